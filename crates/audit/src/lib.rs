@@ -1,0 +1,363 @@
+//! Judging, pure and offline: for every security group of a snapshot, what uses it, whether it is in use,
+//! unused or unknown, how exposed it is, and the findings that follow. No I/O, no clock, no network.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+use sgaudit_snapshot::{Direction, ResourceKind, SecurityGroup, Snapshot, Target, Via};
+
+pub mod checks;
+pub mod exposure;
+
+pub use checks::{Finding, Severity};
+pub use exposure::Exposure;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    InUse,
+    Unused,
+    Unknown,
+}
+
+impl Status {
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::InUse => "in_use",
+            Status::Unused => "unused",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+/// Ordered from least to most serious, so `max()` is the worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Risk {
+    None,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Risk {
+    pub const ALL: [Risk; 5] = [Risk::Critical, Risk::High, Risk::Medium, Risk::Low, Risk::None];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Risk::None => "none",
+            Risk::Low => "low",
+            Risk::Medium => "medium",
+            Risk::High => "high",
+            Risk::Critical => "critical",
+        }
+    }
+}
+
+/// One piece of evidence that something uses a group.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Use {
+    pub kind: ResourceKind,
+    pub id: String,
+    pub via: Via,
+    /// The source that saw it.
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Another group whose rule names this one, with that group's own status.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Reference {
+    pub group_id: String,
+    pub direction: Direction,
+    pub status: Status,
+}
+
+/// The verdict on one group, with its evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupVerdict {
+    pub account_id: String,
+    pub region: String,
+    pub group: SecurityGroup,
+    pub is_default: bool,
+    pub status: Status,
+    pub risk: Risk,
+    /// What uses it: resources, interfaces, and in-use groups whose rules name it.
+    pub used_by: Vec<Use>,
+    /// Every other group whose rules name it, used or not (a chain of unused groups shows here).
+    pub referenced_by: Vec<Reference>,
+    /// For `unknown`: which evidence could not be read.
+    pub missing_evidence: Vec<String>,
+    pub exposure: Exposure,
+    pub findings: Vec<Finding>,
+}
+
+/// Coverage of one account-region, summed up.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionCoverage {
+    pub account_id: String,
+    pub region: String,
+    pub complete: bool,
+    /// Sources whose evidence is missing, as `source: code (action) message`.
+    pub unreadable: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Audit {
+    pub groups: Vec<GroupVerdict>,
+    pub regions: Vec<RegionCoverage>,
+}
+
+impl Audit {
+    /// Whether any evidence anywhere could not be read (exit code 3).
+    pub fn is_partial(&self) -> bool {
+        self.regions.iter().any(|r| !r.complete)
+    }
+
+    pub fn count_status(&self, status: Status) -> usize {
+        self.groups.iter().filter(|g| g.status == status).count()
+    }
+
+    pub fn count_risk(&self, risk: Risk) -> usize {
+        self.groups.iter().filter(|g| g.risk == risk).count()
+    }
+}
+
+/// Judges every group of the snapshot.
+pub fn audit(snapshot: &Snapshot) -> Audit {
+    // Where each group lives, across every account and region (group ids are unique).
+    let mut location: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (r, region) in snapshot.regions.iter().enumerate() {
+        for (g, group) in region.security_groups.iter().enumerate() {
+            location.insert(group.group_id.as_str(), (r, g));
+        }
+    }
+
+    let regions: Vec<RegionCoverage> = snapshot.regions.iter().map(region_coverage).collect();
+
+    // Direct evidence: resources and interfaces, by group.
+    let mut uses: HashMap<&str, BTreeSet<Use>> = HashMap::new();
+    for region in &snapshot.regions {
+        for a in &region.attachments {
+            let groups: Vec<&str> = match &a.target {
+                Target::Group(g) => vec![g.as_str()],
+                Target::NetworkInterface(eni) => region
+                    .network_interfaces
+                    .get(eni)
+                    .map(|gs| gs.iter().map(String::as_str).collect())
+                    .unwrap_or_default(),
+            };
+            let detail = match &a.target {
+                Target::NetworkInterface(eni) => Some(match &a.detail {
+                    Some(d) => format!("through {eni}; {d}"),
+                    None => format!("through {eni}"),
+                }),
+                Target::Group(_) => a.detail.clone(),
+            };
+            for g in groups {
+                uses.entry(g).or_default().insert(Use {
+                    kind: a.kind,
+                    id: a.resource_id.clone(),
+                    via: a.via,
+                    source: a.source.clone(),
+                    detail: detail.clone(),
+                });
+            }
+        }
+    }
+
+    // Rule references: (referenced group) <- (referencing group, direction). Self-references don't count.
+    let mut referenced_by: HashMap<&str, BTreeSet<(&str, Direction)>> = HashMap::new();
+    for region in &snapshot.regions {
+        for group in &region.security_groups {
+            for (direction, rule) in group.rules() {
+                for peer in &rule.groups {
+                    if peer.group_id != group.group_id {
+                        referenced_by
+                            .entry(peer.group_id.as_str())
+                            .or_default()
+                            .insert((group.group_id.as_str(), direction));
+                    }
+                }
+            }
+        }
+    }
+
+    // Status, in three passes: in use (directly, or named by a group in use, transitively); unknown
+    // (evidence missing in its region, or named by a group whose status is unknown, transitively); the rest
+    // unused, which can only happen where every source of its region was read.
+    let mut status: HashMap<&str, Status> = HashMap::new();
+    for id in location.keys() {
+        if uses.get(id).is_some_and(|u| !u.is_empty()) {
+            status.insert(id, Status::InUse);
+        }
+    }
+    spread(&mut status, &referenced_by, Status::InUse);
+    for (id, &(r, _)) in &location {
+        if !status.contains_key(id) && !regions[r].complete {
+            status.insert(id, Status::Unknown);
+        }
+    }
+    spread(&mut status, &referenced_by, Status::Unknown);
+
+    let mut groups = Vec::new();
+    for (r, region) in snapshot.regions.iter().enumerate() {
+        for group in &region.security_groups {
+            let id = group.group_id.as_str();
+            let st = status.get(id).copied().unwrap_or(Status::Unused);
+            let refs: Vec<Reference> = referenced_by
+                .get(id)
+                .map(|set| {
+                    set.iter()
+                        .map(|&(from, direction)| Reference {
+                            group_id: from.to_string(),
+                            direction,
+                            status: status.get(from).copied().unwrap_or(Status::Unused),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut used_by: Vec<Use> = uses.get(id).map(|u| u.iter().cloned().collect()).unwrap_or_default();
+            for reference in refs.iter().filter(|r| r.status == Status::InUse) {
+                used_by.push(Use {
+                    kind: ResourceKind::SecurityGroup,
+                    id: reference.group_id.clone(),
+                    via: Via::Rule,
+                    source: "ec2-security-groups".to_string(),
+                    detail: Some(format!(
+                        "{} rule of {}",
+                        match reference.direction {
+                            Direction::Ingress => "ingress",
+                            Direction::Egress => "egress",
+                        },
+                        reference.group_id
+                    )),
+                });
+            }
+            let mut missing_evidence = Vec::new();
+            if st == Status::Unknown {
+                missing_evidence.extend(regions[r].unreadable.iter().cloned());
+                for reference in refs.iter().filter(|r| r.status == Status::Unknown) {
+                    missing_evidence.push(format!(
+                        "named by a rule of {}, whose own status is unknown",
+                        reference.group_id
+                    ));
+                }
+            }
+            let exposure = Exposure::of(group);
+            let is_default = group.is_default();
+            let risk = risk(st, is_default, &exposure);
+            let mut verdict = GroupVerdict {
+                account_id: region.account_id.clone(),
+                region: region.region.clone(),
+                group: group.clone(),
+                is_default,
+                status: st,
+                risk,
+                used_by,
+                referenced_by: refs,
+                missing_evidence,
+                exposure,
+                findings: Vec::new(),
+            };
+            verdict.findings = checks::run(&verdict);
+            groups.push(verdict);
+        }
+    }
+    groups.sort_by(|a, b| {
+        (&a.account_id, &a.region, &a.group.group_id).cmp(&(&b.account_id, &b.region, &b.group.group_id))
+    });
+    Audit { groups, regions }
+}
+
+/// Gives `to` to every group without a status that is named by a rule of a group that has `to`,
+/// until nothing changes.
+fn spread<'a>(
+    status: &mut HashMap<&'a str, Status>,
+    referenced_by: &HashMap<&'a str, BTreeSet<(&'a str, Direction)>>,
+    to: Status,
+) {
+    // Work list: the groups that have `to`; each passes it on to the groups its rules name.
+    let mut names: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (&target, froms) in referenced_by {
+        for &(from, _) in froms {
+            names.entry(from).or_default().push(target);
+        }
+    }
+    let mut work: Vec<&str> = status.iter().filter(|(_, &s)| s == to).map(|(&g, _)| g).collect();
+    while let Some(from) = work.pop() {
+        for &target in names.get(from).map(Vec::as_slice).unwrap_or_default() {
+            if !status.contains_key(target) {
+                status.insert(target, to);
+                work.push(target);
+            }
+        }
+    }
+}
+
+/// Risk levels, extending the seeds' (shared/seeds/002): see the README. A group whose status is unknown
+/// is rated as if it were in use, since it may be.
+pub fn risk(status: Status, is_default: bool, exposure: &Exposure) -> Risk {
+    let maybe_used = status != Status::Unused;
+    if maybe_used && exposure.is_critical() {
+        Risk::Critical
+    } else if maybe_used && (is_default || exposure.any_high_risk()) {
+        Risk::High
+    } else if exposure.any_high_risk() {
+        Risk::Medium
+    } else if status == Status::Unused {
+        Risk::Low
+    } else {
+        Risk::None
+    }
+}
+
+fn region_coverage(region: &sgaudit_snapshot::RegionSnapshot) -> RegionCoverage {
+    let mut unreadable: Vec<String> = region
+        .coverage
+        .iter()
+        .filter_map(|c| match &c.state {
+            sgaudit_snapshot::CoverageState::Denied { error } | sgaudit_snapshot::CoverageState::Failed { error } => {
+                Some(describe_missing(&c.source, error))
+            }
+            _ => None,
+        })
+        .collect();
+    if region.coverage.is_empty() {
+        unreadable.push("no source of evidence was recorded for this region".to_string());
+    }
+    RegionCoverage {
+        account_id: region.account_id.clone(),
+        region: region.region.clone(),
+        complete: unreadable.is_empty(),
+        unreadable,
+    }
+}
+
+/// `lambda-functions: AccessDeniedException (lambda:ListFunctions): ...`, in one line for people.
+pub fn describe_missing(source: &str, error: &sgaudit_snapshot::SourceError) -> String {
+    let mut text = format!("{source}: {}", error.code);
+    if let Some(action) = &error.action {
+        text.push_str(&format!(" ({action})"));
+    }
+    if error.scp_deny {
+        text.push_str(" denied explicitly by a service control policy");
+    }
+    if !error.message.is_empty() {
+        text.push_str(": ");
+        text.push_str(&error.message);
+    }
+    text
+}
+
+/// Groups by status and risk, for summaries.
+pub fn tally(audit: &Audit) -> BTreeMap<&'static str, usize> {
+    let mut counts = BTreeMap::new();
+    for g in &audit.groups {
+        *counts.entry(g.status.id()).or_insert(0) += 1;
+        *counts.entry(g.risk.id()).or_insert(0) += 1;
+    }
+    counts
+}

@@ -1,0 +1,104 @@
+//! Who we are and where we may look: the account behind the credentials and the names of its regions.
+
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_runtime_api::client::result::SdkError;
+
+use crate::ScanError;
+
+/// IAM actions used before any source runs.
+pub const ACTIONS: &[&str] = &["sts:GetCallerIdentity", "ec2:DescribeRegions"];
+
+pub(crate) async fn account_id(sdk: &aws_types::SdkConfig) -> Result<String, ScanError> {
+    let sts = aws_sdk_sts::Client::new(sdk);
+    // sts:GetCallerIdentity needs no permission, so its failure is about credentials or the network.
+    match sts.get_caller_identity().send().await {
+        Ok(out) => out
+            .account
+            .ok_or_else(|| ScanError::Identity("the answer named no account".to_string())),
+        Err(err) => {
+            let text = DisplayErrorContext(&err).to_string();
+            let lower = text.to_ascii_lowercase();
+            let credentials = lower.contains("credential")
+                || lower.contains("invalidclienttokenid")
+                || lower.contains("signaturedoesnotmatch")
+                || lower.contains("expiredtoken");
+            let brief = brief(&err, &text);
+            if credentials {
+                Err(ScanError::NoCredentials(brief))
+            } else {
+                Err(ScanError::Identity(brief))
+            }
+        }
+    }
+}
+
+/// Refuses region names that AWS does not know, so that a typo is one clear error, not a scan of nothing.
+/// The list comes from the account's own `DescribeRegions` (so new regions are known without a release);
+/// if that call is not allowed, names are checked by their form alone.
+pub(crate) async fn check_regions(sdk: &aws_types::SdkConfig, regions: &[String]) -> Result<(), ScanError> {
+    let ec2 = aws_sdk_ec2::Client::new(sdk);
+    let known: Option<Vec<String>> = match ec2.describe_regions().all_regions(true).send().await {
+        Ok(out) => Some(out.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect()),
+        Err(err) => {
+            tracing::debug!("ec2:DescribeRegions failed, checking region names by form: {}", DisplayErrorContext(&err));
+            None
+        }
+    };
+    for region in regions {
+        let ok = match &known {
+            Some(known) if !known.is_empty() => known.iter().any(|k| k == region),
+            _ => looks_like_region(region),
+        };
+        if !ok {
+            let hint = match &known {
+                Some(known) if !known.is_empty() => {
+                    let mut known = known.clone();
+                    known.sort();
+                    format!(" (known regions: {})", known.join(", "))
+                }
+                _ => String::new(),
+            };
+            return Err(ScanError::UnknownRegion {
+                region: region.clone(),
+                hint,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `us-east-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-5`, `eu-isoe-west-1`: lower-case words and a number.
+fn looks_like_region(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() >= 3
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1].parse::<u8>().is_ok()
+}
+
+fn brief<E, R>(err: &SdkError<E, R>, text: &str) -> String
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let _ = err;
+    // The context chain repeats itself ("dispatch failure: other: ... : ..."); keep its last, most specific part.
+    let parts: Vec<&str> = text.split(": ").collect();
+    parts.iter().rev().take(2).rev().copied().collect::<Vec<_>>().join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_region;
+
+    #[test]
+    fn region_forms() {
+        for ok in ["us-east-1", "us-gov-west-1", "ap-southeast-5", "eu-isoe-west-1"] {
+            assert!(looks_like_region(ok), "{ok}");
+        }
+        for bad in ["us-east", "US-EAST-1", "useast1", "us-east-x", "mars-1"] {
+            assert!(!looks_like_region(bad), "{bad}");
+        }
+    }
+}

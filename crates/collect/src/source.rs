@@ -1,0 +1,292 @@
+//! What every source of evidence shares: its declaration, the context it runs in, what it finds, and how
+//! its API errors become coverage.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use aws_smithy_async::future::pagination_stream::PaginationStream;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use futures::future::BoxFuture;
+use sgaudit_snapshot::{Attachment, ResourceKind, SecurityGroup, SourceError, Target, Via};
+
+/// A source of evidence: one list (plus the describes it needs) of one kind of AWS resource, per
+/// account-region. Declared in `sources/<name>.rs` and listed in `registry.rs`.
+pub struct SourceDef {
+    /// Stable kebab-case id, as in coverage (`lambda-functions`).
+    pub id: &'static str,
+    pub description: &'static str,
+    /// The kinds of resource it reports.
+    pub kinds: &'static [ResourceKind],
+    /// Every IAM action its calls need. The printed IAM policy and the permissions doc come from these.
+    pub actions: &'static [&'static str],
+    pub collect: for<'a> fn(&'a Ctx, &'a mut Found) -> BoxFuture<'a, Result<(), SourceError>>,
+}
+
+impl std::fmt::Debug for SourceDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceDef").field("id", &self.id).finish()
+    }
+}
+
+/// Where a source runs: one account and region, with credentials, retry and timeouts already set.
+pub struct Ctx {
+    pub sdk: aws_types::SdkConfig,
+    pub account_id: String,
+    pub region: String,
+    pub(crate) requests: RequestCounter,
+}
+
+impl Ctx {
+    pub(crate) fn new(sdk: aws_types::SdkConfig, account_id: String, region: String) -> Self {
+        Self {
+            sdk,
+            account_id,
+            region,
+            requests: RequestCounter::default(),
+        }
+    }
+
+    /// The interceptor each client carries so that every request attempt is counted for this source.
+    pub fn counter(&self) -> RequestCounter {
+        self.requests.clone()
+    }
+
+    /// Turns a failed call into the coverage error for `action`.
+    pub fn fail<E>(&self, action: &str, err: SdkError<E, HttpResponse>) -> SourceError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        classify(action, &err)
+    }
+}
+
+/// Builds a service client for a source from the region's config, with the request counter attached.
+#[macro_export]
+macro_rules! client {
+    ($ctx:expr, $krate:ident) => {
+        $krate::Client::from_conf(
+            $krate::config::Builder::from(&$ctx.sdk)
+                .interceptor($ctx.counter())
+                .build(),
+        )
+    };
+}
+
+/// What a source found: the uses it saw and, for the EC2 inventory sources, the groups and interfaces.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub attachments: Vec<Attachment>,
+    pub groups: Vec<SecurityGroup>,
+    pub network_interfaces: BTreeMap<String, Vec<String>>,
+    /// Resources listed, for coverage.
+    pub items: u32,
+    source: &'static str,
+}
+
+impl Found {
+    pub(crate) fn new(source: &'static str) -> Self {
+        Self {
+            source,
+            ..Self::default()
+        }
+    }
+
+    /// Records that `resource_id` (of `kind`) names each of `groups` in its configuration.
+    pub fn config<I, S>(&mut self, kind: ResourceKind, resource_id: &str, groups: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.uses(kind, resource_id, Via::Config, None, groups);
+    }
+
+    /// Like [`Found::config`], with a note for people (the field or state it was seen in).
+    pub fn config_detail<I, S>(&mut self, kind: ResourceKind, resource_id: &str, detail: &str, groups: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.uses(kind, resource_id, Via::Config, Some(detail), groups);
+    }
+
+    pub fn uses<I, S>(&mut self, kind: ResourceKind, resource_id: &str, via: Via, detail: Option<&str>, groups: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for group in groups {
+            let group = group.as_ref().trim();
+            if group.is_empty() {
+                continue;
+            }
+            self.attachments.push(Attachment {
+                target: Target::Group(group.to_string()),
+                kind,
+                resource_id: resource_id.to_string(),
+                via,
+                source: self.source.to_string(),
+                detail: detail.map(str::to_string),
+            });
+        }
+    }
+
+    /// Records that a resource holds network interfaces (whose groups are resolved when judging).
+    pub fn interfaces<I, S>(&mut self, kind: ResourceKind, resource_id: &str, enis: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for eni in enis {
+            self.attachments.push(Attachment {
+                target: Target::NetworkInterface(eni.as_ref().to_string()),
+                kind,
+                resource_id: resource_id.to_string(),
+                via: Via::Config,
+                source: self.source.to_string(),
+                detail: None,
+            });
+        }
+    }
+}
+
+/// Reads every page of a paginated list, handing each page to `each`; stops at the first failed page.
+pub async fn each_page<T, E>(
+    ctx: &Ctx,
+    action: &str,
+    mut pages: PaginationStream<Result<T, SdkError<E, HttpResponse>>>,
+    mut each: impl FnMut(T),
+) -> Result<(), SourceError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    while let Some(page) = pages.next().await {
+        each(page.map_err(|e| ctx.fail(action, e))?);
+    }
+    Ok(())
+}
+
+/// Counts request attempts (retries included) of the clients it is attached to.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCounter(Arc<AtomicU32>);
+
+impl RequestCounter {
+    pub fn get(&self) -> u32 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl Intercept for RequestCounter {
+    fn name(&self) -> &'static str {
+        "sgaudit-request-counter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// Error codes that mean "you may not", whatever the service.
+const DENIED_CODES: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedAccess",
+    "UnauthorizedException",
+    "AuthorizationError",
+    "AuthorizationErrorException",
+    "Forbidden",
+    "ForbiddenException",
+];
+
+/// Error codes that mean the service is not offered to this account or region: nothing can exist there.
+pub(crate) const NOT_APPLICABLE_CODES: &[&str] = &[
+    "OptInRequired",
+    "SubscriptionRequiredException",
+    "InvalidClientTokenId.OptInRequired",
+];
+
+/// Code given to a request that never got an answer because the endpoint's host does not resolve; when
+/// other services of the region answer, it means the service is absent from that region.
+pub(crate) const UNRESOLVED_ENDPOINT: &str = "endpoint-unresolved";
+
+/// Code given to a refusal read from the HTTP status alone.
+const HTTP_FORBIDDEN: &str = "HttpForbidden";
+
+pub(crate) fn classify<E>(action: &str, err: &SdkError<E, HttpResponse>) -> SourceError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let full = DisplayErrorContext(err).to_string();
+    let (code, message) = match err {
+        SdkError::ServiceError(service) => {
+            let meta = service.err();
+            let status = service.raw().status().as_u16();
+            let code = match meta.code() {
+                Some(code) => code.to_string(),
+                None if status == 403 => HTTP_FORBIDDEN.to_string(),
+                None => format!("Http{status}"),
+            };
+            let message = meta.message().map(str::to_string).unwrap_or(full.clone());
+            // moto's Lambda (and some real services behind a proxy) answer a refusal as a bare 403.
+            let code = if status == 403 && !DENIED_CODES.contains(&code.as_str()) && code != HTTP_FORBIDDEN {
+                format!("{code} (HTTP 403)")
+            } else {
+                code
+            };
+            (code, message)
+        }
+        SdkError::TimeoutError(_) => ("timeout".to_string(), full.clone()),
+        SdkError::DispatchFailure(failure) => {
+            let code = if failure.is_io() && looks_unresolved(&full) {
+                UNRESOLVED_ENDPOINT
+            } else if failure.is_timeout() {
+                "timeout"
+            } else {
+                "dispatch"
+            };
+            (code.to_string(), full.clone())
+        }
+        SdkError::ResponseError(_) => ("bad-response".to_string(), full.clone()),
+        SdkError::ConstructionFailure(_) => ("construction".to_string(), full.clone()),
+        _ => ("error".to_string(), full.clone()),
+    };
+    let scp_deny = full.contains("service control policy");
+    SourceError {
+        code,
+        message: one_line(&message),
+        action: Some(action.to_string()),
+        scp_deny,
+    }
+}
+
+fn looks_unresolved(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    text.contains("dns error") || text.contains("failed to lookup address") || text.contains("name or service not known")
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether an error means the caller was refused, rather than the call failing.
+pub fn is_denied(error: &SourceError) -> bool {
+    error.scp_deny
+        || DENIED_CODES.contains(&error.code.as_str())
+        || error.code == HTTP_FORBIDDEN
+        || error.code.ends_with("(HTTP 403)")
+}

@@ -1,0 +1,34 @@
+//! Lambda functions hold their groups in `VpcConfig` whether or not they have run (an un-invoked function
+//! has no ENI). Every published version is listed too: a version keeps the VPC config it was published with.
+
+use futures::FutureExt;
+use sgaudit_snapshot::ResourceKind;
+
+use crate::client;
+use crate::source::{each_page, Ctx, Found, SourceDef};
+
+pub const SOURCE: SourceDef = SourceDef {
+    id: "lambda-functions",
+    description: "Lambda functions and their published versions (VpcConfig.SecurityGroupIds)",
+    kinds: &[ResourceKind::LambdaFunction],
+    actions: &["lambda:ListFunctions"],
+    collect: |ctx, found| collect(ctx, found).boxed(),
+};
+
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
+    let lambda = client!(ctx, aws_sdk_lambda);
+    let pages = lambda
+        .list_functions()
+        .function_version(aws_sdk_lambda::types::FunctionVersion::All)
+        .into_paginator()
+        .send();
+    each_page(ctx, "lambda:ListFunctions", pages, |page| {
+        for function in page.functions() {
+            found.items += 1;
+            let Some(arn) = function.function_arn() else { continue };
+            let groups = function.vpc_config().map(|v| v.security_group_ids()).unwrap_or_default();
+            found.config(ResourceKind::LambdaFunction, arn, groups);
+        }
+    })
+    .await
+}

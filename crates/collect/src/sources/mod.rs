@@ -1,0 +1,41 @@
+//! One file per source of evidence. Each declares a `SOURCE` with its id, the kinds of resource it
+//! reports and the IAM actions it calls; `registry.rs` lists them.
+
+pub mod apigatewayv2_vpc_links;
+pub mod batch_compute_environments;
+pub mod codebuild_projects;
+pub mod dax_clusters;
+pub mod directory_service;
+pub mod dms_replication_instances;
+pub mod ec2_instances;
+pub mod ecs_services;
+pub mod efs_mount_targets;
+pub mod eks_clusters;
+pub mod elasticache_clusters;
+pub mod elasticbeanstalk_environments;
+pub mod elasticsearch_domains;
+pub mod elb_classic;
+pub mod elbv2_load_balancers;
+pub mod emr_clusters;
+pub mod fsx_file_systems;
+pub mod glue_connections;
+pub mod lambda_functions;
+pub mod launch_configurations;
+pub mod launch_templates;
+pub mod memorydb_clusters;
+pub mod mq_brokers;
+pub mod msk_clusters;
+pub mod network_interfaces;
+pub mod opensearch_domains;
+pub mod rds_clusters;
+pub mod rds_instances;
+pub mod rds_proxies;
+pub mod redshift_clusters;
+pub mod route53_resolver_endpoints;
+pub mod sagemaker_endpoints;
+pub mod sagemaker_notebooks;
+pub mod security_groups;
+pub mod spot_requests;
+pub mod transfer_servers;
+pub mod vpc_endpoints;
+pub mod workspaces_directories;

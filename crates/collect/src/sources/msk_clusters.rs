@@ -1,0 +1,23 @@
+//! PLACEHOLDER: to be written. Fails safe (every group of the region stays `unknown`) until then.
+
+use futures::FutureExt;
+use sgaudit_snapshot::{ResourceKind, SourceError};
+
+use crate::source::{Ctx, Found, SourceDef};
+
+pub const SOURCE: SourceDef = SourceDef {
+    id: "msk-clusters",
+    description: "MSK clusters, provisioned and serverless",
+    kinds: &[ResourceKind::MskCluster],
+    actions: &["todo:Todo"],
+    collect: |ctx, found| collect(ctx, found).boxed(),
+};
+
+async fn collect(_ctx: &Ctx, _found: &mut Found) -> Result<(), SourceError> {
+    Err(SourceError {
+        code: "not-implemented".into(),
+        message: "source not written yet".into(),
+        action: None,
+        scp_deny: false,
+    })
+}

@@ -1,0 +1,52 @@
+//! The catch-all: every network interface of the region, attached or not, of any type or requester. A
+//! detached interface still holds its groups, and AWS refuses to delete a group an interface holds.
+
+use futures::FutureExt;
+use sgaudit_snapshot::{ResourceKind, Via};
+
+use crate::client;
+use crate::source::{each_page, Ctx, Found, SourceDef};
+
+pub const SOURCE: SourceDef = SourceDef {
+    id: "ec2-network-interfaces",
+    description: "Elastic network interfaces (any type, attached or not) and the groups they hold",
+    kinds: &[ResourceKind::NetworkInterface],
+    actions: &["ec2:DescribeNetworkInterfaces"],
+    collect: |ctx, found| collect(ctx, found).boxed(),
+};
+
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
+    let ec2 = client!(ctx, aws_sdk_ec2);
+    let pages = ec2.describe_network_interfaces().max_results(1000).into_paginator().send();
+    each_page(ctx, "ec2:DescribeNetworkInterfaces", pages, |page| {
+        for eni in page.network_interfaces() {
+            found.items += 1;
+            let Some(id) = eni.network_interface_id() else { continue };
+            let groups: Vec<String> = eni.groups().iter().filter_map(|g| g.group_id().map(str::to_string)).collect();
+            let detail = describe(eni);
+            found.uses(ResourceKind::NetworkInterface, id, Via::Eni, Some(&detail), &groups);
+            found.network_interfaces.insert(id.to_string(), groups);
+        }
+    })
+    .await
+}
+
+/// Who the interface belongs to, in the words AWS gives: its type, its description, what it is attached to.
+fn describe(eni: &aws_sdk_ec2::types::NetworkInterface) -> String {
+    let mut parts = Vec::new();
+    if let Some(kind) = eni.interface_type() {
+        parts.push(kind.as_str().to_string());
+    }
+    match eni.attachment().and_then(|a| a.instance_id()) {
+        Some(instance) => parts.push(format!("attached to {instance}")),
+        None if eni.attachment().is_none() => parts.push("detached".to_string()),
+        None => {}
+    }
+    if let Some(requester) = eni.requester_id() {
+        parts.push(format!("requester {requester}"));
+    }
+    if let Some(text) = eni.description().filter(|d| !d.is_empty()) {
+        parts.push(text.to_string());
+    }
+    parts.join("; ")
+}

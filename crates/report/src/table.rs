@@ -1,0 +1,137 @@
+//! The terminal view: a summary, then one row per group.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, Color, ContentArrangement, Table};
+use sgaudit_audit::{Audit, GroupVerdict, Risk, Status};
+use sgaudit_snapshot::Snapshot;
+
+pub fn write(mut out: impl Write, snapshot: &Snapshot, audit: &Audit, color: bool) -> std::io::Result<()> {
+    let accounts: Vec<&str> = snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
+    writeln!(
+        out,
+        "sgaudit: {} security groups in {} account(s), {} region(s)",
+        audit.groups.len(),
+        accounts.len(),
+        snapshot.regions.len()
+    )?;
+    writeln!(
+        out,
+        "  status: {} in use, {} unused, {} unknown",
+        audit.count_status(Status::InUse),
+        audit.count_status(Status::Unused),
+        audit.count_status(Status::Unknown)
+    )?;
+    let risks: Vec<String> = Risk::ALL
+        .iter()
+        .map(|&r| format!("{} {}", audit.count_risk(r), r.id()))
+        .collect();
+    writeln!(out, "  risk:   {}", risks.join(", "))?;
+    let unread: Vec<String> = audit
+        .regions
+        .iter()
+        .flat_map(|r| r.unreadable.iter().map(move |u| format!("{}/{}: {u}", r.account_id, r.region)))
+        .collect();
+    if unread.is_empty() {
+        writeln!(out, "  every source of evidence was read")?;
+    } else {
+        writeln!(out, "  sources not read (groups without other evidence are `unknown`):")?;
+        for line in unread {
+            writeln!(out, "    - {line}")?;
+        }
+    }
+    writeln!(out)?;
+
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(["Region", "Group", "Name", "VPC", "Default", "Status", "Risk", "Used by"]);
+    if !color {
+        table.force_no_tty();
+    }
+    for g in &audit.groups {
+        let region = if accounts.len() > 1 {
+            format!("{}/{}", g.account_id, g.region)
+        } else {
+            g.region.clone()
+        };
+        table.add_row(vec![
+            Cell::new(region),
+            Cell::new(&g.group.group_id),
+            Cell::new(sanitize(&g.group.group_name)),
+            Cell::new(g.group.vpc_id.as_deref().unwrap_or("-")),
+            Cell::new(if g.is_default { "yes" } else { "" }),
+            status_cell(g.status, color),
+            risk_cell(g.risk, color),
+            Cell::new(used_by(g)),
+        ]);
+    }
+    writeln!(out, "{table}")
+}
+
+/// A short account of what uses a group: each kind with how many, and one example id.
+fn used_by(g: &GroupVerdict) -> String {
+    if g.status == Status::Unknown {
+        return "? (evidence missing)".to_string();
+    }
+    let mut by_kind: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for u in &g.used_by {
+        by_kind.entry(u.kind.id()).or_default().push(&u.id);
+    }
+    if by_kind.is_empty() {
+        let chain: Vec<&str> = g.referenced_by.iter().map(|r| r.group_id.as_str()).collect();
+        return if chain.is_empty() {
+            "-".to_string()
+        } else {
+            format!("- (named only by unused {})", chain.join(", "))
+        };
+    }
+    by_kind
+        .into_iter()
+        .map(|(kind, ids)| {
+            let mut ids = ids;
+            ids.dedup();
+            let first = sanitize(ids[0]);
+            if ids.len() == 1 {
+                format!("{kind} {first}")
+            } else {
+                format!("{kind} {first} +{}", ids.len() - 1)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Names come from AWS users: strip control characters so a name cannot drive the terminal.
+fn sanitize(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
+}
+
+fn status_cell(status: Status, color: bool) -> Cell {
+    let cell = Cell::new(status.id());
+    if !color {
+        return cell;
+    }
+    match status {
+        Status::InUse => cell.fg(Color::Green),
+        Status::Unused => cell.fg(Color::Yellow),
+        Status::Unknown => cell.fg(Color::Magenta),
+    }
+}
+
+fn risk_cell(risk: Risk, color: bool) -> Cell {
+    let cell = Cell::new(risk.id());
+    if !color {
+        return cell;
+    }
+    match risk {
+        Risk::Critical => cell.fg(Color::Red),
+        Risk::High => cell.fg(Color::DarkRed),
+        Risk::Medium => cell.fg(Color::Yellow),
+        Risk::Low => cell.fg(Color::Blue),
+        Risk::None => cell,
+    }
+}

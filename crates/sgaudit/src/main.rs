@@ -1,0 +1,262 @@
+//! The `sgaudit` command: parses arguments, wires collect → snapshot → audit → report together, and maps
+//! errors to exit codes. No judging happens here.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use sgaudit_audit::Risk;
+use sgaudit_collect::{Progress, ScanError, ScanOptions};
+use sgaudit_snapshot::{LoadError, Snapshot};
+
+mod clock;
+
+/// Exit codes, as documented in the README.
+mod exit {
+    pub const OK: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const PARTIAL: u8 = 3;
+}
+
+#[derive(Parser)]
+#[command(name = "sgaudit", version, about = "Audit AWS security groups: what uses each one, how exposed it is, and which are safe to remove")]
+struct Cli {
+    /// More log output on stderr (-v info, -vv debug).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Find what uses every security group of an account, and judge each one.
+    Scan(ScanArgs),
+    /// Print the IAM actions a scan needs, as a policy document.
+    Permissions,
+}
+
+#[derive(clap::Args)]
+struct ScanArgs {
+    /// AWS profile to use (default: the standard chain: AWS_PROFILE, environment keys, SSO, ...).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Region to scan; repeat or separate with commas (default: the configured region).
+    #[arg(long = "region", value_delimiter = ',')]
+    regions: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write the results to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Save everything collected to this file, to audit it again later with --from-snapshot.
+    #[arg(long)]
+    save_snapshot: Option<PathBuf>,
+    /// Audit a saved snapshot instead of calling AWS (no network).
+    #[arg(long, conflicts_with_all = ["profile", "regions"])]
+    from_snapshot: Option<PathBuf>,
+    /// Exit 1 when a group has at least this risk.
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// How many source lists may run at once.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Attempts per API call (adaptive backoff on throttling).
+    #[arg(long, default_value_t = 8)]
+    max_attempts: u32,
+    /// Seconds allowed for one API call attempt.
+    #[arg(long, default_value_t = 60)]
+    call_timeout: u64,
+    /// No progress on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl FailOn {
+    fn risk(self) -> Risk {
+        match self {
+            FailOn::Low => Risk::Low,
+            FailOn::Medium => Risk::Medium,
+            FailOn::High => Risk::High,
+            FailOn::Critical => Risk::Critical,
+        }
+    }
+}
+
+/// An error the user can fix: one line on stderr and exit code 2.
+#[derive(Debug)]
+struct UsageError(String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let result = match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Permissions => print_permissions(),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            // Bad input, credentials, files: one line, no backtrace. `{:#}` joins the context chain.
+            let _ = writeln!(std::io::stderr(), "error: {err:#}");
+            ExitCode::from(exit::USAGE)
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "off",
+        1 => "sgaudit=info,sgaudit_collect=info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SGAUDIT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
+    let started = Instant::now();
+    let snapshot = match &args.from_snapshot {
+        Some(path) => Snapshot::load(path).map_err(|e| usage_for_load(e, path))?,
+        None => collect(&args)?,
+    };
+    if let Some(path) = &args.save_snapshot {
+        std::fs::write(path, snapshot.to_json() + "\n")
+            .map_err(|e| UsageError(format!("cannot write snapshot {}: {e}", path.display())))?;
+    }
+    let audit = sgaudit_audit::audit(&snapshot);
+
+    let mut buffer = Vec::new();
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    match args.format {
+        Format::Table => sgaudit_report::table::write(&mut buffer, &snapshot, &audit, to_terminal)?,
+        Format::Json => sgaudit_report::json::write(&mut buffer, &snapshot, &audit)?,
+    }
+    match &args.output {
+        Some(path) => std::fs::write(path, &buffer)
+            .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?,
+        None => std::io::stdout().write_all(&buffer).context("writing to standard output")?,
+    }
+    if !args.quiet && std::io::stderr().is_terminal() {
+        eprintln!(
+            "sgaudit: judged {} groups in {:.1}s",
+            audit.groups.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+
+    if audit.is_partial() {
+        return Ok(exit::PARTIAL);
+    }
+    if let Some(fail_on) = args.fail_on {
+        if audit.groups.iter().any(|g| g.risk >= fail_on.risk()) {
+            return Ok(exit::FINDINGS);
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn collect(args: &ScanArgs) -> anyhow::Result<Snapshot> {
+    let options = ScanOptions {
+        profile: args.profile.clone(),
+        regions: args.regions.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect(),
+        concurrency: args.concurrency,
+        max_attempts: args.max_attempts,
+        call_timeout: Duration::from_secs(args.call_timeout.max(1)),
+    };
+    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(progress_printer);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let snapshot = runtime
+        .block_on(sgaudit_collect::scan(&options, progress, Some(clock::now_rfc3339())))
+        .map_err(usage_for_scan)?;
+    Ok(snapshot)
+}
+
+/// One line on stderr, rewritten in place as sources finish.
+fn progress_printer() -> sgaudit_collect::ProgressFn {
+    let total = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicUsize::new(0));
+    let failed = Arc::new(AtomicUsize::new(0));
+    Arc::new(move |event| match event {
+        Progress::Started { regions, sources } => {
+            total.store(regions * sources, Ordering::Relaxed);
+            eprint!("\rsgaudit: reading {sources} sources in {regions} region(s)…");
+        }
+        Progress::SourceDone { whole, .. } => {
+            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+            let f = failed.fetch_add(usize::from(!whole), Ordering::Relaxed) + usize::from(!whole);
+            let t = total.load(Ordering::Relaxed);
+            eprint!("\rsgaudit: {d}/{t} source lists read, {f} not readable   ");
+            if d == t {
+                eprintln!();
+            }
+        }
+    })
+}
+
+fn usage_for_load(err: LoadError, path: &std::path::Path) -> anyhow::Error {
+    let _ = path;
+    anyhow::Error::new(UsageError(err.to_string()))
+}
+
+fn usage_for_scan(err: ScanError) -> anyhow::Error {
+    let hint = match &err {
+        ScanError::UnknownProfile(_) => " (list them with `aws configure list-profiles`)",
+        ScanError::NoCredentials(_) => {
+            " (set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`)"
+        }
+        ScanError::Identity(_) => " (check the network, AWS_ENDPOINT_URL and the region)",
+        ScanError::NoRegion | ScanError::UnknownRegion { .. } => "",
+    };
+    anyhow::Error::new(UsageError(format!("{err}{hint}")))
+}
+
+fn print_permissions() -> anyhow::Result<u8> {
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "SgauditScanReadOnly",
+            "Effect": "Allow",
+            "Action": sgaudit_collect::registry::scan_actions(),
+            "Resource": "*"
+        }]
+    });
+    println!("{}", serde_json::to_string_pretty(&policy)?);
+    Ok(exit::OK)
+}

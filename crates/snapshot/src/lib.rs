@@ -1,0 +1,354 @@
+//! The snapshot: everything sgaudit collected from AWS, as plain data.
+//!
+//! It is the contract between collecting (which knows the AWS API) and judging (which must not): every
+//! audit, report and test can run from a snapshot file with no network. It is deterministic — vectors are
+//! sorted by stable keys and maps are `BTreeMap`s — so two scans of the same estate diff cleanly.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+mod kind;
+
+pub use kind::ResourceKind;
+
+/// Bumped whenever a change to this model would make an older reader misread a newer file.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub schema_version: u32,
+    /// The sgaudit version that collected it.
+    pub sgaudit_version: String,
+    /// RFC 3339 UTC time the collection started; absent in hand-written fixtures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_at: Option<String>,
+    /// Accounts that were asked for, including those that could not be read at all.
+    pub accounts: Vec<Account>,
+    /// One entry per account and region that was collected.
+    pub regions: Vec<RegionSnapshot>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub account_id: String,
+    /// The profile (or role) the account was reached through, for the reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Why the account could not be read at all (credentials, assume-role), if it could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<SourceError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionSnapshot {
+    pub account_id: String,
+    pub region: String,
+    /// Every security group of the region, sorted by id.
+    pub security_groups: Vec<SecurityGroup>,
+    /// Every way a resource was seen holding a group, sorted.
+    pub attachments: Vec<Attachment>,
+    /// Network interfaces by id with the groups they hold: sources whose resources name ENIs rather than
+    /// groups (FSx, for one) are resolved through this map when judging.
+    #[serde(default)]
+    pub network_interfaces: BTreeMap<String, Vec<String>>,
+    /// What each source of evidence managed to read, sorted by source id.
+    pub coverage: Vec<SourceCoverage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityGroup {
+    pub group_id: String,
+    pub group_name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    /// The account that owns the group.
+    pub owner_id: String,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub ingress: Vec<Rule>,
+    #[serde(default)]
+    pub egress: Vec<Rule>,
+}
+
+impl SecurityGroup {
+    /// Every VPC has exactly one group named `default`, which AWS refuses to delete.
+    pub fn is_default(&self) -> bool {
+        self.group_name == "default"
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = (Direction, &Rule)> {
+        self.ingress
+            .iter()
+            .map(|r| (Direction::Ingress, r))
+            .chain(self.egress.iter().map(|r| (Direction::Egress, r)))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+/// One permission as the EC2 API groups it (`IpPermission`): a protocol and port range with its peers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rule {
+    /// `tcp`, `udp`, `icmp`, `icmpv6`, `-1` (all) or a protocol number, as AWS reports it.
+    pub protocol: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_port: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_port: Option<i32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv4_ranges: Vec<Peer>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_ranges: Vec<Peer>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefix_lists: Vec<Peer>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupPeer>,
+}
+
+/// A CIDR block or prefix list id, with the rule's description.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Peer {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A rule that names another group (`UserIdGroupPair`), possibly of another account or a peered VPC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupPeer {
+    pub group_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_peering_connection_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// How a resource was seen holding a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    /// A network interface that holds the group.
+    Eni,
+    /// The resource's own configuration names the group (it may have no ENI right now).
+    Config,
+    /// Another group's rule names the group.
+    Rule,
+}
+
+/// What a resource names: a group directly, or a network interface whose groups it holds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    Group(String),
+    NetworkInterface(String),
+}
+
+/// "Resource X (of kind K) holds group G", as one source saw it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Attachment {
+    pub target: Target,
+    pub kind: ResourceKind,
+    /// The resource's id or ARN.
+    pub resource_id: String,
+    pub via: Via,
+    /// The source that saw it (a `SourceId`).
+    pub source: String,
+    /// Extra context for people (the state of an instance, the field that named the group, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceCoverage {
+    pub source: String,
+    #[serde(flatten)]
+    pub state: CoverageState,
+    /// API requests the source made (every page and retry attempt counted).
+    #[serde(default)]
+    pub requests: u32,
+    /// Resources the source listed.
+    #[serde(default)]
+    pub items: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum CoverageState {
+    /// Every page was read.
+    Complete,
+    /// The caller was refused (IAM, SCP, permission boundary): the evidence is missing.
+    Denied { error: SourceError },
+    /// The list did not complete (throttled out, 5xx, timeout, bad page): the evidence is missing.
+    Failed { error: SourceError },
+    /// The service does not exist in this region or account: there can be nothing to find.
+    NotApplicable { reason: String },
+}
+
+impl CoverageState {
+    /// Whether this source's evidence is whole: read in full, or nothing to read.
+    pub fn is_whole(&self) -> bool {
+        matches!(self, Self::Complete | Self::NotApplicable { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceError {
+    /// The AWS error code (`AccessDenied`, `ThrottlingException`, ...) or a sgaudit code (`timeout`,
+    /// `dispatch`, `truncated`).
+    pub code: String,
+    pub message: String,
+    /// The IAM action that was refused, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// Whether the refusal came from an explicit deny in a service control policy.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scp_deny: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read snapshot {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is not a sgaudit snapshot: {source}")]
+    Parse {
+        path: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{path} has snapshot schema version {found}; this sgaudit reads version {SCHEMA_VERSION}")]
+    Version { path: String, found: u64 },
+}
+
+impl Snapshot {
+    pub fn new(sgaudit_version: &str, collected_at: Option<String>) -> Self {
+        Self {
+            schema_version: SCHEMA_VERSION,
+            sgaudit_version: sgaudit_version.to_string(),
+            collected_at,
+            accounts: Vec::new(),
+            regions: Vec::new(),
+        }
+    }
+
+    /// Puts everything in its canonical order, so equal estates serialise to equal bytes.
+    pub fn normalize(&mut self) {
+        self.accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+        self.regions
+            .sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
+        for region in &mut self.regions {
+            region.security_groups.sort_by(|a, b| a.group_id.cmp(&b.group_id));
+            region.attachments.sort();
+            region.attachments.dedup();
+            region.coverage.sort_by(|a, b| a.source.cmp(&b.source));
+            for groups in region.network_interfaces.values_mut() {
+                groups.sort();
+                groups.dedup();
+            }
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        // Serialising plain data with string keys cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Parses a snapshot, checking its schema version before anything else so that a file of another
+    /// version gets that message rather than a confusing field error.
+    pub fn from_json(text: &str, path: &str) -> Result<Self, LoadError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|source| LoadError::Parse {
+                path: path.to_string(),
+                source,
+            })?;
+        match value.get("schema_version").and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+            Some(found) => {
+                return Err(LoadError::Version {
+                    path: path.to_string(),
+                    found,
+                })
+            }
+            None => {
+                return Err(LoadError::Parse {
+                    path: path.to_string(),
+                    source: serde::de::Error::custom("missing field `schema_version`"),
+                })
+            }
+        }
+        serde_json::from_value(value).map_err(|source| LoadError::Parse {
+            path: path.to_string(),
+            source,
+        })
+    }
+
+    pub fn load(path: &Path) -> Result<Self, LoadError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        Self::from_json(&text, &shown)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_schema_version_is_refused_by_name() {
+        let err = Snapshot::from_json(r#"{"schema_version": 99}"#, "x.json").unwrap_err();
+        assert!(matches!(err, LoadError::Version { found: 99, .. }), "{err}");
+    }
+
+    #[test]
+    fn not_json_is_a_parse_error() {
+        let err = Snapshot::from_json("hello", "x.json").unwrap_err();
+        assert!(matches!(err, LoadError::Parse { .. }));
+    }
+
+    #[test]
+    fn round_trips() {
+        let mut snap = Snapshot::new("0.0.0", None);
+        snap.regions.push(RegionSnapshot {
+            account_id: "1".into(),
+            region: "eu-west-1".into(),
+            security_groups: vec![],
+            attachments: vec![],
+            network_interfaces: BTreeMap::new(),
+            coverage: vec![SourceCoverage {
+                source: "lambda-functions".into(),
+                state: CoverageState::Denied {
+                    error: SourceError {
+                        code: "AccessDeniedException".into(),
+                        message: "no".into(),
+                        action: Some("lambda:ListFunctions".into()),
+                        scp_deny: true,
+                    },
+                },
+                requests: 1,
+                items: 0,
+            }],
+        });
+        let back = Snapshot::from_json(&snap.to_json(), "x").unwrap();
+        assert_eq!(back, snap);
+    }
+}
