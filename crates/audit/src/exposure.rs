@@ -65,7 +65,7 @@ pub fn is_all_traffic(rule: &Rule) -> bool {
 }
 
 /// What of a group is open to the world, from its ingress rules.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Exposure {
     pub ssh: bool,
     pub rdp: bool,

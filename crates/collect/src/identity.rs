@@ -67,11 +67,15 @@ pub(crate) async fn check_regions(sdk: &aws_types::SdkConfig, regions: &[String]
     Ok(())
 }
 
-/// `us-east-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-5`, `eu-isoe-west-1`: lower-case words and a number.
+/// The first words of every AWS region name (`us-east-1`, `us-gov-west-1`, `cn-north-1`, `eu-isoe-west-1`).
+const REGION_PREFIXES: &[&str] = &["af", "ap", "ca", "cn", "eu", "il", "me", "mx", "sa", "us"];
+
+/// Whether a name has the form of an AWS region: a known prefix, lower-case words, and a number.
 fn looks_like_region(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
     parts.len() >= 3
-        && parts[..parts.len() - 1]
+        && REGION_PREFIXES.contains(&parts[0])
+        && parts[1..parts.len() - 1]
             .iter()
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
         && parts[parts.len() - 1].parse::<u8>().is_ok()
@@ -97,7 +101,7 @@ mod tests {
         for ok in ["us-east-1", "us-gov-west-1", "ap-southeast-5", "eu-isoe-west-1"] {
             assert!(looks_like_region(ok), "{ok}");
         }
-        for bad in ["us-east", "US-EAST-1", "useast1", "us-east-x", "mars-1"] {
+        for bad in ["us-east", "US-EAST-1", "useast1", "us-east-x", "mars-1", "mars-north-1"] {
             assert!(!looks_like_region(bad), "{bad}");
         }
     }

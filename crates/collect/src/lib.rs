@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_config::profile::profile_file::ProfileFiles;
+use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
@@ -97,22 +97,21 @@ pub async fn scan(
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
     }
-    if let Some(first) = options.regions.first() {
-        loader = loader.region(Region::new(first.clone()));
-    }
     let base = loader.load().await;
-    let home = base.region().ok_or(ScanError::NoRegion)?.to_string();
-
-    let account_id = identity::account_id(&base).await?;
-    let regions = if options.regions.is_empty() {
-        vec![home.clone()]
+    let configured = base.region().map(|r| r.to_string());
+    let mut regions = if options.regions.is_empty() {
+        vec![configured.clone().ok_or(ScanError::NoRegion)?]
     } else {
-        let mut regions = options.regions.clone();
-        regions.sort();
-        regions.dedup();
-        regions
+        options.regions.clone()
     };
-    identity::check_regions(&base, &regions).await?;
+    regions.sort();
+    regions.dedup();
+
+    // Region names are checked from a region that exists (the configured one, else us-east-1), so that a
+    // typo is one clear error rather than a scan that times out against an endpoint that is not there.
+    let probe = configured.unwrap_or_else(|| "us-east-1".to_string());
+    identity::check_regions(&in_region(&base, &probe), &regions).await?;
+    let account_id = identity::account_id(&in_region(&base, &regions[0])).await?;
 
     let mut snapshot = Snapshot::new(env!("CARGO_PKG_VERSION"), collected_at);
     snapshot.accounts.push(Account {
@@ -128,7 +127,7 @@ pub async fn scan(
     }
 
     let jobs = regions.iter().flat_map(|region| {
-        let sdk = base.to_builder().region(Region::new(region.clone())).build();
+        let sdk = in_region(&base, region);
         let account_id = account_id.clone();
         SOURCES
             .iter()
@@ -192,6 +191,10 @@ pub async fn scan(
     Ok(snapshot)
 }
 
+fn in_region(base: &aws_types::SdkConfig, region: &str) -> aws_types::SdkConfig {
+    base.to_builder().region(Region::new(region.to_string())).build()
+}
+
 fn state_of(error: SourceError) -> CoverageState {
     if source::NOT_APPLICABLE_CODES.contains(&error.code.as_str()) {
         CoverageState::NotApplicable {
@@ -229,7 +232,7 @@ async fn check_profile(profile: &str) -> Result<(), ScanError> {
     let known = aws_config::profile::load(
         &Fs::real(),
         &Env::real(),
-        &ProfileFiles::default(),
+        &EnvConfigFiles::default(),
         Some(Cow::Owned(profile.to_string())),
     )
     .await;

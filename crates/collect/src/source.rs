@@ -46,7 +46,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub(crate) fn new(sdk: aws_types::SdkConfig, account_id: String, region: String) -> Self {
+    pub fn new(sdk: aws_types::SdkConfig, account_id: String, region: String) -> Self {
         Self {
             sdk,
             account_id,
@@ -93,7 +93,7 @@ pub struct Found {
 }
 
 impl Found {
-    pub(crate) fn new(source: &'static str) -> Self {
+    pub fn new(source: &'static str) -> Self {
         Self {
             source,
             ..Self::default()
@@ -239,9 +239,15 @@ where
             let code = match meta.code() {
                 Some(code) => code.to_string(),
                 None if status == 403 => HTTP_FORBIDDEN.to_string(),
+                // A success status whose body could not be read: a broken or foreign answer.
+                None if (200..300).contains(&status) => "unreadable-response".to_string(),
                 None => format!("Http{status}"),
             };
-            let message = meta.message().map(str::to_string).unwrap_or(full.clone());
+            // The error alone, without the raw response the full context would dump.
+            let message = meta
+                .message()
+                .map(str::to_string)
+                .unwrap_or_else(|| DisplayErrorContext(meta).to_string());
             // moto's Lambda (and some real services behind a proxy) answer a refusal as a bare 403.
             let code = if status == 403 && !DENIED_CODES.contains(&code.as_str()) && code != HTTP_FORBIDDEN {
                 format!("{code} (HTTP 403)")
@@ -268,7 +274,7 @@ where
     let scp_deny = full.contains("service control policy");
     SourceError {
         code,
-        message: one_line(&message),
+        message: brief(&one_line(&message)),
         action: Some(action.to_string()),
         scp_deny,
     }
@@ -277,6 +283,15 @@ where
 fn looks_unresolved(text: &str) -> bool {
     let text = text.to_ascii_lowercase();
     text.contains("dns error") || text.contains("failed to lookup address") || text.contains("name or service not known")
+}
+
+/// Error texts end up in tables and spreadsheets: keep them to a readable length.
+fn brief(text: &str) -> String {
+    const MAX: usize = 400;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
 }
 
 fn one_line(text: &str) -> String {

@@ -248,15 +248,30 @@ fn usage_for_scan(err: ScanError) -> anyhow::Error {
 }
 
 fn print_permissions() -> anyhow::Result<u8> {
-    let policy = serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "SgauditScanReadOnly",
-            "Effect": "Allow",
-            "Action": sgaudit_collect::registry::scan_actions(),
-            "Resource": "*"
-        }]
-    });
+    // A struct rather than `json!` so the keys keep the order IAM documents use.
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Policy {
+        version: &'static str,
+        statement: [Statement; 1],
+    }
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Statement {
+        sid: &'static str,
+        effect: &'static str,
+        action: Vec<&'static str>,
+        resource: &'static str,
+    }
+    let policy = Policy {
+        version: "2012-10-17",
+        statement: [Statement {
+            sid: "SgauditScanReadOnly",
+            effect: "Allow",
+            action: sgaudit_collect::registry::scan_actions(),
+            resource: "*",
+        }],
+    };
     println!("{}", serde_json::to_string_pretty(&policy)?);
     Ok(exit::OK)
 }

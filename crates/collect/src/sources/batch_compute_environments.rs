@@ -1,23 +1,47 @@
-//! PLACEHOLDER: to be written. Fails safe (every group of the region stays `unknown`) until then.
+//! Managed Batch compute environments name the groups of the instances they launch; at zero vCPUs there
+//! is no instance, so the configuration is the only evidence. Groups in a launch template the environment
+//! names are read by `ec2-launch-templates`.
 
+use aws_sdk_batch::types::CeStatus;
 use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
-use crate::source::{Ctx, Found, SourceDef};
+use crate::client;
+use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "batch-compute-environments",
-    description: "Batch compute environments",
+    description: "Batch compute environments (computeResources.securityGroupIds)",
     kinds: &[ResourceKind::BatchComputeEnvironment],
-    actions: &["todo:Todo"],
+    actions: &["batch:DescribeComputeEnvironments"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(_ctx: &Ctx, _found: &mut Found) -> Result<(), SourceError> {
-    Err(SourceError {
-        code: "not-implemented".into(),
-        message: "source not written yet".into(),
-        action: None,
-        scp_deny: false,
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
+    let batch = client!(ctx, aws_sdk_batch);
+    let pages = batch
+        .describe_compute_environments()
+        .max_results(100)
+        .into_paginator()
+        .send();
+    each_page(ctx, "batch:DescribeComputeEnvironments", pages, |page| {
+        for environment in page.compute_environments() {
+            found.items += 1;
+            let Some(id) = environment
+                .compute_environment_arn()
+                .or(environment.compute_environment_name())
+            else {
+                continue;
+            };
+            if environment.status() == Some(&CeStatus::Deleted) {
+                continue;
+            }
+            let groups = environment
+                .compute_resources()
+                .map(|r| r.security_group_ids())
+                .unwrap_or_default();
+            found.config(ResourceKind::BatchComputeEnvironment, id, groups);
+        }
     })
+    .await
 }

@@ -1,23 +1,51 @@
-//! PLACEHOLDER: to be written. Fails safe (every group of the region stays `unknown`) until then.
+//! CodeBuild projects with a VPC configuration put its groups on the interface of every build; between
+//! builds there is no interface, so the project's configuration is the only evidence.
 
 use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
-use crate::source::{Ctx, Found, SourceDef};
+use crate::client;
+use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "codebuild-projects",
     description: "CodeBuild projects (vpcConfig)",
     kinds: &[ResourceKind::CodebuildProject],
-    actions: &["todo:Todo"],
+    actions: &["codebuild:ListProjects", "codebuild:BatchGetProjects"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(_ctx: &Ctx, _found: &mut Found) -> Result<(), SourceError> {
-    Err(SourceError {
-        code: "not-implemented".into(),
-        message: "source not written yet".into(),
-        action: None,
-        scp_deny: false,
+/// The most projects `BatchGetProjects` accepts in one call.
+const DESCRIBE_BATCH: usize = 100;
+
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
+    let codebuild = client!(ctx, aws_sdk_codebuild);
+    let mut names = Vec::new();
+    let pages = codebuild.list_projects().into_paginator().send();
+    each_page(ctx, "codebuild:ListProjects", pages, |page| {
+        names.extend(page.projects().iter().cloned())
     })
+    .await?;
+
+    for batch in names.chunks(DESCRIBE_BATCH) {
+        // Projects deleted since the list come back in `projectsNotFound`: they hold nothing.
+        let out = codebuild
+            .batch_get_projects()
+            .set_names(Some(batch.to_vec()))
+            .send()
+            .await
+            .map_err(|e| ctx.fail("codebuild:BatchGetProjects", e))?;
+        for project in out.projects() {
+            found.items += 1;
+            let Some(id) = project.arn().or(project.name()) else {
+                continue;
+            };
+            let groups = project
+                .vpc_config()
+                .map(|v| v.security_group_ids())
+                .unwrap_or_default();
+            found.config(ResourceKind::CodebuildProject, id, groups);
+        }
+    }
+    Ok(())
 }

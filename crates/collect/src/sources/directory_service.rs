@@ -1,23 +1,41 @@
-//! PLACEHOLDER: to be written. Fails safe (every group of the region stays `unknown`) until then.
+//! Directory Service makes a group for its domain controllers (or AD Connector) and names it in the
+//! directory's settings; the controllers' interfaces are AWS-managed, so the directory is what holds it.
 
+use aws_sdk_directory::types::DirectoryStage;
 use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
-use crate::source::{Ctx, Found, SourceDef};
+use crate::client;
+use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "ds-directories",
-    description: "Directory Service directories",
+    description: "Directory Service directories (VpcSettings and ConnectSettings groups)",
     kinds: &[ResourceKind::DirectoryServiceDirectory],
-    actions: &["todo:Todo"],
+    actions: &["ds:DescribeDirectories"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(_ctx: &Ctx, _found: &mut Found) -> Result<(), SourceError> {
-    Err(SourceError {
-        code: "not-implemented".into(),
-        message: "source not written yet".into(),
-        action: None,
-        scp_deny: false,
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
+    let ds = client!(ctx, aws_sdk_directory);
+    let pages = ds.describe_directories().into_paginator().send();
+    each_page(ctx, "ds:DescribeDirectories", pages, |page| {
+        for directory in page.directory_descriptions() {
+            found.items += 1;
+            let Some(id) = directory.directory_id() else {
+                continue;
+            };
+            if directory.stage() == Some(&DirectoryStage::Deleted) {
+                continue;
+            }
+            let kind = ResourceKind::DirectoryServiceDirectory;
+            let vpc = directory.vpc_settings().and_then(|v| v.security_group_id());
+            found.config_detail(kind, id, "domain controller group", vpc);
+            let connect = directory
+                .connect_settings()
+                .and_then(|c| c.security_group_id());
+            found.config_detail(kind, id, "AD Connector group", connect);
+        }
     })
+    .await
 }

@@ -1,23 +1,41 @@
-//! PLACEHOLDER: to be written. Fails safe (every group of the region stays `unknown`) until then.
+//! DMS replication instances name their groups in `VpcSecurityGroups`, whether or not a task runs.
 
 use futures::FutureExt;
-use sgaudit_snapshot::{ResourceKind, SourceError};
+use sgaudit_snapshot::ResourceKind;
 
-use crate::source::{Ctx, Found, SourceDef};
+use crate::client;
+use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "dms-replication-instances",
-    description: "DMS replication instances",
+    description: "DMS replication instances (VpcSecurityGroups)",
     kinds: &[ResourceKind::DmsReplicationInstance],
-    actions: &["todo:Todo"],
+    actions: &["dms:DescribeReplicationInstances"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(_ctx: &Ctx, _found: &mut Found) -> Result<(), SourceError> {
-    Err(SourceError {
-        code: "not-implemented".into(),
-        message: "source not written yet".into(),
-        action: None,
-        scp_deny: false,
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
+    let dms = client!(ctx, aws_sdk_databasemigration);
+    let pages = dms
+        .describe_replication_instances()
+        .max_records(100)
+        .into_paginator()
+        .send();
+    each_page(ctx, "dms:DescribeReplicationInstances", pages, |page| {
+        for instance in page.replication_instances() {
+            found.items += 1;
+            let Some(id) = instance
+                .replication_instance_arn()
+                .or(instance.replication_instance_identifier())
+            else {
+                continue;
+            };
+            let groups = instance
+                .vpc_security_groups()
+                .iter()
+                .filter_map(|g| g.vpc_security_group_id());
+            found.config(ResourceKind::DmsReplicationInstance, id, groups);
+        }
     })
+    .await
 }

@@ -1,23 +1,55 @@
-//! PLACEHOLDER: to be written. Fails safe (every group of the region stays `unknown`) until then.
+//! EC2 instances hold their groups through their network interfaces, but a stopped instance is listed
+//! here too: its interfaces stay attached and keep the groups, and AWS refuses to delete them.
 
+use aws_sdk_ec2::types::{GroupIdentifier, InstanceStateName};
 use futures::FutureExt;
-use sgaudit_snapshot::{ResourceKind, SourceError};
+use sgaudit_snapshot::ResourceKind;
 
-use crate::source::{Ctx, Found, SourceDef};
+use crate::client;
+use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "ec2-instances",
-    description: "EC2 instances in any state, stopped included",
+    description: "EC2 instances in any state but terminated, stopped included (instance and interface groups)",
     kinds: &[ResourceKind::Ec2Instance],
-    actions: &["todo:Todo"],
+    actions: &["ec2:DescribeInstances"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(_ctx: &Ctx, _found: &mut Found) -> Result<(), SourceError> {
-    Err(SourceError {
-        code: "not-implemented".into(),
-        message: "source not written yet".into(),
-        action: None,
-        scp_deny: false,
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
+    let ec2 = client!(ctx, aws_sdk_ec2);
+    let pages = ec2
+        .describe_instances()
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    each_page(ctx, "ec2:DescribeInstances", pages, |page| {
+        for instance in page.reservations().iter().flat_map(|r| r.instances()) {
+            found.items += 1;
+            let Some(id) = instance.instance_id() else {
+                continue;
+            };
+            let state = instance.state().and_then(|s| s.name());
+            // A terminated instance lingers in the list for about an hour but holds nothing any more.
+            if state == Some(&InstanceStateName::Terminated) {
+                continue;
+            }
+            let mut groups = group_ids(instance.security_groups());
+            for eni in instance.network_interfaces() {
+                groups.extend(group_ids(eni.groups()));
+            }
+            groups.sort();
+            groups.dedup();
+            let detail = state.map(|s| s.as_str()).unwrap_or("unknown state");
+            found.config_detail(ResourceKind::Ec2Instance, id, detail, &groups);
+        }
     })
+    .await
+}
+
+fn group_ids(groups: &[GroupIdentifier]) -> Vec<String> {
+    groups
+        .iter()
+        .filter_map(|g| g.group_id().map(str::to_string))
+        .collect()
 }

@@ -1,23 +1,93 @@
-//! PLACEHOLDER: to be written. Fails safe (every group of the region stays `unknown`) until then.
+//! Elastic Beanstalk environments keep their groups in option settings: the instances' launch
+//! configuration and the load balancer's. Beanstalk re-applies them on every update, so they are evidence
+//! even while the group is absent from the current instances.
 
 use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
+use crate::client;
 use crate::source::{Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "elasticbeanstalk-environments",
     description: "Elastic Beanstalk environments (their SecurityGroups option settings)",
     kinds: &[ResourceKind::ElasticbeanstalkEnvironment],
-    actions: &["todo:Todo"],
+    actions: &[
+        "elasticbeanstalk:DescribeEnvironments",
+        "elasticbeanstalk:DescribeConfigurationSettings",
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(_ctx: &Ctx, _found: &mut Found) -> Result<(), SourceError> {
-    Err(SourceError {
-        code: "not-implemented".into(),
-        message: "source not written yet".into(),
-        action: None,
-        scp_deny: false,
-    })
+/// Option names whose values are groups, in any namespace (`aws:autoscaling:launchconfiguration`,
+/// `aws:elb:loadbalancer`, `aws:elbv2:loadbalancer`).
+const GROUP_OPTIONS: &[&str] = &["SecurityGroups", "ManagedSecurityGroup"];
+
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
+    let eb = client!(ctx, aws_sdk_elasticbeanstalk);
+    // The SDK offers no paginator for DescribeEnvironments, so the token is followed by hand.
+    let mut environments = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = eb
+            .describe_environments()
+            .include_deleted(false)
+            .max_records(1000)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| ctx.fail("elasticbeanstalk:DescribeEnvironments", e))?;
+        environments.extend(out.environments().iter().cloned());
+        match out.next_token() {
+            Some(next) if !next.is_empty() => token = Some(next.to_string()),
+            _ => break,
+        }
+    }
+
+    for env in &environments {
+        found.items += 1;
+        if env.status().is_some_and(|s| s.as_str() == "Terminated") {
+            continue;
+        }
+        let (Some(app), Some(name)) = (env.application_name(), env.environment_name()) else {
+            continue;
+        };
+        let id = env.environment_arn().unwrap_or(name);
+        let out = eb
+            .describe_configuration_settings()
+            .application_name(app)
+            .environment_name(name)
+            .send()
+            .await
+            .map_err(|e| ctx.fail("elasticbeanstalk:DescribeConfigurationSettings", e))?;
+        for settings in out.configuration_settings() {
+            for option in settings.option_settings() {
+                if !option
+                    .option_name()
+                    .is_some_and(|n| GROUP_OPTIONS.contains(&n))
+                {
+                    continue;
+                }
+                // Values may also name groups by name (EC2-Classic, default VPC): only ids can match.
+                let groups = option
+                    .value()
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|g| g.starts_with("sg-"));
+                let detail = format!(
+                    "{} {}",
+                    option.namespace().unwrap_or("unknown namespace"),
+                    option.option_name().unwrap_or_default()
+                );
+                found.config_detail(
+                    ResourceKind::ElasticbeanstalkEnvironment,
+                    id,
+                    &detail,
+                    groups,
+                );
+            }
+        }
+    }
+    Ok(())
 }

@@ -1,23 +1,41 @@
-//! PLACEHOLDER: to be written. Fails safe (every group of the region stays `unknown`) until then.
+//! Classic Load Balancers in a VPC hold their groups on interfaces that AWS manages; the load balancer's
+//! own configuration is what must change before the group can go.
 
 use futures::FutureExt;
-use sgaudit_snapshot::{ResourceKind, SourceError};
+use sgaudit_snapshot::ResourceKind;
 
-use crate::source::{Ctx, Found, SourceDef};
+use crate::client;
+use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "elb-classic-load-balancers",
-    description: "Classic Load Balancers",
+    description: "Classic Load Balancers (SecurityGroups)",
     kinds: &[ResourceKind::ElbClassic],
-    actions: &["todo:Todo"],
+    actions: &["elasticloadbalancing:DescribeLoadBalancers"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(_ctx: &Ctx, _found: &mut Found) -> Result<(), SourceError> {
-    Err(SourceError {
-        code: "not-implemented".into(),
-        message: "source not written yet".into(),
-        action: None,
-        scp_deny: false,
-    })
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
+    let elb = client!(ctx, aws_sdk_elasticloadbalancing);
+    let pages = elb
+        .describe_load_balancers()
+        .page_size(400)
+        .into_paginator()
+        .send();
+    each_page(
+        ctx,
+        "elasticloadbalancing:DescribeLoadBalancers",
+        pages,
+        |page| {
+            for lb in page.load_balancer_descriptions() {
+                found.items += 1;
+                // The classic API returns no ARN: the name is unique in the account-region.
+                let Some(name) = lb.load_balancer_name() else {
+                    continue;
+                };
+                found.config(ResourceKind::ElbClassic, name, lb.security_groups());
+            }
+        },
+    )
+    .await
 }

@@ -1,23 +1,51 @@
-//! PLACEHOLDER: to be written. Fails safe (every group of the region stays `unknown`) until then.
+//! Application and Network (and Gateway) Load Balancers name their groups in their configuration; their
+//! interfaces are AWS-managed, so the load balancer is what must change before the group can go.
 
 use futures::FutureExt;
-use sgaudit_snapshot::{ResourceKind, SourceError};
+use sgaudit_snapshot::ResourceKind;
 
-use crate::source::{Ctx, Found, SourceDef};
+use crate::client;
+use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "elbv2-load-balancers",
-    description: "Application, Network and Gateway Load Balancers",
+    description: "Application, Network and Gateway Load Balancers (SecurityGroups)",
     kinds: &[ResourceKind::Elbv2LoadBalancer],
-    actions: &["todo:Todo"],
+    actions: &["elasticloadbalancing:DescribeLoadBalancers"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(_ctx: &Ctx, _found: &mut Found) -> Result<(), SourceError> {
-    Err(SourceError {
-        code: "not-implemented".into(),
-        message: "source not written yet".into(),
-        action: None,
-        scp_deny: false,
-    })
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
+    let elbv2 = client!(ctx, aws_sdk_elasticloadbalancingv2);
+    let pages = elbv2
+        .describe_load_balancers()
+        .page_size(400)
+        .into_paginator()
+        .send();
+    each_page(
+        ctx,
+        "elasticloadbalancing:DescribeLoadBalancers",
+        pages,
+        |page| {
+            for lb in page.load_balancers() {
+                found.items += 1;
+                let Some(arn) = lb.load_balancer_arn() else {
+                    continue;
+                };
+                let detail = lb.r#type().map(|t| format!("{} load balancer", t.as_str()));
+                match detail {
+                    Some(detail) => found.config_detail(
+                        ResourceKind::Elbv2LoadBalancer,
+                        arn,
+                        &detail,
+                        lb.security_groups(),
+                    ),
+                    None => {
+                        found.config(ResourceKind::Elbv2LoadBalancer, arn, lb.security_groups())
+                    }
+                }
+            }
+        },
+    )
+    .await
 }

@@ -26,6 +26,8 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
         for function in page.functions() {
             found.items += 1;
             let Some(arn) = function.function_arn() else { continue };
+            // Listing every version qualifies the unpublished one as `:$LATEST`: that is the function itself.
+            let arn = arn.strip_suffix(":$LATEST").unwrap_or(arn);
             let groups = function.vpc_config().map(|v| v.security_group_ids()).unwrap_or_default();
             found.config(ResourceKind::LambdaFunction, arn, groups);
         }

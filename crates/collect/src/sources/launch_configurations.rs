@@ -1,23 +1,48 @@
-//! PLACEHOLDER: to be written. Fails safe (every group of the region stays `unknown`) until then.
+//! Auto Scaling launch configurations name the groups of every instance they will launch; they cannot be
+//! edited, so a group named here blocks its own deletion until the configuration is deleted.
 
 use futures::FutureExt;
-use sgaudit_snapshot::{ResourceKind, SourceError};
+use sgaudit_snapshot::ResourceKind;
 
-use crate::source::{Ctx, Found, SourceDef};
+use crate::client;
+use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "autoscaling-launch-configurations",
-    description: "Auto Scaling launch configurations",
+    description: "Auto Scaling launch configurations (SecurityGroups)",
     kinds: &[ResourceKind::LaunchConfiguration],
-    actions: &["todo:Todo"],
+    actions: &["autoscaling:DescribeLaunchConfigurations"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(_ctx: &Ctx, _found: &mut Found) -> Result<(), SourceError> {
-    Err(SourceError {
-        code: "not-implemented".into(),
-        message: "source not written yet".into(),
-        action: None,
-        scp_deny: false,
-    })
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
+    let autoscaling = client!(ctx, aws_sdk_autoscaling);
+    let pages = autoscaling
+        .describe_launch_configurations()
+        .max_records(100)
+        .into_paginator()
+        .send();
+    each_page(
+        ctx,
+        "autoscaling:DescribeLaunchConfigurations",
+        pages,
+        |page| {
+            for config in page.launch_configurations() {
+                found.items += 1;
+                let Some(id) = config
+                    .launch_configuration_arn()
+                    .or(config.launch_configuration_name())
+                else {
+                    continue;
+                };
+                // EC2-Classic configurations name groups by name; only ids can match a VPC group.
+                let groups = config
+                    .security_groups()
+                    .iter()
+                    .filter(|g| g.starts_with("sg-"));
+                found.config(ResourceKind::LaunchConfiguration, id, groups);
+            }
+        },
+    )
+    .await
 }

@@ -1,23 +1,38 @@
-//! PLACEHOLDER: to be written. Fails safe (every group of the region stays `unknown`) until then.
+//! MemoryDB clusters name their groups in `SecurityGroups`.
 
 use futures::FutureExt;
-use sgaudit_snapshot::{ResourceKind, SourceError};
+use sgaudit_snapshot::ResourceKind;
 
-use crate::source::{Ctx, Found, SourceDef};
+use crate::client;
+use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "memorydb-clusters",
-    description: "MemoryDB clusters",
+    description: "MemoryDB clusters (SecurityGroups)",
     kinds: &[ResourceKind::MemorydbCluster],
-    actions: &["todo:Todo"],
+    actions: &["memorydb:DescribeClusters"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(_ctx: &Ctx, _found: &mut Found) -> Result<(), SourceError> {
-    Err(SourceError {
-        code: "not-implemented".into(),
-        message: "source not written yet".into(),
-        action: None,
-        scp_deny: false,
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
+    let memorydb = client!(ctx, aws_sdk_memorydb);
+    let pages = memorydb
+        .describe_clusters()
+        .max_results(100)
+        .into_paginator()
+        .send();
+    each_page(ctx, "memorydb:DescribeClusters", pages, |page| {
+        for cluster in page.clusters() {
+            found.items += 1;
+            let Some(id) = cluster.arn().or(cluster.name()) else {
+                continue;
+            };
+            let groups = cluster
+                .security_groups()
+                .iter()
+                .filter_map(|g| g.security_group_id());
+            found.config(ResourceKind::MemorydbCluster, id, groups);
+        }
     })
+    .await
 }

@@ -1,23 +1,52 @@
-//! PLACEHOLDER: to be written. Fails safe (every group of the region stays `unknown`) until then.
+//! MSK clusters, provisioned and serverless: a provisioned cluster names its groups in the broker node
+//! group, a serverless one in each of its VPC configurations. ListClustersV2 answers for both kinds
+//! (the older ListClusters answers for provisioned clusters only).
 
 use futures::FutureExt;
-use sgaudit_snapshot::{ResourceKind, SourceError};
+use sgaudit_snapshot::ResourceKind;
 
-use crate::source::{Ctx, Found, SourceDef};
+use crate::client;
+use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "msk-clusters",
-    description: "MSK clusters, provisioned and serverless",
+    description:
+        "MSK clusters, provisioned (BrokerNodeGroupInfo.SecurityGroups) and serverless (VpcConfigs)",
     kinds: &[ResourceKind::MskCluster],
-    actions: &["todo:Todo"],
+    actions: &["kafka:ListClustersV2"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(_ctx: &Ctx, _found: &mut Found) -> Result<(), SourceError> {
-    Err(SourceError {
-        code: "not-implemented".into(),
-        message: "source not written yet".into(),
-        action: None,
-        scp_deny: false,
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
+    let kafka = client!(ctx, aws_sdk_kafka);
+    let pages = kafka
+        .list_clusters_v2()
+        .max_results(100)
+        .into_paginator()
+        .send();
+    each_page(ctx, "kafka:ListClustersV2", pages, |page| {
+        for cluster in page.cluster_info_list() {
+            found.items += 1;
+            let Some(arn) = cluster.cluster_arn() else {
+                continue;
+            };
+            if let Some(brokers) = cluster
+                .provisioned()
+                .and_then(|p| p.broker_node_group_info())
+            {
+                found.config(ResourceKind::MskCluster, arn, brokers.security_groups());
+            }
+            if let Some(serverless) = cluster.serverless() {
+                for vpc in serverless.vpc_configs() {
+                    found.config_detail(
+                        ResourceKind::MskCluster,
+                        arn,
+                        "serverless",
+                        vpc.security_group_ids(),
+                    );
+                }
+            }
+        }
     })
+    .await
 }

@@ -1,23 +1,39 @@
-//! PLACEHOLDER: to be written. Fails safe (every group of the region stays `unknown`) until then.
+//! RDS Proxies name their groups directly (`VpcSecurityGroupIds`); the proxy's endpoints may add their
+//! own, but a proxy's default endpoint uses the proxy's groups.
 
 use futures::FutureExt;
-use sgaudit_snapshot::{ResourceKind, SourceError};
+use sgaudit_snapshot::ResourceKind;
 
-use crate::source::{Ctx, Found, SourceDef};
+use crate::client;
+use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "rds-db-proxies",
-    description: "RDS Proxies",
+    description: "RDS Proxies (VpcSecurityGroupIds)",
     kinds: &[ResourceKind::RdsDbProxy],
-    actions: &["todo:Todo"],
+    actions: &["rds:DescribeDBProxies"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(_ctx: &Ctx, _found: &mut Found) -> Result<(), SourceError> {
-    Err(SourceError {
-        code: "not-implemented".into(),
-        message: "source not written yet".into(),
-        action: None,
-        scp_deny: false,
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
+    let rds = client!(ctx, aws_sdk_rds);
+    let pages = rds
+        .describe_db_proxies()
+        .max_records(100)
+        .into_paginator()
+        .send();
+    each_page(ctx, "rds:DescribeDBProxies", pages, |page| {
+        for proxy in page.db_proxies() {
+            found.items += 1;
+            let Some(arn) = proxy.db_proxy_arn() else {
+                continue;
+            };
+            found.config(
+                ResourceKind::RdsDbProxy,
+                arn,
+                proxy.vpc_security_group_ids(),
+            );
+        }
     })
+    .await
 }

@@ -1,23 +1,55 @@
-//! PLACEHOLDER: to be written. Fails safe (every group of the region stays `unknown`) until then.
+//! Route 53 Resolver endpoints name their groups; their interfaces are AWS-managed, so the endpoint is the
+//! thing to change or delete.
 
 use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
-use crate::source::{Ctx, Found, SourceDef};
+use crate::client;
+use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "route53resolver-endpoints",
-    description: "Route 53 Resolver endpoints",
+    description: "Route 53 Resolver inbound and outbound endpoints",
     kinds: &[ResourceKind::Route53ResolverEndpoint],
-    actions: &["todo:Todo"],
+    actions: &["route53resolver:ListResolverEndpoints"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(_ctx: &Ctx, _found: &mut Found) -> Result<(), SourceError> {
-    Err(SourceError {
-        code: "not-implemented".into(),
-        message: "source not written yet".into(),
-        action: None,
-        scp_deny: false,
-    })
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
+    let resolver = client!(ctx, aws_sdk_route53resolver);
+    let pages = resolver
+        .list_resolver_endpoints()
+        .max_results(100)
+        .into_paginator()
+        .send();
+    each_page(
+        ctx,
+        "route53resolver:ListResolverEndpoints",
+        pages,
+        |page| {
+            for endpoint in page.resolver_endpoints() {
+                found.items += 1;
+                let Some(id) = endpoint.arn().or(endpoint.id()) else {
+                    continue;
+                };
+                let detail = endpoint
+                    .direction()
+                    .map(|d| format!("{} endpoint", d.as_str().to_ascii_lowercase()));
+                match detail {
+                    Some(detail) => found.config_detail(
+                        ResourceKind::Route53ResolverEndpoint,
+                        id,
+                        &detail,
+                        endpoint.security_group_ids(),
+                    ),
+                    None => found.config(
+                        ResourceKind::Route53ResolverEndpoint,
+                        id,
+                        endpoint.security_group_ids(),
+                    ),
+                }
+            }
+        },
+    )
+    .await
 }

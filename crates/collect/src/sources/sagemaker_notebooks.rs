@@ -1,23 +1,69 @@
-//! PLACEHOLDER: to be written. Fails safe (every group of the region stays `unknown`) until then.
+//! SageMaker notebook instances name their groups only in the instance's description; a stopped
+//! notebook keeps them (and its interface).
 
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
-use crate::source::{Ctx, Found, SourceDef};
+use crate::client;
+use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
-    id: "sagemaker-notebook-instances",
-    description: "SageMaker notebook instances",
+    id: "sagemaker-notebooks",
+    description: "SageMaker notebook instances, stopped ones included (SecurityGroups)",
     kinds: &[ResourceKind::SagemakerNotebookInstance],
-    actions: &["todo:Todo"],
+    actions: &[
+        "sagemaker:ListNotebookInstances",
+        "sagemaker:DescribeNotebookInstance",
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(_ctx: &Ctx, _found: &mut Found) -> Result<(), SourceError> {
-    Err(SourceError {
-        code: "not-implemented".into(),
-        message: "source not written yet".into(),
-        action: None,
-        scp_deny: false,
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
+    let sagemaker = client!(ctx, aws_sdk_sagemaker);
+    let mut names = Vec::new();
+    let pages = sagemaker
+        .list_notebook_instances()
+        .max_results(100)
+        .into_paginator()
+        .send();
+    each_page(ctx, "sagemaker:ListNotebookInstances", pages, |page| {
+        names.extend(
+            page.notebook_instances()
+                .iter()
+                .filter_map(|n| n.notebook_instance_name().map(str::to_string)),
+        );
     })
+    .await?;
+
+    for name in &names {
+        let notebook = match sagemaker
+            .describe_notebook_instance()
+            .notebook_instance_name(name)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            // Deleted between the list and the describe: it holds nothing any more.
+            Err(e) if vanished(&e) => continue,
+            Err(e) => return Err(ctx.fail("sagemaker:DescribeNotebookInstance", e)),
+        };
+        found.items += 1;
+        let id = notebook.notebook_instance_arn().unwrap_or(name);
+        found.config(
+            ResourceKind::SagemakerNotebookInstance,
+            id,
+            notebook.security_groups(),
+        );
+    }
+    Ok(())
+}
+
+/// SageMaker models no not-found error: a missing resource answers ValidationException, with the message
+/// "RecordNotFound" (notebook instances) or "Could not find ..." (models, endpoints, endpoint configs).
+pub(super) fn vanished(err: &impl ProvideErrorMetadata) -> bool {
+    err.code() == Some("ValidationException")
+        && err
+            .message()
+            .is_some_and(|m| m.contains("RecordNotFound") || m.starts_with("Could not find"))
 }

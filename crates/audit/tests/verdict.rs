@@ -1,0 +1,345 @@
+//! The verdict and risk rules over small hand-built snapshots: no network.
+
+use std::collections::BTreeMap;
+
+use sgaudit_audit::{audit, Audit, GroupVerdict, Risk, Status};
+use sgaudit_snapshot::{
+    Attachment, CoverageState, GroupPeer, Peer, RegionSnapshot, ResourceKind, Rule, SecurityGroup, Snapshot,
+    SourceCoverage, SourceError, Target, Via,
+};
+
+const ACCOUNT: &str = "111122223333";
+
+fn group(id: &str, name: &str) -> SecurityGroup {
+    SecurityGroup {
+        group_id: id.into(),
+        group_name: name.into(),
+        description: String::new(),
+        vpc_id: Some("vpc-1".into()),
+        owner_id: ACCOUNT.into(),
+        tags: BTreeMap::new(),
+        ingress: vec![],
+        egress: vec![],
+    }
+}
+
+fn names(mut g: SecurityGroup, ingress_from: &[&str], egress_to: &[&str]) -> SecurityGroup {
+    let rule = |peers: &[&str]| Rule {
+        protocol: "tcp".into(),
+        from_port: Some(443),
+        to_port: Some(443),
+        ipv4_ranges: vec![],
+        ipv6_ranges: vec![],
+        prefix_lists: vec![],
+        groups: peers
+            .iter()
+            .map(|p| GroupPeer {
+                group_id: p.to_string(),
+                user_id: Some(ACCOUNT.into()),
+                vpc_id: None,
+                vpc_peering_connection_id: None,
+                description: None,
+            })
+            .collect(),
+    };
+    if !ingress_from.is_empty() {
+        g.ingress.push(rule(ingress_from));
+    }
+    if !egress_to.is_empty() {
+        g.egress.push(rule(egress_to));
+    }
+    g
+}
+
+fn world_open(mut g: SecurityGroup, protocol: &str, port: Option<i32>, v6: bool) -> SecurityGroup {
+    let cidr = vec![Peer {
+        id: if v6 { "::/0" } else { "0.0.0.0/0" }.into(),
+        description: None,
+    }];
+    g.ingress.push(Rule {
+        protocol: protocol.into(),
+        from_port: port,
+        to_port: port,
+        ipv4_ranges: if v6 { vec![] } else { cidr.clone() },
+        ipv6_ranges: if v6 { cidr } else { vec![] },
+        prefix_lists: vec![],
+        groups: vec![],
+    });
+    g
+}
+
+fn attach(group: &str, kind: ResourceKind, id: &str) -> Attachment {
+    Attachment {
+        target: Target::Group(group.into()),
+        kind,
+        resource_id: id.into(),
+        via: Via::Config,
+        source: "test".into(),
+        detail: None,
+    }
+}
+
+fn complete(source: &str) -> SourceCoverage {
+    SourceCoverage {
+        source: source.into(),
+        state: CoverageState::Complete,
+        requests: 1,
+        items: 0,
+    }
+}
+
+fn denied(source: &str) -> SourceCoverage {
+    SourceCoverage {
+        source: source.into(),
+        state: CoverageState::Denied {
+            error: SourceError {
+                code: "AccessDeniedException".into(),
+                message: "explicit deny in a service control policy".into(),
+                action: Some("lambda:ListFunctions".into()),
+                scp_deny: true,
+            },
+        },
+        requests: 1,
+        items: 0,
+    }
+}
+
+fn region(name: &str, groups: Vec<SecurityGroup>, attachments: Vec<Attachment>, coverage: Vec<SourceCoverage>) -> RegionSnapshot {
+    RegionSnapshot {
+        account_id: ACCOUNT.into(),
+        region: name.into(),
+        security_groups: groups,
+        attachments,
+        network_interfaces: BTreeMap::new(),
+        coverage,
+    }
+}
+
+fn judge(regions: Vec<RegionSnapshot>) -> Audit {
+    let mut snap = Snapshot::new("test", None);
+    snap.regions = regions;
+    snap.normalize();
+    audit(&snap)
+}
+
+fn get<'a>(a: &'a Audit, id: &str) -> &'a GroupVerdict {
+    a.groups.iter().find(|g| g.group.group_id == id).unwrap_or_else(|| panic!("no {id}"))
+}
+
+fn whole() -> Vec<SourceCoverage> {
+    vec![complete("ec2-security-groups"), complete("ec2-network-interfaces"), complete("lambda-functions")]
+}
+
+#[test]
+fn unused_only_when_every_source_was_read() {
+    let a = judge(vec![region("us-east-1", vec![group("sg-a", "a")], vec![], whole())]);
+    assert_eq!(get(&a, "sg-a").status, Status::Unused);
+    assert_eq!(get(&a, "sg-a").risk, Risk::Low);
+    assert!(!a.is_partial());
+
+    let mut partial = whole();
+    partial[2] = denied("lambda-functions");
+    let a = judge(vec![region("us-east-1", vec![group("sg-a", "a")], vec![], partial)]);
+    let v = get(&a, "sg-a");
+    assert_eq!(v.status, Status::Unknown);
+    assert!(a.is_partial());
+    assert!(v.missing_evidence[0].contains("lambda:ListFunctions"), "{:?}", v.missing_evidence);
+    assert!(v.missing_evidence[0].contains("service control policy"), "{:?}", v.missing_evidence);
+    assert!(v.findings.iter().any(|f| f.id == "sg-status-unknown"));
+    assert!(!v.findings.iter().any(|f| f.id == "sg-unused"));
+}
+
+#[test]
+fn evidence_wins_over_missing_sources() {
+    let mut partial = whole();
+    partial[1] = denied("ec2-network-interfaces");
+    let a = judge(vec![region(
+        "us-east-1",
+        vec![group("sg-a", "a")],
+        vec![attach("sg-a", ResourceKind::LaunchTemplate, "lt-1")],
+        partial,
+    )]);
+    assert_eq!(get(&a, "sg-a").status, Status::InUse);
+    assert_eq!(get(&a, "sg-a").used_by[0].kind, ResourceKind::LaunchTemplate);
+}
+
+#[test]
+fn a_region_with_no_coverage_is_never_unused() {
+    let a = judge(vec![region("us-east-1", vec![group("sg-a", "a")], vec![], vec![])]);
+    assert_eq!(get(&a, "sg-a").status, Status::Unknown);
+}
+
+#[test]
+fn failures_in_one_region_do_not_touch_another() {
+    let mut partial = whole();
+    partial[2] = denied("lambda-functions");
+    let a = judge(vec![
+        region("us-east-1", vec![group("sg-a", "a")], vec![], whole()),
+        region("eu-west-1", vec![group("sg-b", "b")], vec![], partial),
+    ]);
+    assert_eq!(get(&a, "sg-a").status, Status::Unused);
+    assert_eq!(get(&a, "sg-b").status, Status::Unknown);
+}
+
+#[test]
+fn self_reference_does_not_count() {
+    let a = judge(vec![region("us-east-1", vec![names(group("sg-a", "a"), &["sg-a"], &["sg-a"])], vec![], whole())]);
+    let v = get(&a, "sg-a");
+    assert_eq!(v.status, Status::Unused);
+    assert!(v.referenced_by.is_empty());
+}
+
+#[test]
+fn a_chain_of_unused_groups_is_unused_with_the_relation_kept() {
+    let groups = vec![
+        names(group("sg-a", "a"), &["sg-b"], &[]),
+        names(group("sg-b", "b"), &["sg-c"], &[]),
+        group("sg-c", "c"),
+    ];
+    let a = judge(vec![region("us-east-1", groups, vec![], whole())]);
+    for id in ["sg-a", "sg-b", "sg-c"] {
+        assert_eq!(get(&a, id).status, Status::Unused, "{id}");
+    }
+    let c = get(&a, "sg-c");
+    assert_eq!(c.referenced_by.len(), 1);
+    assert_eq!(c.referenced_by[0].group_id, "sg-b");
+    assert_eq!(c.referenced_by[0].status, Status::Unused);
+    assert!(c.used_by.is_empty());
+}
+
+#[test]
+fn groups_named_by_used_groups_are_used_through_ingress_and_egress_transitively() {
+    let groups = vec![
+        names(group("sg-app", "app"), &["sg-in"], &["sg-out"]),
+        names(group("sg-in", "in"), &["sg-deep"], &[]),
+        group("sg-out", "out"),
+        group("sg-deep", "deep"),
+    ];
+    let a = judge(vec![region(
+        "us-east-1",
+        groups,
+        vec![attach("sg-app", ResourceKind::EcsService, "svc")],
+        whole(),
+    )]);
+    for id in ["sg-app", "sg-in", "sg-out", "sg-deep"] {
+        assert_eq!(get(&a, id).status, Status::InUse, "{id}");
+    }
+    let out = &get(&a, "sg-out").used_by[0];
+    assert_eq!((out.kind, out.via, out.id.as_str()), (ResourceKind::SecurityGroup, Via::Rule, "sg-app"));
+    assert!(out.detail.as_deref().unwrap_or_default().starts_with("egress"));
+    assert_eq!(get(&a, "sg-deep").used_by[0].id, "sg-in");
+}
+
+#[test]
+fn a_group_named_by_an_unknown_group_is_unknown_even_where_coverage_is_whole() {
+    let mut partial = whole();
+    partial[2] = denied("lambda-functions");
+    let a = judge(vec![
+        region("eu-west-1", vec![names(group("sg-x", "x"), &["sg-y"], &[])], vec![], partial),
+        region("us-east-1", vec![group("sg-y", "y")], vec![], whole()),
+    ]);
+    assert_eq!(get(&a, "sg-x").status, Status::Unknown);
+    let y = get(&a, "sg-y");
+    assert_eq!(y.status, Status::Unknown);
+    assert!(y.missing_evidence.iter().any(|m| m.contains("sg-x")), "{:?}", y.missing_evidence);
+}
+
+#[test]
+fn resources_that_name_interfaces_resolve_to_the_interfaces_groups() {
+    let mut r = region("us-east-1", vec![group("sg-fsx", "fsx"), group("sg-other", "o")], vec![], whole());
+    r.network_interfaces.insert("eni-1".into(), vec!["sg-fsx".into()]);
+    r.attachments.push(Attachment {
+        target: Target::NetworkInterface("eni-1".into()),
+        kind: ResourceKind::FsxFileSystem,
+        resource_id: "fs-1".into(),
+        via: Via::Config,
+        source: "fsx-file-systems".into(),
+        detail: None,
+    });
+    let a = judge(vec![r]);
+    let v = get(&a, "sg-fsx");
+    assert_eq!(v.status, Status::InUse);
+    assert_eq!(v.used_by[0].kind, ResourceKind::FsxFileSystem);
+    assert_eq!(get(&a, "sg-other").status, Status::Unused);
+}
+
+#[test]
+fn risk_levels() {
+    let used = |id: &str| attach(id, ResourceKind::Ec2Instance, "i-1");
+    let groups = vec![
+        world_open(group("sg-ssh-used", "s"), "tcp", Some(22), false),
+        world_open(group("sg-rdp6-used", "r"), "tcp", Some(3389), true),
+        world_open(group("sg-all-used", "all"), "-1", None, false),
+        world_open(group("sg-mysql-used", "m"), "tcp", Some(3306), false),
+        world_open(group("sg-ssh-unused", "su"), "tcp", Some(22), false),
+        world_open(group("sg-https-used", "h"), "tcp", Some(443), false),
+        group("sg-plain-unused", "p"),
+        group("sg-dflt", "default"),
+        group("sg-plain-used", "pu"),
+    ];
+    let attachments = vec![
+        used("sg-ssh-used"),
+        used("sg-rdp6-used"),
+        used("sg-all-used"),
+        used("sg-mysql-used"),
+        used("sg-https-used"),
+        used("sg-dflt"),
+        used("sg-plain-used"),
+    ];
+    let a = judge(vec![region("us-east-1", groups, attachments, whole())]);
+    let expect = [
+        ("sg-ssh-used", Risk::Critical),
+        ("sg-rdp6-used", Risk::Critical),
+        ("sg-all-used", Risk::Critical),
+        ("sg-mysql-used", Risk::High),
+        ("sg-dflt", Risk::High),
+        ("sg-ssh-unused", Risk::Medium),
+        ("sg-plain-unused", Risk::Low),
+        ("sg-https-used", Risk::None),
+        ("sg-plain-used", Risk::None),
+    ];
+    for (id, risk) in expect {
+        assert_eq!(get(&a, id).risk, risk, "{id}");
+    }
+    assert!(get(&a, "sg-dflt").is_default);
+    assert!(get(&a, "sg-dflt").findings.iter().any(|f| f.id == "sg-default-in-use"));
+    assert!(get(&a, "sg-ssh-used").findings.iter().any(|f| f.id == "sg-world-open-ssh"));
+    assert!(get(&a, "sg-mysql-used").findings.iter().any(|f| f.id == "sg-world-open-high-risk-port"));
+}
+
+#[test]
+fn unknown_groups_are_rated_as_if_in_use() {
+    let mut partial = whole();
+    partial[0] = denied("lambda-functions");
+    let a = judge(vec![region(
+        "us-east-1",
+        vec![world_open(group("sg-ssh", "s"), "tcp", Some(22), false), group("sg-dflt", "default")],
+        vec![],
+        partial,
+    )]);
+    assert_eq!(get(&a, "sg-ssh").risk, Risk::Critical);
+    assert_eq!(get(&a, "sg-dflt").risk, Risk::High);
+}
+
+#[test]
+fn default_groups_keep_their_status() {
+    let a = judge(vec![region("us-east-1", vec![group("sg-d", "default")], vec![], whole())]);
+    let d = get(&a, "sg-d");
+    assert!(d.is_default);
+    assert_eq!(d.status, Status::Unused);
+    // Default groups cannot be deleted: no "remove it" finding for them.
+    assert!(!d.findings.iter().any(|f| f.id == "sg-unused"));
+}
+
+#[test]
+fn the_demo_snapshot_shows_every_status_and_risk() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/demo-snapshot.json");
+    let snap = Snapshot::load(std::path::Path::new(path)).unwrap();
+    let a = audit(&snap);
+    for s in [Status::InUse, Status::Unused, Status::Unknown] {
+        assert!(a.count_status(s) > 0, "no {s:?} group in the demo");
+    }
+    for r in Risk::ALL {
+        assert!(a.count_risk(r) > 0, "no {r:?} group in the demo");
+    }
+}

@@ -1,0 +1,169 @@
+//! The command line: the demo, offline audits, and bad input (one clear line, exit 2, no panic).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{sgaudit_cmd, Moto, Run};
+
+fn run(args: &[&str]) -> Run {
+    Run::of(sgaudit_cmd().args(args).output().unwrap())
+}
+
+const DEMO: &str = "examples/demo-snapshot.json";
+
+#[test]
+fn the_demo_prints_a_table_with_every_status_and_risk() {
+    let r = run(&["scan", "--from-snapshot", DEMO]);
+    // The demo has a source denied by an SCP in eu-west-1: partial coverage, exit 3.
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    for word in ["in_use", "unused", "unknown", "critical", "high", "medium", "low", "none", "lambda:ListFunctions"] {
+        assert!(r.stdout.contains(word), "`{word}` missing from:\n{}", r.stdout);
+    }
+    assert!(r.stdout.contains("service control policy"), "{}", r.stdout);
+}
+
+#[test]
+fn the_demo_as_json_follows_the_documented_schema() {
+    let r = run(&["scan", "--from-snapshot", DEMO, "--format", "json"]);
+    assert_eq!(r.code, 3);
+    let doc = r.json();
+    assert_eq!(doc["schema_version"], 1);
+    let first = &doc["security_groups"][0];
+    for field in [
+        "account_id", "region", "group_id", "group_name", "vpc_id", "description", "is_default", "status", "risk",
+        "used_by", "tags",
+    ] {
+        assert!(first.get(field).is_some(), "{field} missing");
+    }
+    let statuses: std::collections::BTreeSet<&str> =
+        doc["security_groups"].as_array().unwrap().iter().map(|g| g["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses.into_iter().collect::<Vec<_>>(), ["in_use", "unknown", "unused"]);
+    assert_eq!(doc["summary"]["partial"], true);
+}
+
+#[test]
+fn output_goes_to_a_file_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.json");
+    let r = run(&["scan", "--from-snapshot", DEMO, "--format", "json", "--output", out.to_str().unwrap()]);
+    assert_eq!(r.code, 3);
+    assert!(r.stdout.is_empty());
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+    assert_eq!(doc["summary"]["groups"], 20);
+}
+
+#[test]
+fn fail_on_sets_exit_1_only_when_coverage_is_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    // The demo minus its denied source: whole coverage.
+    let text = std::fs::read_to_string(common::repo_root().join(DEMO)).unwrap();
+    let whole = text.replace("\"state\": \"denied\"", "\"state\": \"complete\"");
+    let path = dir.path().join("whole.json");
+    std::fs::write(&path, whole).unwrap();
+    let p = path.to_str().unwrap();
+    assert_eq!(run(&["scan", "--from-snapshot", p]).code, 0);
+    assert_eq!(run(&["scan", "--from-snapshot", p, "--fail-on", "critical"]).code, 1);
+}
+
+#[test]
+fn a_missing_snapshot_is_one_line() {
+    run(&["scan", "--from-snapshot", "/nonexistent/snap.json"]).assert_one_line_error("/nonexistent/snap.json");
+}
+
+#[test]
+fn a_malformed_snapshot_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.json");
+    std::fs::write(&path, "{ not json").unwrap();
+    run(&["scan", "--from-snapshot", path.to_str().unwrap()]).assert_one_line_error("is not a sgaudit snapshot");
+}
+
+#[test]
+fn a_snapshot_of_another_schema_version_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v99.json");
+    std::fs::write(&path, r#"{"schema_version": 99, "regions": []}"#).unwrap();
+    run(&["scan", "--from-snapshot", path.to_str().unwrap()]).assert_one_line_error("schema version 99");
+}
+
+#[test]
+fn an_unknown_profile_is_one_line() {
+    run(&["scan", "--profile", "no-such-profile", "--region", "us-east-1"]).assert_one_line_error("no-such-profile");
+}
+
+#[test]
+fn no_credentials_is_one_line() {
+    // No keys, no profile files, no instance metadata: the chain finds nothing.
+    let moto = Moto::start();
+    let r = Run::of(
+        sgaudit_cmd()
+            .env("AWS_ENDPOINT_URL", &moto.url)
+            .args(["scan", "--region", "us-east-1"])
+            .output()
+            .unwrap(),
+    );
+    r.assert_one_line_error("credentials");
+}
+
+#[test]
+fn an_unknown_region_is_one_line() {
+    let moto = Moto::start();
+    moto.sgaudit(&["scan", "--region", "mars-north-1"]).assert_one_line_error("unknown region `mars-north-1`");
+}
+
+#[test]
+fn no_region_is_one_line() {
+    let moto = Moto::start();
+    let r = Run::of(
+        sgaudit_cmd()
+            .env("AWS_ENDPOINT_URL", &moto.url)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .args(["scan"])
+            .output()
+            .unwrap(),
+    );
+    r.assert_one_line_error("no region");
+}
+
+#[test]
+fn the_permissions_policy_lists_every_declared_action() {
+    let r = run(&["permissions"]);
+    assert_eq!(r.code, 0);
+    let doc = r.json();
+    let actions: Vec<&str> = doc["Statement"][0]["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    for a in ["ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces", "lambda:ListFunctions", "sts:GetCallerIdentity"] {
+        assert!(actions.contains(&a), "{a}");
+    }
+    assert!(!actions.iter().any(|a| a.starts_with("todo")), "a source still declares a placeholder action");
+    let mut sorted = actions.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, actions, "sorted and unique");
+}
+
+#[test]
+fn the_readme_lists_exactly_the_printed_policy() {
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
+    let begin = readme.find("<!-- permissions:begin -->").expect("begin marker");
+    let end = readme.find("<!-- permissions:end -->").expect("end marker");
+    let section = &readme[begin..end];
+    let json = section.split("```json").nth(1).and_then(|s| s.split("```").next()).expect("a json block");
+    let documented: serde_json::Value = serde_json::from_str(json).unwrap();
+    let printed = run(&["permissions"]).json();
+    assert_eq!(
+        documented, printed,
+        "README's IAM section is stale: paste the output of `cargo run -q -- permissions`"
+    );
+}
+
+#[test]
+fn the_demo_snapshot_records_every_source() {
+    let snap = sgaudit_snapshot::Snapshot::load(&common::repo_root().join(DEMO)).unwrap();
+    let mut want: Vec<&str> = sgaudit_collect::SOURCES.iter().map(|s| s.id).collect();
+    want.sort_unstable();
+    for region in &snap.regions {
+        let got: Vec<&str> = region.coverage.iter().map(|c| c.source.as_str()).collect();
+        assert_eq!(got, want, "{}: regenerate with `python3 examples/make_demo.py`", region.region);
+    }
+}

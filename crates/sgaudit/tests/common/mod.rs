@@ -1,0 +1,184 @@
+//! Shared harness of the end-to-end tests: a real moto server on a free loopback port, the boto3 seed
+//! script, and the built `sgaudit` binary run against it.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A moto server of its own for one test, stopped when dropped.
+pub struct Moto {
+    pub url: String,
+    child: Child,
+}
+
+impl Moto {
+    pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    pub fn start_with(env: &[(&str, &str)]) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut cmd = Command::new("python3");
+        cmd.args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("python3 -m moto.server (pip install 'moto[server]')");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "moto did not start on port {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Moto { url, child }
+    }
+
+    /// Runs the seed script against this server and returns its manifest.
+    pub fn seed(&self, region: &str) -> Value {
+        self.python(&[&format!("{FIXTURES}/seed_estate.py"), "--endpoint", &self.url, "--region", region], &[])
+    }
+
+    /// Runs a fixture script with the test credentials; its stdout must be one JSON document.
+    pub fn python(&self, args: &[&str], env: &[(&str, &str)]) -> Value {
+        let mut cmd = Command::new("python3");
+        cmd.args(args)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_ENDPOINT_URL", &self.url);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{args:?} printed no JSON ({e}):\n{}", String::from_utf8_lossy(&out.stdout))
+        })
+    }
+
+    /// From now on moto enforces IAM policies on every request.
+    pub fn enforce_iam(&self) {
+        let mut s = TcpStream::connect(self.url.trim_start_matches("http://")).unwrap();
+        let body = "0";
+        write!(
+            s,
+            "POST /moto-api/reset-auth HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"), "{answer}");
+    }
+
+    /// `sgaudit` with this server as every AWS endpoint and the test credentials.
+    pub fn sgaudit(&self, args: &[&str]) -> Run {
+        self.sgaudit_as(args, "testing", "testing")
+    }
+
+    pub fn sgaudit_as(&self, args: &[&str], key: &str, secret: &str) -> Run {
+        let mut cmd = sgaudit_cmd();
+        cmd.env("AWS_ENDPOINT_URL", &self.url)
+            .env("AWS_ACCESS_KEY_ID", key)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .env("AWS_REGION", "us-east-1");
+        Run::of(cmd.args(args).output().unwrap())
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The binary with an environment that cannot reach a real account: no profile files, no instance
+/// metadata, no inherited keys.
+pub fn sgaudit_cmd() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sgaudit"));
+    for var in [
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "RUST_BACKTRACE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("AWS_CONFIG_FILE", "/nonexistent/sgaudit-test/config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/sgaudit-test/credentials")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .current_dir(repo_root());
+    cmd
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn of(out: Output) -> Self {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("no JSON on stdout ({e}); stderr:\n{}\nstdout:\n{}", self.stderr, self.stdout))
+    }
+
+    /// Bad input: exit 2 and exactly one line on stderr, no panic.
+    pub fn assert_one_line_error(&self, needle: &str) {
+        assert_eq!(self.code, 2, "exit code; stderr: {}", self.stderr);
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "one line expected, got:\n{}", self.stderr);
+        assert!(lines[0].starts_with("error: "), "{}", lines[0]);
+        assert!(lines[0].contains(needle), "`{needle}` not in: {}", lines[0]);
+        assert!(!self.stderr.contains("panicked") && !self.stderr.contains("backtrace"));
+    }
+}
+
+/// The JSON entry of one group.
+pub fn group<'a>(doc: &'a Value, group_id: &str) -> &'a Value {
+    doc["security_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group_id"] == group_id)
+        .unwrap_or_else(|| panic!("{group_id} not in the output"))
+}
+
+pub fn coverage<'a>(doc: &'a Value, source: &str) -> &'a Value {
+    doc["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["source"] == source)
+        .unwrap_or_else(|| panic!("no coverage for {source}"))
+}

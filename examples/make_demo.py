@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Writes examples/demo-snapshot.json: a small, realistic estate that shows every status and risk level.
+
+The snapshot is hand-made data (no AWS account needed); `sgaudit scan --from-snapshot` judges it exactly as it
+judges a real scan. Run again after changing the source list: `python3 examples/make_demo.py`.
+"""
+import json
+import os
+import re
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REGISTRY = os.path.join(HERE, "..", "crates", "collect", "src", "registry.rs")
+SOURCES_DIR = os.path.join(HERE, "..", "crates", "collect", "src", "sources")
+ACCOUNT = "123456789012"
+
+
+def source_ids():
+    mods = re.findall(r"sources::(\w+)::SOURCE", open(REGISTRY).read())
+    ids = []
+    for m in mods:
+        text = open(os.path.join(SOURCES_DIR, m + ".rs")).read()
+        ids.append(re.search(r'id: "([^"]+)"', text).group(1))
+    return sorted(ids)
+
+
+def rule(proto, lo=None, hi=None, v4=(), v6=(), groups=(), desc=None):
+    r = {"protocol": proto}
+    if lo is not None:
+        r["from_port"], r["to_port"] = lo, hi
+    if v4:
+        r["ipv4_ranges"] = [{"id": c, **({"description": desc} if desc else {})} for c in v4]
+    if v6:
+        r["ipv6_ranges"] = [{"id": c} for c in v6]
+    if groups:
+        r["groups"] = [{"group_id": g, "user_id": ACCOUNT} for g in groups]
+    return r
+
+
+ALL_OUT = rule("-1", v4=["0.0.0.0/0"])
+
+
+def group(gid, name, desc, vpc, ingress=(), egress=(ALL_OUT,), tags=None):
+    return {
+        "group_id": gid, "group_name": name, "description": desc, "vpc_id": vpc, "owner_id": ACCOUNT,
+        "tags": tags or {}, "ingress": list(ingress), "egress": list(egress),
+    }
+
+
+def use(gid, kind, rid, via, source, detail=None):
+    a = {"target": {"group": gid}, "kind": kind, "resource_id": rid, "via": via, "source": source}
+    if detail:
+        a["detail"] = detail
+    return a
+
+
+def coverage(ids, overrides):
+    out = []
+    for s in ids:
+        entry = {"source": s, "state": "complete", "requests": 1, "items": 0}
+        entry.update(overrides.get(s, {}))
+        out.append(entry)
+    return out
+
+
+ids = source_ids()
+arn = lambda svc, rest: f"arn:aws:{svc}:us-east-1:{ACCOUNT}:{rest}"
+V1, V2 = "vpc-0a11c0ffee0000001", "vpc-0a11c0ffee0000002"
+use1 = {
+    "account_id": ACCOUNT, "region": "us-east-1",
+    "security_groups": [
+        group("sg-0a00000000000web", "web-alb", "Public HTTPS", V1,
+              [rule("tcp", 443, 443, v4=["0.0.0.0/0"], v6=["::/0"])], tags={"Team": "web", "Name": "web-alb"}),
+        group("sg-0a000000000bastn", "bastion", "SSH bastion", V1,
+              [rule("tcp", 22, 22, v4=["0.0.0.0/0"], desc="temporary, remove!")], tags={"Team": "ops"}),
+        group("sg-0a000000000000app", "app", "App tasks", V1,
+              [rule("tcp", 8080, 8080, groups=["sg-0a00000000000web"])],
+              [rule("tcp", 443, 443, groups=["sg-0a0000000egress"])]),
+        group("sg-0a0000000000000db", "db", "Postgres", V1, [rule("tcp", 5432, 5432, groups=["sg-0a000000000000app"])]),
+        group("sg-0a00000000dflt01", "default", "default VPC security group", V1,
+              [rule("-1", groups=["sg-0a00000000dflt01"])]),
+        group("sg-0a0000000legmysq", "legacy-mysql", "old MySQL, open to all", V1,
+              [rule("tcp", 3306, 3306, v4=["0.0.0.0/0"])]),
+        group("sg-0a000000000oldci", "old-ci-runner", "Jenkins agents (decommissioned)", V1,
+              [rule("tcp", 22, 22, v4=["10.0.0.0/8"])], tags={"Owner": "=HYPERLINK(\"http://evil\")"}),
+        group("sg-0a00000000chaina", "batch-old-a", "chain head", V1, [rule("tcp", 9000, 9000, groups=["sg-0a00000000chainb"])]),
+        group("sg-0a00000000chainb", "batch-old-b", "chain tail", V1, [rule("tcp", 9000, 9000, groups=["sg-0a00000000chaina"])]),
+        group("sg-0a00000000ltonly", "asg-workers", "only in a launch template", V1),
+        group("sg-0a0000000egress", "egress-target", "named in app's egress rule", V1),
+        group("sg-0a00000000rdpadm", "<b>rdp-admin</b>", "RDP for admins", V1,
+              [rule("tcp", 3389, 3389, v6=["::/0"])]),
+        group("sg-0a0000000metrics", "metrics", "Grafana", V1, [rule("tcp", 3000, 3000, v4=["0.0.0.0/0"])]),
+        group("sg-0a0000000lambda1", "orders-lambda", "Lambda that never ran", V1),
+        group("sg-0a00000000dflt02", "default", "default VPC security group", V2,
+              [rule("-1", groups=["sg-0a00000000dflt02"])]),
+        group("sg-0a0000000selfref", "cluster-internal", "self-referencing only", V2,
+              [rule("-1", groups=["sg-0a0000000selfref"])]),
+    ],
+    "attachments": [
+        use("sg-0a00000000000web", "elbv2-load-balancer", arn("elasticloadbalancing", "loadbalancer/app/web/50dc6c495c0c9188"), "config", "elbv2-load-balancers"),
+        use("sg-0a00000000000web", "network-interface", "eni-0a000000000000001", "eni", "ec2-network-interfaces", "interface; ELB app/web/50dc6c495c0c9188"),
+        use("sg-0a000000000bastn", "ec2-instance", "i-0a00000000000bast", "config", "ec2-instances", "running"),
+        use("sg-0a000000000bastn", "network-interface", "eni-0a000000000000002", "eni", "ec2-network-interfaces", "interface; attached to i-0a00000000000bast"),
+        use("sg-0a000000000000app", "ecs-service", f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/prod/app", "config", "ecs-services", "desired count 0"),
+        use("sg-0a0000000000000db", "rds-db-instance", arn("rds", "db:orders"), "config", "rds-db-instances"),
+        use("sg-0a00000000dflt01", "ec2-instance", "i-0a00000000000old1", "config", "ec2-instances", "stopped"),
+        use("sg-0a00000000ltonly", "launch-template", "lt-0a000000000000001", "config", "ec2-launch-templates", "version 3 (default, latest)"),
+        use("sg-0a00000000rdpadm", "network-interface", "eni-0a000000000000003", "eni", "ec2-network-interfaces", "interface; detached"),
+        use("sg-0a0000000metrics", "ec2-instance", "i-0a000000000graf1", "config", "ec2-instances", "running"),
+        use("sg-0a0000000lambda1", "lambda-function", arn("lambda", "function:orders"), "config", "lambda-functions"),
+    ],
+    "network_interfaces": {
+        "eni-0a000000000000001": ["sg-0a00000000000web"],
+        "eni-0a000000000000002": ["sg-0a000000000bastn"],
+        "eni-0a000000000000003": ["sg-0a00000000rdpadm"],
+    },
+    "coverage": coverage(ids, {"workspaces-directories": {"state": "not_applicable", "reason": "the service has no endpoint in this region"}}),
+}
+W1 = "vpc-0b22c0ffee0000001"
+euw1 = {
+    "account_id": ACCOUNT, "region": "eu-west-1",
+    "security_groups": [
+        group("sg-0b000000000euweb", "eu-web", "EU web", W1, [rule("tcp", 443, 443, v4=["0.0.0.0/0"])]),
+        group("sg-0b0000000reports", "reports-lambda", "reports", W1),
+        group("sg-0b00000000eussh", "eu-ssh-open", "SSH from anywhere", W1, [rule("tcp", 22, 22, v4=["0.0.0.0/0"])]),
+        group("sg-0b00000000dflt01", "default", "default VPC security group", W1,
+              [rule("-1", groups=["sg-0b00000000dflt01"])]),
+    ],
+    "attachments": [
+        use("sg-0b000000000euweb", "network-interface", "eni-0b000000000000001", "eni", "ec2-network-interfaces", "interface; attached to i-0b000000000web01"),
+        use("sg-0b000000000euweb", "ec2-instance", "i-0b000000000web01", "config", "ec2-instances", "running"),
+    ],
+    "network_interfaces": {"eni-0b000000000000001": ["sg-0b000000000euweb"]},
+    "coverage": coverage(ids, {"lambda-functions": {"state": "denied", "error": {
+        "code": "AccessDeniedException", "action": "lambda:ListFunctions", "scp_deny": True,
+        "message": f"User: arn:aws:sts::{ACCOUNT}:assumed-role/Audit/sgaudit is not authorized to perform: "
+                   "lambda:ListFunctions with an explicit deny in a service control policy"}}}),
+}
+snapshot = {
+    "schema_version": 1, "sgaudit_version": "demo", "collected_at": "2026-11-23T04:00:00Z",
+    "accounts": [{"account_id": ACCOUNT, "profile": "demo"}],
+    "regions": [euw1, use1],
+}
+for r in snapshot["regions"]:
+    r["security_groups"].sort(key=lambda g: g["group_id"])
+    r["attachments"].sort(key=lambda a: (a["target"]["group"], a["kind"], a["resource_id"]))
+with open(os.path.join(HERE, "demo-snapshot.json"), "w") as f:
+    json.dump(snapshot, f, indent=2)
+    f.write("\n")
+print("wrote examples/demo-snapshot.json:", sum(len(r["security_groups"]) for r in snapshot["regions"]), "groups")
