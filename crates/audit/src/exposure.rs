@@ -5,8 +5,8 @@ use sgaudit_snapshot::{Rule, SecurityGroup};
 /// Ports that AWS Foundational Security Best Practices control EC2.19 treats as high risk when open to
 /// the world.
 pub const HIGH_RISK_PORTS: &[u16] = &[
-    20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601,
-    8080, 8088, 8888, 9200, 9300,
+    20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601, 8080, 8088,
+    8888, 9200, 9300,
 ];
 
 pub const SSH: u16 = 22;
@@ -82,11 +82,7 @@ impl Exposure {
             ssh: any(&|r| covers_port(r, SSH, false)),
             rdp: any(&|r| covers_port(r, RDP, true)),
             all_traffic: any(&|r| is_all_traffic(r)),
-            high_risk_ports: HIGH_RISK_PORTS
-                .iter()
-                .copied()
-                .filter(|&p| any(&|r| covers_port(r, p, true)))
-                .collect(),
+            high_risk_ports: HIGH_RISK_PORTS.iter().copied().filter(|&p| any(&|r| covers_port(r, p, true))).collect(),
         }
     }
 

@@ -240,10 +240,8 @@ pub fn audit(snapshot: &Snapshot) -> Audit {
             if st == Status::Unknown {
                 missing_evidence.extend(regions[r].unreadable.iter().cloned());
                 for reference in refs.iter().filter(|r| r.status == Status::Unknown) {
-                    missing_evidence.push(format!(
-                        "named by a rule of {}, whose own status is unknown",
-                        reference.group_id
-                    ));
+                    missing_evidence
+                        .push(format!("named by a rule of {}, whose own status is unknown", reference.group_id));
                 }
             }
             let exposure = Exposure::of(group);

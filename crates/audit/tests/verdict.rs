@@ -52,10 +52,7 @@ fn names(mut g: SecurityGroup, ingress_from: &[&str], egress_to: &[&str]) -> Sec
 }
 
 fn world_open(mut g: SecurityGroup, protocol: &str, port: Option<i32>, v6: bool) -> SecurityGroup {
-    let cidr = vec![Peer {
-        id: if v6 { "::/0" } else { "0.0.0.0/0" }.into(),
-        description: None,
-    }];
+    let cidr = vec![Peer { id: if v6 { "::/0" } else { "0.0.0.0/0" }.into(), description: None }];
     g.ingress.push(Rule {
         protocol: protocol.into(),
         from_port: port,
@@ -80,12 +77,7 @@ fn attach(group: &str, kind: ResourceKind, id: &str) -> Attachment {
 }
 
 fn complete(source: &str) -> SourceCoverage {
-    SourceCoverage {
-        source: source.into(),
-        state: CoverageState::Complete,
-        requests: 1,
-        items: 0,
-    }
+    SourceCoverage { source: source.into(), state: CoverageState::Complete, requests: 1, items: 0 }
 }
 
 fn denied(source: &str) -> SourceCoverage {
@@ -104,7 +96,12 @@ fn denied(source: &str) -> SourceCoverage {
     }
 }
 
-fn region(name: &str, groups: Vec<SecurityGroup>, attachments: Vec<Attachment>, coverage: Vec<SourceCoverage>) -> RegionSnapshot {
+fn region(
+    name: &str,
+    groups: Vec<SecurityGroup>,
+    attachments: Vec<Attachment>,
+    coverage: Vec<SourceCoverage>,
+) -> RegionSnapshot {
     RegionSnapshot {
         account_id: ACCOUNT.into(),
         region: name.into(),
@@ -191,11 +188,8 @@ fn self_reference_does_not_count() {
 
 #[test]
 fn a_chain_of_unused_groups_is_unused_with_the_relation_kept() {
-    let groups = vec![
-        names(group("sg-a", "a"), &["sg-b"], &[]),
-        names(group("sg-b", "b"), &["sg-c"], &[]),
-        group("sg-c", "c"),
-    ];
+    let groups =
+        vec![names(group("sg-a", "a"), &["sg-b"], &[]), names(group("sg-b", "b"), &["sg-c"], &[]), group("sg-c", "c")];
     let a = judge(vec![region("us-east-1", groups, vec![], whole())]);
     for id in ["sg-a", "sg-b", "sg-c"] {
         assert_eq!(get(&a, id).status, Status::Unused, "{id}");
@@ -215,12 +209,7 @@ fn groups_named_by_used_groups_are_used_through_ingress_and_egress_transitively(
         group("sg-out", "out"),
         group("sg-deep", "deep"),
     ];
-    let a = judge(vec![region(
-        "us-east-1",
-        groups,
-        vec![attach("sg-app", ResourceKind::EcsService, "svc")],
-        whole(),
-    )]);
+    let a = judge(vec![region("us-east-1", groups, vec![attach("sg-app", ResourceKind::EcsService, "svc")], whole())]);
     for id in ["sg-app", "sg-in", "sg-out", "sg-deep"] {
         assert_eq!(get(&a, id).status, Status::InUse, "{id}");
     }

@@ -1,7 +1,7 @@
 //! Who we are and where we may look: the account behind the credentials and the names of its regions.
 
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
 
 use crate::ScanError;
 
@@ -12,9 +12,7 @@ pub(crate) async fn account_id(sdk: &aws_types::SdkConfig) -> Result<String, Sca
     let sts = aws_sdk_sts::Client::new(sdk);
     // sts:GetCallerIdentity needs no permission, so its failure is about credentials or the network.
     match sts.get_caller_identity().send().await {
-        Ok(out) => out
-            .account
-            .ok_or_else(|| ScanError::Identity("the answer named no account".to_string())),
+        Ok(out) => out.account.ok_or_else(|| ScanError::Identity("the answer named no account".to_string())),
         Err(err) => {
             let text = DisplayErrorContext(&err).to_string();
             let lower = text.to_ascii_lowercase();
@@ -58,10 +56,7 @@ pub(crate) async fn check_regions(sdk: &aws_types::SdkConfig, regions: &[String]
                 }
                 _ => String::new(),
             };
-            return Err(ScanError::UnknownRegion {
-                region: region.clone(),
-                hint,
-            });
+            return Err(ScanError::UnknownRegion { region: region.clone(), hint });
         }
     }
     Ok(())
@@ -75,9 +70,7 @@ fn looks_like_region(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
     parts.len() >= 3
         && REGION_PREFIXES.contains(&parts[0])
-        && parts[1..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[1..parts.len() - 1].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
         && parts[parts.len() - 1].parse::<u8>().is_ok()
 }
 

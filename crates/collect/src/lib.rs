@@ -9,15 +9,13 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 use futures::StreamExt;
-use sgaudit_snapshot::{
-    Account, CoverageState, RegionSnapshot, Snapshot, SourceCoverage, SourceError,
-};
+use sgaudit_snapshot::{Account, CoverageState, RegionSnapshot, Snapshot, SourceCoverage, SourceError};
 
 pub mod registry;
 pub mod source;
@@ -114,55 +112,45 @@ pub async fn scan(
     let account_id = identity::account_id(&in_region(&base, &regions[0])).await?;
 
     let mut snapshot = Snapshot::new(env!("CARGO_PKG_VERSION"), collected_at);
-    snapshot.accounts.push(Account {
-        account_id: account_id.clone(),
-        profile: options.profile.clone(),
-        error: None,
-    });
+    snapshot.accounts.push(Account { account_id: account_id.clone(), profile: options.profile.clone(), error: None });
     if let Some(report) = &progress {
-        report(Progress::Started {
-            regions: regions.len(),
-            sources: SOURCES.len(),
-        });
+        report(Progress::Started { regions: regions.len(), sources: SOURCES.len() });
     }
 
     let jobs = regions.iter().flat_map(|region| {
         let sdk = in_region(&base, region);
         let account_id = account_id.clone();
-        SOURCES
-            .iter()
-            .map(move |def| (Ctx::new(sdk.clone(), account_id.clone(), region.clone()), def))
+        SOURCES.iter().map(move |def| (Ctx::new(sdk.clone(), account_id.clone(), region.clone()), def))
     });
-    let results: Vec<(String, &'static SourceDef, Found, SourceCoverage)> =
-        futures::stream::iter(jobs)
-            .map(|(ctx, def)| {
-                let progress = progress.clone();
-                async move {
-                    let mut found = Found::new(def.id);
-                    let outcome = (def.collect)(&ctx, &mut found).await;
-                    let state = match outcome {
-                        Ok(()) => CoverageState::Complete,
-                        Err(error) => state_of(error),
-                    };
-                    if let Some(report) = &progress {
-                        report(Progress::SourceDone {
-                            region: ctx.region.clone(),
-                            source: def.id,
-                            whole: state.is_whole(),
-                        });
-                    }
-                    let coverage = SourceCoverage {
-                        source: def.id.to_string(),
-                        state,
-                        requests: ctx.requests.get(),
-                        items: found.items,
-                    };
-                    (ctx.region, def, found, coverage)
+    let results: Vec<(String, &'static SourceDef, Found, SourceCoverage)> = futures::stream::iter(jobs)
+        .map(|(ctx, def)| {
+            let progress = progress.clone();
+            async move {
+                let mut found = Found::new(def.id);
+                let outcome = (def.collect)(&ctx, &mut found).await;
+                let state = match outcome {
+                    Ok(()) => CoverageState::Complete,
+                    Err(error) => state_of(error),
+                };
+                if let Some(report) = &progress {
+                    report(Progress::SourceDone {
+                        region: ctx.region.clone(),
+                        source: def.id,
+                        whole: state.is_whole(),
+                    });
                 }
-            })
-            .buffer_unordered(options.concurrency.max(1))
-            .collect()
-            .await;
+                let coverage = SourceCoverage {
+                    source: def.id.to_string(),
+                    state,
+                    requests: ctx.requests.get(),
+                    items: found.items,
+                };
+                (ctx.region, def, found, coverage)
+            }
+        })
+        .buffer_unordered(options.concurrency.max(1))
+        .collect()
+        .await;
 
     for region in &regions {
         let mut snap = RegionSnapshot {
@@ -177,10 +165,7 @@ pub async fn scan(
             snap.security_groups.extend(found.groups.iter().cloned());
             snap.attachments.extend(found.attachments.iter().cloned());
             for (eni, groups) in &found.network_interfaces {
-                snap.network_interfaces
-                    .entry(eni.clone())
-                    .or_default()
-                    .extend(groups.iter().cloned());
+                snap.network_interfaces.entry(eni.clone()).or_default().extend(groups.iter().cloned());
             }
             snap.coverage.push(coverage.clone());
         }
@@ -197,9 +182,7 @@ fn in_region(base: &aws_types::SdkConfig, region: &str) -> aws_types::SdkConfig 
 
 fn state_of(error: SourceError) -> CoverageState {
     if source::NOT_APPLICABLE_CODES.contains(&error.code.as_str()) {
-        CoverageState::NotApplicable {
-            reason: format!("{}: {}", error.code, error.message),
-        }
+        CoverageState::NotApplicable { reason: format!("{}: {}", error.code, error.message) }
     } else if source::is_denied(&error) {
         CoverageState::Denied { error }
     } else {
@@ -211,18 +194,15 @@ fn state_of(error: SourceError) -> CoverageState {
 /// region's EC2 endpoint answered, an unresolvable service endpoint means "not in this region", not a
 /// fault. If EC2 did not answer either, the network is at fault and everything stays failed.
 fn mark_absent_services(coverage: &mut [SourceCoverage]) {
-    let ec2_answered = coverage
-        .iter()
-        .any(|c| c.source == sources::security_groups::SOURCE.id && c.state.is_whole());
+    let ec2_answered = coverage.iter().any(|c| c.source == sources::security_groups::SOURCE.id && c.state.is_whole());
     if !ec2_answered {
         return;
     }
     for entry in coverage.iter_mut() {
         if let CoverageState::Failed { error } = &entry.state {
             if error.code == source::UNRESOLVED_ENDPOINT {
-                entry.state = CoverageState::NotApplicable {
-                    reason: "the service has no endpoint in this region".to_string(),
-                };
+                entry.state =
+                    CoverageState::NotApplicable { reason: "the service has no endpoint in this region".to_string() };
             }
         }
     }

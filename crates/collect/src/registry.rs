@@ -47,11 +47,8 @@ pub const SOURCES: &[SourceDef] = &[
 
 /// Every IAM action a scan needs, sorted and deduplicated.
 pub fn scan_actions() -> Vec<&'static str> {
-    let mut actions: Vec<&'static str> = crate::identity::ACTIONS
-        .iter()
-        .chain(SOURCES.iter().flat_map(|s| s.actions.iter()))
-        .copied()
-        .collect();
+    let mut actions: Vec<&'static str> =
+        crate::identity::ACTIONS.iter().chain(SOURCES.iter().flat_map(|s| s.actions.iter())).copied().collect();
     actions.sort_unstable();
     actions.dedup();
     actions

@@ -13,8 +13,8 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::future::BoxFuture;
 use sgaudit_snapshot::{Attachment, ResourceKind, SecurityGroup, SourceError, Target, Via};
 
@@ -47,12 +47,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(sdk: aws_types::SdkConfig, account_id: String, region: String) -> Self {
-        Self {
-            sdk,
-            account_id,
-            region,
-            requests: RequestCounter::default(),
-        }
+        Self { sdk, account_id, region, requests: RequestCounter::default() }
     }
 
     /// The interceptor each client carries so that every request attempt is counted for this source.
@@ -73,11 +68,7 @@ impl Ctx {
 #[macro_export]
 macro_rules! client {
     ($ctx:expr, $krate:ident) => {
-        $krate::Client::from_conf(
-            $krate::config::Builder::from(&$ctx.sdk)
-                .interceptor($ctx.counter())
-                .build(),
-        )
+        $krate::Client::from_conf($krate::config::Builder::from(&$ctx.sdk).interceptor($ctx.counter()).build())
     };
 }
 
@@ -94,10 +85,7 @@ pub struct Found {
 
 impl Found {
     pub fn new(source: &'static str) -> Self {
-        Self {
-            source,
-            ..Self::default()
-        }
+        Self { source, ..Self::default() }
     }
 
     /// Records that `resource_id` (of `kind`) names each of `groups` in its configuration.
@@ -214,11 +202,8 @@ const DENIED_CODES: &[&str] = &[
 ];
 
 /// Error codes that mean the service is not offered to this account or region: nothing can exist there.
-pub(crate) const NOT_APPLICABLE_CODES: &[&str] = &[
-    "OptInRequired",
-    "SubscriptionRequiredException",
-    "InvalidClientTokenId.OptInRequired",
-];
+pub(crate) const NOT_APPLICABLE_CODES: &[&str] =
+    &["OptInRequired", "SubscriptionRequiredException", "InvalidClientTokenId.OptInRequired"];
 
 /// Code given to a request that never got an answer because the endpoint's host does not resolve; when
 /// other services of the region answer, it means the service is absent from that region.
@@ -244,10 +229,7 @@ where
                 None => format!("Http{status}"),
             };
             // The error alone, without the raw response the full context would dump.
-            let message = meta
-                .message()
-                .map(str::to_string)
-                .unwrap_or_else(|| DisplayErrorContext(meta).to_string());
+            let message = meta.message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(meta).to_string());
             // moto's Lambda (and some real services behind a proxy) answer a refusal as a bare 403.
             let code = if status == 403 && !DENIED_CODES.contains(&code.as_str()) && code != HTTP_FORBIDDEN {
                 format!("{code} (HTTP 403)")
@@ -272,17 +254,14 @@ where
         _ => ("error".to_string(), full.clone()),
     };
     let scp_deny = full.contains("service control policy");
-    SourceError {
-        code,
-        message: brief(&one_line(&message)),
-        action: Some(action.to_string()),
-        scp_deny,
-    }
+    SourceError { code, message: brief(&one_line(&message)), action: Some(action.to_string()), scp_deny }
 }
 
 fn looks_unresolved(text: &str) -> bool {
     let text = text.to_ascii_lowercase();
-    text.contains("dns error") || text.contains("failed to lookup address") || text.contains("name or service not known")
+    text.contains("dns error")
+        || text.contains("failed to lookup address")
+        || text.contains("name or service not known")
 }
 
 /// Error texts end up in tables and spreadsheets: keep them to a readable length.

@@ -137,11 +137,7 @@ pub fn write(mut out: impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io
         accounts: snapshot
             .accounts
             .iter()
-            .map(|a| Account {
-                account_id: &a.account_id,
-                profile: a.profile.as_deref(),
-                error: a.error.as_ref(),
-            })
+            .map(|a| Account { account_id: &a.account_id, profile: a.profile.as_deref(), error: a.error.as_ref() })
             .collect(),
     };
     serde_json::to_writer_pretty(&mut out, &doc)?;

@@ -24,10 +24,7 @@ pub fn write(mut out: impl Write, snapshot: &Snapshot, audit: &Audit, color: boo
         audit.count_status(Status::Unused),
         audit.count_status(Status::Unknown)
     )?;
-    let risks: Vec<String> = Risk::ALL
-        .iter()
-        .map(|&r| format!("{} {}", audit.count_risk(r), r.id()))
-        .collect();
+    let risks: Vec<String> = Risk::ALL.iter().map(|&r| format!("{} {}", audit.count_risk(r), r.id())).collect();
     writeln!(out, "  risk:   {}", risks.join(", "))?;
     let unread: Vec<String> = audit
         .regions
@@ -53,11 +50,7 @@ pub fn write(mut out: impl Write, snapshot: &Snapshot, audit: &Audit, color: boo
         table.force_no_tty();
     }
     for g in &audit.groups {
-        let region = if accounts.len() > 1 {
-            format!("{}/{}", g.account_id, g.region)
-        } else {
-            g.region.clone()
-        };
+        let region = if accounts.len() > 1 { format!("{}/{}", g.account_id, g.region) } else { g.region.clone() };
         table.add_row(vec![
             Cell::new(region),
             Cell::new(&g.group.group_id),

@@ -25,7 +25,11 @@ mod exit {
 }
 
 #[derive(Parser)]
-#[command(name = "sgaudit", version, about = "Audit AWS security groups: what uses each one, how exposed it is, and which are safe to remove")]
+#[command(
+    name = "sgaudit",
+    version,
+    about = "Audit AWS security groups: what uses each one, how exposed it is, and which are safe to remove"
+)]
 struct Cli {
     /// More log output on stderr (-v info, -vv debug).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -141,10 +145,7 @@ fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("SGAUDIT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
 fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
@@ -166,16 +167,13 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
         Format::Json => sgaudit_report::json::write(&mut buffer, &snapshot, &audit)?,
     }
     match &args.output {
-        Some(path) => std::fs::write(path, &buffer)
-            .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?,
+        Some(path) => {
+            std::fs::write(path, &buffer).map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?
+        }
         None => std::io::stdout().write_all(&buffer).context("writing to standard output")?,
     }
     if !args.quiet && std::io::stderr().is_terminal() {
-        eprintln!(
-            "sgaudit: judged {} groups in {:.1}s",
-            audit.groups.len(),
-            started.elapsed().as_secs_f64()
-        );
+        eprintln!("sgaudit: judged {} groups in {:.1}s", audit.groups.len(), started.elapsed().as_secs_f64());
     }
 
     if audit.is_partial() {
@@ -198,10 +196,8 @@ fn collect(args: &ScanArgs) -> anyhow::Result<Snapshot> {
         call_timeout: Duration::from_secs(args.call_timeout.max(1)),
     };
     let progress = (!args.quiet && std::io::stderr().is_terminal()).then(progress_printer);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
     let snapshot = runtime
         .block_on(sgaudit_collect::scan(&options, progress, Some(clock::now_rfc3339())))
         .map_err(usage_for_scan)?;

@@ -30,8 +30,17 @@ fn the_demo_as_json_follows_the_documented_schema() {
     assert_eq!(doc["schema_version"], 1);
     let first = &doc["security_groups"][0];
     for field in [
-        "account_id", "region", "group_id", "group_name", "vpc_id", "description", "is_default", "status", "risk",
-        "used_by", "tags",
+        "account_id",
+        "region",
+        "group_id",
+        "group_name",
+        "vpc_id",
+        "description",
+        "is_default",
+        "status",
+        "risk",
+        "used_by",
+        "tags",
     ] {
         assert!(first.get(field).is_some(), "{field} missing");
     }
@@ -96,11 +105,7 @@ fn no_credentials_is_one_line() {
     // No keys, no profile files, no instance metadata: the chain finds nothing.
     let moto = Moto::start();
     let r = Run::of(
-        sgaudit_cmd()
-            .env("AWS_ENDPOINT_URL", &moto.url)
-            .args(["scan", "--region", "us-east-1"])
-            .output()
-            .unwrap(),
+        sgaudit_cmd().env("AWS_ENDPOINT_URL", &moto.url).args(["scan", "--region", "us-east-1"]).output().unwrap(),
     );
     r.assert_one_line_error("credentials");
 }
@@ -131,8 +136,11 @@ fn the_permissions_policy_lists_every_declared_action() {
     let r = run(&["permissions"]);
     assert_eq!(r.code, 0);
     let doc = r.json();
-    let actions: Vec<&str> = doc["Statement"][0]["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
-    for a in ["ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces", "lambda:ListFunctions", "sts:GetCallerIdentity"] {
+    let actions: Vec<&str> =
+        doc["Statement"][0]["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    for a in
+        ["ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces", "lambda:ListFunctions", "sts:GetCallerIdentity"]
+    {
         assert!(actions.contains(&a), "{a}");
     }
     assert!(!actions.iter().any(|a| a.starts_with("todo")), "a source still declares a placeholder action");
@@ -151,10 +159,7 @@ fn the_readme_lists_exactly_the_printed_policy() {
     let json = section.split("```json").nth(1).and_then(|s| s.split("```").next()).expect("a json block");
     let documented: serde_json::Value = serde_json::from_str(json).unwrap();
     let printed = run(&["permissions"]).json();
-    assert_eq!(
-        documented, printed,
-        "README's IAM section is stale: paste the output of `cargo run -q -- permissions`"
-    );
+    assert_eq!(documented, printed, "README's IAM section is stale: paste the output of `cargo run -q -- permissions`");
 }
 
 #[test]

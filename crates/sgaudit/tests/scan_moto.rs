@@ -15,15 +15,13 @@ fn every_seeded_group_is_judged_right() {
     let manifest = moto.seed("us-east-1");
     let dir = tempfile::tempdir().unwrap();
     let snap = dir.path().join("snap.json");
-    let run = moto.sgaudit(&["scan", "--region", "us-east-1", "--format", "json", "--save-snapshot", snap.to_str().unwrap()]);
+    let run =
+        moto.sgaudit(&["scan", "--region", "us-east-1", "--format", "json", "--save-snapshot", snap.to_str().unwrap()]);
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     let doc = run.json();
 
     for c in doc["coverage"].as_array().unwrap() {
-        assert!(
-            c["state"] == "complete" || c["state"] == "not_applicable",
-            "source not read against moto: {c}"
-        );
+        assert!(c["state"] == "complete" || c["state"] == "not_applicable", "source not read against moto: {c}");
     }
 
     let mut wrong = Vec::new();
@@ -31,8 +29,10 @@ fn every_seeded_group_is_judged_right() {
     for (name, want) in groups {
         let id = want["group_id"].as_str().unwrap();
         let got = group(&doc, id);
-        let kinds: BTreeSet<&str> = got["used_by"].as_array().unwrap().iter().map(|u| u["kind"].as_str().unwrap()).collect();
-        let want_kinds: BTreeSet<&str> = want["used_by_kinds"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+        let kinds: BTreeSet<&str> =
+            got["used_by"].as_array().unwrap().iter().map(|u| u["kind"].as_str().unwrap()).collect();
+        let want_kinds: BTreeSet<&str> =
+            want["used_by_kinds"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
         if got["status"] != want["status"] || got["risk"] != want["risk"] || kinds != want_kinds {
             wrong.push(format!(
                 "{name} ({id}): got {} / {} / {kinds:?}, want {} / {} / {want_kinds:?}",
@@ -52,7 +52,9 @@ fn every_seeded_group_is_judged_right() {
             }
             let seen = got["used_by"].as_array().unwrap().iter().any(|u| {
                 let uid = u["id"].as_str().unwrap();
-                spellings.iter().any(|s| uid == *s || uid.ends_with(&format!("/{s}")) || uid.ends_with(&format!(":{s}")))
+                spellings
+                    .iter()
+                    .any(|s| uid == *s || uid.ends_with(&format!("/{s}")) || uid.ends_with(&format!(":{s}")))
             });
             if !seen {
                 wrong.push(format!("{name} ({id}): resource {rid} not in used_by {}", got["used_by"]));
@@ -143,10 +145,7 @@ fn a_denied_source_makes_groups_unknown_and_exits_3() {
         assert_eq!(g["status"], "unknown", "{name}: {g}");
     }
     let lt = group(&doc, manifest["groups"]["sg-for-launch-template"]["group_id"].as_str().unwrap());
-    assert!(
-        lt["missing_evidence"].as_array().unwrap().iter().any(|m| m.as_str().unwrap().contains(WITHHELD)),
-        "{lt}"
-    );
+    assert!(lt["missing_evidence"].as_array().unwrap().iter().any(|m| m.as_str().unwrap().contains(WITHHELD)), "{lt}");
     assert_eq!(doc["summary"]["by_status"]["unused"], 0, "nothing may be unused with a source denied");
     // Evidence that was read still counts.
     for name in ["sg-for-ec2-instance", "sg-for-rds-db-instance", "world-ssh-used"] {
@@ -172,7 +171,15 @@ fn requests_do_not_grow_with_the_number_of_groups() {
     assert_eq!(before.code, 0, "{}", before.stderr);
     let before_doc = before.json();
     moto.python(
-        &[&format!("{}/many_groups.py", common::FIXTURES), "--endpoint", &moto.url, "--region", "eu-west-2", "--count", "200"],
+        &[
+            &format!("{}/many_groups.py", common::FIXTURES),
+            "--endpoint",
+            &moto.url,
+            "--region",
+            "eu-west-2",
+            "--count",
+            "200",
+        ],
         &[],
     );
     let after = moto.sgaudit(&["scan", "--region", "eu-west-2", "--format", "json"]);

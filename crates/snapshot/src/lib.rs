@@ -82,10 +82,7 @@ impl SecurityGroup {
     }
 
     pub fn rules(&self) -> impl Iterator<Item = (Direction, &Rule)> {
-        self.ingress
-            .iter()
-            .map(|r| (Direction::Ingress, r))
-            .chain(self.egress.iter().map(|r| (Direction::Egress, r)))
+        self.ingress.iter().map(|r| (Direction::Ingress, r)).chain(self.egress.iter().map(|r| (Direction::Egress, r)))
     }
 }
 
@@ -251,8 +248,7 @@ impl Snapshot {
     /// Puts everything in its canonical order, so equal estates serialise to equal bytes.
     pub fn normalize(&mut self) {
         self.accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-        self.regions
-            .sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
+        self.regions.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
         for region in &mut self.regions {
             region.security_groups.sort_by(|a, b| a.group_id.cmp(&b.group_id));
             region.attachments.sort();
@@ -274,18 +270,10 @@ impl Snapshot {
     /// version gets that message rather than a confusing field error.
     pub fn from_json(text: &str, path: &str) -> Result<Self, LoadError> {
         let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|source| LoadError::Parse {
-                path: path.to_string(),
-                source,
-            })?;
+            serde_json::from_str(text).map_err(|source| LoadError::Parse { path: path.to_string(), source })?;
         match value.get("schema_version").and_then(|v| v.as_u64()) {
             Some(v) if v == u64::from(SCHEMA_VERSION) => {}
-            Some(found) => {
-                return Err(LoadError::Version {
-                    path: path.to_string(),
-                    found,
-                })
-            }
+            Some(found) => return Err(LoadError::Version { path: path.to_string(), found }),
             None => {
                 return Err(LoadError::Parse {
                     path: path.to_string(),
@@ -293,18 +281,12 @@ impl Snapshot {
                 })
             }
         }
-        serde_json::from_value(value).map_err(|source| LoadError::Parse {
-            path: path.to_string(),
-            source,
-        })
+        serde_json::from_value(value).map_err(|source| LoadError::Parse { path: path.to_string(), source })
     }
 
     pub fn load(path: &Path) -> Result<Self, LoadError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-            path: shown.clone(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: shown.clone(), source })?;
         Self::from_json(&text, &shown)
     }
 }

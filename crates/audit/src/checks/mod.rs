@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use crate::GroupVerdict;
 
-mod default_in_use;
 mod default_allows_traffic;
+mod default_in_use;
 mod status_unknown;
 mod unused_group;
 mod world_open_all_traffic;

@@ -7,10 +7,7 @@ pub const CHECK: Check = Check {
     controls: &["AWS FSBP EC2.22"],
     evaluate: |g| {
         (g.status == Status::Unused && !g.is_default).then(|| {
-            (
-                Severity::Low,
-                format!("{} is used by nothing; every source of evidence was read", g.group.group_id),
-            )
+            (Severity::Low, format!("{} is used by nothing; every source of evidence was read", g.group.group_id))
         })
     },
 };

@@ -7,13 +7,8 @@ pub const CHECK: Check = Check {
     controls: &["AWS FSBP EC2.19"],
     evaluate: |g| {
         // SSH and RDP have checks of their own.
-        let ports: Vec<String> = g
-            .exposure
-            .high_risk_ports
-            .iter()
-            .filter(|&&p| p != SSH && p != RDP)
-            .map(u16::to_string)
-            .collect();
+        let ports: Vec<String> =
+            g.exposure.high_risk_ports.iter().filter(|&&p| p != SSH && p != RDP).map(u16::to_string).collect();
         (!ports.is_empty()).then(|| {
             (
                 exposure_severity(g, Severity::High),

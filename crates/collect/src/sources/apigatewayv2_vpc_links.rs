@@ -34,11 +34,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
             let Some(id) = link.vpc_link_id() else {
                 continue;
             };
-            found.config(
-                ResourceKind::Apigatewayv2VpcLink,
-                id,
-                link.security_group_ids(),
-            );
+            found.config(ResourceKind::Apigatewayv2VpcLink, id, link.security_group_ids());
         }
         match out.next_token() {
             Some(next) if !next.is_empty() => token = Some(next.to_string()),

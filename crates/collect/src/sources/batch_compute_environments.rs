@@ -19,27 +19,17 @@ pub const SOURCE: SourceDef = SourceDef {
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let batch = client!(ctx, aws_sdk_batch);
-    let pages = batch
-        .describe_compute_environments()
-        .max_results(100)
-        .into_paginator()
-        .send();
+    let pages = batch.describe_compute_environments().max_results(100).into_paginator().send();
     each_page(ctx, "batch:DescribeComputeEnvironments", pages, |page| {
         for environment in page.compute_environments() {
             found.items += 1;
-            let Some(id) = environment
-                .compute_environment_arn()
-                .or(environment.compute_environment_name())
-            else {
+            let Some(id) = environment.compute_environment_arn().or(environment.compute_environment_name()) else {
                 continue;
             };
             if environment.status() == Some(&CeStatus::Deleted) {
                 continue;
             }
-            let groups = environment
-                .compute_resources()
-                .map(|r| r.security_group_ids())
-                .unwrap_or_default();
+            let groups = environment.compute_resources().map(|r| r.security_group_ids()).unwrap_or_default();
             found.config(ResourceKind::BatchComputeEnvironment, id, groups);
         }
     })

@@ -22,10 +22,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let codebuild = client!(ctx, aws_sdk_codebuild);
     let mut names = Vec::new();
     let pages = codebuild.list_projects().into_paginator().send();
-    each_page(ctx, "codebuild:ListProjects", pages, |page| {
-        names.extend(page.projects().iter().cloned())
-    })
-    .await?;
+    each_page(ctx, "codebuild:ListProjects", pages, |page| names.extend(page.projects().iter().cloned())).await?;
 
     for batch in names.chunks(DESCRIBE_BATCH) {
         // Projects deleted since the list come back in `projectsNotFound`: they hold nothing.
@@ -40,10 +37,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
             let Some(id) = project.arn().or(project.name()) else {
                 continue;
             };
-            let groups = project
-                .vpc_config()
-                .map(|v| v.security_group_ids())
-                .unwrap_or_default();
+            let groups = project.vpc_config().map(|v| v.security_group_ids()).unwrap_or_default();
             found.config(ResourceKind::CodebuildProject, id, groups);
         }
     }

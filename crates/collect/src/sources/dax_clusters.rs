@@ -31,10 +31,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
             let Some(id) = cluster.cluster_arn().or(cluster.cluster_name()) else {
                 continue;
             };
-            let groups = cluster
-                .security_groups()
-                .iter()
-                .filter_map(|g| g.security_group_identifier());
+            let groups = cluster.security_groups().iter().filter_map(|g| g.security_group_identifier());
             found.config(ResourceKind::DaxCluster, id, groups);
         }
         match page.next_token() {

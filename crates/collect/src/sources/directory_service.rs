@@ -31,9 +31,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
             let kind = ResourceKind::DirectoryServiceDirectory;
             let vpc = directory.vpc_settings().and_then(|v| v.security_group_id());
             found.config_detail(kind, id, "domain controller group", vpc);
-            let connect = directory
-                .connect_settings()
-                .and_then(|c| c.security_group_id());
+            let connect = directory.connect_settings().and_then(|c| c.security_group_id());
             found.config_detail(kind, id, "AD Connector group", connect);
         }
     })

@@ -16,24 +16,14 @@ pub const SOURCE: SourceDef = SourceDef {
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let dms = client!(ctx, aws_sdk_databasemigration);
-    let pages = dms
-        .describe_replication_instances()
-        .max_records(100)
-        .into_paginator()
-        .send();
+    let pages = dms.describe_replication_instances().max_records(100).into_paginator().send();
     each_page(ctx, "dms:DescribeReplicationInstances", pages, |page| {
         for instance in page.replication_instances() {
             found.items += 1;
-            let Some(id) = instance
-                .replication_instance_arn()
-                .or(instance.replication_instance_identifier())
-            else {
+            let Some(id) = instance.replication_instance_arn().or(instance.replication_instance_identifier()) else {
                 continue;
             };
-            let groups = instance
-                .vpc_security_groups()
-                .iter()
-                .filter_map(|g| g.vpc_security_group_id());
+            let groups = instance.vpc_security_groups().iter().filter_map(|g| g.vpc_security_group_id());
             found.config(ResourceKind::DmsReplicationInstance, id, groups);
         }
     })

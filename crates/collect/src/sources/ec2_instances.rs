@@ -18,11 +18,7 @@ pub const SOURCE: SourceDef = SourceDef {
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let ec2 = client!(ctx, aws_sdk_ec2);
-    let pages = ec2
-        .describe_instances()
-        .max_results(1000)
-        .into_paginator()
-        .send();
+    let pages = ec2.describe_instances().max_results(1000).into_paginator().send();
     each_page(ctx, "ec2:DescribeInstances", pages, |page| {
         for instance in page.reservations().iter().flat_map(|r| r.instances()) {
             found.items += 1;
@@ -48,8 +44,5 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
 }
 
 fn group_ids(groups: &[GroupIdentifier]) -> Vec<String> {
-    groups
-        .iter()
-        .filter_map(|g| g.group_id().map(str::to_string))
-        .collect()
+    groups.iter().filter_map(|g| g.group_id().map(str::to_string)).collect()
 }

@@ -31,12 +31,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
 
     for cluster in &clusters {
         let mut services = Vec::new();
-        let pages = ecs
-            .list_services()
-            .cluster(cluster)
-            .max_results(100)
-            .into_paginator()
-            .send();
+        let pages = ecs.list_services().cluster(cluster).max_results(100).into_paginator().send();
         each_page(ctx, "ecs:ListServices", pages, |page| {
             services.extend(page.service_arns().iter().cloned());
         })
@@ -78,18 +73,14 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
                 let detail = format!("desired count {}", service.desired_count());
                 found.config_detail(ResourceKind::EcsService, arn, &detail, &own);
                 for deployment in service.deployments() {
-                    let extra: Vec<String> = groups(deployment.network_configuration())
-                        .into_iter()
-                        .filter(|g| !own.contains(g))
-                        .collect();
+                    let extra: Vec<String> =
+                        groups(deployment.network_configuration()).into_iter().filter(|g| !own.contains(g)).collect();
                     let detail = format!("deployment {}", deployment.id().unwrap_or("unknown"));
                     found.config_detail(ResourceKind::EcsService, arn, &detail, &extra);
                 }
                 for task_set in service.task_sets() {
-                    let extra: Vec<String> = groups(task_set.network_configuration())
-                        .into_iter()
-                        .filter(|g| !own.contains(g))
-                        .collect();
+                    let extra: Vec<String> =
+                        groups(task_set.network_configuration()).into_iter().filter(|g| !own.contains(g)).collect();
                     let detail = format!("task set {}", task_set.id().unwrap_or("unknown"));
                     found.config_detail(ResourceKind::EcsService, arn, &detail, &extra);
                 }
@@ -100,8 +91,5 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
 }
 
 fn groups(config: Option<&NetworkConfiguration>) -> Vec<String> {
-    config
-        .and_then(|c| c.awsvpc_configuration())
-        .map(|a| a.security_groups().to_vec())
-        .unwrap_or_default()
+    config.and_then(|c| c.awsvpc_configuration()).map(|a| a.security_groups().to_vec()).unwrap_or_default()
 }

@@ -24,37 +24,19 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let efs = client!(ctx, aws_sdk_efs);
     let mut file_systems = Vec::new();
     let pages = efs.describe_file_systems().into_paginator().send();
-    each_page(
-        ctx,
-        "elasticfilesystem:DescribeFileSystems",
-        pages,
-        |page| {
-            file_systems.extend(
-                page.file_systems()
-                    .iter()
-                    .map(|f| f.file_system_id().to_string()),
-            );
-        },
-    )
+    each_page(ctx, "elasticfilesystem:DescribeFileSystems", pages, |page| {
+        file_systems.extend(page.file_systems().iter().map(|f| f.file_system_id().to_string()));
+    })
     .await?;
 
     for file_system in &file_systems {
         let mut mount_targets = Vec::new();
-        let mut pages = efs
-            .describe_mount_targets()
-            .file_system_id(file_system)
-            .into_paginator()
-            .send();
+        let mut pages = efs.describe_mount_targets().file_system_id(file_system).into_paginator().send();
         while let Some(page) = pages.next().await {
             match page {
                 Ok(page) => mount_targets.extend(page.mount_targets().iter().cloned()),
                 // Deleted since it was listed: its mount targets went with it.
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_file_system_not_found()) =>
-                {
-                    break
-                }
+                Err(e) if e.as_service_error().is_some_and(|s| s.is_file_system_not_found()) => break,
                 Err(e) => return Err(ctx.fail("elasticfilesystem:DescribeMountTargets", e)),
             }
         }
@@ -65,23 +47,11 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
                 continue;
             }
             let id = target.mount_target_id();
-            let groups = match efs
-                .describe_mount_target_security_groups()
-                .mount_target_id(id)
-                .send()
-                .await
-            {
+            let groups = match efs.describe_mount_target_security_groups().mount_target_id(id).send().await {
                 Ok(out) => out.security_groups,
                 // Deleted between the list and the describe.
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_mount_target_not_found()) =>
-                {
-                    continue
-                }
-                Err(e) => {
-                    return Err(ctx.fail("elasticfilesystem:DescribeMountTargetSecurityGroups", e))
-                }
+                Err(e) if e.as_service_error().is_some_and(|s| s.is_mount_target_not_found()) => continue,
+                Err(e) => return Err(ctx.fail("elasticfilesystem:DescribeMountTargetSecurityGroups", e)),
             };
             let detail = format!("mount target of {file_system}");
             found.config_detail(ResourceKind::EfsMountTarget, id, &detail, &groups);

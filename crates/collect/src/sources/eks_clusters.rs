@@ -10,15 +10,9 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "eks-clusters",
-    description:
-        "EKS clusters (cluster and additional groups) and node groups (remote-access groups)",
+    description: "EKS clusters (cluster and additional groups) and node groups (remote-access groups)",
     kinds: &[ResourceKind::EksCluster, ResourceKind::EksNodegroup],
-    actions: &[
-        "eks:ListClusters",
-        "eks:DescribeCluster",
-        "eks:ListNodegroups",
-        "eks:DescribeNodegroup",
-    ],
+    actions: &["eks:ListClusters", "eks:DescribeCluster", "eks:ListNodegroups", "eks:DescribeNodegroup"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
@@ -26,33 +20,20 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let eks = client!(ctx, aws_sdk_eks);
     let mut names = Vec::new();
     let pages = eks.list_clusters().max_results(100).into_paginator().send();
-    each_page(ctx, "eks:ListClusters", pages, |page| {
-        names.extend(page.clusters().iter().cloned())
-    })
-    .await?;
+    each_page(ctx, "eks:ListClusters", pages, |page| names.extend(page.clusters().iter().cloned())).await?;
 
     for name in &names {
         let cluster = match eks.describe_cluster().name(name).send().await {
             Ok(out) => out.cluster,
             // Deleted between the list and the describe: it holds nothing any more.
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
-            {
-                continue
-            }
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => continue,
             Err(e) => return Err(ctx.fail("eks:DescribeCluster", e)),
         };
         let Some(cluster) = cluster else { continue };
         found.items += 1;
         let id = cluster.arn().unwrap_or(name);
         if let Some(vpc) = cluster.resources_vpc_config() {
-            found.config_detail(
-                ResourceKind::EksCluster,
-                id,
-                "additional group",
-                vpc.security_group_ids(),
-            );
+            found.config_detail(ResourceKind::EksCluster, id, "additional group", vpc.security_group_ids());
             found.config_detail(
                 ResourceKind::EksCluster,
                 id,
@@ -62,35 +43,20 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
         }
 
         let mut nodegroups = Vec::new();
-        let pages = eks
-            .list_nodegroups()
-            .cluster_name(name)
-            .max_results(100)
-            .into_paginator()
-            .send();
+        let pages = eks.list_nodegroups().cluster_name(name).max_results(100).into_paginator().send();
         each_page(ctx, "eks:ListNodegroups", pages, |page| {
             nodegroups.extend(page.nodegroups().iter().cloned());
         })
         .await?;
 
         for nodegroup_name in &nodegroups {
-            let nodegroup = match eks
-                .describe_nodegroup()
-                .cluster_name(name)
-                .nodegroup_name(nodegroup_name)
-                .send()
-                .await
-            {
-                Ok(out) => out.nodegroup,
-                // Deleted between the list and the describe.
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_resource_not_found_exception()) =>
-                {
-                    continue
-                }
-                Err(e) => return Err(ctx.fail("eks:DescribeNodegroup", e)),
-            };
+            let nodegroup =
+                match eks.describe_nodegroup().cluster_name(name).nodegroup_name(nodegroup_name).send().await {
+                    Ok(out) => out.nodegroup,
+                    // Deleted between the list and the describe.
+                    Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => continue,
+                    Err(e) => return Err(ctx.fail("eks:DescribeNodegroup", e)),
+                };
             let Some(nodegroup) = nodegroup else { continue };
             found.items += 1;
             let id = nodegroup.nodegroup_arn().unwrap_or(nodegroup_name);

@@ -13,10 +13,7 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 pub const SOURCE: SourceDef = SourceDef {
     id: "elasticache-clusters",
     description: "ElastiCache cache clusters and their replication groups (SecurityGroups)",
-    kinds: &[
-        ResourceKind::ElasticacheCacheCluster,
-        ResourceKind::ElasticacheReplicationGroup,
-    ],
+    kinds: &[ResourceKind::ElasticacheCacheCluster, ResourceKind::ElasticacheReplicationGroup],
     actions: &["elasticache:DescribeCacheClusters"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
@@ -25,11 +22,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
     let elasticache = client!(ctx, aws_sdk_elasticache);
     // Every member of a replication group names the same groups: gather them once per group.
     let mut replication_groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let pages = elasticache
-        .describe_cache_clusters()
-        .max_records(100)
-        .into_paginator()
-        .send();
+    let pages = elasticache.describe_cache_clusters().max_records(100).into_paginator().send();
     each_page(ctx, "elasticache:DescribeCacheClusters", pages, |page| {
         for cluster in page.cache_clusters() {
             found.items += 1;
@@ -39,11 +32,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
             let Some(id) = cluster.arn().or(cluster.cache_cluster_id()) else {
                 continue;
             };
-            let groups: Vec<&str> = cluster
-                .security_groups()
-                .iter()
-                .filter_map(|g| g.security_group_id())
-                .collect();
+            let groups: Vec<&str> = cluster.security_groups().iter().filter_map(|g| g.security_group_id()).collect();
             found.config(ResourceKind::ElasticacheCacheCluster, id, &groups);
             if let Some(replication_group) = cluster.replication_group_id() {
                 replication_groups
@@ -55,11 +44,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
     })
     .await?;
     for (replication_group, groups) in &replication_groups {
-        found.config(
-            ResourceKind::ElasticacheReplicationGroup,
-            replication_group,
-            groups,
-        );
+        found.config(ResourceKind::ElasticacheReplicationGroup, replication_group, groups);
     }
     Ok(())
 }

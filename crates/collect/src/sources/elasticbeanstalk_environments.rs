@@ -12,10 +12,7 @@ pub const SOURCE: SourceDef = SourceDef {
     id: "elasticbeanstalk-environments",
     description: "Elastic Beanstalk environments (their SecurityGroups option settings)",
     kinds: &[ResourceKind::ElasticbeanstalkEnvironment],
-    actions: &[
-        "elasticbeanstalk:DescribeEnvironments",
-        "elasticbeanstalk:DescribeConfigurationSettings",
-    ],
+    actions: &["elasticbeanstalk:DescribeEnvironments", "elasticbeanstalk:DescribeConfigurationSettings"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
@@ -62,30 +59,18 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
             .map_err(|e| ctx.fail("elasticbeanstalk:DescribeConfigurationSettings", e))?;
         for settings in out.configuration_settings() {
             for option in settings.option_settings() {
-                if !option
-                    .option_name()
-                    .is_some_and(|n| GROUP_OPTIONS.contains(&n))
-                {
+                if !option.option_name().is_some_and(|n| GROUP_OPTIONS.contains(&n)) {
                     continue;
                 }
                 // Values may also name groups by name (EC2-Classic, default VPC): only ids can match.
-                let groups = option
-                    .value()
-                    .unwrap_or_default()
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|g| g.starts_with("sg-"));
+                let groups =
+                    option.value().unwrap_or_default().split(',').map(str::trim).filter(|g| g.starts_with("sg-"));
                 let detail = format!(
                     "{} {}",
                     option.namespace().unwrap_or("unknown namespace"),
                     option.option_name().unwrap_or_default()
                 );
-                found.config_detail(
-                    ResourceKind::ElasticbeanstalkEnvironment,
-                    id,
-                    &detail,
-                    groups,
-                );
+                found.config_detail(ResourceKind::ElasticbeanstalkEnvironment, id, &detail, groups);
             }
         }
     }

@@ -28,11 +28,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
         .send()
         .await
         .map_err(|e| ctx.fail("es:ListDomainNames", e))?;
-    let names: Vec<String> = listed
-        .domain_names()
-        .iter()
-        .filter_map(|d| d.domain_name().map(str::to_string))
-        .collect();
+    let names: Vec<String> = listed.domain_names().iter().filter_map(|d| d.domain_name().map(str::to_string)).collect();
 
     // A domain deleted between the list and the describe is simply absent from the answer.
     for batch in names.chunks(DESCRIBE_BATCH) {
@@ -44,10 +40,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
             .map_err(|e| ctx.fail("es:DescribeElasticsearchDomains", e))?;
         for domain in out.domain_status_list() {
             found.items += 1;
-            let groups = domain
-                .vpc_options()
-                .map(|v| v.security_group_ids())
-                .unwrap_or_default();
+            let groups = domain.vpc_options().map(|v| v.security_group_ids()).unwrap_or_default();
             found.config(ResourceKind::ElasticsearchDomain, domain.arn(), groups);
         }
     }

@@ -17,25 +17,16 @@ pub const SOURCE: SourceDef = SourceDef {
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let elb = client!(ctx, aws_sdk_elasticloadbalancing);
-    let pages = elb
-        .describe_load_balancers()
-        .page_size(400)
-        .into_paginator()
-        .send();
-    each_page(
-        ctx,
-        "elasticloadbalancing:DescribeLoadBalancers",
-        pages,
-        |page| {
-            for lb in page.load_balancer_descriptions() {
-                found.items += 1;
-                // The classic API returns no ARN: the name is unique in the account-region.
-                let Some(name) = lb.load_balancer_name() else {
-                    continue;
-                };
-                found.config(ResourceKind::ElbClassic, name, lb.security_groups());
-            }
-        },
-    )
+    let pages = elb.describe_load_balancers().page_size(400).into_paginator().send();
+    each_page(ctx, "elasticloadbalancing:DescribeLoadBalancers", pages, |page| {
+        for lb in page.load_balancer_descriptions() {
+            found.items += 1;
+            // The classic API returns no ARN: the name is unique in the account-region.
+            let Some(name) = lb.load_balancer_name() else {
+                continue;
+            };
+            found.config(ResourceKind::ElbClassic, name, lb.security_groups());
+        }
+    })
     .await
 }

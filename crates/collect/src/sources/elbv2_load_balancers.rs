@@ -17,35 +17,21 @@ pub const SOURCE: SourceDef = SourceDef {
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let elbv2 = client!(ctx, aws_sdk_elasticloadbalancingv2);
-    let pages = elbv2
-        .describe_load_balancers()
-        .page_size(400)
-        .into_paginator()
-        .send();
-    each_page(
-        ctx,
-        "elasticloadbalancing:DescribeLoadBalancers",
-        pages,
-        |page| {
-            for lb in page.load_balancers() {
-                found.items += 1;
-                let Some(arn) = lb.load_balancer_arn() else {
-                    continue;
-                };
-                let detail = lb.r#type().map(|t| format!("{} load balancer", t.as_str()));
-                match detail {
-                    Some(detail) => found.config_detail(
-                        ResourceKind::Elbv2LoadBalancer,
-                        arn,
-                        &detail,
-                        lb.security_groups(),
-                    ),
-                    None => {
-                        found.config(ResourceKind::Elbv2LoadBalancer, arn, lb.security_groups())
-                    }
+    let pages = elbv2.describe_load_balancers().page_size(400).into_paginator().send();
+    each_page(ctx, "elasticloadbalancing:DescribeLoadBalancers", pages, |page| {
+        for lb in page.load_balancers() {
+            found.items += 1;
+            let Some(arn) = lb.load_balancer_arn() else {
+                continue;
+            };
+            let detail = lb.r#type().map(|t| format!("{} load balancer", t.as_str()));
+            match detail {
+                Some(detail) => {
+                    found.config_detail(ResourceKind::Elbv2LoadBalancer, arn, &detail, lb.security_groups())
                 }
+                None => found.config(ResourceKind::Elbv2LoadBalancer, arn, lb.security_groups()),
             }
-        },
-    )
+        }
+    })
     .await
 }

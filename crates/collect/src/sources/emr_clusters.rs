@@ -13,10 +13,7 @@ pub const SOURCE: SourceDef = SourceDef {
     id: "emr-clusters",
     description: "EMR clusters that are not terminated (managed and additional groups)",
     kinds: &[ResourceKind::EmrCluster],
-    actions: &[
-        "elasticmapreduce:ListClusters",
-        "elasticmapreduce:DescribeCluster",
-    ],
+    actions: &["elasticmapreduce:ListClusters", "elasticmapreduce:DescribeCluster"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
@@ -33,11 +30,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
         .into_paginator()
         .send();
     each_page(ctx, "elasticmapreduce:ListClusters", pages, |page| {
-        ids.extend(
-            page.clusters()
-                .iter()
-                .filter_map(|c| c.id().map(str::to_string)),
-        );
+        ids.extend(page.clusters().iter().filter_map(|c| c.id().map(str::to_string)));
     })
     .await?;
 
@@ -57,36 +50,11 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
             continue;
         };
         let kind = ResourceKind::EmrCluster;
-        found.config_detail(
-            kind,
-            arn,
-            "EMR-managed master group",
-            attrs.emr_managed_master_security_group(),
-        );
-        found.config_detail(
-            kind,
-            arn,
-            "EMR-managed core/task group",
-            attrs.emr_managed_slave_security_group(),
-        );
-        found.config_detail(
-            kind,
-            arn,
-            "service access group",
-            attrs.service_access_security_group(),
-        );
-        found.config_detail(
-            kind,
-            arn,
-            "additional master group",
-            attrs.additional_master_security_groups(),
-        );
-        found.config_detail(
-            kind,
-            arn,
-            "additional core/task group",
-            attrs.additional_slave_security_groups(),
-        );
+        found.config_detail(kind, arn, "EMR-managed master group", attrs.emr_managed_master_security_group());
+        found.config_detail(kind, arn, "EMR-managed core/task group", attrs.emr_managed_slave_security_group());
+        found.config_detail(kind, arn, "service access group", attrs.service_access_security_group());
+        found.config_detail(kind, arn, "additional master group", attrs.additional_master_security_groups());
+        found.config_detail(kind, arn, "additional core/task group", attrs.additional_slave_security_groups());
     }
     Ok(())
 }

@@ -25,11 +25,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
             let Some(id) = file_system.resource_arn().or(file_system.file_system_id()) else {
                 continue;
             };
-            found.interfaces(
-                ResourceKind::FsxFileSystem,
-                id,
-                file_system.network_interface_ids(),
-            );
+            found.interfaces(ResourceKind::FsxFileSystem, id, file_system.network_interface_ids());
         }
     })
     .await

@@ -23,12 +23,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
 
     // Connection name → its groups, for the jobs.
     let mut connections: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let pages = glue
-        .get_connections()
-        .hide_password(true)
-        .max_results(1000)
-        .into_paginator()
-        .send();
+    let pages = glue.get_connections().hide_password(true).max_results(1000).into_paginator().send();
     each_page(ctx, "glue:GetConnections", pages, |page| {
         for connection in page.connection_list() {
             found.items += 1;
@@ -50,21 +45,13 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
         for job in page.jobs() {
             found.items += 1;
             let Some(name) = job.name() else { continue };
-            let names = job
-                .connections()
-                .map(|c| c.connections())
-                .unwrap_or_default();
+            let names = job.connections().map(|c| c.connections()).unwrap_or_default();
             for connection in names {
                 // A job may name a connection that no longer exists: it then holds nothing through it.
                 let Some(groups) = connections.get(connection) else {
                     continue;
                 };
-                found.config_detail(
-                    ResourceKind::GlueJob,
-                    name,
-                    &format!("through connection {connection}"),
-                    groups,
-                );
+                found.config_detail(ResourceKind::GlueJob, name, &format!("through connection {connection}"), groups);
             }
         }
     })

@@ -17,11 +17,8 @@ pub const SOURCE: SourceDef = SourceDef {
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let lambda = client!(ctx, aws_sdk_lambda);
-    let pages = lambda
-        .list_functions()
-        .function_version(aws_sdk_lambda::types::FunctionVersion::All)
-        .into_paginator()
-        .send();
+    let pages =
+        lambda.list_functions().function_version(aws_sdk_lambda::types::FunctionVersion::All).into_paginator().send();
     each_page(ctx, "lambda:ListFunctions", pages, |page| {
         for function in page.functions() {
             found.items += 1;

@@ -17,32 +17,17 @@ pub const SOURCE: SourceDef = SourceDef {
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let autoscaling = client!(ctx, aws_sdk_autoscaling);
-    let pages = autoscaling
-        .describe_launch_configurations()
-        .max_records(100)
-        .into_paginator()
-        .send();
-    each_page(
-        ctx,
-        "autoscaling:DescribeLaunchConfigurations",
-        pages,
-        |page| {
-            for config in page.launch_configurations() {
-                found.items += 1;
-                let Some(id) = config
-                    .launch_configuration_arn()
-                    .or(config.launch_configuration_name())
-                else {
-                    continue;
-                };
-                // EC2-Classic configurations name groups by name; only ids can match a VPC group.
-                let groups = config
-                    .security_groups()
-                    .iter()
-                    .filter(|g| g.starts_with("sg-"));
-                found.config(ResourceKind::LaunchConfiguration, id, groups);
-            }
-        },
-    )
+    let pages = autoscaling.describe_launch_configurations().max_records(100).into_paginator().send();
+    each_page(ctx, "autoscaling:DescribeLaunchConfigurations", pages, |page| {
+        for config in page.launch_configurations() {
+            found.items += 1;
+            let Some(id) = config.launch_configuration_arn().or(config.launch_configuration_name()) else {
+                continue;
+            };
+            // EC2-Classic configurations name groups by name; only ids can match a VPC group.
+            let groups = config.security_groups().iter().filter(|g| g.starts_with("sg-"));
+            found.config(ResourceKind::LaunchConfiguration, id, groups);
+        }
+    })
     .await
 }

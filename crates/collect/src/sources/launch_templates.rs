@@ -36,10 +36,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
             let Some(id) = version.launch_template_id() else {
                 continue;
             };
-            templates
-                .entry(id.to_string())
-                .or_default()
-                .push(version.clone());
+            templates.entry(id.to_string()).or_default().push(version.clone());
         }
     })
     .await?;
@@ -74,11 +71,7 @@ fn groups(version: &LaunchTemplateVersion) -> Vec<String> {
         return Vec::new();
     };
     let mut groups: Vec<String> = data.security_group_ids().to_vec();
-    groups.extend(
-        data.network_interfaces()
-            .iter()
-            .flat_map(|i| i.groups().iter().cloned()),
-    );
+    groups.extend(data.network_interfaces().iter().flat_map(|i| i.groups().iter().cloned()));
     groups.sort();
     groups.dedup();
     groups

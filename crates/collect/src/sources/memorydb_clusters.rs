@@ -16,21 +16,14 @@ pub const SOURCE: SourceDef = SourceDef {
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let memorydb = client!(ctx, aws_sdk_memorydb);
-    let pages = memorydb
-        .describe_clusters()
-        .max_results(100)
-        .into_paginator()
-        .send();
+    let pages = memorydb.describe_clusters().max_results(100).into_paginator().send();
     each_page(ctx, "memorydb:DescribeClusters", pages, |page| {
         for cluster in page.clusters() {
             found.items += 1;
             let Some(id) = cluster.arn().or(cluster.name()) else {
                 continue;
             };
-            let groups = cluster
-                .security_groups()
-                .iter()
-                .filter_map(|g| g.security_group_id());
+            let groups = cluster.security_groups().iter().filter_map(|g| g.security_group_id());
             found.config(ResourceKind::MemorydbCluster, id, groups);
         }
     })

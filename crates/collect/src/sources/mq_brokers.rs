@@ -10,8 +10,7 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "mq-brokers",
-    description:
-        "Amazon MQ brokers (SecurityGroups, and PendingSecurityGroups until the next reboot)",
+    description: "Amazon MQ brokers (SecurityGroups, and PendingSecurityGroups until the next reboot)",
     kinds: &[ResourceKind::MqBroker],
     actions: &["mq:ListBrokers", "mq:DescribeBroker"],
     collect: |ctx, found| collect(ctx, found).boxed(),
@@ -22,11 +21,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let mut brokers = Vec::new();
     let pages = mq.list_brokers().max_results(100).into_paginator().send();
     each_page(ctx, "mq:ListBrokers", pages, |page| {
-        brokers.extend(
-            page.broker_summaries()
-                .iter()
-                .filter_map(|b| b.broker_id().map(str::to_string)),
-        );
+        brokers.extend(page.broker_summaries().iter().filter_map(|b| b.broker_id().map(str::to_string)));
     })
     .await?;
 
@@ -34,23 +29,13 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
         let broker = match mq.describe_broker().broker_id(broker_id).send().await {
             Ok(out) => out,
             // Deleted between the list and the describe: it holds nothing any more.
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_not_found_exception()) =>
-            {
-                continue
-            }
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found_exception()) => continue,
             Err(e) => return Err(ctx.fail("mq:DescribeBroker", e)),
         };
         found.items += 1;
         let id = broker.broker_arn().unwrap_or(broker_id);
         found.config(ResourceKind::MqBroker, id, broker.security_groups());
-        found.config_detail(
-            ResourceKind::MqBroker,
-            id,
-            "pending until reboot",
-            broker.pending_security_groups(),
-        );
+        found.config_detail(ResourceKind::MqBroker, id, "pending until reboot", broker.pending_security_groups());
     }
     Ok(())
 }

@@ -10,8 +10,7 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "msk-clusters",
-    description:
-        "MSK clusters, provisioned (BrokerNodeGroupInfo.SecurityGroups) and serverless (VpcConfigs)",
+    description: "MSK clusters, provisioned (BrokerNodeGroupInfo.SecurityGroups) and serverless (VpcConfigs)",
     kinds: &[ResourceKind::MskCluster],
     actions: &["kafka:ListClustersV2"],
     collect: |ctx, found| collect(ctx, found).boxed(),
@@ -19,31 +18,19 @@ pub const SOURCE: SourceDef = SourceDef {
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let kafka = client!(ctx, aws_sdk_kafka);
-    let pages = kafka
-        .list_clusters_v2()
-        .max_results(100)
-        .into_paginator()
-        .send();
+    let pages = kafka.list_clusters_v2().max_results(100).into_paginator().send();
     each_page(ctx, "kafka:ListClustersV2", pages, |page| {
         for cluster in page.cluster_info_list() {
             found.items += 1;
             let Some(arn) = cluster.cluster_arn() else {
                 continue;
             };
-            if let Some(brokers) = cluster
-                .provisioned()
-                .and_then(|p| p.broker_node_group_info())
-            {
+            if let Some(brokers) = cluster.provisioned().and_then(|p| p.broker_node_group_info()) {
                 found.config(ResourceKind::MskCluster, arn, brokers.security_groups());
             }
             if let Some(serverless) = cluster.serverless() {
                 for vpc in serverless.vpc_configs() {
-                    found.config_detail(
-                        ResourceKind::MskCluster,
-                        arn,
-                        "serverless",
-                        vpc.security_group_ids(),
-                    );
+                    found.config_detail(ResourceKind::MskCluster, arn, "serverless", vpc.security_group_ids());
                 }
             }
         }

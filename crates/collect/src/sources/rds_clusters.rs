@@ -10,24 +10,15 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "rds-db-clusters",
-    description:
-        "Aurora/RDS Multi-AZ, Neptune and DocumentDB clusters, any state (VpcSecurityGroups)",
-    kinds: &[
-        ResourceKind::RdsDbCluster,
-        ResourceKind::NeptuneDbCluster,
-        ResourceKind::DocdbDbCluster,
-    ],
+    description: "Aurora/RDS Multi-AZ, Neptune and DocumentDB clusters, any state (VpcSecurityGroups)",
+    kinds: &[ResourceKind::RdsDbCluster, ResourceKind::NeptuneDbCluster, ResourceKind::DocdbDbCluster],
     actions: &["rds:DescribeDBClusters"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let rds = client!(ctx, aws_sdk_rds);
-    let pages = rds
-        .describe_db_clusters()
-        .max_records(100)
-        .into_paginator()
-        .send();
+    let pages = rds.describe_db_clusters().max_records(100).into_paginator().send();
     each_page(ctx, "rds:DescribeDBClusters", pages, |page| {
         for cluster in page.db_clusters() {
             found.items += 1;
@@ -39,10 +30,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
                 Some("docdb") => ResourceKind::DocdbDbCluster,
                 _ => ResourceKind::RdsDbCluster,
             };
-            let groups = cluster
-                .vpc_security_groups()
-                .iter()
-                .filter_map(|g| g.vpc_security_group_id());
+            let groups = cluster.vpc_security_groups().iter().filter_map(|g| g.vpc_security_group_id());
             found.config(kind, arn, groups);
         }
     })

@@ -11,32 +11,21 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 pub const SOURCE: SourceDef = SourceDef {
     id: "rds-db-instances",
     description: "RDS, Neptune and DocumentDB instances, any state (VpcSecurityGroups)",
-    kinds: &[
-        ResourceKind::RdsDbInstance,
-        ResourceKind::NeptuneDbInstance,
-        ResourceKind::DocdbDbInstance,
-    ],
+    kinds: &[ResourceKind::RdsDbInstance, ResourceKind::NeptuneDbInstance, ResourceKind::DocdbDbInstance],
     actions: &["rds:DescribeDBInstances"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let rds = client!(ctx, aws_sdk_rds);
-    let pages = rds
-        .describe_db_instances()
-        .max_records(100)
-        .into_paginator()
-        .send();
+    let pages = rds.describe_db_instances().max_records(100).into_paginator().send();
     each_page(ctx, "rds:DescribeDBInstances", pages, |page| {
         for instance in page.db_instances() {
             found.items += 1;
             let Some(arn) = instance.db_instance_arn() else {
                 continue;
             };
-            let groups = instance
-                .vpc_security_groups()
-                .iter()
-                .filter_map(|g| g.vpc_security_group_id());
+            let groups = instance.vpc_security_groups().iter().filter_map(|g| g.vpc_security_group_id());
             found.config(kind_of(instance.engine()), arn, groups);
         }
     })

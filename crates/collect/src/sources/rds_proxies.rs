@@ -17,22 +17,14 @@ pub const SOURCE: SourceDef = SourceDef {
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let rds = client!(ctx, aws_sdk_rds);
-    let pages = rds
-        .describe_db_proxies()
-        .max_records(100)
-        .into_paginator()
-        .send();
+    let pages = rds.describe_db_proxies().max_records(100).into_paginator().send();
     each_page(ctx, "rds:DescribeDBProxies", pages, |page| {
         for proxy in page.db_proxies() {
             found.items += 1;
             let Some(arn) = proxy.db_proxy_arn() else {
                 continue;
             };
-            found.config(
-                ResourceKind::RdsDbProxy,
-                arn,
-                proxy.vpc_security_group_ids(),
-            );
+            found.config(ResourceKind::RdsDbProxy, arn, proxy.vpc_security_group_ids());
         }
     })
     .await

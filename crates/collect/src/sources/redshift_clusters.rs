@@ -17,21 +17,14 @@ pub const SOURCE: SourceDef = SourceDef {
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let redshift = client!(ctx, aws_sdk_redshift);
-    let pages = redshift
-        .describe_clusters()
-        .max_records(100)
-        .into_paginator()
-        .send();
+    let pages = redshift.describe_clusters().max_records(100).into_paginator().send();
     each_page(ctx, "redshift:DescribeClusters", pages, |page| {
         for cluster in page.clusters() {
             found.items += 1;
             let Some(id) = cluster.cluster_identifier() else {
                 continue;
             };
-            let groups = cluster
-                .vpc_security_groups()
-                .iter()
-                .filter_map(|g| g.vpc_security_group_id());
+            let groups = cluster.vpc_security_groups().iter().filter_map(|g| g.vpc_security_group_id());
             found.config(ResourceKind::RedshiftCluster, id, groups);
         }
     })

@@ -17,39 +17,24 @@ pub const SOURCE: SourceDef = SourceDef {
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let resolver = client!(ctx, aws_sdk_route53resolver);
-    let pages = resolver
-        .list_resolver_endpoints()
-        .max_results(100)
-        .into_paginator()
-        .send();
-    each_page(
-        ctx,
-        "route53resolver:ListResolverEndpoints",
-        pages,
-        |page| {
-            for endpoint in page.resolver_endpoints() {
-                found.items += 1;
-                let Some(id) = endpoint.arn().or(endpoint.id()) else {
-                    continue;
-                };
-                let detail = endpoint
-                    .direction()
-                    .map(|d| format!("{} endpoint", d.as_str().to_ascii_lowercase()));
-                match detail {
-                    Some(detail) => found.config_detail(
-                        ResourceKind::Route53ResolverEndpoint,
-                        id,
-                        &detail,
-                        endpoint.security_group_ids(),
-                    ),
-                    None => found.config(
-                        ResourceKind::Route53ResolverEndpoint,
-                        id,
-                        endpoint.security_group_ids(),
-                    ),
-                }
+    let pages = resolver.list_resolver_endpoints().max_results(100).into_paginator().send();
+    each_page(ctx, "route53resolver:ListResolverEndpoints", pages, |page| {
+        for endpoint in page.resolver_endpoints() {
+            found.items += 1;
+            let Some(id) = endpoint.arn().or(endpoint.id()) else {
+                continue;
+            };
+            let detail = endpoint.direction().map(|d| format!("{} endpoint", d.as_str().to_ascii_lowercase()));
+            match detail {
+                Some(detail) => found.config_detail(
+                    ResourceKind::Route53ResolverEndpoint,
+                    id,
+                    &detail,
+                    endpoint.security_group_ids(),
+                ),
+                None => found.config(ResourceKind::Route53ResolverEndpoint, id, endpoint.security_group_ids()),
             }
-        },
-    )
+        }
+    })
     .await
 }

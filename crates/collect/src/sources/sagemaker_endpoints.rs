@@ -15,7 +15,8 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "sagemaker-endpoints",
-    description: "SageMaker models' VpcConfig, and the endpoints that serve them (through their endpoint configuration)",
+    description:
+        "SageMaker models' VpcConfig, and the endpoints that serve them (through their endpoint configuration)",
     kinds: &[ResourceKind::SagemakerEndpoint, ResourceKind::SagemakerModel],
     actions: &[
         "sagemaker:ListModels",
@@ -37,17 +38,9 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let sagemaker = client!(ctx, aws_sdk_sagemaker);
 
     let mut model_names = Vec::new();
-    let pages = sagemaker
-        .list_models()
-        .max_results(100)
-        .into_paginator()
-        .send();
+    let pages = sagemaker.list_models().max_results(100).into_paginator().send();
     each_page(ctx, "sagemaker:ListModels", pages, |page| {
-        model_names.extend(
-            page.models()
-                .iter()
-                .filter_map(|m| m.model_name().map(str::to_string)),
-        );
+        model_names.extend(page.models().iter().filter_map(|m| m.model_name().map(str::to_string)));
     })
     .await?;
 
@@ -61,41 +54,21 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
             Err(e) => return Err(ctx.fail("sagemaker:DescribeModel", e)),
         };
         found.items += 1;
-        let groups = model
-            .vpc_config()
-            .map(|v| v.security_group_ids().to_vec())
-            .unwrap_or_default();
-        found.config(
-            ResourceKind::SagemakerModel,
-            model.model_arn().unwrap_or(name),
-            &groups,
-        );
+        let groups = model.vpc_config().map(|v| v.security_group_ids().to_vec()).unwrap_or_default();
+        found.config(ResourceKind::SagemakerModel, model.model_arn().unwrap_or(name), &groups);
         models.insert(name.clone(), groups);
     }
 
     let mut endpoint_names = Vec::new();
-    let pages = sagemaker
-        .list_endpoints()
-        .max_results(100)
-        .into_paginator()
-        .send();
+    let pages = sagemaker.list_endpoints().max_results(100).into_paginator().send();
     each_page(ctx, "sagemaker:ListEndpoints", pages, |page| {
-        endpoint_names.extend(
-            page.endpoints()
-                .iter()
-                .filter_map(|e| e.endpoint_name().map(str::to_string)),
-        );
+        endpoint_names.extend(page.endpoints().iter().filter_map(|e| e.endpoint_name().map(str::to_string)));
     })
     .await?;
 
     let mut configs: BTreeMap<String, EndpointConfig> = BTreeMap::new();
     for name in &endpoint_names {
-        let endpoint = match sagemaker
-            .describe_endpoint()
-            .endpoint_name(name)
-            .send()
-            .await
-        {
+        let endpoint = match sagemaker.describe_endpoint().endpoint_name(name).send().await {
             Ok(out) => out,
             // Deleted between the list and the describe: it holds nothing any more.
             Err(e) if vanished(&e) => continue,
@@ -116,26 +89,12 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
                 .send()
                 .await
                 .map_err(|e| ctx.fail("sagemaker:DescribeEndpointConfig", e))?;
-            let variants = config
-                .production_variants()
-                .iter()
-                .chain(config.shadow_production_variants());
-            let mut served: Vec<String> = variants
-                .filter_map(|v| v.model_name().map(str::to_string))
-                .collect();
+            let variants = config.production_variants().iter().chain(config.shadow_production_variants());
+            let mut served: Vec<String> = variants.filter_map(|v| v.model_name().map(str::to_string)).collect();
             served.sort();
             served.dedup();
-            let groups = config
-                .vpc_config()
-                .map(|v| v.security_group_ids().to_vec())
-                .unwrap_or_default();
-            configs.insert(
-                config_name.to_string(),
-                EndpointConfig {
-                    groups,
-                    models: served,
-                },
-            );
+            let groups = config.vpc_config().map(|v| v.security_group_ids().to_vec()).unwrap_or_default();
+            configs.insert(config_name.to_string(), EndpointConfig { groups, models: served });
         }
         let Some(config) = configs.get(config_name) else {
             continue;
@@ -156,22 +115,11 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
                     .send()
                     .await
                     .map_err(|e| ctx.fail("sagemaker:DescribeModel", e))?;
-                let groups = model
-                    .vpc_config()
-                    .map(|v| v.security_group_ids().to_vec())
-                    .unwrap_or_default();
+                let groups = model.vpc_config().map(|v| v.security_group_ids().to_vec()).unwrap_or_default();
                 models.insert(model_name.clone(), groups);
             }
-            let groups = models
-                .get(model_name)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            found.config_detail(
-                ResourceKind::SagemakerEndpoint,
-                &id,
-                &format!("through model {model_name}"),
-                groups,
-            );
+            let groups = models.get(model_name).map(Vec::as_slice).unwrap_or_default();
+            found.config_detail(ResourceKind::SagemakerEndpoint, &id, &format!("through model {model_name}"), groups);
         }
     }
     Ok(())

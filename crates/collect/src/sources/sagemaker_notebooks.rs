@@ -12,37 +12,21 @@ pub const SOURCE: SourceDef = SourceDef {
     id: "sagemaker-notebooks",
     description: "SageMaker notebook instances, stopped ones included (SecurityGroups)",
     kinds: &[ResourceKind::SagemakerNotebookInstance],
-    actions: &[
-        "sagemaker:ListNotebookInstances",
-        "sagemaker:DescribeNotebookInstance",
-    ],
+    actions: &["sagemaker:ListNotebookInstances", "sagemaker:DescribeNotebookInstance"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let sagemaker = client!(ctx, aws_sdk_sagemaker);
     let mut names = Vec::new();
-    let pages = sagemaker
-        .list_notebook_instances()
-        .max_results(100)
-        .into_paginator()
-        .send();
+    let pages = sagemaker.list_notebook_instances().max_results(100).into_paginator().send();
     each_page(ctx, "sagemaker:ListNotebookInstances", pages, |page| {
-        names.extend(
-            page.notebook_instances()
-                .iter()
-                .filter_map(|n| n.notebook_instance_name().map(str::to_string)),
-        );
+        names.extend(page.notebook_instances().iter().filter_map(|n| n.notebook_instance_name().map(str::to_string)));
     })
     .await?;
 
     for name in &names {
-        let notebook = match sagemaker
-            .describe_notebook_instance()
-            .notebook_instance_name(name)
-            .send()
-            .await
-        {
+        let notebook = match sagemaker.describe_notebook_instance().notebook_instance_name(name).send().await {
             Ok(out) => out,
             // Deleted between the list and the describe: it holds nothing any more.
             Err(e) if vanished(&e) => continue,
@@ -50,11 +34,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
         };
         found.items += 1;
         let id = notebook.notebook_instance_arn().unwrap_or(name);
-        found.config(
-            ResourceKind::SagemakerNotebookInstance,
-            id,
-            notebook.security_groups(),
-        );
+        found.config(ResourceKind::SagemakerNotebookInstance, id, notebook.security_groups());
     }
     Ok(())
 }
@@ -63,7 +43,5 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
 /// "RecordNotFound" (notebook instances) or "Could not find ..." (models, endpoints, endpoint configs).
 pub(super) fn vanished(err: &impl ProvideErrorMetadata) -> bool {
     err.code() == Some("ValidationException")
-        && err
-            .message()
-            .is_some_and(|m| m.contains("RecordNotFound") || m.starts_with("Could not find"))
+        && err.message().is_some_and(|m| m.contains("RecordNotFound") || m.starts_with("Could not find"))
 }

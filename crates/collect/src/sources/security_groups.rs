@@ -53,21 +53,9 @@ fn to_rule(p: &IpPermission) -> Rule {
         protocol: p.ip_protocol().unwrap_or("-1").to_string(),
         from_port: p.from_port(),
         to_port: p.to_port(),
-        ipv4_ranges: p
-            .ip_ranges()
-            .iter()
-            .filter_map(|r| peer(r.cidr_ip(), r.description()))
-            .collect(),
-        ipv6_ranges: p
-            .ipv6_ranges()
-            .iter()
-            .filter_map(|r| peer(r.cidr_ipv6(), r.description()))
-            .collect(),
-        prefix_lists: p
-            .prefix_list_ids()
-            .iter()
-            .filter_map(|r| peer(r.prefix_list_id(), r.description()))
-            .collect(),
+        ipv4_ranges: p.ip_ranges().iter().filter_map(|r| peer(r.cidr_ip(), r.description())).collect(),
+        ipv6_ranges: p.ipv6_ranges().iter().filter_map(|r| peer(r.cidr_ipv6(), r.description())).collect(),
+        prefix_lists: p.prefix_list_ids().iter().filter_map(|r| peer(r.prefix_list_id(), r.description())).collect(),
         groups: p
             .user_id_group_pairs()
             .iter()
@@ -85,8 +73,5 @@ fn to_rule(p: &IpPermission) -> Rule {
 }
 
 fn peer(id: Option<&str>, description: Option<&str>) -> Option<Peer> {
-    Some(Peer {
-        id: id?.to_string(),
-        description: description.map(str::to_string),
-    })
+    Some(Peer { id: id?.to_string(), description: description.map(str::to_string) })
 }

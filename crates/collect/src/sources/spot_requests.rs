@@ -1,9 +1,7 @@
 //! Spot requests that can still launch instances name the groups those instances will get. Groups named
 //! in a fleet's launch template overrides live in the template, which `ec2-launch-templates` reads.
 
-use aws_sdk_ec2::types::{
-    BatchState, GroupIdentifier, InstanceNetworkInterfaceSpecification, SpotInstanceState,
-};
+use aws_sdk_ec2::types::{BatchState, GroupIdentifier, InstanceNetworkInterfaceSpecification, SpotInstanceState};
 use futures::FutureExt;
 use sgaudit_snapshot::ResourceKind;
 
@@ -13,25 +11,15 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 pub const SOURCE: SourceDef = SourceDef {
     id: "ec2-spot-requests",
     description: "Open Spot Fleet and Spot Instance requests and their launch specifications",
-    kinds: &[
-        ResourceKind::SpotFleetRequest,
-        ResourceKind::SpotInstanceRequest,
-    ],
-    actions: &[
-        "ec2:DescribeSpotFleetRequests",
-        "ec2:DescribeSpotInstanceRequests",
-    ],
+    kinds: &[ResourceKind::SpotFleetRequest, ResourceKind::SpotInstanceRequest],
+    actions: &["ec2:DescribeSpotFleetRequests", "ec2:DescribeSpotInstanceRequests"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let ec2 = client!(ctx, aws_sdk_ec2);
 
-    let pages = ec2
-        .describe_spot_fleet_requests()
-        .max_results(1000)
-        .into_paginator()
-        .send();
+    let pages = ec2.describe_spot_fleet_requests().max_results(1000).into_paginator().send();
     each_page(ctx, "ec2:DescribeSpotFleetRequests", pages, |page| {
         for fleet in page.spot_fleet_request_configs() {
             found.items += 1;
@@ -40,18 +28,11 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
             };
             let state = fleet.spot_fleet_request_state();
             // A cancelled fleet launches nothing more; instances it left running are seen as instances.
-            if !matches!(
-                state,
-                Some(BatchState::Active | BatchState::Modifying | BatchState::Submitted)
-            ) {
+            if !matches!(state, Some(BatchState::Active | BatchState::Modifying | BatchState::Submitted)) {
                 continue;
             }
             let mut groups = Vec::new();
-            for spec in fleet
-                .spot_fleet_request_config()
-                .map(|c| c.launch_specifications())
-                .unwrap_or_default()
-            {
+            for spec in fleet.spot_fleet_request_config().map(|c| c.launch_specifications()).unwrap_or_default() {
                 groups.extend(group_ids(spec.security_groups()));
                 groups.extend(interface_groups(spec.network_interfaces()));
             }
@@ -63,11 +44,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
     })
     .await?;
 
-    let pages = ec2
-        .describe_spot_instance_requests()
-        .max_results(1000)
-        .into_paginator()
-        .send();
+    let pages = ec2.describe_spot_instance_requests().max_results(1000).into_paginator().send();
     each_page(ctx, "ec2:DescribeSpotInstanceRequests", pages, |page| {
         for request in page.spot_instance_requests() {
             found.items += 1;
@@ -76,14 +53,8 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
             };
             let state = request.state();
             // "disabled" is a persistent request whose instance was stopped: it can launch again.
-            if !matches!(
-                state,
-                Some(
-                    SpotInstanceState::Open
-                        | SpotInstanceState::Active
-                        | SpotInstanceState::Disabled
-                )
-            ) {
+            if !matches!(state, Some(SpotInstanceState::Open | SpotInstanceState::Active | SpotInstanceState::Disabled))
+            {
                 continue;
             }
             let mut groups = Vec::new();
@@ -101,13 +72,9 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
 }
 
 fn group_ids(groups: &[GroupIdentifier]) -> impl Iterator<Item = String> + '_ {
-    groups
-        .iter()
-        .filter_map(|g| g.group_id().map(str::to_string))
+    groups.iter().filter_map(|g| g.group_id().map(str::to_string))
 }
 
-fn interface_groups(
-    interfaces: &[InstanceNetworkInterfaceSpecification],
-) -> impl Iterator<Item = String> + '_ {
+fn interface_groups(interfaces: &[InstanceNetworkInterfaceSpecification]) -> impl Iterator<Item = String> + '_ {
     interfaces.iter().flat_map(|i| i.groups().iter().cloned())
 }

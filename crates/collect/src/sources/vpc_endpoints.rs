@@ -17,11 +17,7 @@ pub const SOURCE: SourceDef = SourceDef {
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let ec2 = client!(ctx, aws_sdk_ec2);
-    let pages = ec2
-        .describe_vpc_endpoints()
-        .max_results(1000)
-        .into_paginator()
-        .send();
+    let pages = ec2.describe_vpc_endpoints().max_results(1000).into_paginator().send();
     each_page(ctx, "ec2:DescribeVpcEndpoints", pages, |page| {
         for endpoint in page.vpc_endpoints() {
             found.items += 1;
@@ -29,18 +25,12 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
                 continue;
             };
             // The API spells states in lower case ("deleted") though the SDK's enum expects "Deleted".
-            if endpoint
-                .state()
-                .is_some_and(|s| s.as_str().eq_ignore_ascii_case("deleted"))
-            {
+            if endpoint.state().is_some_and(|s| s.as_str().eq_ignore_ascii_case("deleted")) {
                 continue;
             }
             let detail = format!(
                 "{} endpoint for {}",
-                endpoint
-                    .vpc_endpoint_type()
-                    .map(|t| t.as_str())
-                    .unwrap_or("unknown-type"),
+                endpoint.vpc_endpoint_type().map(|t| t.as_str()).unwrap_or("unknown-type"),
                 endpoint.service_name().unwrap_or("unknown service")
             );
             let groups = endpoint.groups().iter().filter_map(|g| g.group_id());

@@ -18,36 +18,21 @@ pub const SOURCE: SourceDef = SourceDef {
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let workspaces = client!(ctx, aws_sdk_workspaces);
-    let pages = workspaces
-        .describe_workspace_directories()
-        .into_paginator()
-        .send();
-    each_page(
-        ctx,
-        "workspaces:DescribeWorkspaceDirectories",
-        pages,
-        |page| {
-            for directory in page.directories() {
-                found.items += 1;
-                let Some(id) = directory.directory_id() else {
-                    continue;
-                };
-                if directory.state() == Some(&WorkspaceDirectoryState::Deregistered) {
-                    continue;
-                }
-                let kind = ResourceKind::WorkspacesDirectory;
-                found.config_detail(
-                    kind,
-                    id,
-                    "WorkSpaces group",
-                    directory.workspace_security_group_id(),
-                );
-                let custom = directory
-                    .workspace_creation_properties()
-                    .and_then(|p| p.custom_security_group_id());
-                found.config_detail(kind, id, "custom default group for new WorkSpaces", custom);
+    let pages = workspaces.describe_workspace_directories().into_paginator().send();
+    each_page(ctx, "workspaces:DescribeWorkspaceDirectories", pages, |page| {
+        for directory in page.directories() {
+            found.items += 1;
+            let Some(id) = directory.directory_id() else {
+                continue;
+            };
+            if directory.state() == Some(&WorkspaceDirectoryState::Deregistered) {
+                continue;
             }
-        },
-    )
+            let kind = ResourceKind::WorkspacesDirectory;
+            found.config_detail(kind, id, "WorkSpaces group", directory.workspace_security_group_id());
+            let custom = directory.workspace_creation_properties().and_then(|p| p.custom_security_group_id());
+            found.config_detail(kind, id, "custom default group for new WorkSpaces", custom);
+        }
+    })
     .await
 }

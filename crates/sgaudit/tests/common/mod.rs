@@ -62,14 +62,9 @@ impl Moto {
             cmd.env(k, v);
         }
         let out = cmd.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!("{args:?} printed no JSON ({e}):\n{}", String::from_utf8_lossy(&out.stdout))
-        })
+        assert!(out.status.success(), "{args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}):\n{}", String::from_utf8_lossy(&out.stdout)))
     }
 
     /// From now on moto enforces IAM policies on every request.
