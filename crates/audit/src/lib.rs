@@ -108,12 +108,28 @@ pub struct RegionCoverage {
 pub struct Audit {
     pub groups: Vec<GroupVerdict>,
     pub regions: Vec<RegionCoverage>,
+    /// Accounts that could not be read at all, as `account: code (action) message`.
+    pub unreachable_accounts: Vec<String>,
+    /// Accounts deliberately not scanned, as `account: reason`.
+    pub skipped_accounts: Vec<String>,
+    pub estate: Estate,
+}
+
+/// How much of the estate was read: accounts, account-regions and source lists, read and in all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Estate {
+    pub accounts_read: usize,
+    pub accounts: usize,
+    pub regions_read: usize,
+    pub regions: usize,
+    pub sources_read: usize,
+    pub sources: usize,
 }
 
 impl Audit {
     /// Whether any evidence anywhere could not be read (exit code 3).
     pub fn is_partial(&self) -> bool {
-        self.regions.iter().any(|r| !r.complete)
+        self.regions.iter().any(|r| !r.complete) || !self.unreachable_accounts.is_empty()
     }
 
     pub fn count_status(&self, status: Status) -> usize {
@@ -267,7 +283,29 @@ pub fn audit(snapshot: &Snapshot) -> Audit {
     groups.sort_by(|a, b| {
         (&a.account_id, &a.region, &a.group.group_id).cmp(&(&b.account_id, &b.region, &b.group.group_id))
     });
-    Audit { groups, regions }
+    let describe_account = |a: &sgaudit_snapshot::Account| match &a.name {
+        Some(name) => format!("{} ({name})", a.account_id),
+        None => a.account_id.clone(),
+    };
+    let unreachable_accounts: Vec<String> = snapshot
+        .accounts
+        .iter()
+        .filter_map(|a| a.error.as_ref().map(|e| describe_missing(&describe_account(a), e)))
+        .collect();
+    let skipped_accounts: Vec<String> = snapshot
+        .accounts
+        .iter()
+        .filter_map(|a| a.skipped.as_ref().map(|why| format!("{}: {why}", describe_account(a))))
+        .collect();
+    let estate = Estate {
+        accounts_read: snapshot.accounts.iter().filter(|a| a.error.is_none() && a.skipped.is_none()).count(),
+        accounts: snapshot.accounts.iter().filter(|a| a.skipped.is_none()).count(),
+        regions_read: regions.iter().filter(|r| r.complete).count(),
+        regions: regions.len(),
+        sources_read: snapshot.regions.iter().flat_map(|r| &r.coverage).filter(|c| c.state.is_whole()).count(),
+        sources: snapshot.regions.iter().map(|r| r.coverage.len()).sum(),
+    };
+    Audit { groups, regions, unreachable_accounts, skipped_accounts, estate }
 }
 
 /// Gives `to` to every group without a status that is named by a rule of a group that has `to`,

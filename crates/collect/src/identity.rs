@@ -1,6 +1,5 @@
 //! Who we are and where we may look: the account behind the credentials and the names of its regions.
 
-use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 
 use crate::ScanError;
@@ -8,26 +7,57 @@ use crate::ScanError;
 /// IAM actions used before any source runs.
 pub const ACTIONS: &[&str] = &["sts:GetCallerIdentity", "ec2:DescribeRegions"];
 
-pub(crate) async fn account_id(sdk: &aws_types::SdkConfig) -> Result<String, ScanError> {
+/// Why the caller's identity could not be read.
+pub(crate) struct IdentityError {
+    /// The credentials are missing, invalid or expired (rather than the network failing).
+    pub credentials: bool,
+    pub message: String,
+}
+
+impl IdentityError {
+    pub(crate) fn into_scan_error(self) -> ScanError {
+        if self.credentials {
+            ScanError::NoCredentials(self.message)
+        } else {
+            ScanError::Identity(self.message)
+        }
+    }
+}
+
+pub(crate) async fn account_id(sdk: &aws_types::SdkConfig) -> Result<String, IdentityError> {
     let sts = aws_sdk_sts::Client::new(sdk);
-    // sts:GetCallerIdentity needs no permission, so its failure is about credentials or the network.
+    // sts:GetCallerIdentity needs no permission, so its failure is about credentials (or, for a member of an
+    // organization, the role that could not be assumed) or the network.
     match sts.get_caller_identity().send().await {
-        Ok(out) => out.account.ok_or_else(|| ScanError::Identity("the answer named no account".to_string())),
+        Ok(out) => out
+            .account
+            .ok_or_else(|| IdentityError { credentials: false, message: "the answer named no account".to_string() }),
         Err(err) => {
             let text = DisplayErrorContext(&err).to_string();
             let lower = text.to_ascii_lowercase();
             let credentials = lower.contains("credential")
                 || lower.contains("invalidclienttokenid")
                 || lower.contains("signaturedoesnotmatch")
-                || lower.contains("expiredtoken");
-            let brief = brief(&err, &text);
-            if credentials {
-                Err(ScanError::NoCredentials(brief))
-            } else {
-                Err(ScanError::Identity(brief))
-            }
+                || lower.contains("expiredtoken")
+                || lower.contains("assumerole")
+                || lower.contains("accessdenied");
+            Err(IdentityError { credentials, message: brief(&text) })
         }
     }
+}
+
+/// The regions enabled for the account (opt-in not required, or opted in), from `ec2:DescribeRegions`.
+pub(crate) async fn enabled_regions(sdk: &aws_types::SdkConfig) -> Result<Vec<String>, String> {
+    let ec2 = aws_sdk_ec2::Client::new(sdk);
+    let out = ec2.describe_regions().all_regions(true).send().await.map_err(|e| DisplayErrorContext(&e).to_string())?;
+    let mut regions: Vec<String> = out
+        .regions()
+        .iter()
+        .filter(|r| matches!(r.opt_in_status(), None | Some("opt-in-not-required") | Some("opted-in")))
+        .filter_map(|r| r.region_name().map(str::to_string))
+        .collect();
+    regions.sort();
+    Ok(regions)
 }
 
 /// Refuses region names that AWS does not know, so that a typo is one clear error, not a scan of nothing.
@@ -74,15 +104,10 @@ fn looks_like_region(name: &str) -> bool {
         && parts[parts.len() - 1].parse::<u8>().is_ok()
 }
 
-fn brief<E, R>(err: &SdkError<E, R>, text: &str) -> String
-where
-    E: std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    let _ = err;
-    // The context chain repeats itself ("dispatch failure: other: ... : ..."); keep its last, most specific part.
+/// The context chain repeats itself ("dispatch failure: other: ... : ..."); its last two parts say the most.
+fn brief(text: &str) -> String {
     let parts: Vec<&str> = text.split(": ").collect();
-    parts.iter().rev().take(2).rev().copied().collect::<Vec<_>>().join(": ")
+    parts[parts.len().saturating_sub(2)..].join(": ")
 }
 
 #[cfg(test)]

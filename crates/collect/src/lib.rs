@@ -1,61 +1,67 @@
-//! Collects, for one account and its regions, every security group and every resource that can hold one,
-//! into a [`Snapshot`]. This is the only crate that knows the AWS SDK.
+//! Collects, for every account and region asked for, every security group and every resource that can hold
+//! one, into a [`Snapshot`]. This is the only crate that knows the AWS SDK.
 //!
 //! Each source of evidence is one file in `sources/`, listed in `registry.rs`, and declares the IAM
 //! actions it calls. A source makes one paginated list per account-region (plus the per-resource describes
-//! its service needs), never a call per security group; sources run concurrently within a bound.
+//! its service needs), never a call per security group. Every account × region × source runs in one async
+//! stream, bounded by `concurrency`; retries are adaptive (they slow down when AWS throttles).
 
-use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
-use aws_runtime::env_config::file::EnvConfigFiles;
-use aws_types::os_shim_internal::{Env, Fs};
 use futures::StreamExt;
 use sgaudit_snapshot::{Account, CoverageState, RegionSnapshot, Snapshot, SourceCoverage, SourceError};
 
+pub mod accounts;
+mod identity;
 pub mod registry;
 pub mod source;
 pub mod sources;
 
+pub use accounts::{AccountSelection, OrgOptions};
 pub use registry::SOURCES;
 pub use source::{Ctx, Found, SourceDef};
 
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
-    /// A named profile of the shared config files; `None` is the standard chain (env, `AWS_PROFILE`, ...).
-    pub profile: Option<String>,
-    /// Regions to scan; empty means the configured region.
+    pub accounts: AccountSelection,
+    /// Regions to scan; empty means the configured region (unless `all_regions`).
     pub regions: Vec<String>,
-    /// How many source lists may be in flight at once.
+    /// Every region enabled for each account, found per account.
+    pub all_regions: bool,
+    pub exclude_regions: Vec<String>,
+    /// How many source lists may be in flight at once, across all accounts and regions.
     pub concurrency: usize,
     /// Attempts per call, with adaptive (throttling-aware) backoff between them.
     pub max_attempts: u32,
-    /// Time allowed for one call, retries included.
+    /// Time allowed for one call attempt.
     pub call_timeout: Duration,
 }
 
 impl Default for ScanOptions {
     fn default() -> Self {
         Self {
-            profile: None,
+            accounts: AccountSelection::Profiles(Vec::new()),
             regions: Vec::new(),
-            concurrency: 16,
+            all_regions: false,
+            exclude_regions: Vec::new(),
+            concurrency: 32,
             max_attempts: 8,
-            call_timeout: Duration::from_secs(120),
+            call_timeout: Duration::from_secs(60),
         }
     }
 }
 
-/// Why a scan could not start. Per-source failures are not errors: they become coverage.
+/// Why a scan could not start. Failures of one account, region or source are not errors: they become
+/// coverage.
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
     #[error("profile `{0}` is not defined in the AWS config or credentials files")]
     UnknownProfile(String),
-    #[error("no region: pass --region or set AWS_REGION (or a region in the profile)")]
+    #[error("no region: pass --region or --all-regions, or set AWS_REGION (or a region in the profile)")]
     NoRegion,
     #[error("unknown region `{region}`{hint}")]
     UnknownRegion { region: String, hint: String },
@@ -63,77 +69,154 @@ pub enum ScanError {
     NoCredentials(String),
     #[error("could not identify the account (sts:GetCallerIdentity): {0}")]
     Identity(String),
+    #[error("could not list the organization's accounts (organizations:ListAccounts): {0}")]
+    Organization(String),
 }
 
 /// Progress of a scan, for a caller that shows it.
 #[derive(Debug, Clone)]
 pub enum Progress {
-    Started { regions: usize, sources: usize },
-    SourceDone { region: String, source: &'static str, whole: bool },
+    /// The accounts are known: how many will be scanned, and how many could not be reached or were skipped.
+    Accounts {
+        scanning: usize,
+        unreachable: usize,
+        skipped: usize,
+    },
+    /// The work is known: source lists to read across all accounts and regions.
+    Started {
+        regions: usize,
+        lists: usize,
+    },
+    SourceDone {
+        account_id: String,
+        region: String,
+        source: &'static str,
+        whole: bool,
+    },
 }
 
 pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 
-/// Scans one account in every requested region.
+/// Scans every account and region asked for.
 pub async fn scan(
     options: &ScanOptions,
     progress: Option<ProgressFn>,
     collected_at: Option<String>,
 ) -> Result<Snapshot, ScanError> {
-    if let Some(profile) = &options.profile {
-        check_profile(profile).await?;
-    }
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::adaptive().with_max_attempts(options.max_attempts.max(1)))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(10))
-                .operation_attempt_timeout(options.call_timeout)
-                .operation_timeout(options.call_timeout * options.max_attempts.max(1))
-                .build(),
-        );
-    if let Some(profile) = &options.profile {
-        loader = loader.profile_name(profile);
-    }
-    let base = loader.load().await;
-    let configured = base.region().map(|r| r.to_string());
-    let mut regions = if options.regions.is_empty() {
-        vec![configured.clone().ok_or(ScanError::NoRegion)?]
-    } else {
-        options.regions.clone()
+    let profiles: Vec<Option<String>> = match &options.accounts {
+        AccountSelection::Profiles(p) if p.is_empty() => vec![None],
+        AccountSelection::Profiles(p) => p.iter().cloned().map(Some).collect(),
+        AccountSelection::Organization(org) => vec![org.profile.clone()],
     };
-    regions.sort();
-    regions.dedup();
+    for profile in profiles.iter().flatten() {
+        accounts::check_profile(profile).await?;
+    }
+    let load = |profile: Option<String>| {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::adaptive().with_max_attempts(options.max_attempts.max(1)))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(10))
+                    .operation_attempt_timeout(options.call_timeout)
+                    .build(),
+            );
+        if let Some(profile) = profile {
+            loader = loader.profile_name(profile);
+        }
+        loader.load()
+    };
 
-    // Region names are checked from a region that exists (the configured one, else us-east-1), so that a
-    // typo is one clear error rather than a scan that times out against an endpoint that is not there.
-    let probe = configured.unwrap_or_else(|| "us-east-1".to_string());
-    identity::check_regions(&in_region(&base, &probe), &regions).await?;
-    let account_id = identity::account_id(&in_region(&base, &regions[0])).await?;
-
-    let mut snapshot = Snapshot::new(env!("CARGO_PKG_VERSION"), collected_at);
-    snapshot.accounts.push(Account { account_id: account_id.clone(), profile: options.profile.clone(), error: None });
-    if let Some(report) = &progress {
-        report(Progress::Started { regions: regions.len(), sources: SOURCES.len() });
+    // The first configuration decides the region used to ask questions before scanning.
+    let first = load(profiles[0].clone()).await;
+    let configured = first.region().map(|r| r.to_string());
+    let probe = configured.clone().unwrap_or_else(|| "us-east-1".to_string());
+    if !options.all_regions && options.regions.is_empty() && configured.is_none() {
+        return Err(ScanError::NoRegion);
+    }
+    if !options.regions.is_empty() {
+        // Region names are checked from a region that exists (the configured one, else us-east-1), so that
+        // a typo is one clear error rather than a scan that times out against an endpoint that is not there.
+        identity::check_regions(&in_region(&first, &probe), &options.regions).await?;
     }
 
-    let jobs = regions.iter().flat_map(|region| {
-        let sdk = in_region(&base, region);
-        let account_id = account_id.clone();
-        SOURCES.iter().map(move |def| (Ctx::new(sdk.clone(), account_id.clone(), region.clone()), def))
-    });
-    let results: Vec<(String, &'static SourceDef, Found, SourceCoverage)> = futures::stream::iter(jobs)
+    // The accounts, each with the configuration that reaches it.
+    let mut snapshot = Snapshot::new(env!("CARGO_PKG_VERSION"), collected_at);
+    let mut targets = Vec::new();
+    match &options.accounts {
+        AccountSelection::Organization(org) => {
+            let own = identity::account_id(&in_region(&first, &probe)).await.map_err(|e| e.into_scan_error())?;
+            let chosen = accounts::organization(&in_region(&first, &probe), &own, org).await?;
+            snapshot.accounts.extend(chosen.left_out);
+            targets = chosen.targets;
+        }
+        AccountSelection::Profiles(_) => {
+            targets.push(accounts::Target { sdk: first, account_id: None, name: None, profile: profiles[0].clone() });
+            for profile in &profiles[1..] {
+                let sdk = load(profile.clone()).await;
+                targets.push(accounts::Target { sdk, account_id: None, name: None, profile: profile.clone() });
+            }
+        }
+    }
+
+    // Who each target is, and its regions, all accounts at once.
+    let single = targets.len() == 1 && matches!(options.accounts, AccountSelection::Profiles(_));
+    let reached: Vec<Result<(accounts::Target, String, Vec<String>), Account>> =
+        futures::stream::iter(targets.into_iter().map(|target| reach(target, options, &probe)))
+            .buffer_unordered(options.concurrency.clamp(1, 16))
+            .collect()
+            .await;
+    let mut scanned = Vec::new();
+    for result in reached {
+        match result {
+            Ok(ok) => scanned.push(ok),
+            Err(account) => {
+                // One account through the standard chain or one profile: its credentials are the user's to fix.
+                if single {
+                    let error = account.error.unwrap_or_else(|| SourceError {
+                        code: "identity".into(),
+                        message: "unknown".into(),
+                        action: None,
+                        scp_deny: false,
+                    });
+                    let failure =
+                        identity::IdentityError { credentials: error.code == "credentials", message: error.message };
+                    return Err(failure.into_scan_error());
+                }
+                snapshot.accounts.push(account);
+            }
+        }
+    }
+    scanned.sort_by(|a, b| a.1.cmp(&b.1));
+    if let Some(report) = &progress {
+        let skipped = snapshot.accounts.iter().filter(|a| a.skipped.is_some()).count();
+        report(Progress::Accounts { scanning: scanned.len(), unreachable: snapshot.accounts.len() - skipped, skipped });
+        report(Progress::Started {
+            regions: scanned.iter().map(|s| s.2.len()).sum(),
+            lists: scanned.iter().map(|s| s.2.len()).sum::<usize>() * SOURCES.len(),
+        });
+    }
+
+    let jobs: Vec<(Ctx, &'static SourceDef)> = scanned
+        .iter()
+        .flat_map(|(target, account_id, regions)| {
+            regions.iter().flat_map(move |region| {
+                let sdk = in_region(&target.sdk, region);
+                SOURCES.iter().map(move |def| (Ctx::new(sdk.clone(), account_id.clone(), region.clone()), def))
+            })
+        })
+        .collect();
+    let results: Vec<(Ctx, Found, SourceCoverage)> = futures::stream::iter(jobs)
         .map(|(ctx, def)| {
             let progress = progress.clone();
             async move {
                 let mut found = Found::new(def.id);
-                let outcome = (def.collect)(&ctx, &mut found).await;
-                let state = match outcome {
+                let state = match (def.collect)(&ctx, &mut found).await {
                     Ok(()) => CoverageState::Complete,
                     Err(error) => state_of(error),
                 };
                 if let Some(report) = &progress {
                     report(Progress::SourceDone {
+                        account_id: ctx.account_id.clone(),
                         region: ctx.region.clone(),
                         source: def.id,
                         whole: state.is_whole(),
@@ -145,35 +228,91 @@ pub async fn scan(
                     requests: ctx.requests.get(),
                     items: found.items,
                 };
-                (ctx.region, def, found, coverage)
+                (ctx, found, coverage)
             }
         })
         .buffer_unordered(options.concurrency.max(1))
         .collect()
         .await;
 
-    for region in &regions {
-        let mut snap = RegionSnapshot {
+    let mut by_region: std::collections::BTreeMap<(String, String), RegionSnapshot> = Default::default();
+    for (target, account_id, regions) in &scanned {
+        snapshot.accounts.push(Account {
             account_id: account_id.clone(),
-            region: region.clone(),
-            security_groups: Vec::new(),
-            attachments: Vec::new(),
-            network_interfaces: Default::default(),
-            coverage: Vec::new(),
-        };
-        for (_, _, found, coverage) in results.iter().filter(|(r, ..)| r == region) {
-            snap.security_groups.extend(found.groups.iter().cloned());
-            snap.attachments.extend(found.attachments.iter().cloned());
-            for (eni, groups) in &found.network_interfaces {
-                snap.network_interfaces.entry(eni.clone()).or_default().extend(groups.iter().cloned());
-            }
-            snap.coverage.push(coverage.clone());
+            name: target.name.clone(),
+            profile: target.profile.clone(),
+            error: None,
+            skipped: None,
+        });
+        for region in regions {
+            by_region.insert(
+                (account_id.clone(), region.clone()),
+                RegionSnapshot {
+                    account_id: account_id.clone(),
+                    region: region.clone(),
+                    security_groups: Vec::new(),
+                    attachments: Vec::new(),
+                    network_interfaces: Default::default(),
+                    coverage: Vec::new(),
+                },
+            );
         }
+    }
+    for (ctx, found, coverage) in results {
+        let Some(snap) = by_region.get_mut(&(ctx.account_id, ctx.region)) else { continue };
+        snap.security_groups.extend(found.groups);
+        snap.attachments.extend(found.attachments);
+        for (eni, groups) in found.network_interfaces {
+            snap.network_interfaces.entry(eni).or_default().extend(groups);
+        }
+        snap.coverage.push(coverage);
+    }
+    for mut snap in by_region.into_values() {
         mark_absent_services(&mut snap.coverage);
         snapshot.regions.push(snap);
     }
     snapshot.normalize();
     Ok(snapshot)
+}
+
+/// Finds who a target is and which regions to scan in it; an account that cannot be reached (role not
+/// assumable, credentials expired, regions not listable) is returned as such, with the AWS error.
+async fn reach(
+    target: accounts::Target,
+    options: &ScanOptions,
+    probe: &str,
+) -> Result<(accounts::Target, String, Vec<String>), Account> {
+    let home = in_region(&target.sdk, target.sdk.region().map(|r| r.as_ref()).unwrap_or(probe));
+    let account_id = match identity::account_id(&home).await {
+        Ok(id) => id,
+        Err(e) => {
+            let code = if e.credentials { "credentials" } else { "identity" };
+            let action = if target.profile.is_none() && target.account_id.is_some() {
+                "sts:AssumeRole"
+            } else {
+                "sts:GetCallerIdentity"
+            };
+            return Err(accounts::unreachable(&target, code, e.message, action));
+        }
+    };
+    let mut regions = if options.all_regions {
+        match identity::enabled_regions(&home).await {
+            Ok(regions) => regions,
+            Err(message) => {
+                let mut account = accounts::unreachable(&target, "regions", message, "ec2:DescribeRegions");
+                account.account_id = account_id;
+                return Err(account);
+            }
+        }
+    } else if options.regions.is_empty() {
+        vec![home.region().map(|r| r.to_string()).unwrap_or_else(|| probe.to_string())]
+    } else {
+        options.regions.clone()
+    };
+    regions.retain(|r| !options.exclude_regions.contains(r));
+    regions.sort();
+    regions.dedup();
+    Ok((target, account_id, regions))
 }
 
 fn in_region(base: &aws_types::SdkConfig, region: &str) -> aws_types::SdkConfig {
@@ -207,19 +346,3 @@ fn mark_absent_services(coverage: &mut [SourceCoverage]) {
         }
     }
 }
-
-async fn check_profile(profile: &str) -> Result<(), ScanError> {
-    let known = aws_config::profile::load(
-        &Fs::real(),
-        &Env::real(),
-        &EnvConfigFiles::default(),
-        Some(Cow::Owned(profile.to_string())),
-    )
-    .await;
-    match known {
-        Ok(set) if set.get_profile(profile).is_some() => Ok(()),
-        _ => Err(ScanError::UnknownProfile(profile.to_string())),
-    }
-}
-
-mod identity;

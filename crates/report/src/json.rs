@@ -29,6 +29,8 @@ struct Summary {
     by_risk: std::collections::BTreeMap<&'static str, usize>,
     /// True when some evidence could not be read (exit code 3).
     partial: bool,
+    /// How much of the estate was read.
+    estate: sgaudit_audit::Estate,
 }
 
 #[derive(Serialize)]
@@ -90,9 +92,15 @@ struct Coverage<'a> {
 struct Account<'a> {
     account_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     profile: Option<&'a str>,
+    /// `read`, `unreachable` or `skipped`.
+    state: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a sgaudit_snapshot::SourceError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<&'a str>,
 }
 
 pub fn write(mut out: impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
@@ -108,6 +116,7 @@ pub fn write(mut out: impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io
                 .collect(),
             by_risk: Risk::ALL.into_iter().map(|r| (r.id(), audit.count_risk(r))).collect(),
             partial: audit.is_partial(),
+            estate: audit.estate,
         },
         security_groups: audit.groups.iter().map(group).collect(),
         coverage: snapshot
@@ -137,7 +146,18 @@ pub fn write(mut out: impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io
         accounts: snapshot
             .accounts
             .iter()
-            .map(|a| Account { account_id: &a.account_id, profile: a.profile.as_deref(), error: a.error.as_ref() })
+            .map(|a| Account {
+                account_id: &a.account_id,
+                name: a.name.as_deref(),
+                profile: a.profile.as_deref(),
+                state: match (&a.error, &a.skipped) {
+                    (Some(_), _) => "unreachable",
+                    (None, Some(_)) => "skipped",
+                    (None, None) => "read",
+                },
+                error: a.error.as_ref(),
+                skipped: a.skipped.as_deref(),
+            })
             .collect(),
     };
     serde_json::to_writer_pretty(&mut out, &doc)?;

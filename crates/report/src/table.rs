@@ -26,6 +26,18 @@ pub fn write(mut out: impl Write, snapshot: &Snapshot, audit: &Audit, color: boo
     )?;
     let risks: Vec<String> = Risk::ALL.iter().map(|&r| format!("{} {}", audit.count_risk(r), r.id())).collect();
     writeln!(out, "  risk:   {}", risks.join(", "))?;
+    let e = audit.estate;
+    writeln!(
+        out,
+        "  read:   {}/{} accounts, {}/{} account-regions, {}/{} source lists",
+        e.accounts_read, e.accounts, e.regions_read, e.regions, e.sources_read, e.sources
+    )?;
+    for line in &audit.unreachable_accounts {
+        writeln!(out, "  account not read: {line}")?;
+    }
+    for line in &audit.skipped_accounts {
+        writeln!(out, "  account skipped: {line}")?;
+    }
     let unread: Vec<String> = audit
         .regions
         .iter()
@@ -87,7 +99,7 @@ fn used_by(g: &GroupVerdict) -> String {
         .map(|(kind, ids)| {
             let mut ids = ids;
             ids.dedup();
-            let first = sanitize(ids[0]);
+            let first = sanitize(short_id(ids[0]));
             if ids.len() == 1 {
                 format!("{kind} {first}")
             } else {
@@ -96,6 +108,16 @@ fn used_by(g: &GroupVerdict) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The resource part of an ARN (`function:orders` of `arn:aws:lambda:us-east-1:123456789012:function:orders`):
+/// the table has the account and region already.
+fn short_id(id: &str) -> &str {
+    if id.starts_with("arn:") {
+        id.splitn(6, ':').nth(5).unwrap_or(id)
+    } else {
+        id
+    }
 }
 
 /// Names come from AWS users: strip control characters so a name cannot drive the terminal.

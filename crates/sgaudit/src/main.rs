@@ -4,17 +4,16 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use sgaudit_audit::Risk;
-use sgaudit_collect::{Progress, ScanError, ScanOptions};
+use sgaudit_collect::{AccountSelection, OrgOptions, ScanError, ScanOptions};
 use sgaudit_snapshot::{LoadError, Snapshot};
 
 mod clock;
+mod progress;
 
 /// Exit codes, as documented in the README.
 mod exit {
@@ -48,12 +47,37 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ScanArgs {
-    /// AWS profile to use (default: the standard chain: AWS_PROFILE, environment keys, SSO, ...).
+    /// AWS profile to scan; repeat or comma-separate for several accounts (default: the standard chain:
+    /// AWS_PROFILE, environment keys, SSO, ...). With --org: the profile that reads the organization.
+    #[arg(long = "profile", value_delimiter = ',')]
+    profiles: Vec<String>,
+    /// Scan every account of the AWS Organization, through a role assumed in each.
     #[arg(long)]
-    profile: Option<String>,
+    org: bool,
+    /// The role assumed in each member account with --org.
+    #[arg(long, default_value = "OrganizationAccountAccessRole", requires = "org")]
+    role_name: String,
+    /// External id for the role, with --org.
+    #[arg(long, requires = "org")]
+    external_id: Option<String>,
+    /// Session name for the role, with --org (it shows in the members' CloudTrail).
+    #[arg(long, default_value = "sgaudit", requires = "org")]
+    role_session_name: String,
+    /// With --org: only these account ids (repeat or comma-separate).
+    #[arg(long, value_delimiter = ',', requires = "org")]
+    accounts: Vec<String>,
+    /// With --org: not these account ids.
+    #[arg(long, value_delimiter = ',', requires = "org")]
+    exclude_accounts: Vec<String>,
     /// Region to scan; repeat or separate with commas (default: the configured region).
     #[arg(long = "region", value_delimiter = ',')]
     regions: Vec<String>,
+    /// Every region enabled in each account (opted in, or not needing opt-in).
+    #[arg(long, conflicts_with = "regions")]
+    all_regions: bool,
+    /// A region to leave out (repeat or comma-separate).
+    #[arg(long = "exclude-region", value_delimiter = ',')]
+    exclude_regions: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -64,19 +88,19 @@ struct ScanArgs {
     #[arg(long)]
     save_snapshot: Option<PathBuf>,
     /// Audit a saved snapshot instead of calling AWS (no network).
-    #[arg(long, conflicts_with_all = ["profile", "regions"])]
+    #[arg(long, conflicts_with_all = ["profiles", "regions", "org", "all_regions"])]
     from_snapshot: Option<PathBuf>,
     /// Exit 1 when a group has at least this risk.
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
-    /// How many source lists may run at once.
-    #[arg(long, default_value_t = 16)]
-    concurrency: usize,
+    /// How many source lists may run at once, across all accounts and regions.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    concurrency: u16,
     /// Attempts per API call (adaptive backoff on throttling).
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50))]
     max_attempts: u32,
     /// Seconds allowed for one API call attempt.
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     call_timeout: u64,
     /// No progress on stderr.
     #[arg(long, short)]
@@ -188,42 +212,43 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
 }
 
 fn collect(args: &ScanArgs) -> anyhow::Result<Snapshot> {
-    let options = ScanOptions {
-        profile: args.profile.clone(),
-        regions: args.regions.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect(),
-        concurrency: args.concurrency,
-        max_attempts: args.max_attempts,
-        call_timeout: Duration::from_secs(args.call_timeout.max(1)),
+    let clean =
+        |v: &[String]| -> Vec<String> { v.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect() };
+    let accounts = if args.org {
+        let profiles = clean(&args.profiles);
+        if profiles.len() > 1 {
+            return Err(UsageError(
+                "--org reads the organization from one set of credentials: give at most one --profile".into(),
+            )
+            .into());
+        }
+        AccountSelection::Organization(OrgOptions {
+            profile: profiles.into_iter().next(),
+            role_name: args.role_name.clone(),
+            external_id: args.external_id.clone(),
+            session_name: args.role_session_name.clone(),
+            include: clean(&args.accounts),
+            exclude: clean(&args.exclude_accounts),
+        })
+    } else {
+        AccountSelection::Profiles(clean(&args.profiles))
     };
-    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(progress_printer);
+    let options = ScanOptions {
+        accounts,
+        regions: clean(&args.regions),
+        all_regions: args.all_regions,
+        exclude_regions: clean(&args.exclude_regions),
+        concurrency: usize::from(args.concurrency),
+        max_attempts: args.max_attempts,
+        call_timeout: Duration::from_secs(args.call_timeout),
+    };
+    let progress = (!args.quiet).then(progress::reporter);
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
     let snapshot = runtime
         .block_on(sgaudit_collect::scan(&options, progress, Some(clock::now_rfc3339())))
         .map_err(usage_for_scan)?;
     Ok(snapshot)
-}
-
-/// One line on stderr, rewritten in place as sources finish.
-fn progress_printer() -> sgaudit_collect::ProgressFn {
-    let total = Arc::new(AtomicUsize::new(0));
-    let done = Arc::new(AtomicUsize::new(0));
-    let failed = Arc::new(AtomicUsize::new(0));
-    Arc::new(move |event| match event {
-        Progress::Started { regions, sources } => {
-            total.store(regions * sources, Ordering::Relaxed);
-            eprint!("\rsgaudit: reading {sources} sources in {regions} region(s)…");
-        }
-        Progress::SourceDone { whole, .. } => {
-            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-            let f = failed.fetch_add(usize::from(!whole), Ordering::Relaxed) + usize::from(!whole);
-            let t = total.load(Ordering::Relaxed);
-            eprint!("\rsgaudit: {d}/{t} source lists read, {f} not readable   ");
-            if d == t {
-                eprintln!();
-            }
-        }
-    })
 }
 
 fn usage_for_load(err: LoadError, path: &std::path::Path) -> anyhow::Error {
@@ -238,6 +263,9 @@ fn usage_for_scan(err: ScanError) -> anyhow::Error {
             " (set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`)"
         }
         ScanError::Identity(_) => " (check the network, AWS_ENDPOINT_URL and the region)",
+        ScanError::Organization(_) => {
+            " (--org needs the management account's credentials, or a delegated administrator's)"
+        }
         ScanError::NoRegion | ScanError::UnknownRegion { .. } => "",
     };
     anyhow::Error::new(UsageError(format!("{err}{hint}")))

@@ -32,13 +32,20 @@ pub struct Snapshot {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
+    /// The account id; for an account that could not be reached through a profile, the profile's name.
     pub account_id: String,
+    /// The account's name in the organization, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The profile (or role) the account was reached through, for the reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
-    /// Why the account could not be read at all (credentials, assume-role), if it could not.
+    /// Why the account could not be read at all (credentials, assume-role, region list), if it could not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<SourceError>,
+    /// Why the account was deliberately not scanned (suspended), if it was not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
