@@ -6,7 +6,6 @@ use std::borrow::Cow;
 use aws_config::sts::AssumeRoleProvider;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_runtime::env_config::file::EnvConfigFiles;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_types::os_shim_internal::{Env, Fs};
 use aws_types::SdkConfig;
 use sgaudit_snapshot::{Account, SourceError};
@@ -91,7 +90,7 @@ pub(crate) async fn organization(
     let mut accounts = Vec::new();
     let mut pages = org.list_accounts().into_paginator().send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| ScanError::Organization(DisplayErrorContext(&e).to_string()))?;
+        let page = page.map_err(|e| ScanError::Organization(crate::source::error_chain(&e)))?;
         accounts.extend(page.accounts().iter().cloned());
     }
     accounts.sort_by(|a, b| a.id().cmp(&b.id()));

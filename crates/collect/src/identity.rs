@@ -1,6 +1,6 @@
 //! Who we are and where we may look: the account behind the credentials and the names of its regions.
 
-use aws_smithy_types::error::display::DisplayErrorContext;
+use crate::source::error_chain;
 
 use crate::ScanError;
 
@@ -33,7 +33,7 @@ pub(crate) async fn account_id(sdk: &aws_types::SdkConfig) -> Result<String, Ide
             .account
             .ok_or_else(|| IdentityError { credentials: false, message: "the answer named no account".to_string() }),
         Err(err) => {
-            let text = DisplayErrorContext(&err).to_string();
+            let text = error_chain(&err);
             let lower = text.to_ascii_lowercase();
             let credentials = lower.contains("credential")
                 || lower.contains("invalidclienttokenid")
@@ -41,7 +41,7 @@ pub(crate) async fn account_id(sdk: &aws_types::SdkConfig) -> Result<String, Ide
                 || lower.contains("expiredtoken")
                 || lower.contains("assumerole")
                 || lower.contains("accessdenied");
-            Err(IdentityError { credentials, message: brief(&text) })
+            Err(IdentityError { credentials, message: text })
         }
     }
 }
@@ -49,7 +49,7 @@ pub(crate) async fn account_id(sdk: &aws_types::SdkConfig) -> Result<String, Ide
 /// The regions enabled for the account (opt-in not required, or opted in), from `ec2:DescribeRegions`.
 pub(crate) async fn enabled_regions(sdk: &aws_types::SdkConfig) -> Result<Vec<String>, String> {
     let ec2 = aws_sdk_ec2::Client::new(sdk);
-    let out = ec2.describe_regions().all_regions(true).send().await.map_err(|e| DisplayErrorContext(&e).to_string())?;
+    let out = ec2.describe_regions().all_regions(true).send().await.map_err(|e| error_chain(&e))?;
     let mut regions: Vec<String> = out
         .regions()
         .iter()
@@ -68,7 +68,7 @@ pub(crate) async fn check_regions(sdk: &aws_types::SdkConfig, regions: &[String]
     let known: Option<Vec<String>> = match ec2.describe_regions().all_regions(true).send().await {
         Ok(out) => Some(out.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect()),
         Err(err) => {
-            tracing::debug!("ec2:DescribeRegions failed, checking region names by form: {}", DisplayErrorContext(&err));
+            tracing::debug!("ec2:DescribeRegions failed, checking region names by form: {}", error_chain(&err));
             None
         }
     };
@@ -102,12 +102,6 @@ fn looks_like_region(name: &str) -> bool {
         && REGION_PREFIXES.contains(&parts[0])
         && parts[1..parts.len() - 1].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
         && parts[parts.len() - 1].parse::<u8>().is_ok()
-}
-
-/// The context chain repeats itself ("dispatch failure: other: ... : ..."); its last two parts say the most.
-fn brief(text: &str) -> String {
-    let parts: Vec<&str> = text.split(": ").collect();
-    parts[parts.len().saturating_sub(2)..].join(": ")
 }
 
 #[cfg(test)]

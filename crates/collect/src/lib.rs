@@ -160,7 +160,7 @@ pub async fn scan(
 
     // Who each target is, and its regions, all accounts at once.
     let single = targets.len() == 1 && matches!(options.accounts, AccountSelection::Profiles(_));
-    let reached: Vec<Result<(accounts::Target, String, Vec<String>), Account>> =
+    let reached: Vec<Result<Reached, Account>> =
         futures::stream::iter(targets.into_iter().map(|target| reach(target, options, &probe)))
             .buffer_unordered(options.concurrency.clamp(1, 16))
             .collect()
@@ -277,11 +277,10 @@ pub async fn scan(
 
 /// Finds who a target is and which regions to scan in it; an account that cannot be reached (role not
 /// assumable, credentials expired, regions not listable) is returned as such, with the AWS error.
-async fn reach(
-    target: accounts::Target,
-    options: &ScanOptions,
-    probe: &str,
-) -> Result<(accounts::Target, String, Vec<String>), Account> {
+/// An account reached: how, its id, and the regions to scan in it.
+type Reached = (accounts::Target, String, Vec<String>);
+
+async fn reach(target: accounts::Target, options: &ScanOptions, probe: &str) -> Result<Reached, Account> {
     let home = in_region(&target.sdk, target.sdk.region().map(|r| r.as_ref()).unwrap_or(probe));
     let account_id = match identity::account_id(&home).await {
         Ok(id) => id,

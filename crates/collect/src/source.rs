@@ -13,7 +13,6 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::future::BoxFuture;
 use sgaudit_snapshot::{Attachment, ResourceKind, SecurityGroup, SourceError, Target, Via};
@@ -216,7 +215,7 @@ pub(crate) fn classify<E>(action: &str, err: &SdkError<E, HttpResponse>) -> Sour
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let full = DisplayErrorContext(err).to_string();
+    let full = error_chain(err);
     let (code, message) = match err {
         SdkError::ServiceError(service) => {
             let meta = service.err();
@@ -229,7 +228,7 @@ where
                 None => format!("Http{status}"),
             };
             // The error alone, without the raw response the full context would dump.
-            let message = meta.message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(meta).to_string());
+            let message = meta.message().map(str::to_string).unwrap_or_else(|| error_chain(meta));
             // moto's Lambda (and some real services behind a proxy) answer a refusal as a bare 403.
             let code = if status == 403 && !DENIED_CODES.contains(&code.as_str()) && code != HTTP_FORBIDDEN {
                 format!("{code} (HTTP 403)")
@@ -262,6 +261,21 @@ fn looks_unresolved(text: &str) -> bool {
     text.contains("dns error")
         || text.contains("failed to lookup address")
         || text.contains("name or service not known")
+}
+
+/// An error and its causes in words, without the debug dump of the raw response that the SDK's own
+/// `DisplayErrorContext` appends: `dispatch failure: io error: connection refused`.
+pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cause = Some(err);
+    while let Some(e) = cause {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cause = e.source();
+    }
+    brief(&one_line(&parts.join(": ")))
 }
 
 /// Error texts end up in tables and spreadsheets: keep them to a readable length.

@@ -40,7 +40,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Find what uses every security group of an account, and judge each one.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Print the IAM actions a scan needs, as a policy document.
     Permissions,
 }
@@ -148,7 +148,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let result = match cli.command {
-        Command::Scan(args) => run_scan(args),
+        Command::Scan(args) => run_scan(*args),
         Command::Permissions => print_permissions(),
     };
     match result {
@@ -277,7 +277,7 @@ fn print_permissions() -> anyhow::Result<u8> {
     #[serde(rename_all = "PascalCase")]
     struct Policy {
         version: &'static str,
-        statement: [Statement; 1],
+        statement: Vec<Statement>,
     }
     #[derive(serde::Serialize)]
     #[serde(rename_all = "PascalCase")]
@@ -289,12 +289,21 @@ fn print_permissions() -> anyhow::Result<u8> {
     }
     let policy = Policy {
         version: "2012-10-17",
-        statement: [Statement {
-            sid: "SgauditScanReadOnly",
-            effect: "Allow",
-            action: sgaudit_collect::registry::scan_actions(),
-            resource: "*",
-        }],
+        statement: vec![
+            Statement {
+                sid: "SgauditScanReadOnly",
+                effect: "Allow",
+                action: sgaudit_collect::registry::scan_actions(),
+                resource: "*",
+            },
+            // Only where `--org` runs: the management (or delegated administrator) account.
+            Statement {
+                sid: "SgauditOrganization",
+                effect: "Allow",
+                action: sgaudit_collect::accounts::ORG_ACTIONS.to_vec(),
+                resource: "*",
+            },
+        ],
     };
     println!("{}", serde_json::to_string_pretty(&policy)?);
     Ok(exit::OK)

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod proxy;
+
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
 pub fn repo_root() -> PathBuf {
@@ -88,13 +90,18 @@ impl Moto {
     }
 
     pub fn sgaudit_as(&self, args: &[&str], key: &str, secret: &str) -> Run {
-        let mut cmd = sgaudit_cmd();
-        cmd.env("AWS_ENDPOINT_URL", &self.url)
-            .env("AWS_ACCESS_KEY_ID", key)
-            .env("AWS_SECRET_ACCESS_KEY", secret)
-            .env("AWS_REGION", "us-east-1");
-        Run::of(cmd.args(args).output().unwrap())
+        sgaudit_at(&self.url, args, key, secret)
     }
+}
+
+/// `sgaudit` with `endpoint` (moto, or a proxy in front of it) as every AWS endpoint.
+pub fn sgaudit_at(endpoint: &str, args: &[&str], key: &str, secret: &str) -> Run {
+    let mut cmd = sgaudit_cmd();
+    cmd.env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", key)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env("AWS_REGION", "us-east-1");
+    Run::of(cmd.args(args).output().unwrap())
 }
 
 impl Drop for Moto {

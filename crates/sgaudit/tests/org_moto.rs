@@ -1,0 +1,138 @@
+//! A whole AWS Organization against moto: every account through an assumed role, every enabled region.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::proxy::{Fault, FaultProxy, Rule};
+use common::{sgaudit_at, Moto};
+
+#[test]
+fn an_organization_in_every_enabled_region() {
+    let moto = Moto::start();
+    let org = moto.python(&[&format!("{}/seed_org.py", common::FIXTURES), "--endpoint", &moto.url], &[]);
+    let unassumable = org["unassumable"].as_str().unwrap();
+    // moto lets anyone assume any role: the proxy refuses the one into this member, as AWS would.
+    let proxy = FaultProxy::start(
+        &moto.url,
+        vec![Rule::always(
+            &format!("%3A%3A{unassumable}%3Arole"),
+            Fault::Deny(format!(
+                "User: arn:aws:iam::123456789012:user/audit is not authorized to perform: sts:AssumeRole on \
+                 resource: arn:aws:iam::{unassumable}:role/OrganizationAccountAccessRole"
+            )),
+        )],
+    );
+    let run = sgaudit_at(
+        &proxy.url,
+        &["scan", "--org", "--all-regions", "--format", "json", "--quiet"],
+        "testing",
+        "testing",
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert_eq!(run.code, 3, "an unreachable account is partial coverage: {}", run.stderr);
+    let doc = run.json();
+
+    // Every seeded group, in its own account and region.
+    let found: BTreeSet<(String, String, String)> = doc["security_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["account_id"].as_str().unwrap().into(),
+                g["region"].as_str().unwrap().into(),
+                g["group_id"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let seeded = org["groups"].as_array().unwrap();
+    assert!(seeded.len() >= 18, "seed made {} groups", seeded.len());
+    for g in seeded {
+        let key = (
+            g["account_id"].as_str().unwrap().into(),
+            g["region"].as_str().unwrap().into(),
+            g["group_id"].as_str().unwrap().into(),
+        );
+        assert!(found.contains(&key), "{key:?} not found in its account and region");
+    }
+    let accounts_with_groups: BTreeSet<&str> = found.iter().map(|(a, ..)| a.as_str()).collect();
+    for account in std::iter::once(&org["management"]).chain(org["members"].as_array().unwrap()) {
+        assert!(accounts_with_groups.contains(account.as_str().unwrap()), "{account} scanned");
+    }
+    assert!(!accounts_with_groups.contains(unassumable));
+    // The seeded groups' verdicts: the interface-held `app` groups are in use, the spares unused where
+    // the region's coverage is whole.
+    for g in seeded.iter().filter(|g| g["name"] == "app") {
+        let judged = common::group(&doc, g["group_id"].as_str().unwrap());
+        assert_eq!(judged["status"], "in_use", "{judged}");
+        assert_eq!(judged["account_id"], g["account_id"]);
+    }
+
+    // Every region enabled in each account was scanned (moto enables them all).
+    let regions: BTreeSet<&str> =
+        doc["coverage"].as_array().unwrap().iter().map(|c| c["region"].as_str().unwrap()).collect();
+    assert!(regions.len() > 10, "only {regions:?}");
+
+    // The accounts it could not reach, and why; the suspended one is skipped and said so.
+    let accounts = doc["accounts"].as_array().unwrap();
+    let state =
+        |id: &str| accounts.iter().find(|a| a["account_id"] == id).unwrap_or_else(|| panic!("{id} not listed")).clone();
+    let denied = state(unassumable);
+    assert_eq!(denied["state"], "unreachable", "{denied}");
+    assert_eq!(denied["error"]["action"], "sts:AssumeRole");
+    assert!(denied["error"]["message"].as_str().unwrap().contains("not authorized"), "{denied}");
+    let suspended = state(org["suspended"].as_str().unwrap());
+    assert_eq!(suspended["state"], "skipped", "{suspended}");
+    let estate = &doc["summary"]["estate"];
+    assert_eq!(estate["accounts"], 4, "{estate}");
+    assert_eq!(estate["accounts_read"], 3, "{estate}");
+
+    // Only moto's own gaps (services it lacks in some regions answer 500) are unread sources.
+    let moto_gaps = ["dax-clusters", "memorydb-clusters", "workspaces-directories"];
+    for c in doc["coverage"].as_array().unwrap() {
+        if c["state"] == "failed" || c["state"] == "denied" {
+            assert!(moto_gaps.contains(&c["source"].as_str().unwrap()), "{c}");
+        }
+    }
+
+    // The table says the same in words.
+    let table = sgaudit_at(&proxy.url, &["scan", "--org", "--region", "us-east-1", "--quiet"], "testing", "testing");
+    assert!(table.stdout.contains(&format!("account not read: {unassumable}")), "{}", table.stdout);
+    assert!(table.stdout.contains("account is suspended"), "{}", table.stdout);
+    assert!(table.stdout.contains("3/4 accounts"), "{}", table.stdout);
+}
+
+#[test]
+fn several_profiles_are_several_accounts() {
+    let moto = Moto::start();
+    let org = moto.python(&[&format!("{}/seed_org.py", common::FIXTURES), "--endpoint", &moto.url], &[]);
+    let member = org["members"][0].as_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(
+        &config,
+        format!(
+            "[profile mgmt]\nregion = us-east-1\naws_access_key_id = testing\naws_secret_access_key = testing\n\n\
+             [profile member]\nregion = us-east-1\nrole_arn = arn:aws:iam::{member}:role/OrganizationAccountAccessRole\n\
+             source_profile = mgmt\n"
+        ),
+    )
+    .unwrap();
+    let out = common::sgaudit_cmd()
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .args(["scan", "--profile", "mgmt,member", "--format", "json", "--quiet"])
+        .output()
+        .unwrap();
+    let run = common::Run::of(out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    let accounts: BTreeSet<&str> =
+        doc["accounts"].as_array().unwrap().iter().map(|a| a["account_id"].as_str().unwrap()).collect();
+    assert_eq!(accounts, BTreeSet::from([org["management"].as_str().unwrap(), member]));
+    let profiles: BTreeSet<&str> =
+        doc["accounts"].as_array().unwrap().iter().map(|a| a["profile"].as_str().unwrap()).collect();
+    assert_eq!(profiles, BTreeSet::from(["mgmt", "member"]));
+}
