@@ -1,6 +1,7 @@
 //! Judging, pure and offline: for every security group of a snapshot, what uses it, whether it is in use,
 //! unused or unknown, how exposed it is, and the findings that follow. No I/O, no clock, no network.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
@@ -57,37 +58,38 @@ impl Risk {
 
 /// One piece of evidence that something uses a group.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Use {
+pub struct Use<'a> {
     pub kind: ResourceKind,
-    pub id: String,
+    pub id: &'a str,
     pub via: Via,
     /// The source that saw it.
-    pub source: String,
+    pub source: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
+    pub detail: Option<Cow<'a, str>>,
 }
 
 /// Another group whose rule names this one, with that group's own status.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Reference {
-    pub group_id: String,
+pub struct Reference<'a> {
+    pub group_id: &'a str,
     pub direction: Direction,
     pub status: Status,
 }
 
 /// The verdict on one group, with its evidence.
 #[derive(Debug, Clone, Serialize)]
-pub struct GroupVerdict {
-    pub account_id: String,
-    pub region: String,
-    pub group: SecurityGroup,
+/// It borrows from the snapshot it judges: a large estate is not held twice.
+pub struct GroupVerdict<'a> {
+    pub account_id: &'a str,
+    pub region: &'a str,
+    pub group: &'a SecurityGroup,
     pub is_default: bool,
     pub status: Status,
     pub risk: Risk,
     /// What uses it: resources, interfaces, and in-use groups whose rules name it.
-    pub used_by: Vec<Use>,
+    pub used_by: Vec<Use<'a>>,
     /// Every other group whose rules name it, used or not (a chain of unused groups shows here).
-    pub referenced_by: Vec<Reference>,
+    pub referenced_by: Vec<Reference<'a>>,
     /// For `unknown`: which evidence could not be read.
     pub missing_evidence: Vec<String>,
     pub exposure: Exposure,
@@ -105,8 +107,8 @@ pub struct RegionCoverage {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Audit {
-    pub groups: Vec<GroupVerdict>,
+pub struct Audit<'a> {
+    pub groups: Vec<GroupVerdict<'a>>,
     pub regions: Vec<RegionCoverage>,
     /// Accounts that could not be read at all, as `account: code (action) message`.
     pub unreachable_accounts: Vec<String>,
@@ -126,7 +128,7 @@ pub struct Estate {
     pub sources: usize,
 }
 
-impl Audit {
+impl Audit<'_> {
     /// Whether any evidence anywhere could not be read (exit code 3).
     pub fn is_partial(&self) -> bool {
         self.regions.iter().any(|r| !r.complete) || !self.unreachable_accounts.is_empty()
@@ -142,7 +144,7 @@ impl Audit {
 }
 
 /// Judges every group of the snapshot.
-pub fn audit(snapshot: &Snapshot) -> Audit {
+pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
     // Where each group lives, across every account and region (group ids are unique).
     let mut location: HashMap<&str, (usize, usize)> = HashMap::new();
     for (r, region) in snapshot.regions.iter().enumerate() {
@@ -154,7 +156,7 @@ pub fn audit(snapshot: &Snapshot) -> Audit {
     let regions: Vec<RegionCoverage> = snapshot.regions.iter().map(region_coverage).collect();
 
     // Direct evidence: resources and interfaces, by group.
-    let mut uses: HashMap<&str, BTreeSet<Use>> = HashMap::new();
+    let mut uses: HashMap<&str, Vec<Use>> = HashMap::new();
     for region in &snapshot.regions {
         for a in &region.attachments {
             let groups: Vec<&str> = match &a.target {
@@ -165,23 +167,27 @@ pub fn audit(snapshot: &Snapshot) -> Audit {
                     .map(|gs| gs.iter().map(String::as_str).collect())
                     .unwrap_or_default(),
             };
-            let detail = match &a.target {
-                Target::NetworkInterface(eni) => Some(match &a.detail {
+            let detail: Option<Cow<str>> = match &a.target {
+                Target::NetworkInterface(eni) => Some(Cow::Owned(match &a.detail {
                     Some(d) => format!("through {eni}; {d}"),
                     None => format!("through {eni}"),
-                }),
-                Target::Group(_) => a.detail.clone(),
+                })),
+                Target::Group(_) => a.detail.as_deref().map(Cow::Borrowed),
             };
             for g in groups {
-                uses.entry(g).or_default().insert(Use {
+                uses.entry(g).or_default().push(Use {
                     kind: a.kind,
-                    id: a.resource_id.clone(),
+                    id: &a.resource_id,
                     via: a.via,
-                    source: a.source.clone(),
+                    source: &a.source,
                     detail: detail.clone(),
                 });
             }
         }
+    }
+    for list in uses.values_mut() {
+        list.sort();
+        list.dedup();
     }
 
     // Rule references: (referenced group) <- (referencing group, direction). Self-references don't count.
@@ -228,28 +234,28 @@ pub fn audit(snapshot: &Snapshot) -> Audit {
                 .map(|set| {
                     set.iter()
                         .map(|&(from, direction)| Reference {
-                            group_id: from.to_string(),
+                            group_id: from,
                             direction,
                             status: status.get(from).copied().unwrap_or(Status::Unused),
                         })
                         .collect()
                 })
                 .unwrap_or_default();
-            let mut used_by: Vec<Use> = uses.get(id).map(|u| u.iter().cloned().collect()).unwrap_or_default();
+            let mut used_by: Vec<Use> = uses.remove(id).unwrap_or_default();
             for reference in refs.iter().filter(|r| r.status == Status::InUse) {
                 used_by.push(Use {
                     kind: ResourceKind::SecurityGroup,
-                    id: reference.group_id.clone(),
+                    id: reference.group_id,
                     via: Via::Rule,
-                    source: "ec2-security-groups".to_string(),
-                    detail: Some(format!(
+                    source: "ec2-security-groups",
+                    detail: Some(Cow::Owned(format!(
                         "{} rule of {}",
                         match reference.direction {
                             Direction::Ingress => "ingress",
                             Direction::Egress => "egress",
                         },
                         reference.group_id
-                    )),
+                    ))),
                 });
             }
             let mut missing_evidence = Vec::new();
@@ -264,9 +270,9 @@ pub fn audit(snapshot: &Snapshot) -> Audit {
             let is_default = group.is_default();
             let risk = risk(st, is_default, &exposure);
             let mut verdict = GroupVerdict {
-                account_id: region.account_id.clone(),
-                region: region.region.clone(),
-                group: group.clone(),
+                account_id: &region.account_id,
+                region: &region.region,
+                group,
                 is_default,
                 status: st,
                 risk,

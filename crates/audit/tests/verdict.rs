@@ -112,14 +112,15 @@ fn region(
     }
 }
 
-fn judge(regions: Vec<RegionSnapshot>) -> Audit {
+/// The audit borrows its snapshot; a test's snapshot can live as long as the test process.
+fn judge(regions: Vec<RegionSnapshot>) -> Audit<'static> {
     let mut snap = Snapshot::new("test", None);
     snap.regions = regions;
     snap.normalize();
-    audit(&snap)
+    audit(Box::leak(Box::new(snap)))
 }
 
-fn get<'a>(a: &'a Audit, id: &str) -> &'a GroupVerdict {
+fn get<'a>(a: &'a Audit<'a>, id: &str) -> &'a GroupVerdict<'a> {
     a.groups.iter().find(|g| g.group.group_id == id).unwrap_or_else(|| panic!("no {id}"))
 }
 
@@ -214,7 +215,7 @@ fn groups_named_by_used_groups_are_used_through_ingress_and_egress_transitively(
         assert_eq!(get(&a, id).status, Status::InUse, "{id}");
     }
     let out = &get(&a, "sg-out").used_by[0];
-    assert_eq!((out.kind, out.via, out.id.as_str()), (ResourceKind::SecurityGroup, Via::Rule, "sg-app"));
+    assert_eq!((out.kind, out.via, out.id), (ResourceKind::SecurityGroup, Via::Rule, "sg-app"));
     assert!(out.detail.as_deref().unwrap_or_default().starts_with("egress"));
     assert_eq!(get(&a, "sg-deep").used_by[0].id, "sg-in");
 }

@@ -46,7 +46,7 @@ struct Group<'a> {
     status: Status,
     risk: Risk,
     used_by: Vec<UsedBy<'a>>,
-    referenced_by: &'a [sgaudit_audit::Reference],
+    referenced_by: &'a [sgaudit_audit::Reference<'a>],
     missing_evidence: &'a [String],
     findings: Vec<Finding<'a>>,
     world_open_ports: &'a [u16],
@@ -103,7 +103,7 @@ struct Account<'a> {
     skipped: Option<&'a str>,
 }
 
-pub fn write(mut out: impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
+pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
     let doc = Document {
         schema_version: SCHEMA_VERSION,
         sgaudit_version: &snapshot.sgaudit_version,
@@ -160,14 +160,14 @@ pub fn write(mut out: impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io
             })
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut out, &doc)?;
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }
 
-fn group(v: &GroupVerdict) -> Group<'_> {
+fn group<'a>(v: &'a GroupVerdict<'a>) -> Group<'a> {
     Group {
-        account_id: &v.account_id,
-        region: &v.region,
+        account_id: v.account_id,
+        region: v.region,
         group_id: &v.group.group_id,
         group_name: &v.group.group_name,
         vpc_id: v.group.vpc_id.as_deref(),
@@ -179,13 +179,7 @@ fn group(v: &GroupVerdict) -> Group<'_> {
         used_by: v
             .used_by
             .iter()
-            .map(|u| UsedBy {
-                kind: u.kind.id(),
-                id: &u.id,
-                via: u.via,
-                source: &u.source,
-                detail: u.detail.as_deref(),
-            })
+            .map(|u| UsedBy { kind: u.kind.id(), id: u.id, via: u.via, source: u.source, detail: u.detail.as_deref() })
             .collect(),
         referenced_by: &v.referenced_by,
         missing_evidence: &v.missing_evidence,

@@ -8,7 +8,7 @@ use comfy_table::{Cell, Color, ContentArrangement, Table};
 use sgaudit_audit::{Audit, GroupVerdict, Risk, Status};
 use sgaudit_snapshot::Snapshot;
 
-pub fn write(mut out: impl Write, snapshot: &Snapshot, audit: &Audit, color: bool) -> std::io::Result<()> {
+pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, color: bool) -> std::io::Result<()> {
     let accounts: Vec<&str> = snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
     writeln!(
         out,
@@ -62,7 +62,7 @@ pub fn write(mut out: impl Write, snapshot: &Snapshot, audit: &Audit, color: boo
         table.force_no_tty();
     }
     for g in &audit.groups {
-        let region = if accounts.len() > 1 { format!("{}/{}", g.account_id, g.region) } else { g.region.clone() };
+        let region = if accounts.len() > 1 { format!("{}/{}", g.account_id, g.region) } else { g.region.to_string() };
         table.add_row(vec![
             Cell::new(region),
             Cell::new(&g.group.group_id),
@@ -84,10 +84,10 @@ fn used_by(g: &GroupVerdict) -> String {
     }
     let mut by_kind: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for u in &g.used_by {
-        by_kind.entry(u.kind.id()).or_default().push(&u.id);
+        by_kind.entry(u.kind.id()).or_default().push(u.id);
     }
     if by_kind.is_empty() {
-        let chain: Vec<&str> = g.referenced_by.iter().map(|r| r.group_id.as_str()).collect();
+        let chain: Vec<&str> = g.referenced_by.iter().map(|r| r.group_id).collect();
         return if chain.is_empty() {
             "-".to_string()
         } else {

@@ -276,19 +276,31 @@ impl Snapshot {
     /// Parses a snapshot, checking its schema version before anything else so that a file of another
     /// version gets that message rather than a confusing field error.
     pub fn from_json(text: &str, path: &str) -> Result<Self, LoadError> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|source| LoadError::Parse { path: path.to_string(), source })?;
-        match value.get("schema_version").and_then(|v| v.as_u64()) {
-            Some(v) if v == u64::from(SCHEMA_VERSION) => {}
-            Some(found) => return Err(LoadError::Version { path: path.to_string(), found }),
-            None => {
-                return Err(LoadError::Parse {
-                    path: path.to_string(),
-                    source: serde::de::Error::custom("missing field `schema_version`"),
-                })
+        let parse_error = |source| LoadError::Parse { path: path.to_string(), source };
+        // One pass in the common case; only a file that does not parse is looked at again, for its version,
+        // so that a snapshot of another version gets that message rather than a confusing field error.
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: Option<u64>,
+        }
+        let check_version = || -> Result<(), LoadError> {
+            let version: Version = serde_json::from_str(text).map_err(parse_error)?;
+            match version.schema_version {
+                Some(v) if v == u64::from(SCHEMA_VERSION) => Ok(()),
+                Some(found) => Err(LoadError::Version { path: path.to_string(), found }),
+                None => Err(parse_error(serde::de::Error::custom("missing field `schema_version`"))),
+            }
+        };
+        match parse_parallel(text) {
+            Ok(snapshot) if snapshot.schema_version == SCHEMA_VERSION => Ok(snapshot),
+            Ok(snapshot) => {
+                Err(LoadError::Version { path: path.to_string(), found: u64::from(snapshot.schema_version) })
+            }
+            Err(err) => {
+                check_version()?;
+                Err(parse_error(err))
             }
         }
-        serde_json::from_value(value).map_err(|source| LoadError::Parse { path: path.to_string(), source })
     }
 
     pub fn load(path: &Path) -> Result<Self, LoadError> {
@@ -296,6 +308,112 @@ impl Snapshot {
         let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: shown.clone(), source })?;
         Self::from_json(&text, &shown)
     }
+}
+
+/// Parses a snapshot on every core: the regions' large parts (groups, attachments, interfaces) are found
+/// first as raw text, in one quick pass, then parsed side by side. The result is the same as one
+/// `serde_json::from_str`, in the same order.
+fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
+    use serde_json::value::RawValue;
+
+    #[derive(Deserialize)]
+    struct RawSnapshot<'a> {
+        schema_version: u32,
+        sgaudit_version: String,
+        #[serde(default)]
+        collected_at: Option<String>,
+        accounts: Vec<Account>,
+        #[serde(borrow)]
+        regions: Vec<RawRegion<'a>>,
+    }
+    #[derive(Deserialize)]
+    struct RawRegion<'a> {
+        account_id: String,
+        region: String,
+        #[serde(borrow)]
+        security_groups: &'a RawValue,
+        #[serde(borrow)]
+        attachments: &'a RawValue,
+        #[serde(borrow, default)]
+        network_interfaces: Option<&'a RawValue>,
+        coverage: Vec<SourceCoverage>,
+    }
+    enum Part {
+        Groups(Vec<SecurityGroup>),
+        Attachments(Vec<Attachment>),
+        Interfaces(BTreeMap<String, Vec<String>>),
+    }
+
+    let raw: RawSnapshot = serde_json::from_str(text)?;
+    // (region index, which part, raw text), largest first so the threads finish together.
+    let mut work: Vec<(usize, u8, &str)> = Vec::new();
+    for (i, r) in raw.regions.iter().enumerate() {
+        work.push((i, 0, r.security_groups.get()));
+        work.push((i, 1, r.attachments.get()));
+        if let Some(n) = r.network_interfaces {
+            work.push((i, 2, n.get()));
+        }
+    }
+    work.sort_by_key(|w| std::cmp::Reverse(w.2.len()));
+    let parse = |&(i, part, text): &(usize, u8, &str)| -> Result<(usize, Part), serde_json::Error> {
+        Ok((
+            i,
+            match part {
+                0 => Part::Groups(serde_json::from_str(text)?),
+                1 => Part::Attachments(serde_json::from_str(text)?),
+                _ => Part::Interfaces(serde_json::from_str(text)?),
+            },
+        ))
+    };
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(work.len().max(1));
+    let parsed: Vec<Result<(usize, Part), serde_json::Error>> = if threads <= 1 {
+        work.iter().map(parse).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let mine: Vec<&(usize, u8, &str)> = work.iter().skip(t).step_by(threads).collect();
+                    scope.spawn(move || mine.into_iter().map(parse).collect::<Vec<_>>())
+                })
+                .collect();
+            // A part that was not parsed must fail the load, never vanish: a missing attachment would turn
+            // into a false "unused".
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| vec![Err(serde::de::Error::custom("a snapshot parser thread failed"))])
+                })
+                .collect()
+        })
+    };
+
+    let mut regions: Vec<RegionSnapshot> = raw
+        .regions
+        .into_iter()
+        .map(|r| RegionSnapshot {
+            account_id: r.account_id,
+            region: r.region,
+            security_groups: Vec::new(),
+            attachments: Vec::new(),
+            network_interfaces: BTreeMap::new(),
+            coverage: r.coverage,
+        })
+        .collect();
+    for result in parsed {
+        let (i, part) = result?;
+        match part {
+            Part::Groups(g) => regions[i].security_groups = g,
+            Part::Attachments(a) => regions[i].attachments = a,
+            Part::Interfaces(n) => regions[i].network_interfaces = n,
+        }
+    }
+    Ok(Snapshot {
+        schema_version: raw.schema_version,
+        sgaudit_version: raw.sgaudit_version,
+        collected_at: raw.collected_at,
+        accounts: raw.accounts,
+        regions,
+    })
 }
 
 #[cfg(test)]
