@@ -135,4 +135,18 @@ fn several_profiles_are_several_accounts() {
     let profiles: BTreeSet<&str> =
         doc["accounts"].as_array().unwrap().iter().map(|a| a["profile"].as_str().unwrap()).collect();
     assert_eq!(profiles, BTreeSet::from(["mgmt", "member"]));
+    assert!(run.stderr.is_empty(), "--quiet: {}", run.stderr);
+
+    // Without --quiet and without a terminal: a few plain progress lines on stderr.
+    let out = common::sgaudit_cmd()
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .args(["scan", "--profile", "mgmt,member", "--format", "json"])
+        .output()
+        .unwrap();
+    let run = common::Run::of(out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("2 account(s) to scan"), "{}", run.stderr);
+    let lists = 2 * sgaudit_collect::SOURCES.len();
+    assert!(run.stderr.contains(&format!("{lists}/{lists} source lists read, 0 not readable")), "{}", run.stderr);
 }
