@@ -2,7 +2,7 @@
 //! unused or unknown, how exposed it is, and the findings that follow. No I/O, no clock, no network.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 use sgaudit_snapshot::{Direction, ResourceKind, SecurityGroup, Snapshot, Target, Via};
@@ -392,14 +392,4 @@ pub fn describe_missing(source: &str, error: &sgaudit_snapshot::SourceError) -> 
         text.push_str(&error.message);
     }
     text
-}
-
-/// Groups by status and risk, for summaries.
-pub fn tally(audit: &Audit) -> BTreeMap<&'static str, usize> {
-    let mut counts = BTreeMap::new();
-    for g in &audit.groups {
-        *counts.entry(g.status.id()).or_insert(0) += 1;
-        *counts.entry(g.risk.id()).or_insert(0) += 1;
-    }
-    counts
 }

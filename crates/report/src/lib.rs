@@ -6,24 +6,10 @@ pub mod table;
 use sgaudit_audit::Audit;
 use sgaudit_snapshot::Snapshot;
 
-use std::str::FromStr;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Table,
     Json,
-}
-
-impl FromStr for Format {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "table" => Ok(Format::Table),
-            "json" => Ok(Format::Json),
-            other => Err(format!("unknown format `{other}` (expected table or json)")),
-        }
-    }
 }
 
 /// Writes one format to `out`, through a buffer made here (not by the caller) so that the writing code is

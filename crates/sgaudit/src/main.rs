@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use sgaudit_audit::Risk;
 use sgaudit_collect::{AccountSelection, OrgOptions, ScanError, ScanOptions};
-use sgaudit_snapshot::{LoadError, Snapshot};
+use sgaudit_snapshot::Snapshot;
 
 /// Parsing and judging a large estate allocates millions of small strings; mimalloc does that markedly faster
 /// than the system allocator (measured by `bench/run.py`).
@@ -180,7 +180,7 @@ fn init_logging(verbose: u8) {
 fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     let snapshot = match &args.from_snapshot {
-        Some(path) => Snapshot::load(path).map_err(|e| usage_for_load(e, path))?,
+        Some(path) => Snapshot::load(path).map_err(|e| UsageError(e.to_string()))?,
         None => collect(&args)?,
     };
     if let Some(path) = &args.save_snapshot {
@@ -200,8 +200,11 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
             let mut file = std::fs::File::create(path).map_err(cannot)?;
             sgaudit_report::write_to(format, &snapshot, &audit, false, &mut file).map_err(cannot)?;
         }
-        None => sgaudit_report::write_to(format, &snapshot, &audit, to_terminal, &mut std::io::stdout().lock())
-            .context("writing to standard output")?,
+        None => match sgaudit_report::write_to(format, &snapshot, &audit, to_terminal, &mut std::io::stdout().lock()) {
+            // The reader went away (`sgaudit scan | head`): not an error of ours.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other.context("writing to standard output")?,
+        },
     }
     if !args.quiet && std::io::stderr().is_terminal() {
         eprintln!("sgaudit: judged {} groups in {:.1}s", audit.groups.len(), started.elapsed().as_secs_f64());
@@ -258,11 +261,6 @@ fn collect(args: &ScanArgs) -> anyhow::Result<Snapshot> {
         .block_on(sgaudit_collect::scan(&options, progress, Some(clock::now_rfc3339())))
         .map_err(usage_for_scan)?;
     Ok(snapshot)
-}
-
-fn usage_for_load(err: LoadError, path: &std::path::Path) -> anyhow::Error {
-    let _ = path;
-    anyhow::Error::new(UsageError(err.to_string()))
 }
 
 fn usage_for_scan(err: ScanError) -> anyhow::Error {
