@@ -158,9 +158,14 @@ pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
     // Direct evidence: resources and interfaces, by group.
     let mut uses: HashMap<&str, Vec<Use>> = HashMap::new();
     for region in &snapshot.regions {
+        let mut by_name: HashMap<&str, Vec<&str>> = HashMap::new();
+        for g in &region.security_groups {
+            by_name.entry(g.group_name.as_str()).or_default().push(g.group_id.as_str());
+        }
         for a in &region.attachments {
             let groups: Vec<&str> = match &a.target {
                 Target::Group(g) => vec![g.as_str()],
+                Target::GroupName(name) => by_name.get(name.as_str()).cloned().unwrap_or_default(),
                 Target::NetworkInterface(eni) => region
                     .network_interfaces
                     .get(eni)
@@ -172,7 +177,7 @@ pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
                     Some(d) => format!("through {eni}; {d}"),
                     None => format!("through {eni}"),
                 })),
-                Target::Group(_) => a.detail.as_deref().map(Cow::Borrowed),
+                Target::Group(_) | Target::GroupName(_) => a.detail.as_deref().map(Cow::Borrowed),
             };
             for g in groups {
                 uses.entry(g).or_default().push(Use {

@@ -333,3 +333,24 @@ fn the_demo_snapshot_shows_every_status_and_risk() {
         assert!(a.count_risk(r) > 0, "no {r:?} group in the demo");
     }
 }
+
+#[test]
+fn groups_named_by_name_are_held_by_every_group_of_that_name_in_the_region() {
+    let mut r =
+        region("us-east-1", vec![group("sg-a", "web"), group("sg-b", "web"), group("sg-c", "other")], vec![], whole());
+    r.attachments.push(Attachment {
+        target: Target::GroupName("web".into()),
+        kind: ResourceKind::LaunchConfiguration,
+        resource_id: "lc-1".into(),
+        via: Via::Config,
+        source: "autoscaling-launch-configurations".into(),
+        detail: None,
+    });
+    let other_region = region("eu-west-1", vec![group("sg-d", "web")], vec![], whole());
+    let a = judge(vec![r, other_region]);
+    assert_eq!(get(&a, "sg-a").status, Status::InUse);
+    assert_eq!(get(&a, "sg-b").status, Status::InUse);
+    assert_eq!(get(&a, "sg-c").status, Status::Unused);
+    // A name is looked up in its own account-region only.
+    assert_eq!(get(&a, "sg-d").status, Status::Unused);
+}

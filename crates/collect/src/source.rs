@@ -126,6 +126,28 @@ impl Found {
         }
     }
 
+    /// Records that a resource names groups by name (not id); see [`Target::GroupName`].
+    pub fn config_names<I, S>(&mut self, kind: ResourceKind, resource_id: &str, detail: &str, names: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for name in names {
+            let name = name.as_ref().trim();
+            if name.is_empty() {
+                continue;
+            }
+            self.attachments.push(Attachment {
+                target: Target::GroupName(name.to_string()),
+                kind,
+                resource_id: resource_id.to_string(),
+                via: Via::Config,
+                source: self.source.to_string(),
+                detail: Some(format!("{detail}; by name")),
+            });
+        }
+    }
+
     /// Records that a resource holds network interfaces (whose groups are resolved when judging).
     pub fn interfaces<I, S>(&mut self, kind: ResourceKind, resource_id: &str, enis: I)
     where

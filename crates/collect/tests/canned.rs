@@ -646,11 +646,18 @@ async fn elasticbeanstalk_environment_option_settings_name_groups() {
     let instances = "aws:autoscaling:launchconfiguration SecurityGroups";
     let managed = "aws:elbv2:loadbalancer ManagedSecurityGroup";
     let balancer = "aws:elbv2:loadbalancer SecurityGroups";
-    // The group named by name (awseb-…-AWSEBSecurityGroup-…) is not an id and is ignored; the terminated
-    // environment is neither described nor reported.
+    // The group named by name (awseb-…-AWSEBSecurityGroup-…) is kept as a name, matched when judging; the
+    // terminated environment is neither described nor reported.
+    let by_name = (
+        kind,
+        env.to_string(),
+        Target::GroupName("awseb-e-rpqsewtp2j-stack-AWSEBSecurityGroup-1M4VZ0OTNQK2W".to_string()),
+        Some(format!("{instances}; by name")),
+    );
     assert_eq!(
         seen(&found),
         sorted(vec![
+            by_name,
             group_detail(kind, env, instances, "sg-0eb00000000000001"),
             group_detail(kind, env, instances, "sg-0eb00000000000002"),
             group_detail(kind, env, managed, "sg-0eb00000000000003"),

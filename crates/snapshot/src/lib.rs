@@ -159,6 +159,10 @@ pub enum Via {
 pub enum Target {
     Group(String),
     NetworkInterface(String),
+    /// A group named by its name, as launch templates, launch configurations and Beanstalk settings may do
+    /// in a default VPC. Judging counts every group of that name in the account-region as held: a name
+    /// cannot be traced to one VPC, and a false "unused" costs more than a false "in use".
+    GroupName(String),
 }
 
 /// "Resource X (of kind K) holds group G", as one source saw it.

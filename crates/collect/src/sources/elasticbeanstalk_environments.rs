@@ -62,15 +62,21 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
                 if !option.option_name().is_some_and(|n| GROUP_OPTIONS.contains(&n)) {
                     continue;
                 }
-                // Values may also name groups by name (EC2-Classic, default VPC): only ids can match.
-                let groups =
-                    option.value().unwrap_or_default().split(',').map(str::trim).filter(|g| g.starts_with("sg-"));
+                // Values may also name groups by name (a default VPC): those are matched by name when judging.
+                let (ids, names): (Vec<&str>, Vec<&str>) = option
+                    .value()
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|g| !g.is_empty())
+                    .partition(|g| g.starts_with("sg-"));
                 let detail = format!(
                     "{} {}",
                     option.namespace().unwrap_or("unknown namespace"),
                     option.option_name().unwrap_or_default()
                 );
-                found.config_detail(ResourceKind::ElasticbeanstalkEnvironment, id, &detail, groups);
+                found.config_detail(ResourceKind::ElasticbeanstalkEnvironment, id, &detail, ids);
+                found.config_names(ResourceKind::ElasticbeanstalkEnvironment, id, &detail, names);
             }
         }
     }

@@ -24,9 +24,11 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
             let Some(id) = config.launch_configuration_arn().or(config.launch_configuration_name()) else {
                 continue;
             };
-            // EC2-Classic configurations name groups by name; only ids can match a VPC group.
-            let groups = config.security_groups().iter().filter(|g| g.starts_with("sg-"));
-            found.config(ResourceKind::LaunchConfiguration, id, groups);
+            // A configuration for a default VPC may name its groups by name rather than id.
+            let (ids, names): (Vec<&String>, Vec<&String>) =
+                config.security_groups().iter().partition(|g| g.starts_with("sg-"));
+            found.config(ResourceKind::LaunchConfiguration, id, ids);
+            found.config_names(ResourceKind::LaunchConfiguration, id, "SecurityGroups", names);
         }
     })
     .await

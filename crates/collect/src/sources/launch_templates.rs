@@ -60,12 +60,15 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
                 None => format!("unnumbered version ({})", roles.join(", ")),
             };
             found.config_detail(ResourceKind::LaunchTemplate, &id, &detail, groups(version));
+            if let Some(data) = version.launch_template_data() {
+                found.config_names(ResourceKind::LaunchTemplate, &id, &detail, data.security_groups());
+            }
         }
     }
     Ok(())
 }
 
-/// Group ids only: `SecurityGroups` holds names, which only EC2-Classic and the default VPC accept.
+/// Group ids; `SecurityGroups` holds names (default VPC), recorded by name beside them.
 fn groups(version: &LaunchTemplateVersion) -> Vec<String> {
     let Some(data) = version.launch_template_data() else {
         return Vec::new();
