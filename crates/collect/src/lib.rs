@@ -170,16 +170,14 @@ pub async fn scan(
         match result {
             Ok(ok) => scanned.push(ok),
             Err(account) => {
-                // One account through the standard chain or one profile: its credentials are the user's to fix.
-                if single {
-                    let error = account.error.unwrap_or_else(|| SourceError {
-                        code: "identity".into(),
-                        message: "unknown".into(),
-                        action: None,
-                        scp_deny: false,
-                    });
-                    let failure =
-                        identity::IdentityError { credentials: error.code == "credentials", message: error.message };
+                // One account through the standard chain or one profile whose identity cannot be read: the
+                // credentials are the user's to fix (exit 2). Anything else is coverage.
+                let identity = account.error.as_ref().filter(|e| e.code == "credentials" || e.code == "identity");
+                if let (true, Some(error)) = (single, identity) {
+                    let failure = identity::IdentityError {
+                        credentials: error.code == "credentials",
+                        message: error.message.clone(),
+                    };
                     return Err(failure.into_scan_error());
                 }
                 snapshot.accounts.push(account);

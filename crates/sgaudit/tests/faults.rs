@@ -166,3 +166,21 @@ fn an_scp_deny_is_said_in_plain_words() {
         table.stdout
     );
 }
+
+#[test]
+fn an_account_whose_regions_cannot_be_listed_is_reported_not_fatal() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(
+        &moto.url,
+        vec![Rule::always("DescribeRegions", Fault::Deny("not authorized to perform: ec2:DescribeRegions".into()))],
+    );
+    let run = sgaudit_at(&proxy.url, &["scan", "--all-regions", "--format", "json", "--quiet"], "testing", "testing");
+    assert_no_panic(&run);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let doc = run.json();
+    let account = &doc["accounts"][0];
+    assert_eq!(account["state"], "unreachable", "{account}");
+    assert_eq!(account["error"]["action"], "ec2:DescribeRegions");
+    assert_eq!(doc["summary"]["estate"]["accounts_read"], 0);
+    assert_eq!(doc["summary"]["partial"], true);
+}
