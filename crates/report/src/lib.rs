@@ -1,6 +1,9 @@
 //! Writes audit results. One module per format, each taking a writer and the audit; none of them judges.
 
+pub mod audit_log;
+pub mod csv;
 pub mod json;
+pub mod sarif;
 pub mod table;
 
 use sgaudit_audit::Audit;
@@ -10,6 +13,8 @@ use sgaudit_snapshot::Snapshot;
 pub enum Format {
     Table,
     Json,
+    Csv,
+    Sarif,
 }
 
 /// Writes one format to `out`, through a buffer made here (not by the caller) so that the writing code is
@@ -25,6 +30,40 @@ pub fn write_to(
     match format {
         Format::Table => table::write(&mut buffered, snapshot, audit, color)?,
         Format::Json => json::write(&mut buffered, snapshot, audit)?,
+        Format::Csv => csv::write(&mut buffered, snapshot, audit)?,
+        Format::Sarif => sarif::write(&mut buffered, snapshot, audit)?,
     }
     std::io::Write::flush(&mut buffered)
+}
+
+/// Writes the audit log of one account to `out`, buffered as [`write_to`] does.
+pub fn write_audit_log(
+    account_id: &str,
+    snapshot: &Snapshot,
+    audit: &Audit,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    audit_log::write(&mut buffered, account_id, snapshot, audit)?;
+    std::io::Write::flush(&mut buffered)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use sgaudit_snapshot::{SecurityGroup, Snapshot};
+
+    /// The demo estate of examples/: one account, two regions, a denied source, a hostile tag and name.
+    pub fn demo() -> Snapshot {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-snapshot.json");
+        Snapshot::load(&path).expect("the demo snapshot loads")
+    }
+
+    pub fn group_named<'a>(snapshot: &'a mut Snapshot, group_id: &str) -> &'a mut SecurityGroup {
+        snapshot
+            .regions
+            .iter_mut()
+            .flat_map(|r| r.security_groups.iter_mut())
+            .find(|g| g.group_id == group_id)
+            .unwrap_or_else(|| panic!("{group_id} is not in the demo"))
+    }
 }

@@ -89,6 +89,9 @@ struct ScanArgs {
     /// Write the results to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Also write each account's audit log, `<account_id>_sg_log.txt`, to this directory (created if missing).
+    #[arg(long, value_name = "DIR")]
+    audit_log_dir: Option<PathBuf>,
     /// Save everything collected to this file, to audit it again later with --from-snapshot.
     #[arg(long)]
     save_snapshot: Option<PathBuf>,
@@ -116,6 +119,10 @@ struct ScanArgs {
 enum Format {
     Table,
     Json,
+    /// One row per group; cells a spreadsheet would run as formulas are neutralised.
+    Csv,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -193,6 +200,8 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
     let format = match args.format {
         Format::Table => sgaudit_report::Format::Table,
         Format::Json => sgaudit_report::Format::Json,
+        Format::Csv => sgaudit_report::Format::Csv,
+        Format::Sarif => sgaudit_report::Format::Sarif,
     };
     match &args.output {
         Some(path) => {
@@ -205,6 +214,9 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
             other => other.context("writing to standard output")?,
         },
+    }
+    if let Some(dir) = &args.audit_log_dir {
+        write_audit_logs(dir, &snapshot, &audit)?;
     }
     if !args.quiet && std::io::stderr().is_terminal() {
         eprintln!("sgaudit: judged {} groups in {:.1}s", audit.groups.len(), started.elapsed().as_secs_f64());
@@ -221,6 +233,17 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
     std::mem::forget(audit);
     std::mem::forget(snapshot);
     Ok(code)
+}
+
+fn write_audit_logs(dir: &std::path::Path, snapshot: &Snapshot, audit: &sgaudit_audit::Audit) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| UsageError(format!("cannot create {}: {e}", dir.display())))?;
+    for account_id in sgaudit_report::audit_log::accounts(snapshot) {
+        let path = dir.join(sgaudit_report::audit_log::file_name(account_id));
+        let cannot = |e: std::io::Error| UsageError(format!("cannot write {}: {e}", path.display()));
+        let mut file = std::fs::File::create(&path).map_err(cannot)?;
+        sgaudit_report::write_audit_log(account_id, snapshot, audit, &mut file).map_err(cannot)?;
+    }
+    Ok(())
 }
 
 fn collect(args: &ScanArgs) -> anyhow::Result<Snapshot> {

@@ -1,0 +1,218 @@
+//! The per-account audit log (`<account_id>_sg_log.txt`), in the shape of the seed script's log that people
+//! archive for compliance: one block per group, each use on its own indented line, then a closing line
+//! that names the unused groups. The status is in capitals on each group's first line (`UNUSED`, `IN USE`,
+//! `UNKNOWN`), so `grep UNUSED` lists exactly the unused groups.
+
+use std::io::Write;
+
+use sgaudit_audit::{Audit, GroupVerdict, Status};
+use sgaudit_snapshot::{Direction, ResourceKind, Snapshot};
+
+/// The accounts a log is written for: every account asked for, then any account that only the regions
+/// name, in order and once each.
+pub fn accounts(snapshot: &Snapshot) -> Vec<&str> {
+    let mut ids: Vec<&str> = snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
+    for r in &snapshot.regions {
+        if !ids.contains(&r.account_id.as_str()) {
+            ids.push(&r.account_id);
+        }
+    }
+    ids
+}
+
+/// `<account_id>_sg_log.txt`; an account that could not be reached is named by its profile, which may hold
+/// any character, so anything but letters, digits, `.`, `-` and `_` becomes `_`.
+pub fn file_name(account_id: &str) -> String {
+    let safe: String = account_id
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect();
+    let safe = if safe.starts_with('.') { format!("_{safe}") } else { safe };
+    format!("{safe}_sg_log.txt")
+}
+
+pub fn write(out: &mut impl Write, account_id: &str, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
+    let account = snapshot.accounts.iter().find(|a| a.account_id == account_id);
+    let mut title = format!("sgaudit security group log for account {}", clean(account_id));
+    if let Some(name) = account.and_then(|a| a.name.as_deref()) {
+        title.push_str(&format!(" ({})", clean(name)));
+    }
+    if let Some(profile) = account.and_then(|a| a.profile.as_deref()) {
+        title.push_str(&format!(", profile {}", clean(profile)));
+    }
+    writeln!(out, "{title}")?;
+    if let Some(at) = &snapshot.collected_at {
+        writeln!(out, "Collected at {}", clean(at))?;
+    }
+    if let Some(error) = account.and_then(|a| a.error.as_ref()) {
+        writeln!(out, "Account could not be read: {}", clean(&sgaudit_audit::describe_missing("account", error)))?;
+    }
+    if let Some(why) = account.and_then(|a| a.skipped.as_deref()) {
+        writeln!(out, "Account skipped: {}", clean(why))?;
+    }
+    for r in audit.regions.iter().filter(|r| r.account_id == account_id) {
+        for missing in &r.unreadable {
+            writeln!(out, "Evidence not read in {}: {}", r.region, clean(missing))?;
+        }
+    }
+    writeln!(out)?;
+
+    let groups: Vec<&GroupVerdict> = audit.groups.iter().filter(|g| g.account_id == account_id).collect();
+    for (i, g) in groups.iter().enumerate() {
+        write_group(out, i + 1, groups.len(), g)?;
+    }
+
+    let unused: Vec<&str> =
+        groups.iter().filter(|g| g.status == Status::Unused).map(|g| g.group.group_id.as_str()).collect();
+    let unknown = groups.iter().filter(|g| g.status == Status::Unknown).count();
+    if unknown > 0 {
+        writeln!(out, "Groups whose use could not be established (evidence missing): {unknown}")?;
+    }
+    if unused.is_empty() {
+        writeln!(out, "Unused security groups: none of {}", groups.len())
+    } else {
+        writeln!(out, "Unused security groups ({} of {}): {}", unused.len(), groups.len(), unused.join(", "))
+    }
+}
+
+fn write_group(out: &mut impl Write, i: usize, n: usize, g: &GroupVerdict) -> std::io::Result<()> {
+    let status = match g.status {
+        Status::InUse => "IN USE",
+        Status::Unused => "UNUSED",
+        Status::Unknown => "UNKNOWN",
+    };
+    writeln!(
+        out,
+        "Reviewing security group ({i}/{n}): {} ({}) in {}: {status}, risk {}",
+        g.group.group_id,
+        clean(&g.group.group_name),
+        g.region,
+        g.risk.id()
+    )?;
+    // Uses through another group's rule are on the "Referenced by" line, with that group's status.
+    for u in g.used_by.iter().filter(|u| u.kind != ResourceKind::SecurityGroup) {
+        match &u.detail {
+            Some(detail) => writeln!(out, "\t{}: {} ({})", u.kind.label(), clean(u.id), clean(detail))?,
+            None => writeln!(out, "\t{}: {}", u.kind.label(), clean(u.id))?,
+        }
+    }
+    let refs: Vec<String> = g
+        .referenced_by
+        .iter()
+        .map(|r| {
+            let direction = match r.direction {
+                Direction::Ingress => "ingress",
+                Direction::Egress => "egress",
+            };
+            format!("{} ({direction} rule, {})", r.group_id, r.status.id())
+        })
+        .collect();
+    if refs.is_empty() {
+        writeln!(out, "\tReferenced by other groups: none")?;
+    } else {
+        writeln!(out, "\tReferenced by other groups: {}", refs.join(", "))?;
+    }
+    for missing in &g.missing_evidence {
+        writeln!(out, "\tEvidence missing: {}", clean(missing))?;
+    }
+    for f in &g.findings {
+        writeln!(out, "\tFinding {} ({}): {}", f.id, serde_id(f.severity), clean(&f.message))?;
+    }
+    writeln!(out)
+}
+
+fn serde_id(severity: sgaudit_audit::Severity) -> String {
+    serde_json::to_value(severity).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// Names, ids and messages come from AWS users, and people pick deletion candidates with `grep UNUSED`: a
+/// line break in a group's name must not forge a line, nor a group named `UNUSED` land in that list. So
+/// control characters become `?` and the word is written in lower case.
+fn clean(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { '?' } else { c }).collect::<String>().replace("UNUSED", "unused")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{demo, group_named};
+
+    fn log(snapshot: &Snapshot, account_id: &str) -> String {
+        let audit = sgaudit_audit::audit(snapshot);
+        let mut out = Vec::new();
+        write(&mut out, account_id, snapshot, &audit).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn one_block_per_group_and_grep_unused_finds_the_unused() {
+        let snapshot = demo();
+        let audit = sgaudit_audit::audit(&snapshot);
+        let text = log(&snapshot, "123456789012");
+        assert!(text.starts_with("sgaudit security group log for account 123456789012, profile demo\n"), "{text}");
+
+        let reviewing: Vec<&str> = text.lines().filter(|l| l.starts_with("Reviewing security group (")).collect();
+        assert_eq!(reviewing.len(), 20);
+        assert!(reviewing[0].starts_with("Reviewing security group (1/20): "), "{}", reviewing[0]);
+        assert!(reviewing[19].starts_with("Reviewing security group (20/20): "), "{}", reviewing[19]);
+
+        let unused: Vec<&str> =
+            audit.groups.iter().filter(|g| g.status == Status::Unused).map(|g| g.group.group_id.as_str()).collect();
+        assert_eq!(unused.len(), 6);
+        let grep: Vec<&str> = text.lines().filter(|l| l.contains("UNUSED")).collect();
+        assert_eq!(grep.len(), unused.len(), "{grep:#?}");
+        for id in &unused {
+            assert!(grep.iter().any(|l| l.contains(&format!(": {id} ("))), "{id} not on an UNUSED line");
+        }
+        let closing = text.lines().last().unwrap();
+        assert_eq!(closing, format!("Unused security groups (6 of 20): {}", unused.join(", ")));
+        assert!(text.contains("Evidence not read in eu-west-1: lambda-functions: AccessDeniedException"));
+    }
+
+    #[test]
+    fn uses_are_indented_lines_and_references_are_named() {
+        let text = log(&demo(), "123456789012");
+        let block: Vec<&str> = text
+            .split("\n\n")
+            .find(|b| b.starts_with("Reviewing") && b.contains(": sg-0a000000000bastn (bastion) in us-east-1: IN USE"))
+            .unwrap()
+            .lines()
+            .collect();
+        assert!(block.contains(&"\tEC2 instance: i-0a00000000000bast (running)"), "{block:#?}");
+        assert!(
+            block.contains(&"\tnetwork interface: eni-0a000000000000002 (interface; attached to i-0a00000000000bast)"),
+            "{block:#?}"
+        );
+        assert!(block.contains(&"\tReferenced by other groups: none"), "{block:#?}");
+
+        let chain = text.split("\n\n").find(|b| b.contains(": sg-0a00000000chaina (batch-old-a)")).unwrap();
+        assert!(chain.contains("UNUSED"));
+        assert!(chain.contains("\tReferenced by other groups: sg-0a00000000chainb (ingress rule, unused)"), "{chain}");
+    }
+
+    #[test]
+    fn a_name_cannot_forge_a_line() {
+        let mut snapshot = demo();
+        group_named(&mut snapshot, "sg-0a0000000000000db").group_name =
+            "db\nReviewing security group (1/1): sg-0fake (x) in us-east-1: UNUSED".into();
+        group_named(&mut snapshot, "sg-0a0000000lambda1").group_name = "UNUSED".into();
+        let text = log(&snapshot, "123456789012");
+        assert_eq!(text.lines().filter(|l| l.contains("UNUSED")).count(), 6, "{text}");
+        assert!(text
+            .contains("(db?Reviewing security group (1/1): sg-0fake (x) in us-east-1: unused) in us-east-1: IN USE"));
+        assert!(text.contains(": sg-0a0000000lambda1 (unused) in us-east-1: IN USE"));
+    }
+
+    #[test]
+    fn an_account_without_groups_still_gets_its_closing_line() {
+        let text = log(&demo(), "999999999999");
+        assert!(!text.contains("Reviewing"));
+        assert!(text.ends_with("Unused security groups: none of 0\n"), "{text}");
+    }
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(file_name("123456789012"), "123456789012_sg_log.txt");
+        assert_eq!(file_name("../prod profile"), "_.._prod_profile_sg_log.txt");
+    }
+}

@@ -1,0 +1,143 @@
+//! The report formats from the command line, on the demo snapshot: CSV, SARIF and the per-account audit log,
+//! written to files and read back against the JSON document.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+
+use common::{sgaudit_cmd, Run};
+use serde_json::Value;
+
+const DEMO: &str = "examples/demo-snapshot.json";
+
+fn run(args: &[&str]) -> Run {
+    Run::of(sgaudit_cmd().args(args).output().unwrap())
+}
+
+/// The demo as JSON on stdout: what the other formats must agree with.
+fn demo_json() -> Value {
+    let r = run(&["scan", "--from-snapshot", DEMO, "--format", "json"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    r.json()
+}
+
+/// Writes the demo in `format` to a file and returns its text.
+fn demo_in(format: &str, dir: &Path) -> String {
+    let path = dir.join(format!("demo.{format}"));
+    let r = run(&["scan", "--from-snapshot", DEMO, "--format", format, "--output", path.to_str().unwrap()]);
+    // The demo has a source denied by an SCP: partial coverage, exit 3, and nothing on stdout.
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn csv_has_one_row_per_group_matching_the_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = demo_in("csv", dir.path());
+    let doc = demo_json();
+    let groups = doc["security_groups"].as_array().unwrap();
+
+    // No cell of the demo holds a line break, so each CRLF-ended line is one record.
+    assert!(text.ends_with("\r\n"));
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert!(lines[0].starts_with("account_id,account_profile,region,security_group_id,group_name,"), "{}", lines[0]);
+    assert!(lines[0].ends_with(",used_by,referenced_by,missing_evidence,findings,tags"), "{}", lines[0]);
+    assert_eq!(lines.len() - 1, groups.len());
+    for g in groups {
+        let id = g["group_id"].as_str().unwrap();
+        let line = lines.iter().find(|l| l.contains(&format!(",{id},"))).unwrap_or_else(|| panic!("no row for {id}"));
+        let status = g["status"].as_str().unwrap();
+        assert!(line.contains(&format!(",{status},")), "{id} is {status} in JSON: {line}");
+    }
+    // The hostile tag value is quoted (it holds quotes) and, coming after its key, cannot start the cell.
+    let oldci = lines.iter().find(|l| l.contains(",sg-0a000000000oldci,")).unwrap();
+    assert!(oldci.ends_with(",\"Owner==HYPERLINK(\"\"http://evil\"\")\""), "{oldci}");
+    assert!(!text.contains(",=") && !text.contains(",\"="), "a cell starts with `=`:\n{text}");
+}
+
+#[test]
+fn sarif_has_a_result_per_finding_with_rules_of_the_driver() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif: Value = serde_json::from_str(&demo_in("sarif", dir.path())).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(sarif["$schema"], "https://json.schemastore.org/sarif-2.1.0.json");
+    let run0 = &sarif["runs"][0];
+    assert_eq!(run0["tool"]["driver"]["name"], "sgaudit");
+    let rules: Vec<&str> =
+        run0["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+
+    let doc = demo_json();
+    let mut expected: Vec<(String, String)> = Vec::new();
+    for g in doc["security_groups"].as_array().unwrap() {
+        for f in g["findings"].as_array().unwrap() {
+            let where_ = format!(
+                "{}/{}/{}",
+                g["account_id"].as_str().unwrap(),
+                g["region"].as_str().unwrap(),
+                g["group_id"].as_str().unwrap()
+            );
+            expected.push((f["id"].as_str().unwrap().to_string(), where_));
+        }
+    }
+    let mut got: Vec<(String, String)> = run0["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let rule = r["ruleId"].as_str().unwrap();
+            assert!(rules.contains(&rule), "{rule}");
+            let level = r["level"].as_str().unwrap();
+            assert!(["error", "warning", "note"].contains(&level), "{level}");
+            let place = r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].as_str().unwrap();
+            (rule.to_string(), place.to_string())
+        })
+        .collect();
+    expected.sort();
+    got.sort();
+    assert!(!got.is_empty());
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn audit_log_dir_writes_one_log_per_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs/nested");
+    let r = run(&["scan", "--from-snapshot", DEMO, "--format", "json", "--audit-log-dir", logs.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    // The report still goes to stdout.
+    let doc = r.json();
+
+    let files: Vec<String> =
+        std::fs::read_dir(&logs).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(files, ["123456789012_sg_log.txt"]);
+    let text = std::fs::read_to_string(logs.join("123456789012_sg_log.txt")).unwrap();
+
+    let groups = doc["security_groups"].as_array().unwrap();
+    let reviewing = text.lines().filter(|l| l.starts_with("Reviewing security group (")).count();
+    assert_eq!(reviewing, groups.len());
+    let mut unused: Vec<&str> =
+        groups.iter().filter(|g| g["status"] == "unused").map(|g| g["group_id"].as_str().unwrap()).collect();
+    // `grep UNUSED` lists exactly the unused groups.
+    let mut grep: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("UNUSED"))
+        .map(|l| l.split(": ").nth(1).unwrap().split(' ').next().unwrap())
+        .collect();
+    unused.sort();
+    grep.sort();
+    assert_eq!(grep, unused);
+    let closing = text.lines().last().unwrap();
+    assert!(closing.starts_with(&format!("Unused security groups ({} of {}): ", unused.len(), groups.len())));
+    assert!(unused.iter().all(|id| closing.contains(id)), "{closing}");
+}
+
+#[test]
+fn an_unwritable_audit_log_dir_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "x").unwrap();
+    let r = run(&["scan", "--from-snapshot", DEMO, "--format", "json", "--audit-log-dir", file.to_str().unwrap()]);
+    r.assert_one_line_error("cannot create");
+}
