@@ -213,11 +213,9 @@ def synthetic_snapshot(path, groups, enis):
                             "owner_id": "111122223333", "tags": {"Team": f"t{i % 13}"}, "ingress": ingress,
                             "egress": [{"protocol": "-1", "ipv4_ranges": [{"id": "0.0.0.0/0"}]}]})
             attachments = []
-            interfaces = {}
             for e in range(enis_per_region):
                 eni = f"eni-{r:02x}{e:015x}"
                 gid = ids[rng.randrange(per_region * 3 // 4)]
-                interfaces[eni] = [gid]
                 attachments.append({"target": {"group": gid}, "kind": "network-interface", "resource_id": eni,
                                     "via": "eni", "source": "ec2-network-interfaces", "detail": "interface"})
             for i in range(0, per_region, 100):
@@ -225,7 +223,7 @@ def synthetic_snapshot(path, groups, enis):
                                     "resource_id": f"arn:aws:lambda:{region}:111122223333:function:f{i}",
                                     "via": "config", "source": "lambda-functions"})
             region_doc = {"account_id": "111122223333", "region": region, "security_groups": sgs,
-                          "attachments": attachments, "network_interfaces": interfaces,
+                          "attachments": attachments,
                           "coverage": [{"source": s, "state": "complete", "requests": 1, "items": 0}
                                        for s in sources]}
             if r:

@@ -108,11 +108,6 @@ use1 = {
         use("sg-0a0000000metrics", "ec2-instance", "i-0a000000000graf1", "config", "ec2-instances", "running"),
         use("sg-0a0000000lambda1", "lambda-function", arn("lambda", "function:orders"), "config", "lambda-functions"),
     ],
-    "network_interfaces": {
-        "eni-0a000000000000001": ["sg-0a00000000000web"],
-        "eni-0a000000000000002": ["sg-0a000000000bastn"],
-        "eni-0a000000000000003": ["sg-0a00000000rdpadm"],
-    },
     "coverage": coverage(ids, {"workspaces-directories": {"state": "not_applicable", "reason": "the service has no endpoint in this region"}}),
 }
 W1 = "vpc-0b22c0ffee0000001"
@@ -129,7 +124,6 @@ euw1 = {
         use("sg-0b000000000euweb", "network-interface", "eni-0b000000000000001", "eni", "ec2-network-interfaces", "interface; attached to i-0b000000000web01"),
         use("sg-0b000000000euweb", "ec2-instance", "i-0b000000000web01", "config", "ec2-instances", "running"),
     ],
-    "network_interfaces": {"eni-0b000000000000001": ["sg-0b000000000euweb"]},
     "coverage": coverage(ids, {"lambda-functions": {"state": "denied", "error": {
         "code": "AccessDeniedException", "action": "lambda:ListFunctions", "scp_deny": True,
         "message": f"User: arn:aws:sts::{ACCOUNT}:assumed-role/Audit/sgaudit is not authorized to perform: "

@@ -2,7 +2,7 @@
 //! unused or unknown, how exposed it is, and the findings that follow. No I/O, no clock, no network.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 use sgaudit_snapshot::{Direction, ResourceKind, SecurityGroup, Snapshot, Target, Via};
@@ -162,15 +162,35 @@ pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
         for g in &region.security_groups {
             by_name.entry(g.group_name.as_str()).or_default().push(g.group_id.as_str());
         }
+        // Resources that name interfaces rather than groups (FSx): the groups of just those interfaces, from
+        // the interface source's own attachments.
+        let wanted: HashSet<&str> = region
+            .attachments
+            .iter()
+            .filter_map(|a| match &a.target {
+                Target::NetworkInterface(eni) => Some(eni.as_str()),
+                _ => None,
+            })
+            .collect();
+        let mut by_interface: HashMap<&str, Vec<&str>> = HashMap::new();
+        if !wanted.is_empty() {
+            for a in &region.attachments {
+                if let (ResourceKind::NetworkInterface, Via::Eni, Target::Group(g)) = (a.kind, a.via, &a.target) {
+                    if wanted.contains(a.resource_id.as_str()) {
+                        by_interface.entry(a.resource_id.as_str()).or_default().push(g.as_str());
+                    }
+                }
+            }
+        }
         for a in &region.attachments {
-            let groups: Vec<&str> = match &a.target {
-                Target::Group(g) => vec![g.as_str()],
-                Target::GroupName(name) => by_name.get(name.as_str()).cloned().unwrap_or_default(),
-                Target::NetworkInterface(eni) => region
-                    .network_interfaces
-                    .get(eni)
-                    .map(|gs| gs.iter().map(String::as_str).collect())
-                    .unwrap_or_default(),
+            let one;
+            let groups: &[&str] = match &a.target {
+                Target::Group(g) => {
+                    one = [g.as_str()];
+                    &one
+                }
+                Target::GroupName(name) => by_name.get(name.as_str()).map(Vec::as_slice).unwrap_or_default(),
+                Target::NetworkInterface(eni) => by_interface.get(eni.as_str()).map(Vec::as_slice).unwrap_or_default(),
             };
             let detail: Option<Cow<str>> = match &a.target {
                 Target::NetworkInterface(eni) => Some(Cow::Owned(match &a.detail {
@@ -179,7 +199,7 @@ pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
                 })),
                 Target::Group(_) | Target::GroupName(_) => a.detail.as_deref().map(Cow::Borrowed),
             };
-            for g in groups {
+            for &g in groups {
                 uses.entry(g).or_default().push(Use {
                     kind: a.kind,
                     id: &a.resource_id,

@@ -102,14 +102,7 @@ fn region(
     attachments: Vec<Attachment>,
     coverage: Vec<SourceCoverage>,
 ) -> RegionSnapshot {
-    RegionSnapshot {
-        account_id: ACCOUNT.into(),
-        region: name.into(),
-        security_groups: groups,
-        attachments,
-        network_interfaces: BTreeMap::new(),
-        coverage,
-    }
+    RegionSnapshot { account_id: ACCOUNT.into(), region: name.into(), security_groups: groups, attachments, coverage }
 }
 
 /// The audit borrows its snapshot; a test's snapshot can live as long as the test process.
@@ -237,7 +230,15 @@ fn a_group_named_by_an_unknown_group_is_unknown_even_where_coverage_is_whole() {
 #[test]
 fn resources_that_name_interfaces_resolve_to_the_interfaces_groups() {
     let mut r = region("us-east-1", vec![group("sg-fsx", "fsx"), group("sg-other", "o")], vec![], whole());
-    r.network_interfaces.insert("eni-1".into(), vec!["sg-fsx".into()]);
+    // The interface source saw eni-1 holding sg-fsx; FSx names only eni-1.
+    r.attachments.push(Attachment {
+        target: Target::Group("sg-fsx".into()),
+        kind: ResourceKind::NetworkInterface,
+        resource_id: "eni-1".into(),
+        via: Via::Eni,
+        source: "ec2-network-interfaces".into(),
+        detail: None,
+    });
     r.attachments.push(Attachment {
         target: Target::NetworkInterface("eni-1".into()),
         kind: ResourceKind::FsxFileSystem,
@@ -249,7 +250,7 @@ fn resources_that_name_interfaces_resolve_to_the_interfaces_groups() {
     let a = judge(vec![r]);
     let v = get(&a, "sg-fsx");
     assert_eq!(v.status, Status::InUse);
-    assert_eq!(v.used_by[0].kind, ResourceKind::FsxFileSystem);
+    assert!(v.used_by.iter().any(|u| u.kind == ResourceKind::FsxFileSystem && u.id == "fs-1"), "{:?}", v.used_by);
     assert_eq!(get(&a, "sg-other").status, Status::Unused);
 }
 

@@ -250,7 +250,6 @@ pub async fn scan(
                     region: region.clone(),
                     security_groups: Vec::new(),
                     attachments: Vec::new(),
-                    network_interfaces: Default::default(),
                     coverage: Vec::new(),
                 },
             );
@@ -260,9 +259,6 @@ pub async fn scan(
         let Some(snap) = by_region.get_mut(&(ctx.account_id, ctx.region)) else { continue };
         snap.security_groups.extend(found.groups);
         snap.attachments.extend(found.attachments);
-        for (eni, groups) in found.network_interfaces {
-            snap.network_interfaces.entry(eni).or_default().extend(groups);
-        }
         snap.coverage.push(coverage);
     }
     for mut snap in by_region.into_values() {

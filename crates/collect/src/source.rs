@@ -1,7 +1,6 @@
 //! What every source of evidence shares: its declaration, the context it runs in, what it finds, and how
 //! its API errors become coverage.
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
@@ -71,12 +70,11 @@ macro_rules! client {
     };
 }
 
-/// What a source found: the uses it saw and, for the EC2 inventory sources, the groups and interfaces.
+/// What a source found: the uses it saw and, for the EC2 inventory source, the groups.
 #[derive(Debug, Default)]
 pub struct Found {
     pub attachments: Vec<Attachment>,
     pub groups: Vec<SecurityGroup>,
-    pub network_interfaces: BTreeMap<String, Vec<String>>,
     /// Resources listed, for coverage.
     pub items: u32,
     source: &'static str,
@@ -148,7 +146,8 @@ impl Found {
         }
     }
 
-    /// Records that a resource holds network interfaces (whose groups are resolved when judging).
+    /// Records that a resource holds network interfaces (resolved to their groups, through the region's
+    /// `network-interface` attachments, when judging).
     pub fn interfaces<I, S>(&mut self, kind: ResourceKind, resource_id: &str, enis: I)
     where
         I: IntoIterator<Item = S>,

@@ -56,10 +56,6 @@ pub struct RegionSnapshot {
     pub security_groups: Vec<SecurityGroup>,
     /// Every way a resource was seen holding a group, sorted.
     pub attachments: Vec<Attachment>,
-    /// Network interfaces by id with the groups they hold: sources whose resources name ENIs rather than
-    /// groups (FSx, for one) are resolved through this map when judging.
-    #[serde(default)]
-    pub network_interfaces: BTreeMap<String, Vec<String>>,
     /// What each source of evidence managed to read, sorted by source id.
     pub coverage: Vec<SourceCoverage>,
 }
@@ -145,7 +141,7 @@ pub struct GroupPeer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Via {
-    /// A network interface that holds the group.
+    /// A network interface that holds the group (the attachment's `resource_id` is the interface's id).
     Eni,
     /// The resource's own configuration names the group (it may have no ENI right now).
     Config,
@@ -158,6 +154,8 @@ pub enum Via {
 #[serde(rename_all = "snake_case")]
 pub enum Target {
     Group(String),
+    /// A network interface: the resource holds whatever groups the interface holds, as the region's
+    /// `network-interface` attachments (via `eni`) tell.
     NetworkInterface(String),
     /// A group named by its name, as launch templates, launch configurations and Beanstalk settings may do
     /// in a default VPC. Judging counts every group of that name in the account-region as held: a name
@@ -265,10 +263,6 @@ impl Snapshot {
             region.attachments.sort();
             region.attachments.dedup();
             region.coverage.sort_by(|a, b| a.source.cmp(&b.source));
-            for groups in region.network_interfaces.values_mut() {
-                groups.sort();
-                groups.dedup();
-            }
         }
     }
 
@@ -314,7 +308,7 @@ impl Snapshot {
     }
 }
 
-/// Parses a snapshot on every core: the regions' large parts (groups, attachments, interfaces) are found
+/// Parses a snapshot on every core: the regions' large parts (groups and attachments) are found
 /// first as raw text, in one quick pass, then parsed side by side. The result is the same as one
 /// `serde_json::from_str`, in the same order.
 fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
@@ -338,14 +332,11 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
         security_groups: &'a RawValue,
         #[serde(borrow)]
         attachments: &'a RawValue,
-        #[serde(borrow, default)]
-        network_interfaces: Option<&'a RawValue>,
         coverage: Vec<SourceCoverage>,
     }
     enum Part {
         Groups(Vec<SecurityGroup>),
         Attachments(Vec<Attachment>),
-        Interfaces(BTreeMap<String, Vec<String>>),
     }
 
     let raw: RawSnapshot = serde_json::from_str(text)?;
@@ -354,9 +345,6 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
     for (i, r) in raw.regions.iter().enumerate() {
         work.push((i, 0, r.security_groups.get()));
         work.push((i, 1, r.attachments.get()));
-        if let Some(n) = r.network_interfaces {
-            work.push((i, 2, n.get()));
-        }
     }
     work.sort_by_key(|w| std::cmp::Reverse(w.2.len()));
     let parse = |&(i, part, text): &(usize, u8, &str)| -> Result<(usize, Part), serde_json::Error> {
@@ -364,8 +352,7 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
             i,
             match part {
                 0 => Part::Groups(serde_json::from_str(text)?),
-                1 => Part::Attachments(serde_json::from_str(text)?),
-                _ => Part::Interfaces(serde_json::from_str(text)?),
+                _ => Part::Attachments(serde_json::from_str(text)?),
             },
         ))
     };
@@ -399,7 +386,6 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
             region: r.region,
             security_groups: Vec::new(),
             attachments: Vec::new(),
-            network_interfaces: BTreeMap::new(),
             coverage: r.coverage,
         })
         .collect();
@@ -408,7 +394,6 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
         match part {
             Part::Groups(g) => regions[i].security_groups = g,
             Part::Attachments(a) => regions[i].attachments = a,
-            Part::Interfaces(n) => regions[i].network_interfaces = n,
         }
     }
     Ok(Snapshot {
@@ -444,7 +429,6 @@ mod tests {
             region: "eu-west-1".into(),
             security_groups: vec![],
             attachments: vec![],
-            network_interfaces: BTreeMap::new(),
             coverage: vec![SourceCoverage {
                 source: "lambda-functions".into(),
                 state: CoverageState::Denied {

@@ -25,7 +25,6 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
             let groups: Vec<String> = eni.groups().iter().filter_map(|g| g.group_id().map(str::to_string)).collect();
             let detail = describe(eni);
             found.uses(ResourceKind::NetworkInterface, id, Via::Eni, Some(&detail), &groups);
-            found.network_interfaces.insert(id.to_string(), groups);
         }
     })
     .await
