@@ -46,29 +46,36 @@ pub(crate) async fn account_id(sdk: &aws_types::SdkConfig) -> Result<String, Ide
     }
 }
 
-/// The regions enabled for the account (opt-in not required, or opted in), from `ec2:DescribeRegions`.
-pub(crate) async fn enabled_regions(sdk: &aws_types::SdkConfig) -> Result<Vec<String>, String> {
+/// Every region AWS knows for the account, sorted, each with whether it is enabled for it (opted in, or
+/// needing no opt-in), from one `ec2:DescribeRegions`.
+async fn all_regions(sdk: &aws_types::SdkConfig) -> Result<Vec<(String, bool)>, String> {
     let ec2 = aws_sdk_ec2::Client::new(sdk);
     let out = ec2.describe_regions().all_regions(true).send().await.map_err(|e| error_chain(&e))?;
-    let mut regions: Vec<String> = out
+    let mut regions: Vec<(String, bool)> = out
         .regions()
         .iter()
-        .filter(|r| matches!(r.opt_in_status(), None | Some("opt-in-not-required") | Some("opted-in")))
-        .filter_map(|r| r.region_name().map(str::to_string))
+        .filter_map(|r| {
+            let enabled = matches!(r.opt_in_status(), None | Some("opt-in-not-required") | Some("opted-in"));
+            Some((r.region_name()?.to_string(), enabled))
+        })
         .collect();
     regions.sort();
     Ok(regions)
+}
+
+/// The regions enabled for the account.
+pub(crate) async fn enabled_regions(sdk: &aws_types::SdkConfig) -> Result<Vec<String>, String> {
+    Ok(all_regions(sdk).await?.into_iter().filter(|(_, enabled)| *enabled).map(|(name, _)| name).collect())
 }
 
 /// Refuses region names that AWS does not know, so that a typo is one clear error, not a scan of nothing.
 /// The list comes from the account's own `DescribeRegions` (so new regions are known without a release);
 /// if that call is not allowed, names are checked by their form alone.
 pub(crate) async fn check_regions(sdk: &aws_types::SdkConfig, regions: &[String]) -> Result<(), ScanError> {
-    let ec2 = aws_sdk_ec2::Client::new(sdk);
-    let known: Option<Vec<String>> = match ec2.describe_regions().all_regions(true).send().await {
-        Ok(out) => Some(out.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect()),
-        Err(err) => {
-            tracing::debug!("ec2:DescribeRegions failed, checking region names by form: {}", error_chain(&err));
+    let known: Option<Vec<String>> = match all_regions(sdk).await {
+        Ok(all) => Some(all.into_iter().map(|(name, _)| name).collect()),
+        Err(message) => {
+            tracing::debug!("ec2:DescribeRegions failed, checking region names by form: {message}");
             None
         }
     };
@@ -79,11 +86,7 @@ pub(crate) async fn check_regions(sdk: &aws_types::SdkConfig, regions: &[String]
         };
         if !ok {
             let hint = match &known {
-                Some(known) if !known.is_empty() => {
-                    let mut known = known.clone();
-                    known.sort();
-                    format!(" (known regions: {})", known.join(", "))
-                }
+                Some(known) if !known.is_empty() => format!(" (known regions: {})", known.join(", ")),
                 _ => String::new(),
             };
             return Err(ScanError::UnknownRegion { region: region.clone(), hint });

@@ -108,20 +108,8 @@ impl Found {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        for group in groups {
-            let group = group.as_ref().trim();
-            if group.is_empty() {
-                continue;
-            }
-            self.attachments.push(Attachment {
-                target: Target::Group(group.to_string()),
-                kind,
-                resource_id: resource_id.to_string(),
-                via,
-                source: self.source.to_string(),
-                detail: detail.map(str::to_string),
-            });
-        }
+        let detail = detail.map(str::to_string);
+        self.push(kind, resource_id, via, detail, groups, Target::Group);
     }
 
     /// Records that a resource names groups by name (not id); see [`Target::GroupName`].
@@ -130,20 +118,7 @@ impl Found {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        for name in names {
-            let name = name.as_ref().trim();
-            if name.is_empty() {
-                continue;
-            }
-            self.attachments.push(Attachment {
-                target: Target::GroupName(name.to_string()),
-                kind,
-                resource_id: resource_id.to_string(),
-                via: Via::Config,
-                source: self.source.to_string(),
-                detail: Some(format!("{detail}; by name")),
-            });
-        }
+        self.push(kind, resource_id, Via::Config, Some(format!("{detail}; by name")), names, Target::GroupName);
     }
 
     /// Records that a resource holds network interfaces (resolved to their groups, through the region's
@@ -153,14 +128,34 @@ impl Found {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        for eni in enis {
+        self.push(kind, resource_id, Via::Config, None, enis, Target::NetworkInterface);
+    }
+
+    /// One attachment per non-empty id or name, pointing at it through `target`.
+    fn push<I, S>(
+        &mut self,
+        kind: ResourceKind,
+        resource_id: &str,
+        via: Via,
+        detail: Option<String>,
+        ids: I,
+        target: fn(String) -> Target,
+    ) where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for id in ids {
+            let id = id.as_ref().trim();
+            if id.is_empty() {
+                continue;
+            }
             self.attachments.push(Attachment {
-                target: Target::NetworkInterface(eni.as_ref().to_string()),
+                target: target(id.to_string()),
                 kind,
                 resource_id: resource_id.to_string(),
-                via: Via::Config,
+                via,
                 source: self.source.to_string(),
-                detail: None,
+                detail: detail.clone(),
             });
         }
     }
