@@ -5,6 +5,7 @@ pub mod csv;
 pub mod json;
 pub mod sarif;
 pub mod table;
+pub mod xlsx;
 
 use sgaudit_audit::Audit;
 use sgaudit_snapshot::Snapshot;
@@ -15,6 +16,8 @@ pub enum Format {
     Json,
     Csv,
     Sarif,
+    /// An Excel workbook: binary, so meant for a file rather than a terminal.
+    Xlsx,
 }
 
 /// Writes one format to `out`, through a buffer made here (not by the caller) so that the writing code is
@@ -32,6 +35,7 @@ pub fn write_to(
         Format::Json => json::write(&mut buffered, snapshot, audit)?,
         Format::Csv => csv::write(&mut buffered, snapshot, audit)?,
         Format::Sarif => sarif::write(&mut buffered, snapshot, audit)?,
+        Format::Xlsx => xlsx::write(&mut buffered, snapshot, audit)?,
     }
     std::io::Write::flush(&mut buffered)
 }
