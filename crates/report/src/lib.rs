@@ -1,10 +1,13 @@
 //! Writes audit results. One module per format, each taking a writer and the audit; none of them judges.
 
+pub mod asff;
 pub mod audit_log;
 pub mod csv;
 pub mod json;
+pub mod ocsf;
 pub mod sarif;
 pub mod table;
+pub mod time;
 pub mod xlsx;
 
 use sgaudit_audit::Audit;
@@ -18,6 +21,10 @@ pub enum Format {
     Sarif,
     /// An Excel workbook: binary, so meant for a file rather than a terminal.
     Xlsx,
+    /// AWS Security Finding Format, as Security Hub imports it.
+    Asff,
+    /// OCSF Compliance Findings.
+    Ocsf,
 }
 
 /// Writes one format to `out`, through a buffer made here (not by the caller) so that the writing code is
@@ -36,6 +43,8 @@ pub fn write_to(
         Format::Csv => csv::write(&mut buffered, snapshot, audit)?,
         Format::Sarif => sarif::write(&mut buffered, snapshot, audit)?,
         Format::Xlsx => xlsx::write(&mut buffered, snapshot, audit)?,
+        Format::Asff => asff::write(&mut buffered, snapshot, audit)?,
+        Format::Ocsf => ocsf::write(&mut buffered, snapshot, audit)?,
     }
     std::io::Write::flush(&mut buffered)
 }
