@@ -11,7 +11,7 @@ use std::io::Write;
 
 use sgaudit_audit::exposure::{covers_port, SSH};
 use sgaudit_audit::{Audit, GroupVerdict};
-use sgaudit_snapshot::{ResourceKind, Snapshot};
+use sgaudit_snapshot::{ResourceKind, SecurityGroup, Snapshot};
 
 pub const COLUMNS: [&str; 17] = [
     "account_id",
@@ -34,7 +34,7 @@ pub const COLUMNS: [&str; 17] = [
 ];
 
 /// Joins the items of a multi-valued cell.
-const JOIN: &str = " | ";
+pub(crate) const JOIN: &str = " | ";
 
 pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
     let profiles: HashMap<&str, &str> =
@@ -47,10 +47,9 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::i
     Ok(())
 }
 
-fn row(g: &GroupVerdict, profile: &str) -> [String; 17] {
+/// The `all_groups` row of one group, before neutralising; the workbook writes the same values.
+pub(crate) fn row(g: &GroupVerdict, profile: &str) -> [String; 17] {
     let group = g.group;
-    let enis: BTreeSet<&str> =
-        g.used_by.iter().filter(|u| u.kind == ResourceKind::NetworkInterface).map(|u| u.id).collect();
     let referenced_by: BTreeSet<&str> = g.referenced_by.iter().map(|r| r.group_id).collect();
     [
         g.account_id.to_string(),
@@ -62,15 +61,25 @@ fn row(g: &GroupVerdict, profile: &str) -> [String; 17] {
         g.is_default.to_string(),
         g.status.id().to_string(),
         g.risk.id().to_string(),
-        group.ingress.iter().any(|r| covers_port(r, SSH, false)).to_string(),
+        has_ssh_rule(group).to_string(),
         g.exposure.ssh.to_string(),
-        enis.len().to_string(),
+        eni_count(g).to_string(),
         g.used_by.iter().map(|u| format!("{}:{}", u.kind.id(), u.id)).collect::<Vec<_>>().join(JOIN),
         referenced_by.into_iter().collect::<Vec<_>>().join(JOIN),
         g.missing_evidence.join(JOIN),
         g.findings.iter().map(|f| f.id).collect::<Vec<_>>().join(JOIN),
         group.tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(JOIN),
     ]
+}
+
+/// Whether any ingress rule admits SSH, from anywhere (the seed's `has_ssh_rule`).
+pub(crate) fn has_ssh_rule(group: &SecurityGroup) -> bool {
+    group.ingress.iter().any(|r| covers_port(r, SSH, false))
+}
+
+/// The network interfaces that hold the group (the seed's `attached_eni_count`).
+pub(crate) fn eni_count(g: &GroupVerdict) -> usize {
+    g.used_by.iter().filter(|u| u.kind == ResourceKind::NetworkInterface).map(|u| u.id).collect::<BTreeSet<_>>().len()
 }
 
 fn write_row<'a>(out: &mut impl Write, cells: impl Iterator<Item = &'a str>) -> std::io::Result<()> {
@@ -84,7 +93,7 @@ fn write_row<'a>(out: &mut impl Write, cells: impl Iterator<Item = &'a str>) -> 
 }
 
 /// Whether a spreadsheet would take the cell for a formula (or, for tab and CR, strip them and then do).
-fn is_formula_like(cell: &str) -> bool {
+pub(crate) fn is_formula_like(cell: &str) -> bool {
     cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 

@@ -1,10 +1,14 @@
 //! Writes audit results. One module per format, each taking a writer and the audit; none of them judges.
 
+pub mod asff;
 pub mod audit_log;
 pub mod csv;
 pub mod json;
+pub mod ocsf;
 pub mod sarif;
 pub mod table;
+pub mod time;
+pub mod xlsx;
 
 use sgaudit_audit::Audit;
 use sgaudit_snapshot::Snapshot;
@@ -15,6 +19,12 @@ pub enum Format {
     Json,
     Csv,
     Sarif,
+    /// An Excel workbook: binary, so meant for a file rather than a terminal.
+    Xlsx,
+    /// AWS Security Finding Format, as Security Hub imports it.
+    Asff,
+    /// OCSF Compliance Findings.
+    Ocsf,
 }
 
 /// Writes one format to `out`, through a buffer made here (not by the caller) so that the writing code is
@@ -32,6 +42,9 @@ pub fn write_to(
         Format::Json => json::write(&mut buffered, snapshot, audit)?,
         Format::Csv => csv::write(&mut buffered, snapshot, audit)?,
         Format::Sarif => sarif::write(&mut buffered, snapshot, audit)?,
+        Format::Xlsx => xlsx::write(&mut buffered, snapshot, audit)?,
+        Format::Asff => asff::write(&mut buffered, snapshot, audit)?,
+        Format::Ocsf => ocsf::write(&mut buffered, snapshot, audit)?,
     }
     std::io::Write::flush(&mut buffered)
 }

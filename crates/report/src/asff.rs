@@ -1,0 +1,762 @@
+//! ASFF, the AWS Security Finding Format that Security Hub imports: one finding per (group, finding), as a
+//! JSON array. [`findings`] gives the same findings as plain serde structs, for the code that pushes them
+//! with `BatchImportFindings`; nothing here knows the AWS SDK.
+//!
+//! A finding's `Id` is built from where it is and what it is (`sgaudit/<account>/<region>/<group>/<check>`),
+//! never from the run, so a later scan updates the finding it found before instead of adding a twin.
+//! The field names and limits are Security Hub's (`AwsSecurityFinding` in its API reference); a test checks
+//! the whole array against the `BatchImportFindings` input shape of botocore's service model.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::{Deserialize, Serialize};
+use sgaudit_audit::{Audit, Finding, GroupVerdict, Severity, Status};
+use sgaudit_snapshot::{Rule, Snapshot};
+
+pub const SCHEMA_VERSION: &str = "2018-10-08";
+/// Security Hub's limits, in characters.
+pub const TITLE_MAX: usize = 256;
+pub const DESCRIPTION_MAX: usize = 1024;
+pub const REMEDIATION_TEXT_MAX: usize = 512;
+/// Every finding is about one security group.
+pub const RESOURCE_TYPE: &str = "AwsEc2SecurityGroup";
+pub const TYPE_BEST_PRACTICES: &str = "Software and Configuration Checks/AWS Security Best Practices";
+const TYPE_STANDARDS: &str = "Software and Configuration Checks/Industry and Regulatory Standards";
+/// The time given to findings of a snapshot that does not say when it was collected (hand-written
+/// fixtures): ASFF requires a time, and inventing "now" would make the output depend on the clock.
+pub const UNKNOWN_TIME: &str = "1970-01-01T00:00:00.000Z";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AsffFinding {
+    pub schema_version: String,
+    /// `sgaudit/<account>/<region>/<group-id>/<check-id>`: the same finding has the same id in every run.
+    pub id: String,
+    /// `arn:<partition>:securityhub:<region>:<account>:product/<account>/default`: Security Hub's product of
+    /// an account's own findings. Import each finding in the Region of its product ARN.
+    pub product_arn: String,
+    pub product_name: String,
+    /// `sgaudit/<check-id>`.
+    pub generator_id: String,
+    pub aws_account_id: String,
+    pub types: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub severity: AsffSeverity,
+    pub title: String,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<Remediation>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub product_fields: BTreeMap<String, String>,
+    pub resources: Vec<Resource>,
+    pub compliance: Compliance,
+    pub record_state: RecordState,
+    pub workflow: Workflow,
+}
+
+impl AsffFinding {
+    /// The Region whose Security Hub takes this finding (that of its product ARN and its resource).
+    pub fn region(&self) -> &str {
+        self.resources.first().and_then(|r| r.region.as_deref()).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AsffSeverity {
+    pub label: SeverityLabel,
+    /// sgaudit's own word for it (`critical`, ..., `informational`).
+    pub original: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SeverityLabel {
+    Informational,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<Severity> for SeverityLabel {
+    fn from(severity: Severity) -> Self {
+        match severity {
+            Severity::Informational => Self::Informational,
+            Severity::Low => Self::Low,
+            Severity::Medium => Self::Medium,
+            Severity::High => Self::High,
+            Severity::Critical => Self::Critical,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Remediation {
+    pub recommendation: Recommendation,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Recommendation {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Resource {
+    /// Always [`RESOURCE_TYPE`].
+    #[serde(rename = "Type")]
+    pub kind: String,
+    /// The group's ARN.
+    pub id: String,
+    pub partition: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The group's tags, less those Security Hub would refuse (an empty or blank key or value).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    pub details: ResourceDetails,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResourceDetails {
+    pub aws_ec2_security_group: SecurityGroupDetails,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecurityGroupDetails {
+    pub group_name: String,
+    pub group_id: String,
+    pub owner_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ip_permissions: Vec<IpPermission>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ip_permissions_egress: Vec<IpPermission>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IpPermission {
+    pub ip_protocol: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_port: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_port: Option<i32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ip_ranges: Vec<IpRange>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_ranges: Vec<Ipv6Range>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefix_list_ids: Vec<PrefixListId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_id_group_pairs: Vec<UserIdGroupPair>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IpRange {
+    pub cidr_ip: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Ipv6Range {
+    pub cidr_ipv6: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PrefixListId {
+    pub prefix_list_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserIdGroupPair {
+    pub group_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_peering_connection_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Compliance {
+    pub status: ComplianceStatus,
+    /// The check's controls (`AWS FSBP EC2.13`, `CIS AWS 5.2`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related_requirements: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ComplianceStatus {
+    Passed,
+    Warning,
+    Failed,
+    /// The check could not be made: sgaudit's "unknown" (some evidence could not be read).
+    NotAvailable,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RecordState {
+    Active,
+    Archived,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Workflow {
+    pub status: WorkflowStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WorkflowStatus {
+    New,
+    Notified,
+    Resolved,
+    Suppressed,
+}
+
+/// The AWS partition of a Region.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// `arn:<partition>:ec2:<region>:<account>:security-group/<group-id>`.
+pub fn group_arn(account_id: &str, region: &str, group_id: &str) -> String {
+    format!("arn:{}:ec2:{region}:{account_id}:security-group/{group_id}", partition(region))
+}
+
+/// `arn:<partition>:securityhub:<region>:<account>:product/<account>/default`.
+pub fn product_arn(account_id: &str, region: &str) -> String {
+    format!("arn:{}:securityhub:{region}:{account_id}:product/{account_id}/default", partition(region))
+}
+
+/// `sgaudit/<account>/<region>/<group-id>/<check-id>`, shared with the OCSF report.
+pub fn finding_id(group: &GroupVerdict, check_id: &str) -> String {
+    format!("sgaudit/{}/{}/{}/{check_id}", group.account_id, group.region, group.group.group_id)
+}
+
+/// Cuts `text` to at most `max` characters at a character boundary, ending with `…` when it cut. AWS counts
+/// a string's length in UTF-16 units (its services are Java), which is never fewer than characters, so the
+/// cut counts those: the result fits either way of counting.
+pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
+    if text.encode_utf16().count() <= max {
+        return Cow::Borrowed(text);
+    }
+    // Room is left for the ellipsis, one unit.
+    let room = max.saturating_sub(1);
+    let mut units = 0;
+    let end = text
+        .char_indices()
+        .find_map(|(i, c)| {
+            units += c.len_utf16();
+            (units > room).then_some(i)
+        })
+        .unwrap_or(text.len());
+    Cow::Owned(format!("{}…", &text[..end]))
+}
+
+/// `<check title>: <group-id> (<group-name>)`, shared with the OCSF report.
+pub fn title(g: &GroupVerdict, f: &Finding) -> String {
+    format!("{}: {} ({})", f.title, g.group.group_id, g.group.group_name)
+}
+
+/// Whether a finding says that its group could not be judged: no failed control, but a check that could not
+/// be made (Security Hub's `NOT_AVAILABLE`, OCSF's `Unknown`). Exposure findings of such a group are known
+/// failures all the same.
+pub fn not_judged(g: &GroupVerdict, f: &Finding) -> bool {
+    g.status == Status::Unknown && f.controls.is_empty()
+}
+
+/// The standards a check's controls belong to, named as Security Hub's finding types name them.
+pub fn standards(controls: &[&str]) -> Vec<&'static str> {
+    let mut standards = Vec::new();
+    if controls.iter().any(|c| c.starts_with("AWS FSBP")) {
+        standards.push("AWS Foundational Security Best Practices");
+    }
+    if controls.iter().any(|c| c.starts_with("CIS AWS")) {
+        standards.push("CIS AWS Foundations Benchmark");
+    }
+    standards
+}
+
+/// ASFF finding types: a best-practice check, and one type per standard its controls belong to.
+pub fn types(controls: &[&str]) -> Vec<String> {
+    std::iter::once(TYPE_BEST_PRACTICES.to_string())
+        .chain(standards(controls).into_iter().map(|s| format!("{TYPE_STANDARDS}/{s}")))
+        .collect()
+}
+
+/// What to do about a check's finding. Kept with the formats that carry a remediation (ASFF, OCSF).
+pub fn remediation_text(check_id: &str) -> Option<&'static str> {
+    Some(match check_id {
+        "sg-world-open-ssh" => {
+            "Remove the inbound rules that admit TCP 22 from 0.0.0.0/0 or ::/0. Reach instances through \
+             Systems Manager Session Manager, or admit SSH only from known address ranges or security groups."
+        }
+        "sg-world-open-rdp" => {
+            "Remove the inbound rules that admit TCP/UDP 3389 from 0.0.0.0/0 or ::/0. Reach instances through \
+             Systems Manager Fleet Manager, or admit RDP only from known address ranges or security groups."
+        }
+        "sg-world-open-all-traffic" => {
+            "Replace the inbound rules that open all ports or all protocols to the internet with rules for the \
+             ports the workload serves, from the sources that need them."
+        }
+        "sg-world-open-high-risk-port" => {
+            "Admit the high-risk ports named in the finding only from known address ranges or security groups, \
+             or remove those rules."
+        }
+        "sg-default-allows-traffic" => {
+            "Remove every inbound and outbound rule of the VPC's default security group, after moving its \
+             resources to security groups of their own."
+        }
+        "sg-default-in-use" => {
+            "Move the resources that use the default security group to security groups of their own (least \
+             privilege), then remove the default group's rules."
+        }
+        "sg-unused" => {
+            "Confirm that nothing needs the security group (infrastructure code, a scaled-in service), keep a copy \
+             of its rules, and delete it."
+        }
+        "sg-status-unknown" => {
+            "Let sgaudit read the sources named in the finding (see `sgaudit permissions`) and scan again; until \
+             then the group's use is not known."
+        }
+        _ => return None,
+    })
+}
+
+/// The AWS documentation of the first FSBP control of a check (`AWS FSBP EC2.13` → `#ec2-13`).
+pub fn control_url(controls: &[&str]) -> Option<String> {
+    controls
+        .iter()
+        .find_map(|c| c.strip_prefix("AWS FSBP EC2."))
+        .map(|n| format!("https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-{n}"))
+}
+
+/// Every finding of the audit, in the audit's order, as Security Hub takes them from each group's own
+/// account (its product ARN names the group's account).
+pub fn findings(snapshot: &Snapshot, audit: &Audit) -> Vec<AsffFinding> {
+    build(snapshot, audit, None)
+}
+
+/// The same findings, for an account that imports them for others (a Security Hub administrator account,
+/// the only kind that may import findings about its member accounts): the product ARN names the importing
+/// account, `AwsAccountId` still the group's.
+pub fn findings_imported_by(snapshot: &Snapshot, audit: &Audit, importer_account_id: &str) -> Vec<AsffFinding> {
+    build(snapshot, audit, Some(importer_account_id))
+}
+
+pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &findings(snapshot, audit))?;
+    writeln!(out)
+}
+
+fn build(snapshot: &Snapshot, audit: &Audit, importer: Option<&str>) -> Vec<AsffFinding> {
+    let time = snapshot
+        .collected_at
+        .as_deref()
+        .and_then(crate::time::parse_rfc3339_ms)
+        .map_or_else(|| UNKNOWN_TIME.to_string(), crate::time::format_rfc3339_ms);
+    audit
+        .groups
+        .iter()
+        .flat_map(|g| {
+            let resource = resource(g);
+            let time = &time;
+            g.findings.iter().map(move |f| finding(g, f, resource.clone(), time, importer))
+        })
+        .collect()
+}
+
+fn finding(g: &GroupVerdict, f: &Finding, resource: Resource, time: &str, importer: Option<&str>) -> AsffFinding {
+    let title = title(g, f);
+    let description = format!("{}. Verdict on the group: {}; risk: {}.", f.message, g.status.id(), g.risk.id());
+    let mut product_fields = BTreeMap::new();
+    product_fields.insert("sgaudit/CheckId".to_string(), f.id.to_string());
+    product_fields.insert("sgaudit/Status".to_string(), g.status.id().to_string());
+    product_fields.insert("sgaudit/Risk".to_string(), g.risk.id().to_string());
+    product_fields.insert("sgaudit/Version".to_string(), env!("CARGO_PKG_VERSION").to_string());
+    AsffFinding {
+        schema_version: SCHEMA_VERSION.to_string(),
+        id: finding_id(g, f.id),
+        product_arn: product_arn(importer.unwrap_or(g.account_id), g.region),
+        product_name: "sgaudit".to_string(),
+        generator_id: format!("sgaudit/{}", f.id),
+        aws_account_id: g.account_id.to_string(),
+        types: types(f.controls),
+        created_at: time.to_string(),
+        updated_at: time.to_string(),
+        severity: AsffSeverity { label: f.severity.into(), original: severity_id(f.severity).to_string() },
+        title: truncate(&title, TITLE_MAX).into_owned(),
+        description: truncate(&description, DESCRIPTION_MAX).into_owned(),
+        remediation: remediation_text(f.id).map(|text| Remediation {
+            recommendation: Recommendation {
+                text: truncate(text, REMEDIATION_TEXT_MAX).into_owned(),
+                url: control_url(f.controls),
+            },
+        }),
+        product_fields,
+        resources: vec![resource],
+        compliance: Compliance {
+            status: if not_judged(g, f) { ComplianceStatus::NotAvailable } else { ComplianceStatus::Failed },
+            related_requirements: f.controls.iter().map(|c| c.to_string()).collect(),
+        },
+        record_state: RecordState::Active,
+        workflow: Workflow { status: WorkflowStatus::New },
+    }
+}
+
+fn severity_id(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Informational => "informational",
+        Severity::Low => "low",
+        Severity::Medium => "medium",
+        Severity::High => "high",
+        Severity::Critical => "critical",
+    }
+}
+
+fn resource(g: &GroupVerdict) -> Resource {
+    let group = g.group;
+    // Security Hub refuses an empty or blank tag key or value (its `NonEmptyString`); such a tag is dropped
+    // here rather than losing the whole finding to the import.
+    let non_blank = |s: &str| s.chars().any(|c| !c.is_whitespace());
+    Resource {
+        kind: RESOURCE_TYPE.to_string(),
+        id: group_arn(g.account_id, g.region, &group.group_id),
+        partition: partition(g.region).to_string(),
+        region: Some(g.region.to_string()),
+        tags: group
+            .tags
+            .iter()
+            .filter(|(k, v)| non_blank(k) && non_blank(v))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        details: ResourceDetails {
+            aws_ec2_security_group: SecurityGroupDetails {
+                group_name: group.group_name.clone(),
+                group_id: group.group_id.clone(),
+                owner_id: group.owner_id.clone(),
+                vpc_id: group.vpc_id.clone().filter(|v| non_blank(v)),
+                ip_permissions: group.ingress.iter().map(permission).collect(),
+                ip_permissions_egress: group.egress.iter().map(permission).collect(),
+            },
+        },
+    }
+}
+
+fn permission(rule: &Rule) -> IpPermission {
+    IpPermission {
+        ip_protocol: rule.protocol.clone(),
+        from_port: rule.from_port,
+        to_port: rule.to_port,
+        ip_ranges: rule.ipv4_ranges.iter().map(|p| IpRange { cidr_ip: p.id.clone() }).collect(),
+        ipv6_ranges: rule.ipv6_ranges.iter().map(|p| Ipv6Range { cidr_ipv6: p.id.clone() }).collect(),
+        prefix_list_ids: rule.prefix_lists.iter().map(|p| PrefixListId { prefix_list_id: p.id.clone() }).collect(),
+        user_id_group_pairs: rule
+            .groups
+            .iter()
+            .map(|p| UserIdGroupPair {
+                group_id: p.group_id.clone(),
+                user_id: p.user_id.clone(),
+                vpc_id: p.vpc_id.clone(),
+                vpc_peering_connection_id: p.vpc_peering_connection_id.clone(),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{demo, group_named};
+    use serde_json::Value;
+    use std::collections::BTreeSet;
+
+    const ACCOUNT: &str = "123456789012";
+
+    fn written(snapshot: &Snapshot) -> Vec<Value> {
+        let audit = sgaudit_audit::audit(snapshot);
+        let mut out = Vec::new();
+        write(&mut out, snapshot, &audit).unwrap();
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    #[test]
+    fn one_finding_per_group_and_finding_with_stable_ids() {
+        let snapshot = demo();
+        let audit = sgaudit_audit::audit(&snapshot);
+        let all = findings(&snapshot, &audit);
+        let expected: Vec<String> = audit
+            .groups
+            .iter()
+            .flat_map(|g| {
+                g.findings
+                    .iter()
+                    .map(move |f| format!("sgaudit/{}/{}/{}/{}", g.account_id, g.region, g.group.group_id, f.id))
+            })
+            .collect();
+        assert!(expected.len() > 10, "the demo has findings: {expected:?}");
+        assert_eq!(all.iter().map(|f| f.id.clone()).collect::<Vec<_>>(), expected);
+        let unique: BTreeSet<&str> = all.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(unique.len(), all.len(), "ids are unique");
+        for id in [
+            "sgaudit/123456789012/eu-west-1/sg-0b00000000eussh/sg-world-open-ssh",
+            "sgaudit/123456789012/us-east-1/sg-0a00000000rdpadm/sg-world-open-rdp",
+            "sgaudit/123456789012/us-east-1/sg-0a00000000dflt01/sg-default-in-use",
+            "sgaudit/123456789012/us-east-1/sg-0a00000000chaina/sg-unused",
+            "sgaudit/123456789012/eu-west-1/sg-0b0000000reports/sg-status-unknown",
+        ] {
+            assert!(unique.contains(id), "{id} is missing from {unique:?}");
+        }
+
+        // A second run over a second load gives the same findings, byte for byte; a later collection
+        // changes the times, never the ids.
+        let again = demo();
+        assert_eq!(findings(&again, &sgaudit_audit::audit(&again)), all);
+        let mut later = demo();
+        later.collected_at = Some("2027-01-01T00:00:00Z".to_string());
+        let later_findings = findings(&later, &sgaudit_audit::audit(&later));
+        assert_eq!(
+            later_findings.iter().map(|f| &f.id).collect::<Vec<_>>(),
+            all.iter().map(|f| &f.id).collect::<Vec<_>>()
+        );
+        assert_eq!(later_findings[0].updated_at, "2027-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn severities_arns_and_compliance_of_known_findings() {
+        let snapshot = demo();
+        let all = findings(&snapshot, &sgaudit_audit::audit(&snapshot));
+        let by_id = |id: &str| all.iter().find(|f| f.id.ends_with(id)).unwrap_or_else(|| panic!("{id}"));
+
+        let ssh = by_id("/eu-west-1/sg-0b00000000eussh/sg-world-open-ssh");
+        assert_eq!(ssh.severity.label, SeverityLabel::Critical);
+        assert_eq!(ssh.severity.original, "critical");
+        assert_eq!(ssh.product_arn, "arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default");
+        assert_eq!(ssh.generator_id, "sgaudit/sg-world-open-ssh");
+        assert_eq!(ssh.aws_account_id, ACCOUNT);
+        assert_eq!(ssh.region(), "eu-west-1");
+        let r = &ssh.resources[0];
+        assert_eq!(r.kind, "AwsEc2SecurityGroup");
+        assert_eq!(r.id, "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0b00000000eussh");
+        assert_eq!(r.partition, "aws");
+        let details = &r.details.aws_ec2_security_group;
+        assert_eq!((details.group_id.as_str(), details.group_name.as_str()), ("sg-0b00000000eussh", "eu-ssh-open"));
+        assert_eq!(details.owner_id, ACCOUNT);
+        assert!(details
+            .ip_permissions
+            .iter()
+            .any(|p| p.from_port == Some(22) && p.ip_ranges.iter().any(|r| r.cidr_ip == "0.0.0.0/0")));
+        assert_eq!(ssh.compliance.status, ComplianceStatus::Failed);
+        assert_eq!(ssh.compliance.related_requirements, ["AWS FSBP EC2.13", "CIS AWS 5.2", "CIS AWS 5.3"]);
+        assert_eq!(
+            ssh.types,
+            [
+                "Software and Configuration Checks/AWS Security Best Practices",
+                "Software and Configuration Checks/Industry and Regulatory Standards/AWS Foundational Security Best Practices",
+                "Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark",
+            ]
+        );
+        let remediation = ssh.remediation.as_ref().unwrap();
+        assert_eq!(
+            remediation.recommendation.url.as_deref(),
+            Some("https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-13")
+        );
+        assert_eq!((ssh.record_state, ssh.workflow.status), (RecordState::Active, WorkflowStatus::New));
+        assert_eq!(ssh.created_at, "2026-11-23T04:00:00.000Z");
+        assert_eq!(ssh.updated_at, ssh.created_at);
+
+        let unused = by_id("/us-east-1/sg-0a00000000chaina/sg-unused");
+        assert_eq!(unused.severity.label, SeverityLabel::Low);
+        assert_eq!(unused.types, [TYPE_BEST_PRACTICES, "Software and Configuration Checks/Industry and Regulatory Standards/AWS Foundational Security Best Practices"]);
+        assert_eq!(unused.product_fields["sgaudit/Status"], "unused");
+
+        let in_use = by_id("/us-east-1/sg-0a00000000dflt01/sg-default-in-use");
+        assert_eq!(in_use.severity.label, SeverityLabel::High);
+
+        // Not judged is not failed: the check could not be made.
+        let unknown = by_id("/eu-west-1/sg-0b0000000reports/sg-status-unknown");
+        assert_eq!(unknown.severity.label, SeverityLabel::Informational);
+        assert_eq!(unknown.compliance.status, ComplianceStatus::NotAvailable);
+        assert!(unknown.compliance.related_requirements.is_empty());
+        assert_eq!(unknown.types, [TYPE_BEST_PRACTICES]);
+    }
+
+    #[test]
+    fn required_fields_are_present_and_within_limits() {
+        let mut snapshot = demo();
+        // Long enough that the title and description must be cut.
+        let g = group_named(&mut snapshot, "sg-0b00000000eussh");
+        g.group_name = "ä".repeat(255);
+        for f in written(&snapshot) {
+            for field in [
+                "SchemaVersion",
+                "Id",
+                "ProductArn",
+                "GeneratorId",
+                "AwsAccountId",
+                "CreatedAt",
+                "UpdatedAt",
+                "Title",
+                "Description",
+            ] {
+                assert!(f[field].as_str().is_some_and(|s| !s.trim().is_empty()), "{field} of {f}");
+            }
+            assert_eq!(f["SchemaVersion"], "2018-10-08");
+            assert!(f["Types"].as_array().is_some_and(|t| !t.is_empty()));
+            assert!(f["Severity"]["Label"].is_string());
+            let resource = &f["Resources"][0];
+            for field in ["Type", "Id", "Partition", "Region"] {
+                assert!(resource[field].is_string(), "{field} of {resource}");
+            }
+            for field in ["GroupName", "GroupId", "OwnerId"] {
+                assert!(resource["Details"]["AwsEc2SecurityGroup"][field].is_string(), "{field} of {resource}");
+            }
+            let units = |field: &Value| field.as_str().unwrap().encode_utf16().count();
+            assert!(units(&f["Title"]) <= TITLE_MAX);
+            assert!(units(&f["Description"]) <= DESCRIPTION_MAX);
+            assert!(units(&f["Remediation"]["Recommendation"]["Text"]) <= REMEDIATION_TEXT_MAX);
+            assert_eq!(
+                f["Id"].as_str().unwrap().rsplit('/').next(),
+                f["GeneratorId"].as_str().unwrap().strip_prefix("sgaudit/")
+            );
+        }
+        let cut =
+            written(&snapshot).into_iter().find(|f| f["Id"].as_str().unwrap().contains("sg-0b00000000eussh")).unwrap();
+        let title = cut["Title"].as_str().unwrap();
+        assert!(title.ends_with('…') && title.encode_utf16().count() == TITLE_MAX, "{title}");
+        assert_eq!(cut["Resources"][0]["Details"]["AwsEc2SecurityGroup"]["GroupName"], "ä".repeat(255));
+    }
+
+    #[test]
+    fn truncation_keeps_characters_whole() {
+        assert_eq!(truncate("short", 10), "short");
+        assert_eq!(truncate("exactly10!", 10), "exactly10!");
+        assert_eq!(truncate("abcdefghijk", 10), "abcdefghi…");
+        // Two-byte characters: cut between them, never inside one.
+        assert_eq!(truncate(&"é".repeat(20), 10), format!("{}…", "é".repeat(9)));
+        // A character outside the BMP is two UTF-16 units: nine units of room hold four of them.
+        assert_eq!(truncate(&"𝕊".repeat(20), 10), format!("{}…", "𝕊".repeat(4)));
+        assert_eq!(truncate("abcdefgh𝕊𝕊", 10), "abcdefgh…");
+        for text in ["a".repeat(2000), "ü".repeat(2000), "🦀x".repeat(700)] {
+            for max in [1, 2, 3, 255, 256, 1024] {
+                let cut = truncate(&text, max);
+                assert!(cut.encode_utf16().count() <= max, "{max}: {cut}");
+                assert!(text.starts_with(cut.trim_end_matches('…')));
+            }
+        }
+    }
+
+    #[test]
+    fn partitions_follow_the_region() {
+        assert_eq!(partition("eu-west-1"), "aws");
+        assert_eq!(partition("cn-north-1"), "aws-cn");
+        assert_eq!(partition("cn-northwest-1"), "aws-cn");
+        assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
+        assert_eq!(partition("us-east-1"), "aws");
+        assert_eq!(group_arn("1", "cn-north-1", "sg-1"), "arn:aws-cn:ec2:cn-north-1:1:security-group/sg-1");
+        assert_eq!(product_arn("1", "us-gov-east-1"), "arn:aws-us-gov:securityhub:us-gov-east-1:1:product/1/default");
+
+        let mut snapshot = demo();
+        for r in &mut snapshot.regions {
+            r.region = if r.region == "eu-west-1" { "cn-north-1" } else { "us-gov-west-1" }.to_string();
+        }
+        for f in findings(&snapshot, &sgaudit_audit::audit(&snapshot)) {
+            let (partition, region) = (&f.resources[0].partition, f.region());
+            assert_eq!(
+                f.product_arn,
+                format!("arn:{partition}:securityhub:{region}:{ACCOUNT}:product/{ACCOUNT}/default")
+            );
+            assert!(f.resources[0]
+                .id
+                .starts_with(&format!("arn:{partition}:ec2:{region}:{ACCOUNT}:security-group/sg-")));
+            assert!(f.id.starts_with(&format!("sgaudit/{ACCOUNT}/{region}/")));
+            assert_eq!(partition, if region.starts_with("cn-") { "aws-cn" } else { "aws-us-gov" });
+        }
+    }
+
+    #[test]
+    fn an_importing_account_owns_the_product_not_the_finding() {
+        let snapshot = demo();
+        let audit = sgaudit_audit::audit(&snapshot);
+        let own = findings(&snapshot, &audit);
+        let imported = findings_imported_by(&snapshot, &audit, "999999999999");
+        assert_eq!(own.len(), imported.len());
+        for (a, b) in own.iter().zip(&imported) {
+            assert_eq!(
+                b.product_arn,
+                format!("arn:aws:securityhub:{}:999999999999:product/999999999999/default", a.region())
+            );
+            assert_eq!((&a.id, &a.aws_account_id), (&b.id, &b.aws_account_id));
+        }
+    }
+
+    #[test]
+    fn hostile_names_and_tags_are_plain_string_data() {
+        let mut snapshot = demo();
+        let name = "\"},{\"Id\":\"forged\"}]\n<script>alert(1)</script>";
+        let g = group_named(&mut snapshot, "sg-0a000000000oldci");
+        g.group_name = name.to_string();
+        g.tags.insert("Owner".to_string(), "=HYPERLINK(\"http://evil\")".to_string());
+        g.tags.insert("Blank".to_string(), " ".to_string());
+        let before = findings(&demo(), &sgaudit_audit::audit(&demo())).len();
+        let all = written(&snapshot);
+        assert_eq!(all.len(), before, "a name cannot add or remove findings");
+        assert!(all.iter().all(|f| f["Id"] != "forged"));
+        let f = all.iter().find(|f| f["Id"] == "sgaudit/123456789012/us-east-1/sg-0a000000000oldci/sg-unused").unwrap();
+        let resource = &f["Resources"][0];
+        assert_eq!(resource["Details"]["AwsEc2SecurityGroup"]["GroupName"], name);
+        assert_eq!(resource["Tags"]["Owner"], "=HYPERLINK(\"http://evil\")");
+        assert!(resource["Tags"].get("Blank").is_none(), "Security Hub refuses a blank tag value");
+        assert!(f["Title"].as_str().unwrap().contains(name));
+    }
+
+    #[test]
+    fn the_written_array_reads_back_into_the_structs() {
+        let snapshot = demo();
+        let audit = sgaudit_audit::audit(&snapshot);
+        let mut out = Vec::new();
+        write(&mut out, &snapshot, &audit).unwrap();
+        let read: Vec<AsffFinding> = serde_json::from_slice(&out).unwrap();
+        assert_eq!(read, findings(&snapshot, &audit));
+    }
+
+    #[test]
+    fn times_are_utc_and_a_snapshot_without_one_gets_the_epoch() {
+        let mut snapshot = demo();
+        snapshot.collected_at = Some("2026-11-23T05:30:00.25+01:30".to_string());
+        let f = &findings(&snapshot, &sgaudit_audit::audit(&snapshot))[0];
+        assert_eq!(
+            (f.created_at.as_str(), f.updated_at.as_str()),
+            ("2026-11-23T04:00:00.250Z", "2026-11-23T04:00:00.250Z")
+        );
+        snapshot.collected_at = None;
+        assert_eq!(findings(&snapshot, &sgaudit_audit::audit(&snapshot))[0].created_at, UNKNOWN_TIME);
+    }
+}

@@ -1,0 +1,205 @@
+//! The reports that follow a published format, validated by someone else's reading of that format:
+//! SARIF against the OASIS SARIF 2.1.0 JSON Schema, OCSF against the JSON Schema of its Compliance Finding
+//! class, ASFF against botocore's model of Security Hub's `BatchImportFindings` (there is no ASFF JSON
+//! Schema). Where the schemas come from: `tests/schemas/README.md`.
+//!
+//! The validators are Python's (`jsonschema`, `botocore`), run by `tests/validate.py`; `.ci/run` installs
+//! them where missing. Each validator is also shown a broken document, so that a validator that checks
+//! nothing cannot pass these tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+use sgaudit_report::Format;
+use sgaudit_snapshot::Snapshot;
+
+fn here() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+fn demo() -> Snapshot {
+    Snapshot::load(&here().join("../../examples/demo-snapshot.json")).expect("the demo snapshot loads")
+}
+
+/// The demo with names, descriptions and tags chosen by someone hostile: JSON breakers, markup, control
+/// characters, formula starters, characters outside the BMP, and a name longer than a title may be.
+fn hostile() -> Snapshot {
+    let mut snapshot = demo();
+    let groups = snapshot.regions.iter_mut().flat_map(|r| r.security_groups.iter_mut());
+    for (i, g) in groups.enumerate() {
+        if g.is_default() {
+            continue; // Default groups keep their name, which their checks depend on.
+        }
+        g.group_name =
+            format!("\"}}],\"Id\":\"x{i}\\\n\r\t\u{0}\u{7f}</script><b>=cmd|' /c calc'!A0 𝕊𝔾 {}", "ü".repeat(300));
+        g.description = "\u{202e}reversed\u{2028}line".to_string();
+        g.tags.insert("Owner".to_string(), "=HYPERLINK(\"http://evil\")".to_string());
+        g.tags.insert("empty".to_string(), String::new());
+    }
+    snapshot
+}
+
+fn render(format: Format, snapshot: &Snapshot) -> Vec<u8> {
+    let audit = sgaudit_audit::audit(snapshot);
+    let mut out = Vec::new();
+    sgaudit_report::write_to(format, snapshot, &audit, false, &mut out).unwrap();
+    out
+}
+
+/// Runs `tests/validate.py ARGS` on `document`: `Ok` when valid, the validator's complaints when not.
+fn validate(args: &[&str], document: &[u8]) -> Result<(), String> {
+    let mut child = Command::new("python3")
+        .arg(here().join("tests/validate.py"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs (the schema tests need Python 3 with jsonschema and boto3)");
+    child.stdin.take().unwrap().write_all(document).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    match output.status.code() {
+        Some(0) => Ok(()),
+        Some(1) => {
+            assert!(!stdout.trim().is_empty(), "the validator failed without saying why");
+            Err(stdout)
+        }
+        _ => panic!(
+            "the validator could not run: {}\n(python3 -m pip install jsonschema boto3)",
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    }
+}
+
+const SARIF_SCHEMA: &str = "tests/schemas/sarif-schema-2.1.0.json";
+const OCSF_SCHEMA: &str = "tests/schemas/ocsf-1.5.0-compliance_finding-cloud.json";
+
+fn sarif_schema() -> String {
+    here().join(SARIF_SCHEMA).display().to_string()
+}
+
+fn ocsf_schema() -> String {
+    here().join(OCSF_SCHEMA).display().to_string()
+}
+
+/// A named way to break a valid document.
+type Breakage = (&'static str, fn(&mut Value));
+
+fn edit(document: &[u8], change: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut value: Value = serde_json::from_slice(document).unwrap();
+    change(&mut value);
+    serde_json::to_vec(&value).unwrap()
+}
+
+#[test]
+fn sarif_of_the_demo_is_valid_sarif_2_1_0() {
+    let sarif = render(Format::Sarif, &demo());
+    let doc: Value = serde_json::from_slice(&sarif).unwrap();
+    assert!(!doc["runs"][0]["results"].as_array().unwrap().is_empty(), "the demo has results to validate");
+    if let Err(problems) = validate(&["json-schema", &sarif_schema()], &sarif) {
+        panic!("the demo's SARIF is not valid SARIF 2.1.0:\n{problems}");
+    }
+}
+
+#[test]
+fn sarif_of_hostile_names_is_valid_sarif_2_1_0() {
+    let sarif = render(Format::Sarif, &hostile());
+    if let Err(problems) = validate(&["json-schema", &sarif_schema()], &sarif) {
+        panic!("{problems}");
+    }
+}
+
+#[test]
+fn the_sarif_schema_refuses_a_broken_log() {
+    let sarif = render(Format::Sarif, &demo());
+    let cases: [Breakage; 4] = [
+        ("no version", |d| {
+            d.as_object_mut().unwrap().remove("version");
+        }),
+        ("a level SARIF lacks", |d| d["runs"][0]["results"][0]["level"] = "fatal".into()),
+        ("a property the schema does not have", |d| d["runs"][0]["tool"]["driver"]["colour"] = "red".into()),
+        ("a result with no message", |d| {
+            d["runs"][0]["results"][0].as_object_mut().unwrap().remove("message");
+        }),
+    ];
+    for (what, change) in cases {
+        let problems = validate(&["json-schema", &sarif_schema()], &edit(&sarif, change))
+            .expect_err(&format!("the SARIF schema accepted a log with {what}"));
+        assert!(!problems.is_empty());
+    }
+}
+
+#[test]
+fn ocsf_of_the_demo_is_valid_compliance_findings() {
+    let ocsf = render(Format::Ocsf, &demo());
+    let events: Value = serde_json::from_slice(&ocsf).unwrap();
+    assert!(events.as_array().is_some_and(|e| !e.is_empty()), "the demo has events to validate");
+    if let Err(problems) = validate(&["json-schema", &ocsf_schema(), "--each"], &ocsf) {
+        panic!("the demo's OCSF is not valid OCSF 1.5.0 Compliance Finding:\n{problems}");
+    }
+}
+
+#[test]
+fn ocsf_of_hostile_names_is_valid_compliance_findings() {
+    let ocsf = render(Format::Ocsf, &hostile());
+    if let Err(problems) = validate(&["json-schema", &ocsf_schema(), "--each"], &ocsf) {
+        panic!("{problems}");
+    }
+}
+
+#[test]
+fn the_ocsf_schema_refuses_a_broken_event() {
+    let ocsf = render(Format::Ocsf, &demo());
+    let cases: [Breakage; 4] = [
+        ("another class", |d| d[0]["class_uid"] = 2004.into()),
+        ("no cloud", |d| {
+            d[0].as_object_mut().unwrap().remove("cloud");
+        }),
+        ("a severity id OCSF lacks", |d| d[0]["severity_id"] = 7.into()),
+        ("a misspelt attribute", |d| d[0]["finding_info"]["tittle"] = "x".into()),
+    ];
+    for (what, change) in cases {
+        validate(&["json-schema", &ocsf_schema(), "--each"], &edit(&ocsf, change))
+            .expect_err(&format!("the OCSF schema accepted an event with {what}"));
+    }
+}
+
+#[test]
+fn asff_of_the_demo_is_what_batch_import_findings_takes() {
+    let asff = render(Format::Asff, &demo());
+    if let Err(problems) = validate(&["asff"], &asff) {
+        panic!("the demo's ASFF does not fit BatchImportFindings:\n{problems}");
+    }
+}
+
+#[test]
+fn asff_of_hostile_names_is_what_batch_import_findings_takes() {
+    let asff = render(Format::Asff, &hostile());
+    if let Err(problems) = validate(&["asff"], &asff) {
+        panic!("{problems}");
+    }
+}
+
+#[test]
+fn the_asff_check_refuses_a_broken_finding() {
+    let asff = render(Format::Asff, &demo());
+    let cases: [Breakage; 5] = [
+        ("a field in the wrong case", |d| {
+            let title = d[0].as_object_mut().unwrap().remove("Title").unwrap();
+            d[0]["title"] = title;
+        }),
+        ("no resources", |d| {
+            d[0].as_object_mut().unwrap().remove("Resources");
+        }),
+        ("a severity label ASFF lacks", |d| d[0]["Severity"]["Label"] = "SEVERE".into()),
+        ("a partition AWS lacks", |d| d[0]["Resources"][0]["Partition"] = "aws-mars".into()),
+        ("a blank tag value", |d| d[0]["Resources"][0]["Tags"] = serde_json::json!({"Owner": " "})),
+    ];
+    for (what, change) in cases {
+        validate(&["asff"], &edit(&asff, change)).expect_err(&format!("the ASFF check accepted a finding with {what}"));
+    }
+}
