@@ -16,8 +16,11 @@ use futures::StreamExt;
 use sgaudit_snapshot::{Account, CoverageState, RegionSnapshot, Snapshot, SourceCoverage, SourceError};
 
 pub mod accounts;
+pub mod cleanup;
 mod identity;
 pub mod registry;
+pub mod restore;
+pub mod securityhub;
 pub mod source;
 pub mod sources;
 
@@ -97,12 +100,47 @@ pub enum Progress {
 
 pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 
+/// The accounts in reach: each with the configuration that calls it and the regions chosen for it, and the
+/// accounts that could not be reached or were left out (suspended organization members), as records.
+pub struct Connected {
+    pub sessions: Vec<Session>,
+    pub left_out: Vec<Account>,
+}
+
+/// One account reached: how to call it, and the regions to work in.
+pub struct Session {
+    pub(crate) sdk: aws_types::SdkConfig,
+    pub account_id: String,
+    pub name: Option<String>,
+    pub profile: Option<String>,
+    pub regions: Vec<String>,
+}
+
+impl Session {
+    pub(crate) fn in_region(&self, region: &str) -> aws_types::SdkConfig {
+        in_region(&self.sdk, region)
+    }
+}
+
+impl Connected {
+    pub fn session(&self, account_id: &str) -> Option<&Session> {
+        self.sessions.iter().find(|s| s.account_id == account_id)
+    }
+}
+
 /// Scans every account and region asked for.
 pub async fn scan(
     options: &ScanOptions,
     progress: Option<ProgressFn>,
     collected_at: Option<String>,
 ) -> Result<Snapshot, ScanError> {
+    let connected = connect(options).await?;
+    Ok(scan_connected(&connected, options, progress, collected_at).await)
+}
+
+/// Finds the accounts asked for, checks who each is and picks its regions. A single account whose
+/// credentials do not work is an error (the user's to fix); one of several is recorded as unreachable.
+pub async fn connect(options: &ScanOptions) -> Result<Connected, ScanError> {
     let profiles: Vec<Option<String>> = match &options.accounts {
         AccountSelection::Profiles(p) if p.is_empty() => vec![None],
         AccountSelection::Profiles(p) => p.iter().cloned().map(Some).collect(),
@@ -140,13 +178,13 @@ pub async fn scan(
     }
 
     // The accounts, each with the configuration that reaches it.
-    let mut snapshot = Snapshot::new(env!("CARGO_PKG_VERSION"), collected_at);
+    let mut left_out = Vec::new();
     let mut targets = Vec::new();
     match &options.accounts {
         AccountSelection::Organization(org) => {
             let own = identity::account_id(&in_region(&first, &probe)).await.map_err(|e| e.into_scan_error())?;
             let chosen = accounts::organization(&in_region(&first, &probe), &own, org).await?;
-            snapshot.accounts.extend(chosen.left_out);
+            left_out.extend(chosen.left_out);
             targets = chosen.targets;
         }
         AccountSelection::Profiles(_) => {
@@ -160,15 +198,15 @@ pub async fn scan(
 
     // Who each target is, and its regions, all accounts at once.
     let single = targets.len() == 1 && matches!(options.accounts, AccountSelection::Profiles(_));
-    let reached: Vec<Result<Reached, Account>> =
+    let reached: Vec<Result<Session, Account>> =
         futures::stream::iter(targets.into_iter().map(|target| reach(target, options, &probe)))
             .buffer_unordered(options.concurrency.clamp(1, 16))
             .collect()
             .await;
-    let mut scanned = Vec::new();
+    let mut sessions = Vec::new();
     for result in reached {
         match result {
-            Ok(ok) => scanned.push(ok),
+            Ok(ok) => sessions.push(ok),
             Err(account) => {
                 // One account through the standard chain or one profile whose identity cannot be read: the
                 // credentials are the user's to fix (exit 2). Anything else is coverage.
@@ -180,26 +218,39 @@ pub async fn scan(
                     };
                     return Err(failure.into_scan_error());
                 }
-                snapshot.accounts.push(account);
+                left_out.push(account);
             }
         }
     }
-    scanned.sort_by(|a, b| a.1.cmp(&b.1));
+    sessions.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    Ok(Connected { sessions, left_out })
+}
+
+/// Reads every source in every account and region of `connected`.
+pub async fn scan_connected(
+    connected: &Connected,
+    options: &ScanOptions,
+    progress: Option<ProgressFn>,
+    collected_at: Option<String>,
+) -> Snapshot {
+    let mut snapshot = Snapshot::new(env!("CARGO_PKG_VERSION"), collected_at);
+    snapshot.accounts.extend(connected.left_out.iter().cloned());
+    let scanned = &connected.sessions;
     if let Some(report) = &progress {
         let skipped = snapshot.accounts.iter().filter(|a| a.skipped.is_some()).count();
         report(Progress::Accounts { scanning: scanned.len(), unreachable: snapshot.accounts.len() - skipped, skipped });
         report(Progress::Started {
-            regions: scanned.iter().map(|s| s.2.len()).sum(),
-            lists: scanned.iter().map(|s| s.2.len()).sum::<usize>() * SOURCES.len(),
+            regions: scanned.iter().map(|s| s.regions.len()).sum(),
+            lists: scanned.iter().map(|s| s.regions.len()).sum::<usize>() * SOURCES.len(),
         });
     }
 
     let jobs: Vec<(Ctx, &'static SourceDef)> = scanned
         .iter()
-        .flat_map(|(target, account_id, regions)| {
-            regions.iter().flat_map(move |region| {
-                let sdk = in_region(&target.sdk, region);
-                SOURCES.iter().map(move |def| (Ctx::new(sdk.clone(), account_id.clone(), region.clone()), def))
+        .flat_map(|session| {
+            session.regions.iter().flat_map(move |region| {
+                let sdk = session.in_region(region);
+                SOURCES.iter().map(move |def| (Ctx::new(sdk.clone(), session.account_id.clone(), region.clone()), def))
             })
         })
         .collect();
@@ -234,19 +285,19 @@ pub async fn scan(
         .await;
 
     let mut by_region: std::collections::BTreeMap<(String, String), RegionSnapshot> = Default::default();
-    for (target, account_id, regions) in &scanned {
+    for session in scanned {
         snapshot.accounts.push(Account {
-            account_id: account_id.clone(),
-            name: target.name.clone(),
-            profile: target.profile.clone(),
+            account_id: session.account_id.clone(),
+            name: session.name.clone(),
+            profile: session.profile.clone(),
             error: None,
             skipped: None,
         });
-        for region in regions {
+        for region in &session.regions {
             by_region.insert(
-                (account_id.clone(), region.clone()),
+                (session.account_id.clone(), region.clone()),
                 RegionSnapshot {
-                    account_id: account_id.clone(),
+                    account_id: session.account_id.clone(),
                     region: region.clone(),
                     security_groups: Vec::new(),
                     attachments: Vec::new(),
@@ -266,15 +317,12 @@ pub async fn scan(
         snapshot.regions.push(snap);
     }
     snapshot.normalize();
-    Ok(snapshot)
+    snapshot
 }
 
 /// Finds who a target is and which regions to scan in it; an account that cannot be reached (role not
 /// assumable, credentials expired, regions not listable) is returned as such, with the AWS error.
-/// An account reached: how, its id, and the regions to scan in it.
-type Reached = (accounts::Target, String, Vec<String>);
-
-async fn reach(target: accounts::Target, options: &ScanOptions, probe: &str) -> Result<Reached, Account> {
+async fn reach(target: accounts::Target, options: &ScanOptions, probe: &str) -> Result<Session, Account> {
     let home = in_region(&target.sdk, target.sdk.region().map(|r| r.as_ref()).unwrap_or(probe));
     let account_id = match identity::account_id(&home).await {
         Ok(id) => id,
@@ -305,7 +353,7 @@ async fn reach(target: accounts::Target, options: &ScanOptions, probe: &str) -> 
     regions.retain(|r| !options.exclude_regions.contains(r));
     regions.sort();
     regions.dedup();
-    Ok((target, account_id, regions))
+    Ok(Session { sdk: target.sdk, account_id, name: target.name, profile: target.profile, regions })
 }
 
 fn in_region(base: &aws_types::SdkConfig, region: &str) -> aws_types::SdkConfig {

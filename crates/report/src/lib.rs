@@ -27,6 +27,26 @@ pub enum Format {
     Ocsf,
 }
 
+impl Format {
+    /// The file name extension of a report in this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Table => "txt",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Sarif => "sarif",
+            Format::Xlsx => "xlsx",
+            Format::Asff => "asff.json",
+            Format::Ocsf => "ocsf.json",
+        }
+    }
+
+    /// Whether the report is a binary file, not text for a terminal.
+    pub fn is_binary(self) -> bool {
+        matches!(self, Format::Xlsx)
+    }
+}
+
 /// Writes one format to `out`, through a buffer made here (not by the caller) so that the writing code is
 /// compiled, and optimised, with this crate; nothing is held in memory beyond the buffer.
 pub fn write_to(

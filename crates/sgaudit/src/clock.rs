@@ -4,8 +4,21 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Now, as RFC 3339 UTC with seconds (`2026-11-23T04:01:28Z`).
 pub fn now_rfc3339() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    rfc3339(secs)
+    rfc3339(now_secs())
+}
+
+/// Now, in seconds since the Unix epoch.
+pub fn now_epoch() -> i64 {
+    i64::try_from(now_secs()).unwrap_or(i64::MAX)
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// Now, as a compact UTC stamp for file names (`20261123T040128Z`): sorts by time, no `:` for Windows.
+pub fn now_file_stamp() -> String {
+    now_rfc3339().replace(['-', ':'], "")
 }
 
 fn rfc3339(secs: u64) -> String {

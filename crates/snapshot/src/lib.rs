@@ -87,6 +87,11 @@ impl SecurityGroup {
     pub fn rules(&self) -> impl Iterator<Item = (Direction, &Rule)> {
         self.ingress.iter().map(|r| (Direction::Ingress, r)).chain(self.egress.iter().map(|r| (Direction::Egress, r)))
     }
+
+    /// The ids of the groups its rules name (itself included, if it does), each once.
+    pub fn referenced_groups(&self) -> std::collections::BTreeSet<&str> {
+        self.rules().flat_map(|(_, r)| r.groups.iter().map(|g| g.group_id.as_str())).collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

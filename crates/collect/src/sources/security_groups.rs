@@ -30,7 +30,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
     .await
 }
 
-fn to_group(group: &AwsGroup, account_id: &str) -> SecurityGroup {
+pub(crate) fn to_group(group: &AwsGroup, account_id: &str) -> SecurityGroup {
     let tags: BTreeMap<String, String> = group
         .tags()
         .iter()
@@ -48,7 +48,7 @@ fn to_group(group: &AwsGroup, account_id: &str) -> SecurityGroup {
     }
 }
 
-fn to_rule(p: &IpPermission) -> Rule {
+pub(crate) fn to_rule(p: &IpPermission) -> Rule {
     Rule {
         protocol: p.ip_protocol().unwrap_or("-1").to_string(),
         from_port: p.from_port(),

@@ -27,6 +27,9 @@ pub enum Fault {
     Hang(Duration),
     /// Forward, then send only the first half of the answer's body and close.
     Truncate,
+    /// Answer with this instead of forwarding: for the calls moto lacks (CloudTrail `LookupEvents`,
+    /// `DescribeSecurityGroupReferences`), so that the code reading them runs over HTTP too.
+    Answer { status: u16, content_type: String, body: String },
 }
 
 /// Which requests get a fault: those whose operation (or, failing that, whose body) contains `needle`, every
@@ -174,6 +177,9 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
                     let body_len = full.len() - split;
                     client.write_all(&full[..split + body_len / 2])?;
                 }
+                Fault::Answer { status, content_type, body } => {
+                    client.write_all(&answer(status, &content_type, &[], body.as_bytes()))?;
+                }
             }
         }
     }
@@ -302,6 +308,7 @@ fn deny(request: &Request, message: &str) -> Vec<u8> {
 
 fn answer(status: u16, content_type: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
     let reason = match status {
+        200 => "OK",
         400 => "Bad Request",
         403 => "Forbidden",
         429 => "Too Many Requests",

@@ -1,0 +1,108 @@
+//! The backup: every group about to be deleted, whole (description, VPC, tags, every rule with its
+//! descriptions, the groups and prefix lists it names), written and synced to disk before the first delete.
+//! `sgaudit restore` reads it back.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sgaudit_snapshot::SecurityGroup;
+
+/// What the file says it is, so that restore refuses anything else.
+pub const KIND: &str = "sgaudit-backup";
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Backup {
+    pub kind: String,
+    pub version: u32,
+    pub sgaudit_version: String,
+    pub created_at: String,
+    pub groups: Vec<BackedUp>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BackedUp {
+    pub account_id: String,
+    pub region: String,
+    pub group: SecurityGroup,
+}
+
+impl Backup {
+    pub fn new(sgaudit_version: &str, created_at: &str, groups: Vec<BackedUp>) -> Backup {
+        Backup {
+            kind: KIND.to_string(),
+            version: VERSION,
+            sgaudit_version: sgaudit_version.to_string(),
+            created_at: created_at.to_string(),
+            groups,
+        }
+    }
+
+    /// Writes the backup to a new file `sgaudit-backup-<stamp>.json` in `dir` (never over an existing one),
+    /// and syncs the file and the directory, so that it is on disk before this returns.
+    pub fn write(&self, dir: &Path, stamp: &str) -> std::io::Result<PathBuf> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(format!("sgaudit-backup-{stamp}.json"));
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        file.write_all(text.as_bytes())?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        // The directory entry too, so that the file survives a crash right after.
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(path)
+    }
+
+    pub fn load(path: &Path) -> Result<Backup, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read backup {}: {e}", path.display()))?;
+        let backup: Backup = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not an sgaudit backup: {e}", path.display()))?;
+        if backup.kind != KIND {
+            return Err(format!("{} is not an sgaudit backup (kind `{}`)", path.display(), backup.kind));
+        }
+        if backup.version != VERSION {
+            return Err(format!(
+                "{} is a backup of version {}, this sgaudit reads version {VERSION}",
+                path.display(),
+                backup.version
+            ));
+        }
+        Ok(backup)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_refusals() {
+        let dir = tempfile::tempdir().unwrap();
+        let group: SecurityGroup = serde_json::from_value(serde_json::json!({
+            "group_id": "sg-1", "group_name": "old", "description": "d", "vpc_id": "vpc-1",
+            "owner_id": "111122223333", "tags": {"Team": "=cmd"},
+            "ingress": [{"protocol": "tcp", "from_port": 22, "to_port": 22,
+                         "ipv4_ranges": [{"id": "10.0.0.0/8", "description": "office"}],
+                         "groups": [{"group_id": "sg-2", "description": "peer"}]}],
+            "egress": []
+        }))
+        .unwrap();
+        let backup = Backup::new("0.1.0", "2026-11-23T00:00:00Z", vec![BackedUp {
+            account_id: "111122223333".into(),
+            region: "eu-west-1".into(),
+            group: group.clone(),
+        }]);
+        let path = backup.write(dir.path(), "20261123T000000Z").unwrap();
+        let back = Backup::load(&path).unwrap();
+        assert_eq!(back.groups[0].group, group);
+        // Never over an existing file.
+        assert!(backup.write(dir.path(), "20261123T000000Z").is_err());
+        std::fs::write(dir.path().join("x.json"), "{\"kind\":\"other\",\"version\":1,\"sgaudit_version\":\"\",\"created_at\":\"\",\"groups\":[]}").unwrap();
+        assert!(Backup::load(&dir.path().join("x.json")).unwrap_err().contains("not an sgaudit backup"));
+        std::fs::write(dir.path().join("y.json"), "not json").unwrap();
+        assert!(Backup::load(&dir.path().join("y.json")).unwrap_err().contains("not an sgaudit backup"));
+    }
+}

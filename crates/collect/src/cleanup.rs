@@ -1,0 +1,586 @@
+//! The AWS calls behind `sgaudit cleanup`: the evidence the plan needs beyond the snapshot (when each group
+//! was created, which VPCs are peered or attached to a transit gateway, which groups other VPCs reference),
+//! the re-check just before deleting (fresh definitions, who uses the groups now), and the changes
+//! themselves (revoke rules, delete groups), each with a dry-run mode.
+//!
+//! Every call is made in one account and region through that account's session, and every failure comes
+//! back as a [`SourceError`], never as an empty answer: a plan that did not see something must not act as
+//! if there were nothing to see.
+
+use std::collections::{BTreeSet, HashMap};
+
+use aws_sdk_cloudtrail::types::{Event, LookupAttribute, LookupAttributeKey};
+use aws_sdk_ec2::types::{
+    Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, SecurityGroup as AwsGroup, TransitGatewayAttachmentResourceType,
+    TransitGatewayAttachmentState, UserIdGroupPair, VpcPeeringConnectionStateReasonCode,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::date_time::Format;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_smithy_types::DateTime;
+use serde_json::Value;
+use sgaudit_snapshot::{Rule, SecurityGroup, SourceError};
+
+use crate::client;
+use crate::source::{classify, each_page, Ctx};
+use crate::sources::security_groups::to_group;
+use crate::Connected;
+
+/// IAM actions the plan's extra evidence needs (read-only).
+pub const PLAN_ACTIONS: &[&str] = &[
+    LOOKUP_EVENTS,
+    DESCRIBE_PEERING,
+    DESCRIBE_TGW_ATTACHMENTS,
+    DESCRIBE_REFERENCES,
+    LIST_ALIASES,
+];
+
+/// IAM actions the re-check and the deletion need.
+pub const DELETE_ACTIONS: &[&str] =
+    &[DESCRIBE_GROUPS, DESCRIBE_ENIS, REVOKE_INGRESS, REVOKE_EGRESS, "ec2:DeleteSecurityGroup"];
+
+const LOOKUP_EVENTS: &str = "cloudtrail:LookupEvents";
+const DESCRIBE_PEERING: &str = "ec2:DescribeVpcPeeringConnections";
+const DESCRIBE_TGW_ATTACHMENTS: &str = "ec2:DescribeTransitGatewayAttachments";
+const DESCRIBE_REFERENCES: &str = "ec2:DescribeSecurityGroupReferences";
+const LIST_ALIASES: &str = "iam:ListAccountAliases";
+pub(crate) const DESCRIBE_GROUPS: &str = "ec2:DescribeSecurityGroups";
+const DESCRIBE_ENIS: &str = "ec2:DescribeNetworkInterfaces";
+const REVOKE_INGRESS: &str = "ec2:RevokeSecurityGroupIngress";
+pub(crate) const REVOKE_EGRESS: &str = "ec2:RevokeSecurityGroupEgress";
+
+/// Values per EC2 filter in one call.
+const FILTER_VALUES: usize = 200;
+/// Group ids per `DescribeSecurityGroupReferences` call.
+const REFERENCE_IDS: usize = 100;
+/// The answer EC2 gives a dry run that would have succeeded.
+const DRY_RUN_OK: &str = "DryRunOperation";
+
+/// When each group seen in CloudTrail's event history was created.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CreationTimes {
+    /// Start of the window read (epoch seconds): a group absent from `created` is older than this, or its
+    /// creation was not recorded.
+    pub since: i64,
+    /// Group id → creation time (epoch seconds).
+    pub created: HashMap<String, i64>,
+}
+
+/// Reads every `CreateSecurityGroup` event of the region since `since_epoch_secs` (CloudTrail keeps 90 days
+/// of management events): one paginated `LookupEvents` query. Every page is read; a failure on any page is
+/// an error, never a partial answer.
+pub async fn creation_times(
+    connected: &Connected,
+    account_id: &str,
+    region: &str,
+    since_epoch_secs: i64,
+) -> Result<CreationTimes, SourceError> {
+    let ctx = context(connected, account_id, region)?;
+    let cloudtrail = client!(ctx, aws_sdk_cloudtrail);
+    let by_name = LookupAttribute::builder()
+        .attribute_key(LookupAttributeKey::EventName)
+        .attribute_value("CreateSecurityGroup")
+        .build()
+        .map_err(|e| local_error("construction", LOOKUP_EVENTS, e.to_string()))?;
+    let pages = cloudtrail
+        .lookup_events()
+        .lookup_attributes(by_name)
+        .start_time(DateTime::from_secs(since_epoch_secs))
+        .max_results(50)
+        .into_paginator()
+        .send();
+    let mut times = CreationTimes { since: since_epoch_secs, created: HashMap::new() };
+    each_page(&ctx, LOOKUP_EVENTS, pages, |page| {
+        for event in page.events() {
+            if let Some((group_id, at)) = created_group(event) {
+                let earliest = times.created.entry(group_id).or_insert(at);
+                *earliest = (*earliest).min(at);
+            }
+        }
+    })
+    .await?;
+    Ok(times)
+}
+
+/// The group a `CreateSecurityGroup` event created, and when. A failed call (the event carries an
+/// `errorCode`) created nothing.
+fn created_group(event: &Event) -> Option<(String, i64)> {
+    let detail: Option<Value> = event.cloud_trail_event().and_then(|text| serde_json::from_str(text).ok());
+    if detail.as_ref().and_then(|d| d.get("errorCode")).is_some_and(|code| !code.is_null()) {
+        return None;
+    }
+    let from_resources = || {
+        event
+            .resources()
+            .iter()
+            .find(|r| r.resource_type() == Some("AWS::EC2::SecurityGroup"))
+            .and_then(|r| r.resource_name())
+            .filter(|name| name.starts_with("sg-"))
+            .map(str::to_string)
+    };
+    let group_id = detail.as_ref().and_then(group_id_in_event).or_else(from_resources)?;
+    let at = event.event_time().map(DateTime::secs).or_else(|| {
+        let text = detail.as_ref()?.get("eventTime")?.as_str()?;
+        DateTime::from_str(text, Format::DateTime).ok().map(|t| t.secs())
+    })?;
+    Some((group_id, at))
+}
+
+/// `responseElements.groupId` of a `CreateSecurityGroup` event record.
+fn group_id_in_event(detail: &Value) -> Option<String> {
+    detail.get("responseElements")?.get("groupId")?.as_str().filter(|id| !id.is_empty()).map(str::to_string)
+}
+
+/// VPCs that other networks can reach: with an active VPC peering connection (either side) or an
+/// available transit gateway attachment. Groups in other VPCs (or accounts) can reference groups there.
+pub async fn connected_vpcs(
+    connected: &Connected,
+    account_id: &str,
+    region: &str,
+) -> Result<BTreeSet<String>, SourceError> {
+    let ctx = context(connected, account_id, region)?;
+    let ec2 = client!(ctx, aws_sdk_ec2);
+    let mut vpcs = BTreeSet::new();
+
+    let pages = ec2
+        .describe_vpc_peering_connections()
+        .filters(filter("status-code", ["active"]))
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    each_page(&ctx, DESCRIBE_PEERING, pages, |page| {
+        for peering in page.vpc_peering_connections() {
+            if peering.status().and_then(|s| s.code()) != Some(&VpcPeeringConnectionStateReasonCode::Active) {
+                continue;
+            }
+            for side in [peering.requester_vpc_info(), peering.accepter_vpc_info()].into_iter().flatten() {
+                vpcs.extend(side.vpc_id().map(str::to_string));
+            }
+        }
+    })
+    .await?;
+
+    let pages = ec2
+        .describe_transit_gateway_attachments()
+        .filters(filter("resource-type", ["vpc"]))
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    each_page(&ctx, DESCRIBE_TGW_ATTACHMENTS, pages, |page| {
+        for attachment in page.transit_gateway_attachments() {
+            if attachment.resource_type() == Some(&TransitGatewayAttachmentResourceType::Vpc)
+                && attachment.state() == Some(&TransitGatewayAttachmentState::Available)
+            {
+                vpcs.extend(attachment.resource_id().map(str::to_string));
+            }
+        }
+    })
+    .await?;
+    Ok(vpcs)
+}
+
+/// Which of `group_ids` are referenced by rules of groups in other (peered) VPCs, and from which VPCs.
+/// Groups without such references are absent from the answer.
+pub async fn references_from_other_vpcs(
+    connected: &Connected,
+    account_id: &str,
+    region: &str,
+    group_ids: &[String],
+) -> Result<HashMap<String, Vec<String>>, SourceError> {
+    let ctx = context(connected, account_id, region)?;
+    let ec2 = client!(ctx, aws_sdk_ec2);
+    let mut references: HashMap<String, Vec<String>> = HashMap::new();
+    for chunk in group_ids.chunks(REFERENCE_IDS) {
+        let answer = ec2
+            .describe_security_group_references()
+            .set_group_id(Some(chunk.to_vec()))
+            .send()
+            .await
+            .map_err(|e| classify(DESCRIBE_REFERENCES, &e))?;
+        for reference in answer.security_group_reference_set() {
+            let (Some(group), Some(vpc)) = (reference.group_id(), reference.referencing_vpc_id()) else { continue };
+            references.entry(group.to_string()).or_default().push(vpc.to_string());
+        }
+    }
+    for vpcs in references.values_mut() {
+        vpcs.sort();
+        vpcs.dedup();
+    }
+    Ok(references)
+}
+
+/// The account's alias (the first; an account has at most one), for people to recognise it by.
+pub async fn account_alias(connected: &Connected, account_id: &str) -> Result<Option<String>, SourceError> {
+    let session = connected.session(account_id).ok_or_else(|| not_reached(account_id))?;
+    // IAM is global; its endpoint is found from any region of the partition: the session's own, else one
+    // of its working regions.
+    let home = session.sdk.region().map(|r| r.to_string()).or_else(|| session.regions.first().cloned());
+    let region = home.unwrap_or_else(|| "us-east-1".to_string());
+    let ctx = Ctx::new(session.in_region(&region), account_id.to_string(), region);
+    let iam = client!(ctx, aws_sdk_iam);
+    let answer = iam.list_account_aliases().send().await.map_err(|e| classify(LIST_ALIASES, &e))?;
+    Ok(answer.account_aliases().first().cloned())
+}
+
+/// Fresh definitions of the groups, sorted by id. A group that no longer exists is simply absent (the ids
+/// go in a filter: a `GroupIds` list would fail the whole call for one missing id).
+pub async fn describe_groups(
+    connected: &Connected,
+    account_id: &str,
+    region: &str,
+    group_ids: &[String],
+) -> Result<Vec<SecurityGroup>, SourceError> {
+    let ctx = context(connected, account_id, region)?;
+    let mut groups: Vec<SecurityGroup> =
+        groups_where(&ctx, "group-id", group_ids).await?.iter().map(|g| to_group(g, account_id)).collect();
+    groups.sort_by(|a, b| a.group_id.cmp(&b.group_id));
+    groups.dedup_by(|a, b| a.group_id == b.group_id);
+    Ok(groups)
+}
+
+/// The re-check before deleting: what uses each group right now. Network interfaces holding it
+/// (`eni-…`) and other groups whose rules name it (`sg-… (rule)`); a group's rules naming the group itself
+/// do not count. Groups nothing uses are absent from the answer.
+pub async fn users_now(
+    connected: &Connected,
+    account_id: &str,
+    region: &str,
+    group_ids: &[String],
+) -> Result<HashMap<String, Vec<String>>, SourceError> {
+    let ctx = context(connected, account_id, region)?;
+    let wanted: BTreeSet<&str> = group_ids.iter().map(String::as_str).collect();
+    let mut users: HashMap<String, Vec<String>> = HashMap::new();
+
+    let ec2 = client!(ctx, aws_sdk_ec2);
+    for chunk in group_ids.chunks(FILTER_VALUES) {
+        let pages = ec2
+            .describe_network_interfaces()
+            .filters(filter("group-id", chunk))
+            .max_results(1000)
+            .into_paginator()
+            .send();
+        each_page(&ctx, DESCRIBE_ENIS, pages, |page| {
+            for eni in page.network_interfaces() {
+                let Some(eni_id) = eni.network_interface_id() else { continue };
+                for group in eni.groups().iter().filter_map(|g| g.group_id()) {
+                    if wanted.contains(group) {
+                        users.entry(group.to_string()).or_default().push(eni_id.to_string());
+                    }
+                }
+            }
+        })
+        .await?;
+    }
+
+    let ingress = groups_where(&ctx, "ip-permission.group-id", group_ids).await?;
+    let egress = groups_where(&ctx, "egress.ip-permission.group-id", group_ids).await?;
+    let referrers = ingress.iter().map(|g| (g, g.ip_permissions())).chain(egress.iter().map(|g| (g, g.ip_permissions_egress())));
+    for (referrer, rules) in referrers {
+        let Some(referrer_id) = referrer.group_id() else { continue };
+        for named in rules.iter().flat_map(|r| r.user_id_group_pairs()).filter_map(|p| p.group_id()) {
+            if named != referrer_id && wanted.contains(named) {
+                users.entry(named.to_string()).or_default().push(format!("{referrer_id} (rule)"));
+            }
+        }
+    }
+    for found in users.values_mut() {
+        found.sort();
+        found.dedup();
+    }
+    Ok(users)
+}
+
+/// Revokes exactly these rules of `group_id` (one call per direction; none for an empty list). With
+/// `dry_run`, EC2 only checks that the call would be allowed.
+pub async fn revoke(
+    connected: &Connected,
+    account_id: &str,
+    region: &str,
+    group_id: &str,
+    ingress: &[Rule],
+    egress: &[Rule],
+    dry_run: bool,
+) -> Result<(), SourceError> {
+    let ctx = context(connected, account_id, region)?;
+    let ec2 = client!(ctx, aws_sdk_ec2);
+    let accepted: &[&str] = if dry_run { &[DRY_RUN_OK] } else { &[] };
+    if !ingress.is_empty() {
+        let answer = ec2
+            .revoke_security_group_ingress()
+            .group_id(group_id)
+            .set_ip_permissions(Some(ingress.iter().map(to_ip_permission).collect()))
+            .dry_run(dry_run)
+            .send()
+            .await;
+        if let Some(out) = settle(REVOKE_INGRESS, answer, accepted)? {
+            note_unknown(group_id, "ingress", out.unknown_ip_permissions());
+        }
+    }
+    if !egress.is_empty() {
+        let answer = ec2
+            .revoke_security_group_egress()
+            .group_id(group_id)
+            .set_ip_permissions(Some(egress.iter().map(to_ip_permission).collect()))
+            .dry_run(dry_run)
+            .send()
+            .await;
+        if let Some(out) = settle(REVOKE_EGRESS, answer, accepted)? {
+            note_unknown(group_id, "egress", out.unknown_ip_permissions());
+        }
+    }
+    Ok(())
+}
+
+/// In a default VPC, EC2 answers a revoke of rules it does not have with success and lists them: they are
+/// already gone, which is what was asked.
+fn note_unknown(group_id: &str, direction: &str, unknown: &[IpPermission]) {
+    if !unknown.is_empty() {
+        tracing::warn!(group_id, direction, count = unknown.len(), "rules to revoke were not (or no longer) there");
+    }
+}
+
+/// Deletes the group. A group still in use answers `DependencyViolation`, returned as the error's code.
+pub async fn delete(
+    connected: &Connected,
+    account_id: &str,
+    region: &str,
+    group_id: &str,
+    dry_run: bool,
+) -> Result<(), SourceError> {
+    let ctx = context(connected, account_id, region)?;
+    let ec2 = client!(ctx, aws_sdk_ec2);
+    let answer = ec2.delete_security_group().group_id(group_id).dry_run(dry_run).send().await;
+    let accepted: &[&str] = if dry_run { &[DRY_RUN_OK] } else { &[] };
+    settle("ec2:DeleteSecurityGroup", answer, accepted).map(|_| ())
+}
+
+/// The EC2 permission for a snapshot rule: every peer with its description (the inverse of the
+/// inventory's `to_rule`).
+pub(crate) fn to_ip_permission(rule: &Rule) -> IpPermission {
+    IpPermission::builder()
+        .ip_protocol(&rule.protocol)
+        .set_from_port(rule.from_port)
+        .set_to_port(rule.to_port)
+        .set_ip_ranges(non_empty(
+            rule.ipv4_ranges
+                .iter()
+                .map(|p| IpRange::builder().cidr_ip(&p.id).set_description(p.description.clone()).build())
+                .collect(),
+        ))
+        .set_ipv6_ranges(non_empty(
+            rule.ipv6_ranges
+                .iter()
+                .map(|p| Ipv6Range::builder().cidr_ipv6(&p.id).set_description(p.description.clone()).build())
+                .collect(),
+        ))
+        .set_prefix_list_ids(non_empty(
+            rule.prefix_lists
+                .iter()
+                .map(|p| PrefixListId::builder().prefix_list_id(&p.id).set_description(p.description.clone()).build())
+                .collect(),
+        ))
+        .set_user_id_group_pairs(non_empty(
+            rule.groups
+                .iter()
+                .map(|g| {
+                    UserIdGroupPair::builder()
+                        .group_id(&g.group_id)
+                        .set_user_id(g.user_id.clone())
+                        .set_vpc_id(g.vpc_id.clone())
+                        .set_vpc_peering_connection_id(g.vpc_peering_connection_id.clone())
+                        .set_description(g.description.clone())
+                        .build()
+                })
+                .collect(),
+        ))
+        .build()
+}
+
+fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
+    (!items.is_empty()).then_some(items)
+}
+
+/// The call context for one account and region, through the account's session.
+pub(crate) fn context(connected: &Connected, account_id: &str, region: &str) -> Result<Ctx, SourceError> {
+    let session = connected.session(account_id).ok_or_else(|| not_reached(account_id))?;
+    Ok(Ctx::new(session.in_region(region), account_id.to_string(), region.to_string()))
+}
+
+fn not_reached(account_id: &str) -> SourceError {
+    SourceError {
+        code: "not-reached".to_string(),
+        message: format!("no credentials reach account {account_id}"),
+        action: None,
+        scp_deny: false,
+    }
+}
+
+pub(crate) fn local_error(code: &str, action: &str, message: String) -> SourceError {
+    SourceError { code: code.to_string(), message, action: Some(action.to_string()), scp_deny: false }
+}
+
+pub(crate) fn filter<I, S>(name: &str, values: I) -> Filter
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    Filter::builder().name(name).set_values(Some(values.into_iter().map(Into::into).collect())).build()
+}
+
+/// Every group matching `name` = any of `values`, over as many filtered, paginated calls as the values
+/// need. No values, no call (an empty filter would match every group).
+pub(crate) async fn groups_where(ctx: &Ctx, name: &str, values: &[String]) -> Result<Vec<AwsGroup>, SourceError> {
+    let ec2 = client!(ctx, aws_sdk_ec2);
+    let mut groups = Vec::new();
+    for chunk in values.chunks(FILTER_VALUES) {
+        let pages =
+            ec2.describe_security_groups().filters(filter(name, chunk)).max_results(1000).into_paginator().send();
+        each_page(ctx, DESCRIBE_GROUPS, pages, |page| groups.extend(page.security_groups.unwrap_or_default())).await?;
+    }
+    Ok(groups)
+}
+
+/// The answer of a change call: its output, or `None` when the error's code is one of `accepted` (a dry run
+/// that would have succeeded, a rule already there); any other error is the call's [`SourceError`].
+pub(crate) fn settle<T, E>(
+    action: &str,
+    answer: Result<T, SdkError<E, HttpResponse>>,
+    accepted: &[&str],
+) -> Result<Option<T>, SourceError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match answer {
+        Ok(out) => Ok(Some(out)),
+        Err(err) => {
+            let error = classify(action, &err);
+            if accepted.contains(&error.code.as_str()) {
+                Ok(None)
+            } else {
+                Err(error)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_cloudtrail::types::Resource;
+    use sgaudit_snapshot::{GroupPeer, Peer};
+
+    use super::*;
+    use crate::sources::security_groups::to_rule;
+
+    const RECORD: &str = r#"{"eventVersion":"1.09","eventTime":"2024-05-01T12:00:00Z",
+        "eventSource":"ec2.amazonaws.com","eventName":"CreateSecurityGroup","awsRegion":"us-east-1",
+        "requestParameters":{"groupName":"web","groupDescription":"web","vpcId":"vpc-1"},
+        "responseElements":{"requestId":"r-1","_return":true,"groupId":"sg-0123456789abcdef0"}}"#;
+
+    fn event(record: Option<&str>, resources: Vec<Resource>, at: Option<i64>) -> Event {
+        Event::builder()
+            .event_name("CreateSecurityGroup")
+            .set_cloud_trail_event(record.map(str::to_string))
+            .set_resources(Some(resources))
+            .set_event_time(at.map(DateTime::from_secs))
+            .build()
+    }
+
+    #[test]
+    fn the_group_id_comes_from_the_event_record() {
+        let e = event(Some(RECORD), Vec::new(), Some(1_714_564_800));
+        assert_eq!(created_group(&e), Some(("sg-0123456789abcdef0".to_string(), 1_714_564_800)));
+    }
+
+    #[test]
+    fn the_event_time_falls_back_to_the_record() {
+        let e = event(Some(RECORD), Vec::new(), None);
+        assert_eq!(created_group(&e), Some(("sg-0123456789abcdef0".to_string(), 1_714_564_800)));
+    }
+
+    #[test]
+    fn the_group_id_falls_back_to_the_resources() {
+        let resources = vec![
+            Resource::builder().resource_type("AWS::EC2::VPC").resource_name("vpc-1").build(),
+            Resource::builder().resource_type("AWS::EC2::SecurityGroup").resource_name("sg-0fromresources").build(),
+        ];
+        let e = event(Some(r#"{"eventName":"CreateSecurityGroup"}"#), resources.clone(), Some(7));
+        assert_eq!(created_group(&e), Some(("sg-0fromresources".to_string(), 7)));
+        let unreadable = event(Some("not json"), resources, Some(7));
+        assert_eq!(created_group(&unreadable), Some(("sg-0fromresources".to_string(), 7)));
+    }
+
+    #[test]
+    fn a_failed_create_created_nothing() {
+        let failed = r#"{"eventName":"CreateSecurityGroup","errorCode":"InvalidGroup.Duplicate",
+            "errorMessage":"The security group 'web' already exists","responseElements":null}"#;
+        let resources =
+            vec![Resource::builder().resource_type("AWS::EC2::SecurityGroup").resource_name("sg-0nope").build()];
+        assert_eq!(created_group(&event(Some(failed), resources, Some(7))), None);
+        assert_eq!(created_group(&event(None, Vec::new(), Some(7))), None);
+    }
+
+    fn peer(id: &str, description: Option<&str>) -> Peer {
+        Peer { id: id.to_string(), description: description.map(str::to_string) }
+    }
+
+    #[test]
+    fn a_rule_round_trips_through_ip_permission() {
+        let rules = [
+            Rule {
+                protocol: "tcp".to_string(),
+                from_port: Some(443),
+                to_port: Some(443),
+                ipv4_ranges: vec![peer("10.0.0.0/8", Some("office")), peer("192.0.2.0/24", None)],
+                ipv6_ranges: vec![peer("2001:db8::/32", Some("v6"))],
+                prefix_lists: vec![peer("pl-12345678", Some("s3"))],
+                groups: vec![
+                    GroupPeer {
+                        group_id: "sg-0aaa".to_string(),
+                        user_id: Some("111122223333".to_string()),
+                        vpc_id: None,
+                        vpc_peering_connection_id: None,
+                        description: Some("app".to_string()),
+                    },
+                    GroupPeer {
+                        group_id: "sg-0bbb".to_string(),
+                        user_id: Some("444455556666".to_string()),
+                        vpc_id: Some("vpc-9".to_string()),
+                        vpc_peering_connection_id: Some("pcx-1".to_string()),
+                        description: None,
+                    },
+                ],
+            },
+            Rule {
+                protocol: "-1".to_string(),
+                from_port: None,
+                to_port: None,
+                ipv4_ranges: vec![peer("0.0.0.0/0", None)],
+                ipv6_ranges: Vec::new(),
+                prefix_lists: Vec::new(),
+                groups: Vec::new(),
+            },
+            Rule {
+                protocol: "icmp".to_string(),
+                from_port: Some(8),
+                to_port: Some(-1),
+                ipv4_ranges: Vec::new(),
+                ipv6_ranges: Vec::new(),
+                prefix_lists: Vec::new(),
+                groups: vec![GroupPeer {
+                    group_id: "sg-0ccc".to_string(),
+                    user_id: None,
+                    vpc_id: None,
+                    vpc_peering_connection_id: None,
+                    description: None,
+                }],
+            },
+        ];
+        for rule in &rules {
+            let permission = to_ip_permission(rule);
+            assert_eq!(&to_rule(&permission), rule);
+        }
+        let all = to_ip_permission(&rules[1]);
+        assert!(all.user_id_group_pairs.is_none() && all.prefix_list_ids.is_none(), "{all:?}");
+    }
+}

@@ -1,0 +1,78 @@
+//! `sgaudit restore BACKUP`: recreates the groups of a cleanup backup in their VPCs, with their description,
+//! tags and rules; rules between groups restored together point at the new ids. Idempotent: each restored
+//! group carries a tag naming its old id, and a second run finds it and only makes sure its rules are there.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use sgaudit_cleanup::{restore, Backup};
+use sgaudit_collect::restore as live;
+
+use crate::scope::{Live, ScopeArgs};
+use crate::{exit, UsageError};
+
+#[derive(clap::Args)]
+pub struct RestoreArgs {
+    /// The backup file written by `sgaudit cleanup --apply`.
+    backup: PathBuf,
+    /// Only these groups (their old ids; repeat or comma-separate).
+    #[arg(long, value_delimiter = ',')]
+    groups: Vec<String>,
+    #[command(flatten)]
+    scope: ScopeArgs,
+}
+
+pub fn run(args: RestoreArgs) -> anyhow::Result<u8> {
+    let backup = Backup::load(&args.backup).map_err(UsageError)?;
+    let chosen = restore::chosen(&backup, &crate::scope::clean(&args.groups)).map_err(UsageError)?;
+    let mut scope = args.scope.clone();
+    if scope.regions.is_empty() && !scope.all_regions {
+        let regions: BTreeSet<&str> = chosen.iter().map(|g| g.region.as_str()).collect();
+        scope.regions = regions.into_iter().map(str::to_string).collect();
+    }
+    let live_ = Live::connect(&scope)?;
+    let (c, rt) = (&live_.connected, &live_.runtime);
+
+    // First every group (found from an earlier run, or created), so that rules can name any of them.
+    let mut new_ids: HashMap<String, String> = HashMap::new();
+    let mut failed = 0;
+    let mut created = 0;
+    for g in &chosen {
+        let old = &g.group.group_id;
+        let found = rt.block_on(live::find_restored(c, &g.account_id, &g.region, old));
+        let outcome = match found {
+            Ok(Some(new)) => Ok((new, "already restored")),
+            Ok(None) => rt.block_on(live::create(c, &g.account_id, &g.region, &g.group)).map(|new| (new, "created")),
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok((new, how)) => {
+                if how == "created" {
+                    created += 1;
+                }
+                println!("{old} -> {new} ({how}: {} in {} / {})", g.group.group_name, g.account_id, g.region);
+                new_ids.insert(old.clone(), new);
+            }
+            Err(e) => {
+                failed += 1;
+                println!("{old}: not restored: {}: {}", e.code, e.message);
+            }
+        }
+    }
+    // Then the rules, with references between restored groups mapped.
+    for g in &chosen {
+        let Some(new) = new_ids.get(&g.group.group_id) else { continue };
+        let ingress = restore::map_rules(&g.group.ingress, &new_ids);
+        let egress = restore::map_rules(&g.group.egress, &new_ids);
+        if let Err(e) = rt.block_on(live::authorize(c, &g.account_id, &g.region, new, &ingress, &egress)) {
+            failed += 1;
+            println!("{new}: rules not all restored: {}: {}", e.code, e.message);
+        }
+    }
+    println!(
+        "\nRestore: {created} created, {} already there, {failed} failed (of {} group(s) in the backup chosen).",
+        new_ids.len() - created,
+        chosen.len()
+    );
+    Ok(if failed > 0 { exit::PARTIAL } else { exit::OK })
+}

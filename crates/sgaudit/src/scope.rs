@@ -1,0 +1,150 @@
+//! Which accounts and regions a command reaches, and how hard it may call AWS: the arguments `scan` and
+//! `cleanup` share, and the collection they start.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sgaudit_collect::{AccountSelection, OrgOptions, ScanError, ScanOptions};
+use sgaudit_snapshot::Snapshot;
+
+use crate::{clock, progress, UsageError};
+
+#[derive(clap::Args, Clone)]
+pub struct ScopeArgs {
+    /// AWS profile to scan; repeat or comma-separate for several accounts (default: the standard chain:
+    /// AWS_PROFILE, environment keys, SSO, ...). With --org: the profile that reads the organization.
+    #[arg(long = "profile", value_delimiter = ',')]
+    pub profiles: Vec<String>,
+    /// Scan every account of the AWS Organization, through a role assumed in each.
+    #[arg(long)]
+    pub org: bool,
+    /// The role assumed in each member account with --org.
+    #[arg(long, default_value = "OrganizationAccountAccessRole", requires = "org")]
+    pub role_name: String,
+    /// External id for the role, with --org.
+    #[arg(long, requires = "org")]
+    pub external_id: Option<String>,
+    /// Session name for the role, with --org (it shows in the members' CloudTrail).
+    #[arg(long, default_value = "sgaudit", requires = "org")]
+    pub role_session_name: String,
+    /// Only these account ids (repeat or comma-separate): members of the organization with --org, else the
+    /// accounts the profiles reach.
+    #[arg(long, value_delimiter = ',')]
+    pub accounts: Vec<String>,
+    /// Not these account ids.
+    #[arg(long, value_delimiter = ',')]
+    pub exclude_accounts: Vec<String>,
+    /// Region to scan; repeat or separate with commas (default: the configured region).
+    #[arg(long = "region", value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Every region enabled in each account (opted in, or not needing opt-in).
+    #[arg(long, conflicts_with = "regions")]
+    pub all_regions: bool,
+    /// A region to leave out (repeat or comma-separate).
+    #[arg(long = "exclude-region", value_delimiter = ',')]
+    pub exclude_regions: Vec<String>,
+    /// How many source lists may run at once, across all accounts and regions.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub concurrency: u16,
+    /// Attempts per API call (adaptive backoff on throttling).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub max_attempts: u32,
+    /// Seconds allowed for one API call attempt.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub call_timeout: u64,
+}
+
+/// The accounts in reach, with the runtime that calls them: what a live command works through.
+pub struct Live {
+    pub runtime: tokio::runtime::Runtime,
+    pub options: ScanOptions,
+    pub connected: sgaudit_collect::Connected,
+}
+
+impl Live {
+    /// Finds and checks the accounts and regions in scope (no source is read yet).
+    pub fn connect(args: &ScopeArgs) -> anyhow::Result<Live> {
+        let options = options(args)?;
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
+        let mut connected = runtime.block_on(sgaudit_collect::connect(&options)).map_err(usage_for_scan)?;
+        if !args.org {
+            // Profiles reach the accounts they reach; --accounts/--exclude-accounts choose among them.
+            let (include, exclude) = (clean(&args.accounts), clean(&args.exclude_accounts));
+            connected.sessions.retain(|s| {
+                (include.is_empty() || include.contains(&s.account_id)) && !exclude.contains(&s.account_id)
+            });
+            if connected.sessions.is_empty() && !include.is_empty() {
+                return Err(UsageError(format!(
+                    "--accounts {}: no profile given reaches that account",
+                    include.join(",")
+                ))
+                .into());
+            }
+        }
+        Ok(Live { runtime, options, connected })
+    }
+
+    /// Reads every source of every account and region in reach; progress on stderr unless `quiet`.
+    pub fn scan(&self, quiet: bool) -> Snapshot {
+        let progress = (!quiet).then(progress::reporter);
+        self.runtime.block_on(sgaudit_collect::scan_connected(
+            &self.connected,
+            &self.options,
+            progress,
+            Some(clock::now_rfc3339()),
+        ))
+    }
+}
+
+/// The values of a repeatable, comma-separated flag, trimmed, without empty ones.
+pub fn clean(v: &[String]) -> Vec<String> {
+    v.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect()
+}
+
+fn options(args: &ScopeArgs) -> anyhow::Result<ScanOptions> {
+    let accounts = if args.org {
+        let profiles = clean(&args.profiles);
+        if profiles.len() > 1 {
+            return Err(UsageError(
+                "--org reads the organization from one set of credentials: give at most one --profile".into(),
+            )
+            .into());
+        }
+        AccountSelection::Organization(OrgOptions {
+            profile: profiles.into_iter().next(),
+            role_name: args.role_name.clone(),
+            external_id: args.external_id.clone(),
+            session_name: args.role_session_name.clone(),
+            include: clean(&args.accounts),
+            exclude: clean(&args.exclude_accounts),
+        })
+    } else {
+        AccountSelection::Profiles(clean(&args.profiles))
+    };
+    Ok(ScanOptions {
+        accounts,
+        regions: clean(&args.regions),
+        all_regions: args.all_regions,
+        exclude_regions: clean(&args.exclude_regions),
+        concurrency: usize::from(args.concurrency),
+        max_attempts: args.max_attempts,
+        call_timeout: Duration::from_secs(args.call_timeout),
+    })
+}
+
+pub fn usage_for_scan(err: ScanError) -> anyhow::Error {
+    let hint = match &err {
+        ScanError::UnknownProfile(_) => " (list them with `aws configure list-profiles`)",
+        ScanError::NoCredentials(_) => {
+            " (set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`)"
+        }
+        ScanError::Identity(_) => " (check the network, AWS_ENDPOINT_URL and the region)",
+        ScanError::Organization(_) => {
+            " (--org needs the management account's credentials, or a delegated administrator's)"
+        }
+        ScanError::NoRegion | ScanError::UnknownRegion { .. } => "",
+    };
+    anyhow::Error::new(UsageError(format!("{err}{hint}")))
+}
+
