@@ -2,6 +2,7 @@
 
 pub mod audit_log;
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod sarif;
 pub mod table;
@@ -15,6 +16,7 @@ pub enum Format {
     Json,
     Csv,
     Sarif,
+    Html,
 }
 
 /// Writes one format to `out`, through a buffer made here (not by the caller) so that the writing code is
@@ -32,6 +34,7 @@ pub fn write_to(
         Format::Json => json::write(&mut buffered, snapshot, audit)?,
         Format::Csv => csv::write(&mut buffered, snapshot, audit)?,
         Format::Sarif => sarif::write(&mut buffered, snapshot, audit)?,
+        Format::Html => html::write(&mut buffered, snapshot, audit)?,
     }
     std::io::Write::flush(&mut buffered)
 }
