@@ -11,8 +11,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_cloudtrail::types::{Event, LookupAttribute, LookupAttributeKey};
 use aws_sdk_ec2::types::{
-    Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, SecurityGroup as AwsGroup, TransitGatewayAttachmentResourceType,
-    TransitGatewayAttachmentState, UserIdGroupPair, VpcPeeringConnectionStateReasonCode,
+    Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, SecurityGroup as AwsGroup,
+    TransitGatewayAttachmentResourceType, TransitGatewayAttachmentState, UserIdGroupPair,
+    VpcPeeringConnectionStateReasonCode,
 };
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -28,13 +29,8 @@ use crate::sources::security_groups::to_group;
 use crate::Connected;
 
 /// IAM actions the plan's extra evidence needs (read-only).
-pub const PLAN_ACTIONS: &[&str] = &[
-    LOOKUP_EVENTS,
-    DESCRIBE_PEERING,
-    DESCRIBE_TGW_ATTACHMENTS,
-    DESCRIBE_REFERENCES,
-    LIST_ALIASES,
-];
+pub const PLAN_ACTIONS: &[&str] =
+    &[LOOKUP_EVENTS, DESCRIBE_PEERING, DESCRIBE_TGW_ATTACHMENTS, DESCRIBE_REFERENCES, LIST_ALIASES];
 
 /// IAM actions the re-check and the deletion need.
 pub const DELETE_ACTIONS: &[&str] =
@@ -275,7 +271,8 @@ pub async fn users_now(
 
     let ingress = groups_where(&ctx, "ip-permission.group-id", group_ids).await?;
     let egress = groups_where(&ctx, "egress.ip-permission.group-id", group_ids).await?;
-    let referrers = ingress.iter().map(|g| (g, g.ip_permissions())).chain(egress.iter().map(|g| (g, g.ip_permissions_egress())));
+    let referrers =
+        ingress.iter().map(|g| (g, g.ip_permissions())).chain(egress.iter().map(|g| (g, g.ip_permissions_egress())));
     for (referrer, rules) in referrers {
         let Some(referrer_id) = referrer.group_id() else { continue };
         for named in rules.iter().flat_map(|r| r.user_id_group_pairs()).filter_map(|p| p.group_id()) {

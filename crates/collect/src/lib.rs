@@ -126,6 +126,14 @@ impl Connected {
     pub fn session(&self, account_id: &str) -> Option<&Session> {
         self.sessions.iter().find(|s| s.account_id == account_id)
     }
+
+    /// One account reached through `sdk` (endpoint, credentials and retries already set), for tests that
+    /// serve canned answers.
+    #[doc(hidden)]
+    pub fn for_tests(sdk: aws_types::SdkConfig, account_id: &str, regions: Vec<String>) -> Self {
+        let session = Session { sdk, account_id: account_id.to_string(), name: None, profile: None, regions };
+        Self { sessions: vec![session], left_out: Vec::new() }
+    }
 }
 
 /// Scans every account and region asked for.

@@ -118,17 +118,27 @@ pub async fn authorize(
     let ec2 = client!(ctx, aws_sdk_ec2);
     let current = groups_where(&ctx, "group-id", &[group_id.to_string()]).await?;
     let current = current.iter().find(|g| g.group_id() == Some(group_id)).map(|g| to_group(g, account_id));
-    let has_ingress: BTreeSet<RuleKey> = current.iter().flat_map(|g| &g.ingress).flat_map(single_peer).map(|r| key(&r)).collect();
-    let has_egress: BTreeSet<RuleKey> = current.iter().flat_map(|g| &g.egress).flat_map(single_peer).map(|r| key(&r)).collect();
+    let has_ingress: BTreeSet<RuleKey> =
+        current.iter().flat_map(|g| &g.ingress).flat_map(single_peer).map(|r| key(&r)).collect();
+    let has_egress: BTreeSet<RuleKey> =
+        current.iter().flat_map(|g| &g.egress).flat_map(single_peer).map(|r| key(&r)).collect();
 
     for rule in ingress.iter().flat_map(single_peer).filter(|r| !has_ingress.contains(&key(r))) {
-        let answer =
-            ec2.authorize_security_group_ingress().group_id(group_id).ip_permissions(to_ip_permission(&rule)).send().await;
+        let answer = ec2
+            .authorize_security_group_ingress()
+            .group_id(group_id)
+            .ip_permissions(to_ip_permission(&rule))
+            .send()
+            .await;
         settle(AUTHORIZE_INGRESS, answer, &[DUPLICATE])?;
     }
     for rule in egress.iter().flat_map(single_peer).filter(|r| !has_egress.contains(&key(r))) {
-        let answer =
-            ec2.authorize_security_group_egress().group_id(group_id).ip_permissions(to_ip_permission(&rule)).send().await;
+        let answer = ec2
+            .authorize_security_group_egress()
+            .group_id(group_id)
+            .ip_permissions(to_ip_permission(&rule))
+            .send()
+            .await;
         settle(AUTHORIZE_EGRESS, answer, &[DUPLICATE])?;
     }
     Ok(())

@@ -3,6 +3,7 @@
 pub mod asff;
 pub mod audit_log;
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod ocsf;
 pub mod sarif;
@@ -25,6 +26,8 @@ pub enum Format {
     Asff,
     /// OCSF Compliance Findings.
     Ocsf,
+    /// One self-contained HTML page: summary, charts, a sortable and filterable table, findings, coverage.
+    Html,
 }
 
 impl Format {
@@ -38,6 +41,7 @@ impl Format {
             Format::Xlsx => "xlsx",
             Format::Asff => "asff.json",
             Format::Ocsf => "ocsf.json",
+            Format::Html => "html",
         }
     }
 
@@ -65,6 +69,7 @@ pub fn write_to(
         Format::Xlsx => xlsx::write(&mut buffered, snapshot, audit)?,
         Format::Asff => asff::write(&mut buffered, snapshot, audit)?,
         Format::Ocsf => ocsf::write(&mut buffered, snapshot, audit)?,
+        Format::Html => html::write(&mut buffered, snapshot, audit)?,
     }
     std::io::Write::flush(&mut buffered)
 }

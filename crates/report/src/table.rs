@@ -77,8 +77,8 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, color: bo
     writeln!(out, "{table}")
 }
 
-/// A short account of what uses a group: each kind with how many, and one example id.
-fn used_by(g: &GroupVerdict) -> String {
+/// A short account of what uses a group: each kind with how many, and one example id (the HTML table too).
+pub(crate) fn used_by(g: &GroupVerdict) -> String {
     if g.status == Status::Unknown {
         return "? (evidence missing)".to_string();
     }

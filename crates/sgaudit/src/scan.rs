@@ -55,6 +55,9 @@ enum Format {
     /// An Excel workbook: the seed's tabs (default_sg, ssh_open, ssh_world), all groups, unused, findings,
     /// coverage and a summary.
     Xlsx,
+    /// One self-contained HTML page (no network at view time): summary, charts, a sortable and filterable
+    /// table of groups, findings and coverage.
+    Html,
     /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,
     /// AWS Security Finding Format (what Security Hub imports), one finding per check that fails.
@@ -75,6 +78,7 @@ impl Format {
             Format::Json => Some(sgaudit_report::Format::Json),
             Format::Csv => Some(sgaudit_report::Format::Csv),
             Format::Xlsx => Some(sgaudit_report::Format::Xlsx),
+            Format::Html => Some(sgaudit_report::Format::Html),
             Format::Sarif => Some(sgaudit_report::Format::Sarif),
             Format::Asff => Some(sgaudit_report::Format::Asff),
             Format::Ocsf => Some(sgaudit_report::Format::Ocsf),
@@ -83,8 +87,16 @@ impl Format {
     }
 
     /// What `all` stands for: every format written to a file.
-    const ALL_FILES: [Format; 7] =
-        [Format::Json, Format::Csv, Format::Xlsx, Format::Sarif, Format::Asff, Format::Ocsf, Format::AuditLog];
+    const ALL_FILES: [Format; 8] = [
+        Format::Json,
+        Format::Csv,
+        Format::Xlsx,
+        Format::Html,
+        Format::Sarif,
+        Format::Asff,
+        Format::Ocsf,
+        Format::AuditLog,
+    ];
 }
 
 #[derive(Clone, Copy, ValueEnum)]

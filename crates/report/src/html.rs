@@ -1,0 +1,1031 @@
+//! The HTML report: one self-contained file that opens offline and fetches nothing (inline CSS, inline
+//! script, inline SVG charts; a Content-Security-Policy that forbids every network fetch). Everything a
+//! reader needs without a script (summary, charts, findings, coverage) is markup made here by maud, which
+//! escapes what it is given. The groups table, which must stay usable with 100,000 groups, is data: a JSON
+//! island that the page's script reads and renders a page at a time with DOM calls and `textContent`.
+//!
+//! Names, descriptions, tags and error messages come from AWS and are chosen by whoever can edit them: none
+//! of them is ever written as markup. The inline script runs only because the policy names its SHA-256, so
+//! markup that slipped through would still not run.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+
+use base64::Engine as _;
+use maud::{html, Markup, PreEscaped};
+use serde::Serialize;
+use sgaudit_audit::checks::CHECKS;
+use sgaudit_audit::{Audit, Finding, GroupVerdict, Risk, Severity, Status};
+use sgaudit_snapshot::{CoverageState, Snapshot, SourceCoverage};
+use sha2::Digest as _;
+
+const CSS: &str = include_str!("html/report.css");
+const SCRIPT: &str = include_str!("html/report.js");
+
+/// The id of the JSON island that carries the table's rows.
+pub const DATA_ID: &str = "sg-data";
+
+/// How many affected groups each check lists in the findings section; the table shows the rest.
+const FINDINGS_LISTED: usize = 50;
+/// How many account-regions the per-region charts show (the largest); more would be unreadable.
+const CHART_REGIONS: usize = 40;
+
+const STATUSES: [Status; 3] = [Status::InUse, Status::Unused, Status::Unknown];
+
+pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
+    out.write_all(b"<!DOCTYPE html>\n<html lang=\"en\">\n")?;
+    out.write_all(head(snapshot).into_string().as_bytes())?;
+    out.write_all(b"\n<body>\n")?;
+    out.write_all(body(snapshot, audit).into_string().as_bytes())?;
+    // The island is streamed rather than built as one string: with 100,000 groups it is tens of megabytes.
+    write!(out, "\n<script type=\"application/json\" id=\"{DATA_ID}\">")?;
+    serde_json::to_writer(ScriptSafe(&mut *out), &island(audit))?;
+    out.write_all(b"</script>\n")?;
+    out.write_all(html! { script { (PreEscaped(SCRIPT)) } }.into_string().as_bytes())?;
+    out.write_all(b"\n</body>\n</html>\n")
+}
+
+/// The page's policy: nothing may be fetched, and no script runs but the page's own (named by its hash).
+pub fn content_security_policy() -> String {
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(SCRIPT.as_bytes()));
+    format!(
+        "default-src 'none'; script-src 'sha256-{hash}'; style-src 'unsafe-inline'; img-src data:; \
+         base-uri 'none'; form-action 'none'"
+    )
+}
+
+fn head(snapshot: &Snapshot) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta http-equiv="Content-Security-Policy" content=(content_security_policy());
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            meta name="generator" content=(concat!("sgaudit ", env!("CARGO_PKG_VERSION")));
+            // An empty icon, so the browser does not go looking for /favicon.ico.
+            link rel="icon" href="data:,";
+            title {
+                "sgaudit report"
+                @if let Some(at) = &snapshot.collected_at { " — " (at) }
+            }
+            style { (PreEscaped(CSS)) }
+        }
+    }
+}
+
+fn body(snapshot: &Snapshot, audit: &Audit) -> Markup {
+    let regions: std::collections::BTreeSet<&str> = snapshot.regions.iter().map(|r| r.region.as_str()).collect();
+    html! {
+        header.top {
+            div.wrap {
+                h1 { "Security group audit" }
+                p.meta {
+                    "Collected "
+                    @match &snapshot.collected_at { Some(at) => time { (at) }, None => "at an unknown time" }
+                    " by sgaudit " (snapshot.sgaudit_version)
+                    " · " (num(audit.groups.len())) " groups in " (snapshot.accounts.len()) " account(s) and "
+                    (regions.len()) " region(s)"
+                }
+                nav aria-label="Sections" {
+                    a href="#summary" { "Summary" }
+                    a href="#charts" { "Charts" }
+                    a href="#groups" { "Groups" }
+                    a href="#findings" { "Findings" }
+                    a href="#coverage" { "Coverage" }
+                }
+            }
+        }
+        main.wrap {
+            (summary(snapshot, audit, regions.len()))
+            (charts(snapshot, audit))
+            (groups_table(audit))
+            (findings(audit))
+            (coverage(snapshot, audit))
+        }
+        footer.wrap {
+            p.muted {
+                "Generated by sgaudit " (env!("CARGO_PKG_VERSION"))
+                " from a snapshot; this file is self-contained and loads nothing from the network."
+            }
+        }
+    }
+}
+
+fn summary(snapshot: &Snapshot, audit: &Audit, region_names: usize) -> Markup {
+    let e = audit.estate;
+    let unknown = audit.count_status(Status::Unknown);
+    // The same refusal (an SCP, a missing permission) usually repeats in every region: each once, with where.
+    let mut unread: Vec<(&str, Vec<String>)> = Vec::new();
+    for r in &audit.regions {
+        for u in &r.unreadable {
+            let place = format!("{} / {}", r.account_id, r.region);
+            match unread.iter_mut().find(|(text, _)| *text == u.as_str()) {
+                Some((_, places)) => places.push(place),
+                None => unread.push((u.as_str(), vec![place])),
+            }
+        }
+    }
+    html! {
+        section #summary aria-labelledby="summary-h" {
+            h2 #summary-h { "Summary" }
+            @if audit.is_partial() {
+                div.alert role="alert" {
+                    p.alert-title { "Partial results: some evidence could not be read." }
+                    p {
+                        (num(e.accounts_read)) " of " (num(e.accounts)) " account(s) were reached and "
+                        (num(e.regions_read)) " of " (num(e.regions)) " account-region(s) were read in full. "
+                        strong { (num(unknown)) " group(s) are unknown" }
+                        ": something sgaudit could not see may use them. "
+                        strong { "Do not delete a group whose status is unknown." }
+                        " Grant the missing permissions (see " a href="#coverage" { "Coverage" } ") and scan again."
+                    }
+                    ul {
+                        @for line in &audit.unreachable_accounts { li { "Account not read: " (line) } }
+                        @for (text, places) in unread.iter().take(10) {
+                            li {
+                                (places[0])
+                                @if places.len() > 1 {
+                                    " and " (num(places.len() - 1)) " other account-region(s)"
+                                }
+                                ": " (text)
+                            }
+                        }
+                        @if unread.len() > 10 {
+                            li { "… and " (num(unread.len() - 10)) " more, listed under Coverage." }
+                        }
+                    }
+                }
+            }
+            @if !audit.skipped_accounts.is_empty() {
+                div.note {
+                    p { "Accounts deliberately not scanned:" }
+                    ul { @for line in &audit.skipped_accounts { li { (line) } } }
+                }
+            }
+            div.cards {
+                (card("Security groups", html! { (num(audit.groups.len())) }, None))
+                (card("Accounts read", html! { (num(e.accounts_read)) " / " (num(e.accounts)) },
+                    (!snapshot.accounts.is_empty()).then(|| format!("{} asked for", snapshot.accounts.len()))))
+                (card("Account-regions read in full", html! { (num(e.regions_read)) " / " (num(e.regions)) },
+                    Some(format!("{region_names} distinct region(s)"))))
+                (card("Source lists read", html! { (num(e.sources_read)) " / " (num(e.sources)) }, None))
+            }
+            div.counts {
+                div {
+                    h3 { "By status" }
+                    ul.badges {
+                        @for s in STATUSES {
+                            li {
+                                span class=(status_class(s)) { (status_label(s)) }
+                                " " strong { (num(audit.count_status(s))) }
+                            }
+                        }
+                    }
+                }
+                div {
+                    h3 { "By risk" }
+                    ul.badges {
+                        @for r in Risk::ALL {
+                            li { span class=(risk_class(r)) { (r.id()) } " " strong { (num(audit.count_risk(r))) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A count as people read it: `100,000`.
+fn num(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn card(label: &str, value: Markup, note: Option<String>) -> Markup {
+    html! {
+        div.card {
+            div.card-value { (value) }
+            div.card-label { (label) }
+            @if let Some(note) = note { div.card-note { (note) } }
+        }
+    }
+}
+
+/// The status as people read it (`in use`); `Status::id` stays the value of the filter and the JSON.
+fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::InUse => "in use",
+        Status::Unused => "unused",
+        Status::Unknown => "unknown",
+    }
+}
+
+fn status_class(status: Status) -> String {
+    format!("badge status-{}", status.id())
+}
+
+fn risk_class(risk: Risk) -> String {
+    format!("badge risk-{}", risk.id())
+}
+
+fn severity_id(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Informational => "informational",
+        Severity::Low => "low",
+        Severity::Medium => "medium",
+        Severity::High => "high",
+        Severity::Critical => "critical",
+    }
+}
+
+fn severity_class(severity: Severity) -> String {
+    format!("badge sev-{}", severity_id(severity))
+}
+
+/// One bar of a horizontal bar chart: its label and its coloured segments.
+struct Bar {
+    label: String,
+    segments: Vec<Segment>,
+}
+
+struct Segment {
+    /// The CSS class that colours it.
+    class: String,
+    name: &'static str,
+    count: usize,
+}
+
+fn segment(id: &str, name: &'static str, count: usize) -> Segment {
+    Segment { class: fill(id), name, count }
+}
+
+/// A horizontal (stacked) bar chart as inline SVG, with a title and a text description for screen readers.
+fn bar_chart(id: &str, title: &str, description: &str, bars: &[Bar], legend: &[(String, &'static str)]) -> Markup {
+    const ROW: usize = 24;
+    const BAR: usize = 16;
+    const AREA: usize = 360;
+    let label_width = bars.iter().map(|b| b.label.chars().count()).max().unwrap_or(0).clamp(8, 40) * 7 + 12;
+    let legend_height = if legend.is_empty() { 0 } else { 26 };
+    let width = label_width + AREA + 70;
+    let height = legend_height + bars.len().max(1) * ROW + 4;
+    let max = bars.iter().map(|b| b.segments.iter().map(|s| s.count).sum::<usize>()).max().unwrap_or(0).max(1);
+    let title_id = format!("{id}-title");
+    let desc_id = format!("{id}-desc");
+    html! {
+        figure.chart {
+            svg #(id) xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby={(title_id) " " (desc_id)}
+                viewBox={"0 0 " (width) " " (height)} width=(width) height=(height) {
+                title #(title_id) { (title) }
+                desc #(desc_id) { (description) }
+                @if !legend.is_empty() {
+                    @for (i, (class, name)) in legend.iter().enumerate() {
+                        rect class=(class) x=(label_width + i * 90) y="4" width="12" height="12" rx="2" {}
+                        text.legend x=(label_width + i * 90 + 16) y="14" { (name) }
+                    }
+                }
+                @for (i, bar) in bars.iter().enumerate() {
+                    @let y = legend_height + i * ROW;
+                    @let (segments, end) = layout(bar, max, AREA as f64, label_width as f64);
+                    text.axis x=(label_width - 8) y=(y + 15) text-anchor="end" { (bar.label) }
+                    @for (x, w, s) in segments {
+                        rect class=(s.class) x=(format!("{x:.1}")) y=(y + 3) width=(format!("{w:.1}")) height=(BAR) {
+                            title { (bar.label) ": " (num(s.count)) " " (s.name) }
+                        }
+                    }
+                    @let total = bar.segments.iter().map(|s| s.count).sum();
+                    text.value x=(format!("{:.1}", end + 6.0)) y=(y + 15) { (num(total)) }
+                }
+            }
+            figcaption { (title) }
+        }
+    }
+}
+
+/// Where each non-empty segment of a bar starts and how wide it is, scaled so that `max` fills `area`; and
+/// where the bar ends.
+fn layout(bar: &Bar, max: usize, area: f64, start: f64) -> (Vec<(f64, f64, &Segment)>, f64) {
+    let mut x = start;
+    let mut placed = Vec::new();
+    for segment in bar.segments.iter().filter(|s| s.count > 0) {
+        let w = (segment.count as f64 / max as f64 * area).max(1.0);
+        placed.push((x, w, segment));
+        x += w;
+    }
+    (placed, x)
+}
+
+/// Groups of one account-region, by status (in [`STATUSES`] order) and by risk (in [`Risk::ALL`] order).
+type PlaceCounts = ([usize; 3], [usize; 5]);
+
+fn charts(snapshot: &Snapshot, audit: &Audit) -> Markup {
+    let by_status: Vec<Bar> = STATUSES
+        .iter()
+        .map(|&s| Bar {
+            label: status_label(s).to_string(),
+            segments: vec![segment(s.id(), status_label(s), audit.count_status(s))],
+        })
+        .collect();
+    let by_risk: Vec<Bar> = Risk::ALL
+        .iter()
+        .map(|&r| Bar { label: r.id().to_string(), segments: vec![segment(r.id(), r.id(), audit.count_risk(r))] })
+        .collect();
+    let describe = |bars: &[Bar]| {
+        bars.iter().map(|b| format!("{} {}", b.label, num(b.segments[0].count))).collect::<Vec<_>>().join(", ")
+    };
+
+    // Counts per account-region, in the snapshot's order; the largest shown when there are many.
+    let mut counts: HashMap<(&str, &str), PlaceCounts> = HashMap::new();
+    for g in &audit.groups {
+        let c = counts.entry((g.account_id, g.region)).or_default();
+        c.0[STATUSES.iter().position(|&s| s == g.status).unwrap_or(0)] += 1;
+        c.1[Risk::ALL.iter().position(|&r| r == g.risk).unwrap_or(0)] += 1;
+    }
+    let mut places: Vec<(&str, &str, [usize; 3], [usize; 5])> = snapshot
+        .regions
+        .iter()
+        .map(|r| {
+            let (s, k) = counts.get(&(r.account_id.as_str(), r.region.as_str())).copied().unwrap_or_default();
+            (r.account_id.as_str(), r.region.as_str(), s, k)
+        })
+        .collect();
+    let all_places = places.len();
+    if all_places > CHART_REGIONS {
+        places.sort_by_key(|p| std::cmp::Reverse(p.2.iter().sum::<usize>()));
+        places.truncate(CHART_REGIONS);
+    }
+    let label = |account: &str, region: &str| format!("{account} / {region}");
+    let place_status: Vec<Bar> = places
+        .iter()
+        .map(|(a, r, s, _)| Bar {
+            label: label(a, r),
+            segments: STATUSES.iter().zip(s).map(|(&st, &n)| segment(st.id(), status_label(st), n)).collect(),
+        })
+        .collect();
+    let place_risk: Vec<Bar> = places
+        .iter()
+        .map(|(a, r, _, k)| Bar {
+            label: label(a, r),
+            segments: Risk::ALL.iter().zip(k).map(|(risk, &n)| segment(risk.id(), risk.id(), n)).collect(),
+        })
+        .collect();
+    let status_legend: Vec<(String, &str)> = STATUSES.iter().map(|&s| (fill(s.id()), status_label(s))).collect();
+    let risk_legend: Vec<(String, &str)> = Risk::ALL.iter().map(|r| (fill(r.id()), r.id())).collect();
+    let per_place = |what: &str| {
+        if all_places > CHART_REGIONS {
+            format!("Groups by {what} per account and region: the {CHART_REGIONS} largest of {all_places}")
+        } else {
+            format!("Groups by {what} per account and region")
+        }
+    };
+    html! {
+        section #charts aria-labelledby="charts-h" {
+            h2 #charts-h { "Charts" }
+            div.chart-row {
+                (bar_chart("chart-status", "Groups by status", &describe(&by_status), &by_status, &[]))
+                (bar_chart("chart-risk", "Groups by risk", &describe(&by_risk), &by_risk, &[]))
+            }
+            div.chart-row {
+                (bar_chart("chart-region-status", &per_place("status"),
+                    &format!("{} account-region bars stacked by status (in use, unused, unknown)", place_status.len()),
+                    &place_status, &status_legend))
+                (bar_chart("chart-region-risk", &per_place("risk"),
+                    &format!("{} account-region bars stacked by risk (critical to none)", place_risk.len()),
+                    &place_risk, &risk_legend))
+            }
+        }
+    }
+}
+
+fn fill(id: &str) -> String {
+    format!("fill-{id}")
+}
+
+/// The table's frame; its rows come from the JSON island, drawn by the script.
+fn groups_table(audit: &Audit) -> Markup {
+    // Header cells, each with the columns (keys as the script knows them) that it sorts by. Account, region
+    // and VPC share a cell, so that eleven fields fit a laptop's width; each still sorts on its own.
+    const HEADERS: [&[(&str, &str)]; 9] = [
+        &[("id", "Group")],
+        &[("name", "Name")],
+        &[("account", "Account"), ("region", "Region"), ("vpc", "VPC")],
+        &[("status", "Status")],
+        &[("risk", "Risk")],
+        &[("used", "Used by")],
+        &[("refs", "Referenced by")],
+        &[("findings", "Findings")],
+        &[("missing", "Missing evidence")],
+    ];
+    html! {
+        section #groups aria-labelledby="groups-h" {
+            h2 #groups-h { "Security groups" }
+            div.controls role="search" {
+                label {
+                    span { "Filter" }
+                    input #filter-text type="search" placeholder="id, name, tag, VPC, finding, resource…"
+                        autocomplete="off" spellcheck="false";
+                }
+                label {
+                    span { "Status" }
+                    select #filter-status {
+                        option value="" { "any" }
+                        @for s in STATUSES {
+                            option value=(s.id()) { (status_label(s)) " (" (num(audit.count_status(s))) ")" }
+                        }
+                    }
+                }
+                label {
+                    span { "Risk" }
+                    select #filter-risk {
+                        option value="" { "any" }
+                        @for r in Risk::ALL { option value=(r.id()) { (r.id()) " (" (num(audit.count_risk(r))) ")" } }
+                    }
+                }
+                label {
+                    span { "Rows per page" }
+                    select #page-size {
+                        option value="50" { "50" }
+                        option value="200" selected { "200" }
+                        option value="1000" { "1000" }
+                    }
+                }
+                button #filter-reset type="button" { "Reset" }
+            }
+            noscript {
+                p.note { "The groups table is drawn by the page's own inline script; enable JavaScript to see it. \
+                          The findings and coverage below need no script." }
+            }
+            div.table-status {
+                p #table-count aria-live="polite" { "Loading " (num(audit.groups.len())) " groups…" }
+                div.pager {
+                    button #page-first type="button" aria-label="First page" { "«" }
+                    button #page-prev type="button" aria-label="Previous page" { "‹" }
+                    span #page-info {}
+                    button #page-next type="button" aria-label="Next page" { "›" }
+                    button #page-last type="button" aria-label="Last page" { "»" }
+                }
+            }
+            div.table-wrap {
+                table #groups-table.data {
+                    thead {
+                        tr {
+                            @for columns in HEADERS {
+                                th scope="col" aria-sort="none" {
+                                    @for (i, (key, header)) in columns.iter().enumerate() {
+                                        @if i > 0 { span.sep { " / " } }
+                                        button.sort type="button" data-col=(key) { (header) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    tbody {}
+                }
+            }
+        }
+    }
+}
+
+fn findings(audit: &Audit) -> Markup {
+    let mut by_check: BTreeMap<&str, Vec<(&GroupVerdict, &Finding)>> = BTreeMap::new();
+    for g in &audit.groups {
+        for f in &g.findings {
+            by_check.entry(f.id).or_default().push((g, f));
+        }
+    }
+    for list in by_check.values_mut() {
+        // Worst first; within one severity, the table's order (account, region, id).
+        list.sort_by_key(|(_, f)| std::cmp::Reverse(f.severity));
+    }
+    let passed: Vec<&str> = CHECKS.iter().map(|c| c.id).filter(|id| !by_check.contains_key(id)).collect();
+    html! {
+        section #findings aria-labelledby="findings-h" {
+            h2 #findings-h { "Findings" }
+            @if by_check.is_empty() { p { "No check found anything." } }
+            @for check in CHECKS {
+                @if let Some(list) = by_check.get(check.id) {
+                    @let worst = list[0].1.severity;
+                    article.check id={"check-" (check.id)} {
+                        header.check-head {
+                            span class=(severity_class(worst)) { (severity_id(worst)) }
+                            h3 { (check.title) }
+                            code { (check.id) }
+                        }
+                        p.check-meta {
+                            (num(list.len())) " group(s)"
+                            @for sev in [Severity::Critical, Severity::High, Severity::Medium, Severity::Low,
+                                         Severity::Informational] {
+                                @let n = list.iter().filter(|(_, f)| f.severity == sev).count();
+                                @if n > 0 { " · " (num(n)) " " (severity_id(sev)) }
+                            }
+                            @if !check.controls.is_empty() { " · controls: " (check.controls.join(", ")) }
+                            " "
+                            button.show-in-table type="button" data-filter=(check.id) { "Show in table" }
+                        }
+                        div.table-wrap {
+                            table.data.compact {
+                                thead {
+                                    tr {
+                                        th scope="col" { "Severity" }
+                                        th scope="col" { "Group" }
+                                        th scope="col" { "Name" }
+                                        th scope="col" { "Account / region" }
+                                        th scope="col" { "Message" }
+                                    }
+                                }
+                                tbody {
+                                    @for (g, f) in list.iter().take(FINDINGS_LISTED) {
+                                        tr {
+                                            td { span class=(severity_class(f.severity)) { (severity_id(f.severity)) } }
+                                            td.mono { (g.group.group_id) }
+                                            td { (g.group.group_name) }
+                                            td.nowrap { (g.account_id) " / " (g.region) }
+                                            td { (f.message) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        @if list.len() > FINDINGS_LISTED {
+                            p.muted { "… and " (num(list.len() - FINDINGS_LISTED)) " more: use “Show in table”." }
+                        }
+                    }
+                }
+            }
+            @if !passed.is_empty() {
+                p.muted { "No findings for: " (passed.join(", ")) "." }
+            }
+        }
+    }
+}
+
+fn coverage(snapshot: &Snapshot, audit: &Audit) -> Markup {
+    let problems: Vec<(&str, &str, &SourceCoverage)> = snapshot
+        .regions
+        .iter()
+        .flat_map(|r| r.coverage.iter().map(move |c| (r.account_id.as_str(), r.region.as_str(), c)))
+        .filter(|(_, _, c)| !c.state.is_whole())
+        .collect();
+    let empty_regions: Vec<&sgaudit_audit::RegionCoverage> =
+        audit.regions.iter().filter(|r| !r.complete && !problems.iter().any(|p| p.0 == r.account_id)).collect();
+    html! {
+        section #coverage aria-labelledby="coverage-h" {
+            h2 #coverage-h { "Coverage" }
+            h3 { "Accounts" }
+            div.table-wrap {
+                table.data.compact {
+                    thead { tr { th { "Account" } th { "Name" } th { "Profile" } th { "State" } th { "Detail" } } }
+                    tbody {
+                        @for a in &snapshot.accounts {
+                            @let (state, class) = match (&a.error, &a.skipped) {
+                                (Some(_), _) => ("unreachable", "badge cov-failed"),
+                                (None, Some(_)) => ("skipped", "badge cov-not_applicable"),
+                                (None, None) => ("read", "badge cov-complete"),
+                            };
+                            tr class=[a.error.as_ref().map(|_| "row-bad")] {
+                                td.mono { (a.account_id) }
+                                td { (a.name.as_deref().unwrap_or("")) }
+                                td { (a.profile.as_deref().unwrap_or("")) }
+                                td { span class=(class) { (state) } }
+                                td {
+                                    @if let Some(e) = &a.error { (error_detail(e)) }
+                                    @if let Some(why) = &a.skipped { (why) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h3 { "Sources that could not be read" }
+            @if problems.is_empty() && empty_regions.is_empty() {
+                p.ok { "Every source of evidence was read in every account-region." }
+            } @else {
+                p {
+                    "Without these lists, a group that only they would show as used is "
+                    span.badge.status-unknown { "unknown" } ", never " span.badge.status-unused { "unused" } "."
+                }
+                div.table-wrap {
+                    table.data.compact {
+                        thead {
+                            tr {
+                                th { "Account" } th { "Region" } th { "Source" } th { "State" } th { "Error code" }
+                                th { "IAM action" } th { "SCP deny" } th { "Message" }
+                            }
+                        }
+                        tbody {
+                            @for (account, region, c) in &problems {
+                                @let (state, error) = match &c.state {
+                                    CoverageState::Denied { error } => ("denied", Some(error)),
+                                    CoverageState::Failed { error } => ("failed", Some(error)),
+                                    _ => ("", None),
+                                };
+                                tr.row-bad {
+                                    td.mono { (account) }
+                                    td.nowrap { (region) }
+                                    td.mono { (c.source) }
+                                    td { span class={"badge cov-" (state)} { (state) } }
+                                    td.mono { @if let Some(e) = error { (e.code) } }
+                                    td.mono { @if let Some(e) = error { (e.action.as_deref().unwrap_or("")) } }
+                                    td { @if error.is_some_and(|e| e.scp_deny) { span.badge.sev-high { "SCP deny" } } }
+                                    td { @if let Some(e) = error { (e.message) } }
+                                }
+                            }
+                            @for r in &empty_regions {
+                                tr.row-bad {
+                                    td.mono { (r.account_id) } td.nowrap { (r.region) } td {} td {} td {} td {} td {}
+                                    td { (r.unreadable.join("; ")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h3 { "Every source, per account and region" }
+            @for r in &snapshot.regions {
+                @let count = |state: &str| r.coverage.iter().filter(|c| coverage_state(&c.state) == state).count();
+                @let bad = r.coverage.iter().any(|c| !c.state.is_whole()) || r.coverage.is_empty();
+                details.region open[bad] {
+                    summary class=[bad.then_some("bad")] {
+                        span.mono { (r.account_id) " / " (r.region) }
+                        " — " (count("complete")) " complete"
+                        @let na = count("not_applicable");
+                        @if na > 0 { " · " (na) " not applicable" }
+                        @let denied = count("denied");
+                        @if denied > 0 { " · " strong { (denied) " denied" } }
+                        @let failed = count("failed");
+                        @if failed > 0 { " · " strong { (failed) " failed" } }
+                        @if r.coverage.is_empty() { " · " strong { "no source recorded" } }
+                    }
+                    div.region-body {
+                        @let (whole, broken): (Vec<&SourceCoverage>, Vec<&SourceCoverage>) =
+                            r.coverage.iter().partition(|c| matches!(c.state, CoverageState::Complete));
+                        @if !broken.is_empty() {
+                            div.table-wrap {
+                                table.data.compact {
+                                    thead {
+                                        tr {
+                                            th { "Source" } th { "State" } th.num { "Requests" } th.num { "Items" }
+                                            th { "Detail" }
+                                        }
+                                    }
+                                    tbody {
+                                        @for c in broken {
+                                            @let state = coverage_state(&c.state);
+                                            tr class=[(!c.state.is_whole()).then_some("row-bad")] {
+                                                td.mono { (c.source) }
+                                                td { span class={"badge cov-" (state)} { (state.replace('_', " ")) } }
+                                                td.num { (c.requests) }
+                                                td.num { (c.items) }
+                                                td {
+                                                    @match &c.state {
+                                                        CoverageState::Denied { error }
+                                                        | CoverageState::Failed { error } => { (error_detail(error)) }
+                                                        CoverageState::NotApplicable { reason } => { (reason) }
+                                                        CoverageState::Complete => {}
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        @if !whole.is_empty() {
+                            p.chips-title { "Read in full (items listed):" }
+                            ul.chips {
+                                @for c in whole {
+                                    li title={(c.items) " item(s) in " (c.requests) " request(s)"} {
+                                        span.mono { (c.source) } " " span.chip-n { (c.items) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn coverage_state(state: &CoverageState) -> &'static str {
+    match state {
+        CoverageState::Complete => "complete",
+        CoverageState::Denied { .. } => "denied",
+        CoverageState::Failed { .. } => "failed",
+        CoverageState::NotApplicable { .. } => "not_applicable",
+    }
+}
+
+fn error_detail(e: &sgaudit_snapshot::SourceError) -> Markup {
+    html! {
+        code { (e.code) }
+        @if let Some(action) = &e.action { " (" code { (action) } ")" }
+        @if e.scp_deny { " " span.badge.sev-high { "SCP deny" } }
+        @if !e.message.is_empty() { ": " (e.message) }
+    }
+}
+
+/// The table's data. Rows are arrays (see [`Row`]) to keep 100,000 of them small; the texts of missing
+/// evidence, the same for every unknown group of a region, are stored once and referred to by index.
+#[derive(Serialize)]
+struct Island<'a> {
+    texts: Vec<&'a str>,
+    /// Check id → title, for the findings badges' tooltips.
+    checks: BTreeMap<&'static str, &'static str>,
+    rows: Vec<Row<'a>>,
+}
+
+/// One group, in the order the script reads it (`report.js`, the `C` constants).
+#[derive(Serialize)]
+struct Row<'a>(
+    &'a str,                           // 0 group id
+    &'a str,                           // 1 name
+    &'a str,                           // 2 description
+    &'a str,                           // 3 account
+    &'a str,                           // 4 region
+    &'a str,                           // 5 VPC
+    &'static str,                      // 6 status
+    &'static str,                      // 7 risk
+    bool,                              // 8 is the VPC's default group
+    String,                            // 9 used by, one line per kind of resource
+    Vec<String>,                       // 10 referenced by
+    Vec<(&'static str, &'static str)>, // 11 findings: (check id, severity)
+    Vec<usize>,                        // 12 missing evidence, as indices into `texts`
+    Vec<String>,                       // 13 tags, as key=value
+);
+
+fn island<'a>(audit: &'a Audit) -> Island<'a> {
+    let mut texts: Vec<&str> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let rows = audit
+        .groups
+        .iter()
+        .map(|g| {
+            let missing = g
+                .missing_evidence
+                .iter()
+                .map(|m| {
+                    *index.entry(m.as_str()).or_insert_with(|| {
+                        texts.push(m.as_str());
+                        texts.len() - 1
+                    })
+                })
+                .collect();
+            Row(
+                &g.group.group_id,
+                &g.group.group_name,
+                &g.group.description,
+                g.account_id,
+                g.region,
+                g.group.vpc_id.as_deref().unwrap_or(""),
+                g.status.id(),
+                g.risk.id(),
+                g.is_default,
+                crate::table::used_by(g),
+                g.referenced_by
+                    .iter()
+                    .map(|r| {
+                        let direction = match r.direction {
+                            sgaudit_snapshot::Direction::Ingress => "ingress",
+                            sgaudit_snapshot::Direction::Egress => "egress",
+                        };
+                        format!("{} ({direction}, {})", r.group_id, r.status.id())
+                    })
+                    .collect(),
+                g.findings.iter().map(|f| (f.id, severity_id(f.severity))).collect(),
+                missing,
+                g.group.tags.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            )
+        })
+        .collect();
+    Island { texts, checks: CHECKS.iter().map(|c| (c.id, c.title)).collect(), rows }
+}
+
+/// Writes JSON so that it can sit inside `<script type="application/json">`: `<`, `>` and `&` become
+/// `\u003c`, `\u003e` and `\u0026`, so no `</script>` or `<!--` in the data can end or change the element.
+/// JSON has these characters only inside strings, where the escapes mean the same; they are ASCII, so a
+/// byte-wise replacement never splits a UTF-8 sequence.
+struct ScriptSafe<W>(W);
+
+impl<W: Write> Write for ScriptSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut start = 0;
+        for (i, &b) in buf.iter().enumerate() {
+            let escaped: &[u8] = match b {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                b'&' => b"\\u0026",
+                _ => continue,
+            };
+            self.0.write_all(&buf[start..i])?;
+            self.0.write_all(escaped)?;
+            start = i + 1;
+        }
+        self.0.write_all(&buf[start..])?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{demo, group_named};
+
+    const HOSTILE_NAME: &str = "<script>alert(1)</script>";
+    const HOSTILE_TAG: &str = "\"><img src=x onerror=alert(1)>";
+
+    fn hostile() -> Snapshot {
+        let mut snapshot = demo();
+        let g = group_named(&mut snapshot, "sg-0a000000000oldci");
+        g.group_name = HOSTILE_NAME.into();
+        g.description = "</script><script>alert(2)</script>".into();
+        g.tags.insert("Note".into(), HOSTILE_TAG.into());
+        snapshot
+    }
+
+    fn written(snapshot: &Snapshot) -> String {
+        let audit = sgaudit_audit::audit(snapshot);
+        let mut out = Vec::new();
+        write(&mut out, snapshot, &audit).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The JSON island's text, between its opening tag and the first `</script` after it.
+    fn island_text(html: &str) -> &str {
+        let open = format!("<script type=\"application/json\" id=\"{DATA_ID}\">");
+        let start = html.find(&open).expect("the island is there") + open.len();
+        let end = start + html[start..].find("</script").expect("the island is closed");
+        &html[start..end]
+    }
+
+    #[test]
+    fn hostile_names_in_the_markup_are_text() {
+        let html = written(&hostile());
+        // The name is in the findings section (sg-unused names the group), escaped.
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the hostile name is not shown escaped");
+        assert!(!html.contains(HOSTILE_NAME));
+        assert!(!html.contains("<img"));
+        assert!(!html.contains("<b>rdp-admin</b>"), "the demo's own markup-like name is escaped too");
+        // Exactly two script elements: the island and the page's own script.
+        assert_eq!(html.matches("<script").count(), 2, "{}", html.matches("<script").count());
+    }
+
+    #[test]
+    fn the_island_cannot_be_broken_out_of_and_round_trips() {
+        let snapshot = hostile();
+        let html = written(&snapshot);
+        let text = island_text(&html);
+        assert!(!text.contains('<') && !text.contains('>') && !text.contains('&'), "raw markup characters");
+        // The whole island reaches the element's end: nothing in the data closed it early.
+        assert!(html[html.find(text).unwrap() + text.len()..].starts_with("</script>\n<script>"));
+        let data: serde_json::Value = serde_json::from_str(text).unwrap();
+        let rows = data["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 20);
+        let row = rows.iter().find(|r| r[0] == "sg-0a000000000oldci").unwrap();
+        assert_eq!(row[1], HOSTILE_NAME);
+        assert_eq!(row[2], "</script><script>alert(2)</script>");
+        assert!(row[13].as_array().unwrap().iter().any(|t| t == format!("Note={HOSTILE_TAG}").as_str()));
+        assert_eq!(row[6], "unused");
+        assert_eq!(row[11][0][0], "sg-unused");
+        // Missing evidence comes through the shared texts.
+        let unknown = rows.iter().find(|r| r[0] == "sg-0b00000000eussh").unwrap();
+        let texts = data["texts"].as_array().unwrap();
+        let first = unknown[12][0].as_u64().unwrap() as usize;
+        assert!(texts[first].as_str().unwrap().contains("lambda:ListFunctions"));
+    }
+
+    #[test]
+    fn script_safe_escapes_split_writes() {
+        let mut out = Vec::new();
+        let mut w = ScriptSafe(&mut out);
+        w.write_all(b"\"</scr").unwrap();
+        w.write_all(b"ipt><!-- a&b \xc3\xa9\"").unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "\"\\u003c/script\\u003e\\u003c!-- a\\u0026b é\"");
+    }
+
+    /// Every attribute of every tag in the markup, leaving out the text of script and style elements (maud
+    /// escapes `<`, `>` and `"` everywhere else, so every `<` left is a tag and every `"` ends a value).
+    fn attributes(html: &str) -> Vec<(String, String)> {
+        let mut markup = String::new();
+        let mut rest = html;
+        while let Some(at) = ["<script", "<style"].iter().filter_map(|t| rest.find(t)).min() {
+            let open_end = at + rest[at..].find('>').unwrap() + 1;
+            markup.push_str(&rest[..open_end]);
+            let close = if rest[at..].starts_with("<script") { "</script>" } else { "</style>" };
+            rest = &rest[open_end + rest[open_end..].find(close).unwrap()..];
+        }
+        markup.push_str(rest);
+        let mut found = Vec::new();
+        for tag in markup.split('<').skip(1) {
+            let tag = &tag[..tag.find('>').expect("every tag is closed")];
+            let mut chars = tag.char_indices().skip_while(|(_, c)| !c.is_whitespace()).map(|(i, _)| i);
+            let Some(start) = chars.next() else { continue };
+            let mut attrs = &tag[start..];
+            loop {
+                attrs = attrs.trim_start();
+                if attrs.is_empty() || attrs == "/" {
+                    break;
+                }
+                let name_end = attrs.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(attrs.len());
+                let name = attrs[..name_end].to_ascii_lowercase();
+                attrs = &attrs[name_end..];
+                if let Some(after) = attrs.strip_prefix("=\"") {
+                    let end = after.find('"').expect("quoted values end");
+                    found.push((name, after[..end].to_string()));
+                    attrs = &after[end + 1..];
+                } else {
+                    assert!(!attrs.starts_with('='), "unquoted attribute value in <{tag}>");
+                    found.push((name, String::new()));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn nothing_is_fetched_from_the_network() {
+        let html = written(&hostile());
+        let attrs = attributes(&html);
+        assert!(attrs.iter().any(|(n, v)| n == "href" && v == "#coverage"), "the scanner sees attributes");
+        for (name, value) in &attrs {
+            let v = value.trim().to_ascii_lowercase();
+            if name == "xmlns" {
+                // A namespace name: an identifier, never fetched.
+                assert_eq!(v, "http://www.w3.org/2000/svg");
+                continue;
+            }
+            assert!(!v.contains("://") && !v.starts_with("//"), "{name}=\"{value}\"");
+            if ["src", "href", "action", "formaction", "srcset", "poster", "data", "background"]
+                .contains(&name.as_str())
+            {
+                assert!(v.starts_with('#') || v.starts_with("data:"), "{name}=\"{value}\"");
+            }
+        }
+        // No element that loads anything, and no CSS that could.
+        for tag in ["<img", "<iframe", "<object", "<embed", "<link rel=\"stylesheet", "<script src", "<base"] {
+            assert!(!html.contains(tag), "{tag}");
+        }
+        assert!(!CSS.contains("@import") && !CSS.contains("url("), "CSS that could fetch");
+        // The demo's hostile tag value names a URL: it is in the data, as text, never in an attribute.
+        assert!(html.contains("HYPERLINK"));
+    }
+
+    #[test]
+    fn the_policy_names_the_script_and_forbids_the_network() {
+        let html = written(&demo());
+        let csp = content_security_policy();
+        assert!(csp.starts_with("default-src 'none';"), "{csp}");
+        assert!(!csp.contains("unsafe-inline'; script") && !csp.contains("script-src 'unsafe"), "{csp}");
+        assert!(html.contains(&format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">")));
+        // The hash is of the script exactly as written into the page.
+        assert!(html.contains(&format!("<script>{SCRIPT}</script>")));
+        assert!(!SCRIPT.contains("</script") && !SCRIPT.contains("<!--"), "the script would end early");
+        assert!(!SCRIPT.contains("innerHTML") && !SCRIPT.contains("insertAdjacentHTML") && !SCRIPT.contains("eval("));
+    }
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(num(0), "0");
+        assert_eq!(num(999), "999");
+        assert_eq!(num(1000), "1,000");
+        assert_eq!(num(100_000), "100,000");
+        assert_eq!(num(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn summary_warns_when_partial_and_counts_add_up() {
+        let snapshot = demo();
+        let audit = sgaudit_audit::audit(&snapshot);
+        assert!(audit.is_partial(), "the demo has a denied source");
+        let html = written(&snapshot);
+        assert!(html.contains("role=\"alert\""));
+        assert!(html.contains("Do not delete a group whose status is unknown."));
+        assert!(html.contains("lambda:ListFunctions"));
+        assert!(html.contains("SCP deny"));
+        // Each chart has an accessible title.
+        for id in ["chart-status", "chart-risk", "chart-region-status", "chart-region-risk"] {
+            assert!(html.contains(&format!("aria-labelledby=\"{id}-title {id}-desc\"")), "{id}");
+        }
+
+        let mut whole = demo();
+        for r in &mut whole.regions {
+            for c in &mut r.coverage {
+                if !c.state.is_whole() {
+                    c.state = CoverageState::Complete;
+                }
+            }
+        }
+        let html = written(&whole);
+        assert!(!html.contains("role=\"alert\""));
+        assert!(html.contains("Every source of evidence was read in every account-region."));
+    }
+}
