@@ -58,8 +58,8 @@ impl Backup {
 
     pub fn load(path: &Path) -> Result<Backup, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read backup {}: {e}", path.display()))?;
-        let backup: Backup = serde_json::from_str(&text)
-            .map_err(|e| format!("{} is not an sgaudit backup: {e}", path.display()))?;
+        let backup: Backup =
+            serde_json::from_str(&text).map_err(|e| format!("{} is not an sgaudit backup: {e}", path.display()))?;
         if backup.kind != KIND {
             return Err(format!("{} is not an sgaudit backup (kind `{}`)", path.display(), backup.kind));
         }
@@ -90,17 +90,21 @@ mod tests {
             "egress": []
         }))
         .unwrap();
-        let backup = Backup::new("0.1.0", "2026-11-23T00:00:00Z", vec![BackedUp {
-            account_id: "111122223333".into(),
-            region: "eu-west-1".into(),
-            group: group.clone(),
-        }]);
+        let backup = Backup::new(
+            "0.1.0",
+            "2026-11-23T00:00:00Z",
+            vec![BackedUp { account_id: "111122223333".into(), region: "eu-west-1".into(), group: group.clone() }],
+        );
         let path = backup.write(dir.path(), "20261123T000000Z").unwrap();
         let back = Backup::load(&path).unwrap();
         assert_eq!(back.groups[0].group, group);
         // Never over an existing file.
         assert!(backup.write(dir.path(), "20261123T000000Z").is_err());
-        std::fs::write(dir.path().join("x.json"), "{\"kind\":\"other\",\"version\":1,\"sgaudit_version\":\"\",\"created_at\":\"\",\"groups\":[]}").unwrap();
+        std::fs::write(
+            dir.path().join("x.json"),
+            "{\"kind\":\"other\",\"version\":1,\"sgaudit_version\":\"\",\"created_at\":\"\",\"groups\":[]}",
+        )
+        .unwrap();
         assert!(Backup::load(&dir.path().join("x.json")).unwrap_err().contains("not an sgaudit backup"));
         std::fs::write(dir.path().join("y.json"), "not json").unwrap();
         assert!(Backup::load(&dir.path().join("y.json")).unwrap_err().contains("not an sgaudit backup"));

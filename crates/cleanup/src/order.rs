@@ -26,8 +26,12 @@ pub fn order(groups: &[SecurityGroup]) -> (Vec<Revocation>, Vec<String>) {
             .iter()
             .filter_map(|r| {
                 // A group naming itself does not stop its own deletion.
-                let pairs: Vec<_> =
-                    r.groups.iter().filter(|p| p.group_id != own && ids.contains(p.group_id.as_str())).cloned().collect();
+                let pairs: Vec<_> = r
+                    .groups
+                    .iter()
+                    .filter(|p| p.group_id != own && ids.contains(p.group_id.as_str()))
+                    .cloned()
+                    .collect();
                 (!pairs.is_empty()).then(|| Rule {
                     groups: pairs,
                     ipv4_ranges: Vec::new(),

@@ -305,10 +305,8 @@ impl Plan {
     /// A candidate named by a rule of a group that stays would need that group edited: keep it too.
     fn settle(&mut self) {
         loop {
-            let deleting: HashSet<(String, String, String)> = self
-                .deletions()
-                .map(|e| (e.account_id.clone(), e.region.clone(), e.group_id.clone()))
-                .collect();
+            let deleting: HashSet<(String, String, String)> =
+                self.deletions().map(|e| (e.account_id.clone(), e.region.clone(), e.group_id.clone())).collect();
             let mut newly_kept = Vec::new();
             for ((account_id, region), groups) in &self.groups {
                 for holder in groups {
@@ -333,16 +331,23 @@ impl Plan {
                 break;
             }
             for (a, r, g, reason) in newly_kept {
-                if let Some(e) = self.entries.iter_mut().find(|e| {
-                    e.decision == Decision::Delete && e.account_id == a && e.region == r && e.group_id == g
-                }) {
+                if let Some(e) = self
+                    .entries
+                    .iter_mut()
+                    .find(|e| e.decision == Decision::Delete && e.account_id == a && e.region == r && e.group_id == g)
+                {
                     e.decision = Decision::Keep;
                     e.reason = reason;
                 }
             }
         }
         self.entries.sort_by(|a, b| {
-            (&a.account_id, &a.region, a.decision, &a.group_id).cmp(&(&b.account_id, &b.region, b.decision, &b.group_id))
+            (&a.account_id, &a.region, a.decision, &a.group_id).cmp(&(
+                &b.account_id,
+                &b.region,
+                b.decision,
+                &b.group_id,
+            ))
         });
     }
 }
@@ -377,7 +382,10 @@ fn why_unused(g: &GroupVerdict) -> String {
     let mut why = "no network interface, no resource configuration and no rule of a used group names it".to_string();
     let referencing: BTreeSet<&str> = g.referenced_by.iter().map(|r| r.group_id).collect();
     if !referencing.is_empty() {
-        why.push_str(&format!("; named only by unused group(s) {}", referencing.into_iter().collect::<Vec<_>>().join(", ")));
+        why.push_str(&format!(
+            "; named only by unused group(s) {}",
+            referencing.into_iter().collect::<Vec<_>>().join(", ")
+        ));
     }
     why.push_str("; every source of its account-region was read");
     why

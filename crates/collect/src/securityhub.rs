@@ -65,8 +65,11 @@ pub async fn push(connected: &Connected, findings: &[Value]) -> PushReport {
         let client = aws_sdk_securityhub::Client::new(&session.in_region(&region));
         for batch in findings.chunks(BATCH) {
             report.batches += 1;
-            let answer =
-                client.batch_import_findings().set_findings(Some(batch.iter().map(|f| to_sdk(f)).collect())).send().await;
+            let answer = client
+                .batch_import_findings()
+                .set_findings(Some(batch.iter().map(|f| to_sdk(f)).collect()))
+                .send()
+                .await;
             match answer {
                 Ok(out) => {
                     report.imported += usize::try_from(out.success_count().unwrap_or(0)).unwrap_or(0);
@@ -120,9 +123,9 @@ fn region_of(finding: &Value) -> String {
 
 /// The SDK's finding for an ASFF document: the fields sgaudit writes; others are left out.
 fn to_sdk(f: &Value) -> AwsSecurityFinding {
-    let severity = f.get("Severity").map(|s| {
-        Severity::builder().set_label(opt_str(s, "Label").map(|l| SeverityLabel::from(l.as_str()))).build()
-    });
+    let severity = f
+        .get("Severity")
+        .map(|s| Severity::builder().set_label(opt_str(s, "Label").map(|l| SeverityLabel::from(l.as_str()))).build());
     let resources = f.get("Resources").and_then(Value::as_array).map(|rs| {
         rs.iter()
             .map(|r| {
@@ -134,9 +137,10 @@ fn to_sdk(f: &Value) -> AwsSecurityFinding {
                         .set_vpc_id(opt_str(g, "VpcId"))
                         .build()
                 });
-                let tags = r.get("Tags").and_then(Value::as_object).map(|t| {
-                    t.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect()
-                });
+                let tags = r
+                    .get("Tags")
+                    .and_then(Value::as_object)
+                    .map(|t| t.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect());
                 Resource::builder()
                     .set_type(opt_str(r, "Type"))
                     .set_id(opt_str(r, "Id"))
@@ -162,9 +166,10 @@ fn to_sdk(f: &Value) -> AwsSecurityFinding {
     let workflow = f.get("Workflow").map(|w| {
         Workflow::builder().set_status(opt_str(w, "Status").map(|s| WorkflowStatus::from(s.as_str()))).build()
     });
-    let product_fields = f.get("ProductFields").and_then(Value::as_object).map(|m| {
-        m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect()
-    });
+    let product_fields = f
+        .get("ProductFields")
+        .and_then(Value::as_object)
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect());
     AwsSecurityFinding::builder()
         .set_schema_version(opt_str(f, "SchemaVersion"))
         .set_id(opt_str(f, "Id"))

@@ -15,14 +15,15 @@ use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
 // The SDK's own re-export: the tests need no dependency beyond the crate's normal ones.
 use aws_sdk_sts::config::Credentials;
+use sgaudit_collect::cleanup::{self, CreationTimes};
 use sgaudit_collect::sources::{
     dax_clusters, dms_replication_instances, elasticache_clusters, elasticbeanstalk_environments, fsx_file_systems,
     msk_clusters, rds_clusters, rds_instances, spot_requests,
 };
-use sgaudit_collect::{Ctx, Found, SourceDef};
+use sgaudit_collect::{Connected, Ctx, Found, SourceDef};
 use sgaudit_snapshot::{ResourceKind, SourceError, Target, Via};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -275,17 +276,28 @@ async fn read_request(stream: &mut TcpStream) -> Option<Request> {
 // Running a source against it
 // ---------------------------------------------------------------------------------------------------------
 
-async fn context(server: &Server, max_attempts: u32) -> Ctx {
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
+async fn sdk_config(server: &Server, max_attempts: u32) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(&server.url)
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("AKID", "SECRET", None, None, "canned"))
         .retry_config(RetryConfig::standard().with_max_attempts(max_attempts))
         .timeout_config(TimeoutConfig::builder().operation_timeout(Duration::from_secs(30)).build())
         .load()
-        .await;
-    Ctx::new(sdk, "123456789012".to_string(), "us-east-1".to_string())
+        .await
 }
+
+async fn context(server: &Server, max_attempts: u32) -> Ctx {
+    Ctx::new(sdk_config(server, max_attempts).await, ACCOUNT.to_string(), REGION.to_string())
+}
+
+/// The one account of the canned server, as the cleanup and restore calls reach it.
+async fn connected(server: &Server, max_attempts: u32) -> Connected {
+    Connected::for_tests(sdk_config(server, max_attempts).await, ACCOUNT, vec![REGION.to_string()])
+}
+
+const ACCOUNT: &str = "123456789012";
+const REGION: &str = "us-east-1";
 
 async fn run(source: &SourceDef, server: &Server, max_attempts: u32) -> (Found, Result<(), SourceError>) {
     let ctx = context(server, max_attempts).await;

@@ -134,7 +134,8 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
                     .map(|(id, _)| id.clone())
                     .collect();
                 if !peered.is_empty() {
-                    let refs = live.runtime.block_on(live::references_from_other_vpcs(c, &account_id, &region, &peered));
+                    let refs =
+                        live.runtime.block_on(live::references_from_other_vpcs(c, &account_id, &region, &peered));
                     let refs = refs.map_err(|e| describe(&e));
                     plan.check_peer_references(&account_id, &region, &vpcs, refs.as_ref().map_err(String::as_str));
                 }
@@ -163,7 +164,8 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
     for account_id in &accounts {
         let alias = live.runtime.block_on(live::account_alias(&live.connected, account_id));
         let name = live.connected.session(account_id).and_then(|s| s.name.clone());
-        let label = [alias.as_ref().ok().cloned().flatten(), name].into_iter().flatten().collect::<Vec<_>>().join(" / ");
+        let label =
+            [alias.as_ref().ok().cloned().flatten(), name].into_iter().flatten().collect::<Vec<_>>().join(" / ");
         if let Err(e) = &alias {
             eprintln!("sgaudit: the alias of account {account_id} could not be read ({})", describe(e));
         }
@@ -243,7 +245,13 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
 
     let t = &run.tally;
     let verb = if args.dry_run_aws { "would delete (DryRun accepted)" } else { "deleted" };
-    println!("\nCleanup: {} {verb}, {} skipped, {} failed. Log: {}", t.deleted, t.skipped, t.failed, log_path.display());
+    println!(
+        "\nCleanup: {} {verb}, {} skipped, {} failed. Log: {}",
+        t.deleted,
+        t.skipped,
+        t.failed,
+        log_path.display()
+    );
     Ok(if t.failed > 0 { exit::PARTIAL } else { exit::OK })
 }
 
@@ -263,7 +271,16 @@ struct Run<'a> {
 
 impl Run<'_> {
     #[allow(clippy::too_many_arguments)]
-    fn record(&mut self, account_id: &str, region: &str, group_id: &str, name: &str, action: &str, result: &str, reason: &str) {
+    fn record(
+        &mut self,
+        account_id: &str,
+        region: &str,
+        group_id: &str,
+        name: &str,
+        action: &str,
+        result: &str,
+        reason: &str,
+    ) {
         match (action, result) {
             ("delete", "ok" | "dry-run-ok") => self.tally.deleted += 1,
             (_, "skipped") => self.tally.skipped += 1,
@@ -284,7 +301,10 @@ impl Run<'_> {
         if let Err(e) = self.log.write(&line) {
             eprintln!("sgaudit: cannot append to {}: {e}", self.log.path().display());
         }
-        println!("  {action:<6} {group_id} ({name}): {result}{}", if reason.is_empty() { String::new() } else { format!(" — {reason}") });
+        println!(
+            "  {action:<6} {group_id} ({name}): {result}{}",
+            if reason.is_empty() { String::new() } else { format!(" — {reason}") }
+        );
     }
 
     /// One account-region: re-check, revoke the rules between the groups, then re-check and delete each.
@@ -315,9 +335,8 @@ impl Run<'_> {
                 .filter_map(|id| {
                     let outside: Vec<&String> =
                         users.get(id)?.iter().filter(|u| !set.contains(user_group(u))).collect();
-                    (!outside.is_empty()).then(|| {
-                        (id.clone(), outside.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
-                    })
+                    (!outside.is_empty())
+                        .then(|| (id.clone(), outside.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")))
                 })
                 .collect();
             if blocked.is_empty() {
@@ -334,10 +353,14 @@ impl Run<'_> {
         let (revocations, sequence) = order::order(&groups);
 
         for r in &revocations {
-            let result = rt.block_on(live::revoke(c, account_id, region, &r.group_id, &r.ingress, &r.egress, self.dry_run));
+            let result =
+                rt.block_on(live::revoke(c, account_id, region, &r.group_id, &r.ingress, &r.egress, self.dry_run));
             let links = r.ingress.len() + r.egress.len();
             let (result, reason) = match result {
-                Ok(()) => (if self.dry_run { "dry-run-ok" } else { "ok" }, format!("{links} rule(s) naming other groups being deleted")),
+                Ok(()) => (
+                    if self.dry_run { "dry-run-ok" } else { "ok" },
+                    format!("{links} rule(s) naming other groups being deleted"),
+                ),
                 Err(e) => ("failed", describe(&e)),
             };
             self.record(account_id, region, &r.group_id, &name(&r.group_id), "revoke", result, &reason);
@@ -347,16 +370,20 @@ impl Run<'_> {
             // Right before the delete, once more: this group alone.
             match rt.block_on(live::users_now(c, account_id, region, std::slice::from_ref(id))) {
                 Ok(users) => {
-                    let outside: Vec<&String> = users
-                        .get(id)
-                        .into_iter()
-                        .flatten()
-                        .filter(|u| !set.contains(user_group(u)))
-                        .collect();
+                    let outside: Vec<&String> =
+                        users.get(id).into_iter().flatten().filter(|u| !set.contains(user_group(u))).collect();
                     if !outside.is_empty() {
                         let by = outside.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
                         self.put_back(live, account_id, region, id, &revocations);
-                        self.record(account_id, region, id, &name(id), "skip", "skipped", &format!("became used since the scan: {by}"));
+                        self.record(
+                            account_id,
+                            region,
+                            id,
+                            &name(id),
+                            "skip",
+                            "skipped",
+                            &format!("became used since the scan: {by}"),
+                        );
                         continue;
                     }
                 }
@@ -383,8 +410,14 @@ impl Run<'_> {
             return;
         }
         let Some(r) = revocations.iter().find(|r| r.group_id == id) else { return };
-        let result =
-            live.runtime.block_on(sgaudit_collect::restore::authorize(&live.connected, account_id, region, id, &r.ingress, &r.egress));
+        let result = live.runtime.block_on(sgaudit_collect::restore::authorize(
+            &live.connected,
+            account_id,
+            region,
+            id,
+            &r.ingress,
+            &r.egress,
+        ));
         let (result, reason) = match result {
             Ok(()) => ("ok", "its revoked rules were put back".to_string()),
             Err(e) => ("failed", format!("its revoked rules could not be put back ({}); see the backup", describe(&e))),

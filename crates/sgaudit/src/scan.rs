@@ -36,6 +36,10 @@ pub struct ScanArgs {
     /// Audit a saved snapshot instead of calling AWS (no network).
     #[arg(long, conflicts_with_all = ["profiles", "regions", "org", "all_regions"])]
     from_snapshot: Option<PathBuf>,
+    /// Send the findings (as `--format asff` writes them) to AWS Security Hub with BatchImportFindings, each to
+    /// its account and region; a live scan only.
+    #[arg(long, conflicts_with = "from_snapshot")]
+    push_security_hub: bool,
     /// Exit 1 when a group has at least this risk.
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
@@ -200,11 +204,15 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         create_dir(dir)?;
         write_audit_logs(dir, &snapshot, &audit, args.quiet)?;
     }
+    let mut pushed_all = true;
+    if let (true, Some(live)) = (args.push_security_hub, &live) {
+        pushed_all = push_security_hub(live, &snapshot, &audit)?;
+    }
     if !args.quiet && std::io::stderr().is_terminal() {
         eprintln!("sgaudit: judged {} groups in {:.1}s", audit.groups.len(), started.elapsed().as_secs_f64());
     }
 
-    let code = if audit.is_partial() {
+    let code = if audit.is_partial() || !pushed_all {
         exit::PARTIAL
     } else if args.fail_on.is_some_and(|f| audit.groups.iter().any(|g| g.risk >= f.risk())) {
         exit::FINDINGS
@@ -215,6 +223,30 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     std::mem::forget(audit);
     std::mem::forget(snapshot);
     Ok(code)
+}
+
+/// Pushes the ASFF findings; says what landed and what did not. False when some did not.
+fn push_security_hub(live: &Live, snapshot: &Snapshot, audit: &Audit) -> anyhow::Result<bool> {
+    let findings: Vec<serde_json::Value> = sgaudit_report::asff::findings(snapshot, audit)
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()
+        .context("encoding the findings")?;
+    let report = live.runtime.block_on(sgaudit_collect::securityhub::push(&live.connected, &findings));
+    eprintln!(
+        "sgaudit: Security Hub: {} of {} finding(s) imported in {} call(s), {} failed",
+        report.imported,
+        findings.len(),
+        report.batches,
+        report.failed.len()
+    );
+    for f in report.failed.iter().take(20) {
+        eprintln!("  {} ({} / {}): {}: {}", f.finding_id, f.account_id, f.region, f.code, f.message);
+    }
+    if report.failed.len() > 20 {
+        eprintln!("  ... and {} more", report.failed.len() - 20);
+    }
+    Ok(report.failed.is_empty())
 }
 
 fn create_dir(dir: &Path) -> Result<(), UsageError> {

@@ -147,4 +147,3 @@ pub fn usage_for_scan(err: ScanError) -> anyhow::Error {
     };
     anyhow::Error::new(UsageError(format!("{err}{hint}")))
 }
-
