@@ -36,6 +36,11 @@ pub const PLAN_ACTIONS: &[&str] =
 pub const DELETE_ACTIONS: &[&str] =
     &[DESCRIBE_GROUPS, DESCRIBE_ENIS, REVOKE_INGRESS, REVOKE_EGRESS, "ec2:DeleteSecurityGroup"];
 
+/// IAM actions to put back the revoked rules of a group that became used between the revocations and its
+/// delete (`restore::authorize`).
+pub const PUT_BACK_ACTIONS: &[&str] =
+    &["ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:DescribeSecurityGroups"];
+
 const LOOKUP_EVENTS: &str = "cloudtrail:LookupEvents";
 const DESCRIBE_PEERING: &str = "ec2:DescribeVpcPeeringConnections";
 const DESCRIBE_TGW_ATTACHMENTS: &str = "ec2:DescribeTransitGatewayAttachments";

@@ -1,9 +1,11 @@
 //! Offline tests of the sources moto cannot exercise (see `crates/sgaudit/tests/fixtures/MOTO_FIELDS.md`):
 //! each source is run against a tiny HTTP/1.1 server on the loopback interface that answers with canned
 //! responses in the real AWS wire format of its service (awsJson 1.1 with epoch-second timestamps for
-//! DMS, DAX and FSx; restJson with RFC 3339 timestamps for MSK; awsQuery XML for ElastiCache, Elastic
-//! Beanstalk and RDS; ec2Query XML for EC2). The answers under `canned/` follow the AWS API reference
-//! examples, with element names checked against the SDK's deserializers.
+//! DMS, DAX, FSx and CloudTrail; restJson with RFC 3339 timestamps for MSK; awsQuery XML for ElastiCache,
+//! Elastic Beanstalk and RDS; ec2Query XML for EC2). The answers under `canned/` follow the AWS API reference
+//! examples, with element names checked against the SDK's deserializers. The calls of `cleanup` that moto
+//! lacks (CloudTrail `LookupEvents`, `DescribeSecurityGroupReferences`) and the answers it cannot give
+//! (`DependencyViolation`, a page that fails half-way) are tested here the same way.
 //!
 //! The error tests check that a failed call is never swallowed: `collect` must return `Err` with the
 //! error code and the IAM action, because the conservative verdict relies on knowing what was not seen.
@@ -843,4 +845,296 @@ async fn spot_requests_denied_by_scp_is_an_error() {
     assert_eq!(error.action.as_deref(), Some("ec2:DescribeSpotInstanceRequests"));
     assert!(error.scp_deny, "{error:?}");
     assert_eq!(server.operations(), ["DescribeSpotFleetRequests", "DescribeSpotInstanceRequests"]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cleanup: CloudTrail LookupEvents (awsJson 1.1, epoch-second timestamps)
+// ---------------------------------------------------------------------------------------------------------
+
+const LOOKUP_PAGE_1: &str = include_str!("canned/cloudtrail_lookup_events_page1.json");
+const LOOKUP_PAGE_2: &str = include_str!("canned/cloudtrail_lookup_events_page2.json");
+const LOOKUP_PAGE_1_TOKEN: &str = "kbOt5LlZe++mErCebpy2TgaMgmDvF1kYGFcH64JSjIbZFjsuvrSqg66b5YGssKutDYIyII4lrP4=";
+/// What the SDK sends (the service model names the operation without the `com.amazonaws…` namespace).
+const LOOKUP_TARGET: &str = "CloudTrail_20131101.LookupEvents";
+/// 2024-03-09T16:00:00Z: the start of the window the tests ask for.
+const SINCE: i64 = 1_710_000_000;
+
+#[tokio::test]
+async fn creation_times_read_every_page_of_create_events() {
+    let server = Server::start(|request| match (request.operation().as_str(), dax_next_token(request)) {
+        ("LookupEvents", None) => Reply::aws_json(LOOKUP_PAGE_1),
+        ("LookupEvents", Some(token)) if token == LOOKUP_PAGE_1_TOKEN => Reply::aws_json(LOOKUP_PAGE_2),
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let connected = connected(&server, 1).await;
+    let times = cleanup::creation_times(&connected, ACCOUNT, REGION, SINCE).await;
+    let times = times.unwrap_or_else(|e| panic!("{e:?}\nrequests: {:?}", server.requests()));
+
+    // The first group's id is read from the event record, the second's from the event's resources (its
+    // record has no `groupId`); the failed create (InvalidGroup.Duplicate) created nothing.
+    let expected = CreationTimes {
+        since: SINCE,
+        created: [
+            ("sg-0ct00000000000001".to_string(), 1_714_564_800),
+            ("sg-0ct00000000000002".to_string(), 1_715_000_000),
+        ]
+        .into(),
+    };
+    assert_eq!(times, expected);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert_eq!(requests[0].header("x-amz-target"), Some(LOOKUP_TARGET));
+    let first: serde_json::Value = serde_json::from_str(&requests[0].body).unwrap();
+    assert_eq!(
+        first["LookupAttributes"],
+        serde_json::json!([{"AttributeKey": "EventName", "AttributeValue": "CreateSecurityGroup"}])
+    );
+    assert_eq!(first["StartTime"].as_f64(), Some(SINCE as f64));
+    assert_eq!(first.get("NextToken"), None);
+    assert_eq!(dax_next_token(&requests[1]).as_deref(), Some(LOOKUP_PAGE_1_TOKEN));
+}
+
+#[tokio::test]
+async fn creation_times_denied_is_an_error() {
+    let server = Server::start(|request| match request.operation().as_str() {
+        "LookupEvents" => Reply::aws_json(
+            r#"{"__type":"AccessDeniedException","Message":"User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action"}"#,
+        )
+        .with_status(400),
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let connected = connected(&server, 1).await;
+    let error = cleanup::creation_times(&connected, ACCOUNT, REGION, SINCE).await.unwrap_err();
+    assert_eq!(error.code, "AccessDeniedException");
+    assert_eq!(error.action.as_deref(), Some("cloudtrail:LookupEvents"));
+    assert!(sgaudit_collect::source::is_denied(&error), "{error:?}");
+    assert!(!error.scp_deny);
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn creation_times_failing_on_the_second_page_is_an_error_not_half_an_answer() {
+    let server = Server::start(|request| match (request.operation().as_str(), dax_next_token(request)) {
+        ("LookupEvents", None) => Reply::aws_json(LOOKUP_PAGE_1),
+        ("LookupEvents", Some(_)) => {
+            Reply::aws_json(r#"{"__type":"ThrottlingException","Message":"Rate exceeded"}"#).with_status(400)
+        }
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let connected = connected(&server, 1).await;
+    let error = cleanup::creation_times(&connected, ACCOUNT, REGION, SINCE).await.unwrap_err();
+    assert_eq!(error.code, "ThrottlingException");
+    assert_eq!(error.action.as_deref(), Some("cloudtrail:LookupEvents"));
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn an_account_without_a_session_is_not_reached() {
+    let server = Server::start(Reply::unexpected).await;
+    let connected = connected(&server, 1).await;
+    let error = cleanup::creation_times(&connected, "999999999999", REGION, SINCE).await.unwrap_err();
+    assert_eq!(error.code, "not-reached");
+    let error = cleanup::delete(&connected, "999999999999", REGION, "sg-1", false).await.unwrap_err();
+    assert_eq!(error.code, "not-reached");
+    assert!(server.requests().is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cleanup: what other networks can see (ec2Query)
+// ---------------------------------------------------------------------------------------------------------
+
+const SG_REFERENCES: &str = include_str!("canned/ec2_describe_security_group_references.xml");
+const PEERINGS: &str = include_str!("canned/ec2_describe_vpc_peering_connections.xml");
+const TGW_ATTACHMENTS_1: &str = include_str!("canned/ec2_describe_transit_gateway_attachments_page1.xml");
+const TGW_ATTACHMENTS_2: &str = include_str!("canned/ec2_describe_transit_gateway_attachments_page2.xml");
+const TGW_PAGE_1_TOKEN: &str = "eyJ2IjoyLCJjIjoiYXR0YWNobWVudHMifQ==";
+const EC2_EMPTY_REFERENCES: &str =
+    "<DescribeSecurityGroupReferencesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\
+     <requestId>5d0e3c4b-1a2b-4c3d-8e9f-0a1b2c3d4e5f</requestId><securityGroupReferenceSet/>\
+     </DescribeSecurityGroupReferencesResponse>";
+
+fn ec2_error(status: u16, code: &str, message: &str) -> Reply {
+    Reply::xml(&format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code><Message>{message}\
+         </Message></Error></Errors><RequestID>0b4f2a3c-1d5e-4f6a-8b7c-9d0e1f2a3b4c</RequestID></Response>"
+    ))
+    .with_status(status)
+}
+
+#[tokio::test]
+async fn references_from_other_vpcs_in_chunks_of_100() {
+    let ids: Vec<String> = (1..=150).map(|n| format!("sg-0ref{n:015}")).collect();
+    let server = Server::start(|request| match (request.operation().as_str(), request.form("GroupId.1").as_deref()) {
+        ("DescribeSecurityGroupReferences", Some("sg-0ref000000000000001")) => Reply::xml(SG_REFERENCES),
+        ("DescribeSecurityGroupReferences", Some(_)) => Reply::xml(EC2_EMPTY_REFERENCES),
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let connected = connected(&server, 1).await;
+    let references = cleanup::references_from_other_vpcs(&connected, ACCOUNT, REGION, &ids).await;
+    let references = references.unwrap_or_else(|e| panic!("{e:?}\nrequests: {:?}", server.requests()));
+
+    // One group is referenced from two VPCs (the repeated reference counts once); the rest are absent.
+    let expected: std::collections::HashMap<String, Vec<String>> = [(
+        "sg-0ref0000000000001".to_string(),
+        vec!["vpc-0peer00000000009".to_string(), "vpc-0tgw00000000008".to_string()],
+    )]
+    .into();
+    assert_eq!(references, expected);
+    let requests = server.requests();
+    assert_eq!(server.operations(), ["DescribeSecurityGroupReferences", "DescribeSecurityGroupReferences"]);
+    let first = requests.iter().find(|r| r.form("GroupId.1").as_deref() == Some(ids[0].as_str())).unwrap();
+    assert_eq!(first.form("GroupId.100").as_deref(), Some(ids[99].as_str()));
+    assert_eq!(first.form("GroupId.101"), None);
+    let second = requests.iter().find(|r| r.form("GroupId.1").as_deref() == Some(ids[100].as_str())).unwrap();
+    assert_eq!(second.form("GroupId.50").as_deref(), Some(ids[149].as_str()));
+    assert_eq!(second.form("GroupId.51"), None);
+}
+
+#[tokio::test]
+async fn references_that_cannot_be_read_are_an_error() {
+    // moto answers this call with a body the SDK cannot read: that must not pass for "no references".
+    let server = Server::start(|request| match request.operation().as_str() {
+        "DescribeSecurityGroupReferences" => Reply::xml("<html><body>Not implemented</body></html>"),
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let connected = connected(&server, 1).await;
+    let ids = ["sg-0ref0000000000001".to_string()];
+    let error = cleanup::references_from_other_vpcs(&connected, ACCOUNT, REGION, &ids).await.unwrap_err();
+    assert_eq!(error.action.as_deref(), Some("ec2:DescribeSecurityGroupReferences"));
+    assert!(!error.code.is_empty(), "{error:?}");
+}
+
+#[tokio::test]
+async fn connected_vpcs_are_active_peerings_and_available_vpc_attachments() {
+    let server = Server::start(|request| match (request.operation().as_str(), request.form("NextToken").as_deref()) {
+        ("DescribeVpcPeeringConnections", None) => Reply::xml(PEERINGS),
+        ("DescribeTransitGatewayAttachments", None) => Reply::xml(TGW_ATTACHMENTS_1),
+        ("DescribeTransitGatewayAttachments", Some(TGW_PAGE_1_TOKEN)) => Reply::xml(TGW_ATTACHMENTS_2),
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let connected = connected(&server, 1).await;
+    let vpcs = cleanup::connected_vpcs(&connected, ACCOUNT, REGION).await;
+    let vpcs = vpcs.unwrap_or_else(|e| panic!("{e:?}\nrequests: {:?}", server.requests()));
+
+    // Not the peering pending acceptance, the attachment being deleted, nor the VPN attachment.
+    let expected: std::collections::BTreeSet<String> =
+        ["vpc-0accepter0000001", "vpc-0attached00000001", "vpc-0requester000001", "vpc-0shared000000003"]
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+    assert_eq!(vpcs, expected);
+    let requests = server.requests();
+    assert_eq!(
+        server.operations(),
+        ["DescribeVpcPeeringConnections", "DescribeTransitGatewayAttachments", "DescribeTransitGatewayAttachments"]
+    );
+    assert_eq!(requests[0].form("Filter.1.Name").as_deref(), Some("status-code"));
+    assert_eq!(requests[0].form("Filter.1.Value.1").as_deref(), Some("active"));
+    assert_eq!(requests[1].form("Filter.1.Name").as_deref(), Some("resource-type"));
+    assert_eq!(requests[1].form("Filter.1.Value.1").as_deref(), Some("vpc"));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cleanup: the changes (ec2Query)
+// ---------------------------------------------------------------------------------------------------------
+
+const DRY_RUN_OK: &str = "Request would have succeeded, but DryRun flag is set.";
+
+#[tokio::test]
+async fn a_dry_run_delete_that_would_succeed_is_ok() {
+    let server = Server::start(|request| match request.operation().as_str() {
+        "DeleteSecurityGroup" => ec2_error(412, "DryRunOperation", DRY_RUN_OK),
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let connected = connected(&server, 1).await;
+    cleanup::delete(&connected, ACCOUNT, REGION, "sg-0del0000000000001", true).await.unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].form("GroupId").as_deref(), Some("sg-0del0000000000001"));
+    assert_eq!(requests[0].form("DryRun").as_deref(), Some("true"));
+}
+
+#[tokio::test]
+async fn a_dry_run_is_no_way_around_a_refusal() {
+    let server = Server::start(|request| match request.operation().as_str() {
+        "DeleteSecurityGroup" => {
+            ec2_error(403, "UnauthorizedOperation", "You are not authorized to perform this operation.")
+        }
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let connected = connected(&server, 1).await;
+    let error = cleanup::delete(&connected, ACCOUNT, REGION, "sg-0del0000000000001", true).await.unwrap_err();
+    assert_eq!(error.code, "UnauthorizedOperation");
+    assert_eq!(error.action.as_deref(), Some("ec2:DeleteSecurityGroup"));
+}
+
+#[tokio::test]
+async fn a_group_still_in_use_is_a_dependency_violation() {
+    let server = Server::start(|request| match request.operation().as_str() {
+        "DeleteSecurityGroup" => {
+            ec2_error(400, "DependencyViolation", "resource sg-0del0000000000001 has a dependent object")
+        }
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let connected = connected(&server, 1).await;
+    let error = cleanup::delete(&connected, ACCOUNT, REGION, "sg-0del0000000000001", false).await.unwrap_err();
+    assert_eq!(error.code, "DependencyViolation");
+    assert_eq!(error.action.as_deref(), Some("ec2:DeleteSecurityGroup"));
+    assert_eq!(error.message, "resource sg-0del0000000000001 has a dependent object");
+    assert_ne!(server.requests()[0].form("DryRun").as_deref(), Some("true"));
+}
+
+#[tokio::test]
+async fn revoke_sends_exactly_the_rules_given() {
+    let server = Server::start(|request| match request.operation().as_str() {
+        "RevokeSecurityGroupIngress" => Reply::xml(
+            "<RevokeSecurityGroupIngressResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\
+             <requestId>8b2c0f1e-3d4a-4b5c-9d6e-7f8a9b0c1d2e</requestId><return>true</return>\
+             </RevokeSecurityGroupIngressResponse>",
+        ),
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let connected = connected(&server, 1).await;
+    let rule = sgaudit_snapshot::Rule {
+        protocol: "tcp".to_string(),
+        from_port: Some(5432),
+        to_port: Some(5432),
+        ipv4_ranges: vec![sgaudit_snapshot::Peer {
+            id: "10.0.0.0/16".to_string(),
+            description: Some("vpc".to_string()),
+        }],
+        ipv6_ranges: Vec::new(),
+        prefix_lists: Vec::new(),
+        groups: vec![sgaudit_snapshot::GroupPeer {
+            group_id: "sg-0doomed000000001".to_string(),
+            user_id: Some(ACCOUNT.to_string()),
+            vpc_id: None,
+            vpc_peering_connection_id: None,
+            description: None,
+        }],
+    };
+    // No egress rules: no egress call.
+    cleanup::revoke(&connected, ACCOUNT, REGION, "sg-0db00000000000001", &[rule], &[], false).await.unwrap();
+    let requests = server.requests();
+    assert_eq!(server.operations(), ["RevokeSecurityGroupIngress"]);
+    let form = |key: &str| requests[0].form(key);
+    assert_eq!(form("GroupId").as_deref(), Some("sg-0db00000000000001"));
+    assert_eq!(form("IpPermissions.1.IpProtocol").as_deref(), Some("tcp"));
+    assert_eq!(form("IpPermissions.1.FromPort").as_deref(), Some("5432"));
+    assert_eq!(form("IpPermissions.1.ToPort").as_deref(), Some("5432"));
+    assert_eq!(form("IpPermissions.1.IpRanges.1.CidrIp").as_deref(), Some("10.0.0.0/16"));
+    assert_eq!(form("IpPermissions.1.IpRanges.1.Description").as_deref(), Some("vpc"));
+    assert_eq!(form("IpPermissions.1.Groups.1.GroupId").as_deref(), Some("sg-0doomed000000001"));
+    assert_eq!(form("IpPermissions.1.Groups.1.UserId").as_deref(), Some(ACCOUNT));
+    assert_eq!(form("IpPermissions.2.IpProtocol"), None);
 }

@@ -150,12 +150,12 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
             .map_err(|e| UsageError(format!("cannot write plan {}: {e}", path.display())))?;
     }
     let planned = plan.deletions().count();
-    if !args.apply {
-        println!("\nDry run: nothing was changed. Re-run with --apply to delete the {planned} group(s) above.");
-        return Ok(exit::OK);
-    }
     if planned == 0 {
         println!("\nNothing to delete.");
+        return Ok(exit::OK);
+    }
+    if !args.apply {
+        println!("\nDry run: nothing was changed. Re-run with --apply to delete the {planned} group(s) above.");
         return Ok(exit::OK);
     }
 
@@ -213,6 +213,7 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
                 fresh.insert((account_id, region), groups);
             }
             Err(e) => {
+                run.tally.incomplete = true;
                 let reason = format!("could not re-read the groups ({})", describe(&e));
                 for id in &ids {
                     let name = plan_name(&plan, &account_id, &region, id);
@@ -252,7 +253,7 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
         t.failed,
         log_path.display()
     );
-    Ok(if t.failed > 0 { exit::PARTIAL } else { exit::OK })
+    Ok(if t.failed > 0 || t.incomplete { exit::PARTIAL } else { exit::OK })
 }
 
 #[derive(Default)]
@@ -260,6 +261,8 @@ struct Tally {
     deleted: usize,
     skipped: usize,
     failed: usize,
+    /// A check or call failed, so some planned group was left alone for want of an answer.
+    incomplete: bool,
 }
 
 struct Run<'a> {
@@ -321,6 +324,7 @@ impl Run<'_> {
         let users = match rt.block_on(live::users_now(c, account_id, region, &ids)) {
             Ok(users) => users,
             Err(e) => {
+                self.tally.incomplete = true;
                 let reason = format!("the re-check could not be made ({}); nothing deleted here", describe(&e));
                 for id in &ids {
                     self.record(account_id, region, id, &name(id), "skip", "skipped", &reason);
@@ -388,6 +392,7 @@ impl Run<'_> {
                     }
                 }
                 Err(e) => {
+                    self.tally.incomplete = true;
                     self.put_back(live, account_id, region, id, &revocations);
                     let reason = format!("the re-check could not be made ({})", describe(&e));
                     self.record(account_id, region, id, &name(id), "skip", "skipped", &reason);

@@ -41,11 +41,16 @@ pub fn print() -> anyhow::Result<u8> {
                 action: sgaudit_collect::securityhub::ACTIONS.to_vec(),
                 resource: "*",
             },
-            // Only for `cleanup`: the plan's checks (read-only) and, with --apply, the deletions.
+            // Only for `cleanup`: the plan's checks (read-only) and, with --apply, the deletions (and putting back
+            // the revoked rules of a group that became used mid-run).
             Statement {
                 sid: "SgauditCleanup",
                 effect: "Allow",
-                action: sorted(&[sgaudit_collect::cleanup::PLAN_ACTIONS, sgaudit_collect::cleanup::DELETE_ACTIONS]),
+                action: sorted(&[
+                    sgaudit_collect::cleanup::PLAN_ACTIONS,
+                    sgaudit_collect::cleanup::DELETE_ACTIONS,
+                    sgaudit_collect::cleanup::PUT_BACK_ACTIONS,
+                ]),
                 resource: "*",
             },
             // Only for `restore`.

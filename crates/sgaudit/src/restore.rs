@@ -2,7 +2,7 @@
 //! tags and rules; rules between groups restored together point at the new ids. Idempotent: each restored
 //! group carries a tag naming its old id, and a second run finds it and only makes sure its rules are there.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use sgaudit_cleanup::{restore, Backup};
@@ -33,12 +33,38 @@ pub fn run(args: RestoreArgs) -> anyhow::Result<u8> {
     let live_ = Live::connect(&scope)?;
     let (c, rt) = (&live_.connected, &live_.runtime);
 
+    // Groups of the backup that were never deleted (the cleanup skipped them) are still there: left alone.
+    let mut places: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+    for g in &chosen {
+        places.entry((&g.account_id, &g.region)).or_default().push(g.group.group_id.clone());
+    }
+    let mut still_there: BTreeSet<String> = BTreeSet::new();
+    let mut failed = 0;
+    for ((account_id, region), ids) in &places {
+        match rt.block_on(sgaudit_collect::cleanup::describe_groups(c, account_id, region, ids)) {
+            Ok(groups) => still_there.extend(groups.into_iter().map(|g| g.group_id)),
+            Err(e) => {
+                return Err(UsageError(format!(
+                    "cannot tell which groups of the backup still exist in {account_id} / {region}: {}: {}",
+                    e.code, e.message
+                ))
+                .into())
+            }
+        }
+    }
+
     // First every group (found from an earlier run, or created), so that rules can name any of them.
     let mut new_ids: HashMap<String, String> = HashMap::new();
-    let mut failed = 0;
     let mut created = 0;
+    let mut existing = 0;
     for g in &chosen {
         let old = &g.group.group_id;
+        let where_ = format!("{} in {} / {}", g.group.group_name, g.account_id, g.region);
+        if still_there.contains(old) {
+            existing += 1;
+            println!("{old}: still exists, nothing to restore ({where_})");
+            continue;
+        }
         let found = rt.block_on(live::find_restored(c, &g.account_id, &g.region, old));
         let outcome = match found {
             Ok(Some(new)) => Ok((new, "already restored")),
@@ -50,7 +76,7 @@ pub fn run(args: RestoreArgs) -> anyhow::Result<u8> {
                 if how == "created" {
                     created += 1;
                 }
-                println!("{old} -> {new} ({how}: {} in {} / {})", g.group.group_name, g.account_id, g.region);
+                println!("{old} -> {new} ({how}: {where_})");
                 new_ids.insert(old.clone(), new);
             }
             Err(e) => {
@@ -70,7 +96,8 @@ pub fn run(args: RestoreArgs) -> anyhow::Result<u8> {
         }
     }
     println!(
-        "\nRestore: {created} created, {} already there, {failed} failed (of {} group(s) in the backup chosen).",
+        "\nRestore: {created} created, {} already restored, {existing} never deleted, {failed} failed (of {} group(s) \
+         chosen from the backup).",
         new_ids.len() - created,
         chosen.len()
     );

@@ -1,0 +1,432 @@
+//! `sgaudit cleanup` and `sgaudit restore` end to end, against moto: the plan and its reasons, the dry run,
+//! the typed-confirmation rules, the backup before any delete, the re-check, the order for chains, and a
+//! restore that gives back the same groups.
+//!
+//! moto lacks CloudTrail `LookupEvents` and `DescribeSecurityGroupReferences`: a proxy of ours answers those
+//! two (in their wire formats) and forwards the rest, so the code that reads them runs over HTTP too.
+//! moto also never answers `DependencyViolation`, so the order of a chain is asserted from the log.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use common::proxy::{Fault, FaultProxy, Rule};
+use common::{sgaudit_at, Moto, Run, FIXTURES};
+use serde_json::Value;
+
+const REGION: &str = "us-east-1";
+const DAY: u64 = 86_400;
+
+struct Estate {
+    moto: Moto,
+    manifest: Value,
+}
+
+impl Estate {
+    fn seed() -> Estate {
+        let moto = Moto::start();
+        let manifest = moto.python(&[&script(), "--endpoint", &moto.url, "--region", REGION], &[]);
+        Estate { moto, manifest }
+    }
+
+    fn id(&self, name: &str) -> String {
+        self.manifest["groups"][name].as_str().unwrap_or_else(|| panic!("{name} not seeded")).to_string()
+    }
+
+    /// Every group of the region with its rules and tags, as moto has them now.
+    fn state(&self) -> Value {
+        self.moto.python(&[&script(), "--endpoint", &self.moto.url, "--region", REGION, "--state"], &[])
+    }
+
+    fn attach(&self, group_id: &str) {
+        let subnet = self.manifest["subnet"].as_str().unwrap();
+        self.moto.python(
+            &[&script(), "--endpoint", &self.moto.url, "--region", REGION, "--attach", group_id, "--subnet", subnet],
+            &[],
+        );
+    }
+
+    /// A proxy in front of moto that answers what moto lacks: `young` was created a day ago (and
+    /// `old-unused` a month ago, both inside CloudTrail's window), and a peered VPC names `peered-ref`.
+    fn proxy(&self, extra: Vec<Rule>) -> FaultProxy {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let event = |id: &str, secs_ago: u64| {
+            serde_json::json!({
+                "EventId": format!("ev-{id}"),
+                "EventName": "CreateSecurityGroup",
+                "EventTime": now - secs_ago,
+                "CloudTrailEvent": serde_json::json!({
+                    "eventName": "CreateSecurityGroup",
+                    "responseElements": {"groupId": id}
+                }).to_string(),
+                "Resources": [{"ResourceType": "AWS::EC2::SecurityGroup", "ResourceName": id}]
+            })
+        };
+        let events = serde_json::json!({
+            "Events": [event(&self.id("young"), DAY), event(&self.id("old-unused"), 30 * DAY)]
+        });
+        let references = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DescribeSecurityGroupReferencesResponse \
+             xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>r-1</requestId>\
+             <securityGroupReferenceSet><item><groupId>{}</groupId><referencingVpcId>{}</referencingVpcId>\
+             <vpcPeeringConnectionId>{}</vpcPeeringConnectionId></item></securityGroupReferenceSet>\
+             </DescribeSecurityGroupReferencesResponse>",
+            self.id("peered-ref"),
+            self.manifest["other_vpc"].as_str().unwrap(),
+            self.manifest["pcx"].as_str().unwrap(),
+        );
+        let mut rules = extra;
+        rules.push(Rule::always(
+            "LookupEvents",
+            Fault::Answer { status: 200, content_type: "application/x-amz-json-1.1".into(), body: events.to_string() },
+        ));
+        rules.push(Rule::always(
+            "DescribeSecurityGroupReferences",
+            Fault::Answer { status: 200, content_type: "text/xml;charset=UTF-8".into(), body: references },
+        ));
+        FaultProxy::start(&self.moto.url, rules)
+    }
+}
+
+fn script() -> String {
+    format!("{FIXTURES}/seed_cleanup.py")
+}
+
+fn sgaudit(endpoint: &str, args: &[&str]) -> Run {
+    sgaudit_at(endpoint, args, "testing", "testing")
+}
+
+fn plan_of(path: &Path) -> BTreeMap<String, (String, String)> {
+    let plan: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    plan["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["group_name"].as_str().unwrap().to_string() + "/" + e["group_id"].as_str().unwrap(),
+                (e["decision"].as_str().unwrap().to_string(), e["reason"].as_str().unwrap().to_string()),
+            )
+        })
+        .collect()
+}
+
+/// The decision and reason for the group named `name` (the seeded names are unique, defaults aside).
+fn decision<'a>(plan: &'a BTreeMap<String, (String, String)>, name: &str) -> &'a (String, String) {
+    plan.iter().find(|(k, _)| k.starts_with(&format!("{name}/"))).map(|(_, v)| v).unwrap_or_else(|| {
+        panic!("{name} not in the plan: {plan:#?}");
+    })
+}
+
+fn names_deleted(plan: &BTreeMap<String, (String, String)>) -> BTreeSet<&str> {
+    plan.iter().filter(|(_, (d, _))| d == "delete").map(|(k, _)| k.split('/').next().unwrap()).collect()
+}
+
+fn log_lines(dir: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(dir.join("sgaudit-cleanup-log.jsonl")).unwrap_or_default();
+    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+fn backups(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<_> =
+        std::fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect()).unwrap_or_default();
+    found.retain(|p: &std::path::PathBuf| p.file_name().unwrap().to_string_lossy().starts_with("sgaudit-backup-"));
+    found
+}
+
+#[test]
+fn the_plan_keeps_what_must_stay_and_a_dry_run_changes_nothing() {
+    let estate = Estate::seed();
+    let proxy = estate.proxy(Vec::new());
+    let dir = tempfile::tempdir().unwrap();
+    let plan_path = dir.path().join("plan.json");
+    let before = estate.state();
+
+    let r = sgaudit(&proxy.url, &["cleanup", "--quiet", "--region", REGION, "--plan-out", plan_path.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    assert!(r.stdout.contains("Dry run: nothing was changed"), "{}", r.stdout);
+    let plan = plan_of(&plan_path);
+
+    let expected: BTreeSet<&str> =
+        ["old-unused", "chain-a", "chain-b", "chain-c", "late-user", "peered-free"].into_iter().collect();
+    assert_eq!(names_deleted(&plan), expected, "{plan:#?}");
+    let reason = |name: &str| decision(&plan, name).1.clone();
+    assert!(reason("tagged").contains("protected by tag DoNotDelete=true"), "{}", reason("tagged"));
+    assert!(reason("prod-api").contains("name pattern `prod-*`"), "{}", reason("prod-api"));
+    assert!(reason("young").starts_with("too young: created 1 day(s) ago"), "{}", reason("young"));
+    assert!(reason("peered-ref").contains("referenced from peered VPC"), "{}", reason("peered-ref"));
+    assert!(reason("peered-ref").contains(estate.manifest["other_vpc"].as_str().unwrap()));
+    assert!(reason("default").contains("default group"), "{}", reason("default"));
+    assert!(reason("chain-b").contains("named only by unused group(s)"), "{}", reason("chain-b"));
+    assert!(!plan.keys().any(|k| k.starts_with("used-by-eni/")), "groups in use are not in the plan");
+    // One CloudTrail query and one references query for the region, never one per group.
+    let seen = proxy.seen();
+    let calls = |needle: &str| seen.iter().filter(|(k, _)| k.contains(needle)).map(|(_, n)| n).sum::<usize>();
+    assert_eq!(calls("LookupEvents"), 1, "{seen:?}");
+    assert_eq!(calls("DescribeSecurityGroupReferences"), 1, "{seen:?}");
+    assert_eq!(calls("DeleteSecurityGroup") + calls("RevokeSecurityGroup"), 0, "{seen:?}");
+
+    assert_eq!(estate.state(), before, "a dry run changed the estate");
+    assert!(backups(dir.path()).is_empty());
+
+    // --protect-name and --protect-tag add to the defaults; --min-age 0 lets the young group go.
+    let r = sgaudit(
+        &proxy.url,
+        &[
+            "cleanup",
+            "--quiet",
+            "--region",
+            REGION,
+            "--protect-name",
+            "chain-?",
+            "--min-age",
+            "0",
+            "--plan-out",
+            plan_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let plan = plan_of(&plan_path);
+    let expected: BTreeSet<&str> = ["old-unused", "late-user", "peered-free", "young"].into_iter().collect();
+    assert_eq!(names_deleted(&plan), expected, "{plan:#?}");
+    assert!(decision(&plan, "chain-c").1.contains("`chain-?`"));
+}
+
+#[test]
+fn apply_deletes_the_plan_skips_what_became_used_and_restore_gives_the_groups_back() {
+    let estate = Estate::seed();
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("snapshot.json");
+    let r =
+        estate.moto.sgaudit(&["scan", "--quiet", "--format", "json", "--save-snapshot", snapshot.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let before = estate.state();
+
+    // Between the scan and the delete, `late-user` gets a network interface.
+    estate.attach(&estate.id("late-user"));
+    let proxy = estate.proxy(Vec::new());
+    let backup_dir = dir.path().join("backups");
+    let r = sgaudit(
+        &proxy.url,
+        &[
+            "cleanup",
+            "--quiet",
+            "--from-snapshot",
+            snapshot.to_str().unwrap(),
+            "--apply",
+            "--yes",
+            "--backup-dir",
+            backup_dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    assert!(r.stdout.contains("Cleanup: 5 deleted, 1 skipped, 0 failed"), "{}", r.stdout);
+
+    let after = estate.state();
+    let gone: BTreeSet<String> =
+        before.as_object().unwrap().keys().filter(|k| after.get(*k).is_none()).cloned().collect();
+    let expected: BTreeSet<String> =
+        ["old-unused", "chain-a", "chain-b", "chain-c", "peered-free"].iter().map(|n| estate.id(n)).collect();
+    assert_eq!(gone, expected);
+
+    // The log: the chain's links revoked before any delete, the head deleted before the groups it names,
+    // and the late user skipped with the reason.
+    let log = log_lines(&backup_dir);
+    let at = |action: &str, name: &str| {
+        log.iter()
+            .position(|l| l["action"] == action && l["group_id"] == estate.id(name).as_str())
+            .unwrap_or_else(|| panic!("no {action} of {name} in {log:#?}"))
+    };
+    assert!(at("revoke", "chain-a") < at("delete", "chain-a"));
+    assert!(at("revoke", "chain-b") < at("delete", "chain-a"));
+    assert!(at("delete", "chain-a") < at("delete", "chain-b") && at("delete", "chain-b") < at("delete", "chain-c"));
+    assert!(log.iter().all(|l| l["result"] != "failed"), "{log:#?}");
+    let late = &log[at("skip", "late-user")];
+    assert!(late["reason"].as_str().unwrap().starts_with("became used since the scan: eni-"), "{late}");
+    let backup = backups(&backup_dir);
+    assert_eq!(backup.len(), 1);
+    assert!(log.iter().all(|l| l["backup"] == backup[0].to_str().unwrap()));
+
+    // Restore: the same groups (new ids), the chain's references mapped to the new ids.
+    let r = sgaudit(&proxy.url, &["restore", backup[0].to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    assert!(r.stdout.contains("Restore: 5 created, 0 already restored, 1 never deleted, 0 failed"), "{}", r.stdout);
+    let restored = estate.state();
+    let mut new_ids: BTreeMap<String, String> = BTreeMap::new();
+    for (id, g) in restored.as_object().unwrap() {
+        if let Some(old) = g["tags"]["sgaudit:restored-from"].as_str() {
+            new_ids.insert(old.to_string(), id.clone());
+        }
+    }
+    assert!(
+        r.stdout.contains(&format!("{}: still exists, nothing to restore", estate.id("late-user"))),
+        "{}",
+        r.stdout
+    );
+    for old in &expected {
+        let original = &before[old];
+        let new = new_ids.get(old).unwrap_or_else(|| panic!("{old} was not restored: {}", r.stdout));
+        let copy = &restored[new];
+        assert_eq!(copy["name"], original["name"]);
+        assert_eq!(copy["description"], original["description"]);
+        assert_eq!(copy["vpc"], original["vpc"]);
+        let mut tags = copy["tags"].as_object().unwrap().clone();
+        tags.remove("sgaudit:restored-from");
+        assert_eq!(Value::Object(tags), original["tags"], "{old}");
+        for direction in ["ingress", "egress"] {
+            assert_eq!(
+                atoms(&copy[direction], &BTreeMap::new()),
+                atoms(&original[direction], &new_ids),
+                "{old} {direction}"
+            );
+        }
+    }
+    // A second run finds them and does nothing.
+    let r = sgaudit(&proxy.url, &["restore", backup[0].to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Restore: 0 created, 5 already restored, 1 never deleted, 0 failed"), "{}", r.stdout);
+    assert_eq!(estate.state(), restored, "a second restore changed something");
+}
+
+/// A rule list as a set of (protocol, ports, peer, description), each group peer renamed through `map`:
+/// EC2 may group peers into permissions differently after a restore, which means the same.
+fn atoms(rules: &Value, map: &BTreeMap<String, String>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for p in rules.as_array().unwrap() {
+        let head = format!("{} {} {}", p["IpProtocol"], p["FromPort"], p["ToPort"]);
+        for r in p["IpRanges"].as_array().into_iter().flatten() {
+            out.insert(format!("{head} ip {} {}", r["CidrIp"], r["Description"]));
+        }
+        for r in p["Ipv6Ranges"].as_array().into_iter().flatten() {
+            out.insert(format!("{head} ip6 {} {}", r["CidrIpv6"], r["Description"]));
+        }
+        for r in p["PrefixListIds"].as_array().into_iter().flatten() {
+            out.insert(format!("{head} pl {} {}", r["PrefixListId"], r["Description"]));
+        }
+        for r in p["UserIdGroupPairs"].as_array().into_iter().flatten() {
+            let id = r["GroupId"].as_str().unwrap();
+            out.insert(format!("{head} sg {} {}", map.get(id).map(String::as_str).unwrap_or(id), r["Description"]));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_fault_after_the_backup_leaves_the_backup_whole_and_nothing_deleted() {
+    let estate = Estate::seed();
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("snapshot.json");
+    let r =
+        estate.moto.sgaudit(&["scan", "--quiet", "--format", "json", "--save-snapshot", snapshot.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let before = estate.state();
+
+    // The re-check (network interfaces) fails: it comes after the backup and before any change.
+    let proxy = estate.proxy(vec![Rule::always("DescribeNetworkInterfaces", Fault::Status(503))]);
+    let r = sgaudit(
+        &proxy.url,
+        &[
+            "cleanup",
+            "--quiet",
+            "--from-snapshot",
+            snapshot.to_str().unwrap(),
+            "--apply",
+            "--yes",
+            "--max-attempts",
+            "1",
+            "--backup-dir",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 3, "a run that could not re-check is incomplete\n{}\n{}", r.stderr, r.stdout);
+    assert!(r.stdout.contains("the re-check could not be made"), "{}", r.stdout);
+    assert_eq!(estate.state(), before, "something changed without a re-check");
+    let seen = proxy.seen();
+    assert!(!seen.keys().any(|k| k.contains("DeleteSecurityGroup") || k.contains("Revoke")), "{seen:?}");
+
+    let backup = backups(dir.path());
+    assert_eq!(backup.len(), 1, "the backup is written before the re-check");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&backup[0]).unwrap()).unwrap();
+    assert_eq!(doc["kind"], "sgaudit-backup");
+    let ids: BTreeSet<&str> =
+        doc["groups"].as_array().unwrap().iter().map(|g| g["group"]["group_id"].as_str().unwrap()).collect();
+    let planned: BTreeSet<String> = ["old-unused", "chain-a", "chain-b", "chain-c", "late-user", "peered-free"]
+        .iter()
+        .map(|n| estate.id(n))
+        .collect();
+    assert_eq!(ids, planned.iter().map(String::as_str).collect());
+    // Whole definitions: chain-c's rule with both its descriptions and its tags, as moto has them.
+    let c = doc["groups"].as_array().unwrap().iter().find(|g| g["group"]["group_id"] == estate.id("chain-c")).unwrap();
+    assert_eq!(c["group"]["description"], "end of the chain");
+    assert_eq!(c["group"]["tags"]["Owner"], "=cmd|' /C calc'!A0");
+    let rule = &c["group"]["ingress"][0];
+    assert_eq!(rule["ipv4_ranges"][0]["description"], "dns from office");
+    assert_eq!(rule["ipv6_ranges"][0]["description"], "v6 office");
+}
+
+#[test]
+fn apply_refuses_without_a_terminal_or_yes_and_in_production_without_the_flag() {
+    let estate = Estate::seed();
+    let proxy = estate.proxy(Vec::new());
+    let before = estate.state();
+
+    let r = sgaudit(&proxy.url, &["cleanup", "--quiet", "--region", REGION, "--apply"]);
+    r.assert_one_line_error("--apply without a terminal needs --yes");
+    assert!(r.stdout.is_empty());
+
+    estate
+        .moto
+        .python(&[&script(), "--endpoint", &estate.moto.url, "--region", REGION, "--alias", "acme-prod-eu"], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let r = sgaudit(
+        &proxy.url,
+        &["cleanup", "--quiet", "--region", REGION, "--apply", "--yes", "--backup-dir", dir.path().to_str().unwrap()],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("looks like production") && r.stderr.contains("--i-understand-production"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(estate.state(), before);
+    assert!(backups(dir.path()).is_empty());
+
+    // --apply --dry-run-aws proves the permissions with DryRun=true and changes nothing.
+    let r = sgaudit(&proxy.url, &["cleanup", "--quiet", "--region", REGION, "--apply", "--dry-run-aws"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    assert!(r.stdout.contains("6 would delete (DryRun accepted)"), "{}", r.stdout);
+    assert_eq!(estate.state(), before, "a DryRun changed the estate");
+}
+
+#[test]
+fn unknown_and_default_groups_of_the_demo_are_kept() {
+    // The demo's account is moto's default one: the plan is made from the demo snapshot and checked live.
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let plan_path = dir.path().join("plan.json");
+    let r = moto.sgaudit(&[
+        "cleanup",
+        "--quiet",
+        "--from-snapshot",
+        "examples/demo-snapshot.json",
+        "--ignore-age",
+        "--plan-out",
+        plan_path.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    let plan: Value = serde_json::from_str(&std::fs::read_to_string(&plan_path).unwrap()).unwrap();
+    let entries = plan["entries"].as_array().unwrap();
+    let unknown: Vec<&Value> = entries.iter().filter(|e| e["status"] == "unknown").collect();
+    assert!(!unknown.is_empty());
+    for e in &unknown {
+        assert_eq!(e["decision"], "keep", "{e}");
+        assert!(e["reason"].as_str().unwrap().starts_with("unknown, not proven unused"), "{e}");
+    }
+    for e in entries.iter().filter(|e| e["group_name"] == "default") {
+        assert_eq!(e["decision"], "keep", "{e}");
+    }
+    assert!(entries.iter().filter(|e| e["decision"] == "delete").all(|e| e["status"] == "unused"));
+    assert!(entries.iter().any(|e| e["decision"] == "delete"), "{plan:#}");
+}
