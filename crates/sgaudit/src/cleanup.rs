@@ -110,10 +110,8 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
     for (account_id, region) in plan.regions_to_check() {
         let c = &live.connected;
         let creation = live.runtime.block_on(live::creation_times(c, &account_id, &region, since));
-        let creation = creation
-            .as_ref()
-            .map(|t| CreationWindow { since: t.since, created: t.created.clone() })
-            .map_err(|e| describe(e));
+        let creation =
+            creation.as_ref().map(|t| CreationWindow { since: t.since, created: t.created.clone() }).map_err(describe);
         plan.check_age(&account_id, &region, creation.as_ref().map_err(String::as_str), now, &protections);
 
         let candidates: Vec<(String, Option<String>)> =

@@ -141,3 +141,24 @@ fn an_unwritable_audit_log_dir_is_one_line() {
     let r = run(&["scan", "--from-snapshot", DEMO, "--format", "json", "--audit-log-dir", file.to_str().unwrap()]);
     r.assert_one_line_error("cannot create");
 }
+
+/// Every file format at once, into a folder, named `sgaudit-<UTC stamp>.<ext>`; each read back.
+#[test]
+fn format_all_writes_every_format_into_the_output_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("reports");
+    let r = run(&["scan", "--from-snapshot", DEMO, "--format", "all", "--output-dir", out.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    common::reports::check_report_dir(&out, &demo_json());
+}
+
+#[test]
+fn several_formats_need_an_output_dir() {
+    run(&["scan", "--from-snapshot", DEMO, "--format", "json,csv"])
+        .assert_one_line_error("several formats are written to files: give --output-dir DIR");
+    run(&["scan", "--from-snapshot", DEMO, "--format", "audit-log"]).assert_one_line_error("give --output-dir");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.json");
+    let r = run(&["scan", "--from-snapshot", DEMO, "--format", "json,csv", "--output", file.to_str().unwrap()]);
+    r.assert_one_line_error("give --output-dir");
+}

@@ -24,6 +24,13 @@ fn every_seeded_group_is_judged_right() {
         assert!(c["state"] == "complete" || c["state"] == "not_applicable", "source not read against moto: {c}");
     }
 
+    // Every report format from a live scan of the same estate, read back against this document.
+    let out = dir.path().join("reports");
+    let all =
+        moto.sgaudit(&["scan", "--region", "us-east-1", "--format", "all", "--output-dir", out.to_str().unwrap()]);
+    assert_eq!(all.code, 0, "stderr: {}", all.stderr);
+    common::reports::check_report_dir(&out, &doc);
+
     let mut wrong = Vec::new();
     let groups = manifest["groups"].as_object().unwrap();
     for (name, want) in groups {
