@@ -237,17 +237,19 @@ def offline(args, binary):
     log(f"writing a synthetic snapshot of {args.offline_groups} groups and {args.offline_enis} interfaces ...")
     synthetic_snapshot(path, args.offline_groups, args.offline_enis)
     size = os.path.getsize(path) / 2**20
-    out = os.path.join(os.path.dirname(path), "audit.json")
     results = {}
-    for fmt in ("json", "table"):
+    for fmt in args.formats.split(","):
+        out = os.path.join(os.path.dirname(path), f"audit.{fmt}")
         runs = [run_measured([binary, "scan", "--from-snapshot", path, "--format", fmt, "--output", out, "--quiet"])
                 for _ in range(args.repeat)]
         walls = sorted(r[1] for r in runs)
-        results[fmt] = (runs[0][0], walls[len(walls) // 2], walls[0], max(r[3] for r in runs))
+        out_mib = os.path.getsize(out) / 2**20 if os.path.exists(out) else 0.0
+        results[fmt] = (runs[0][0], walls[len(walls) // 2], walls[0], max(r[3] for r in runs), out_mib)
     print(f"offline audit ({args.repeat} runs each; this VM's timings vary by up to 2x between runs):")
     print(f"  snapshot: {args.offline_groups} groups, {args.offline_enis} interfaces, {size:.0f} MiB")
-    for fmt, (code, median, best, rss) in results.items():
-        print(f"  --format {fmt:5}: wall median {median:.2f}s (best {best:.2f}s), peak memory {rss:.0f} MiB, exit {code}")
+    for fmt, (code, median, best, rss, out_mib) in results.items():
+        print(f"  --format {fmt:5}: wall median {median:.2f}s (best {best:.2f}s), peak memory {rss:.0f} MiB, "
+              f"output {out_mib:.1f} MiB, exit {code}")
     return results
 
 
@@ -262,6 +264,8 @@ def main():
     p.add_argument("--binary", help="a built sgaudit (default: build the workspace's, then use it)")
     p.add_argument("--skip-moto", action="store_true")
     p.add_argument("--repeat", type=int, default=5, help="runs of the offline audit (the median is reported)")
+    p.add_argument("--formats", default="json,table,csv,xlsx,html,sarif,asff,ocsf",
+                   help="the formats timed on the synthetic snapshot, comma-separated")
     args = p.parse_args()
     binary = args.binary
     if not binary:
