@@ -411,7 +411,7 @@ fn finding(g: &GroupVerdict, f: &Finding, resource: Resource, time: &str, import
         types: types(f.controls),
         created_at: time.to_string(),
         updated_at: time.to_string(),
-        severity: AsffSeverity { label: f.severity.into(), original: severity_id(f.severity).to_string() },
+        severity: AsffSeverity { label: f.severity.into(), original: f.severity.id().to_string() },
         title: truncate(&title, TITLE_MAX).into_owned(),
         description: truncate(&description, DESCRIPTION_MAX).into_owned(),
         remediation: remediation_text(f.id).map(|text| Remediation {
@@ -428,16 +428,6 @@ fn finding(g: &GroupVerdict, f: &Finding, resource: Resource, time: &str, import
         },
         record_state: RecordState::Active,
         workflow: Workflow { status: WorkflowStatus::New },
-    }
-}
-
-fn severity_id(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Informational => "informational",
-        Severity::Low => "low",
-        Severity::Medium => "medium",
-        Severity::High => "high",
-        Severity::Critical => "critical",
     }
 }
 

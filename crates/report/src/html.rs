@@ -234,18 +234,8 @@ fn risk_class(risk: Risk) -> String {
     format!("badge risk-{}", risk.id())
 }
 
-fn severity_id(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Informational => "informational",
-        Severity::Low => "low",
-        Severity::Medium => "medium",
-        Severity::High => "high",
-        Severity::Critical => "critical",
-    }
-}
-
 fn severity_class(severity: Severity) -> String {
-    format!("badge sev-{}", severity_id(severity))
+    format!("badge sev-{}", severity.id())
 }
 
 /// One bar of a horizontal bar chart: its label and its coloured segments.
@@ -512,7 +502,7 @@ fn findings(audit: &Audit) -> Markup {
                     @let worst = list[0].1.severity;
                     article.check id={"check-" (check.id)} {
                         header.check-head {
-                            span class=(severity_class(worst)) { (severity_id(worst)) }
+                            span class=(severity_class(worst)) { (worst.id()) }
                             h3 { (check.title) }
                             code { (check.id) }
                         }
@@ -521,7 +511,7 @@ fn findings(audit: &Audit) -> Markup {
                             @for sev in [Severity::Critical, Severity::High, Severity::Medium, Severity::Low,
                                          Severity::Informational] {
                                 @let n = list.iter().filter(|(_, f)| f.severity == sev).count();
-                                @if n > 0 { " · " (num(n)) " " (severity_id(sev)) }
+                                @if n > 0 { " · " (num(n)) " " (sev.id()) }
                             }
                             @if !check.controls.is_empty() { " · controls: " (check.controls.join(", ")) }
                             " "
@@ -541,7 +531,7 @@ fn findings(audit: &Audit) -> Markup {
                                 tbody {
                                     @for (g, f) in list.iter().take(FINDINGS_LISTED) {
                                         tr {
-                                            td { span class=(severity_class(f.severity)) { (severity_id(f.severity)) } }
+                                            td { span class=(severity_class(f.severity)) { (f.severity.id()) } }
                                             td.mono { (g.group.group_id) }
                                             td { (g.group.group_name) }
                                             td.nowrap { (g.account_id) " / " (g.region) }
@@ -797,7 +787,7 @@ fn island<'a>(audit: &'a Audit) -> Island<'a> {
                         format!("{} ({direction}, {})", r.group_id, r.status.id())
                     })
                     .collect(),
-                g.findings.iter().map(|f| (f.id, severity_id(f.severity))).collect(),
+                g.findings.iter().map(|f| (f.id, f.severity.id())).collect(),
                 missing,
                 g.group.tags.iter().map(|(k, v)| format!("{k}={v}")).collect(),
             )

@@ -64,6 +64,13 @@ pub fn parse_rfc3339_ms(text: &str) -> Option<i64> {
     Some(seconds * 1_000 + millis.max(leap))
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ` of Unix seconds.
+pub fn format_rfc3339(secs: i64) -> String {
+    let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
+}
+
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` of Unix milliseconds (years 0 to 9999, which is every time sgaudit sees).
 pub fn format_rfc3339_ms(ms: i64) -> String {
     let (days, ms_of_day) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));

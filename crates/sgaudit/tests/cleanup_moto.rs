@@ -40,6 +40,15 @@ impl Estate {
         self.moto.python(&[&script(), "--endpoint", &self.moto.url, "--region", REGION, "--state"], &[])
     }
 
+    /// A scan of the estate saved as a snapshot in `dir`, straight from moto.
+    fn scan_to(&self, dir: &Path) -> std::path::PathBuf {
+        let snapshot = dir.join("snapshot.json");
+        let r =
+            self.moto.sgaudit(&["scan", "--quiet", "--format", "json", "--save-snapshot", snapshot.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        snapshot
+    }
+
     fn attach(&self, group_id: &str) {
         let subnet = self.manifest["subnet"].as_str().unwrap();
         self.moto.python(
@@ -198,10 +207,7 @@ fn the_plan_keeps_what_must_stay_and_a_dry_run_changes_nothing() {
 fn apply_deletes_the_plan_skips_what_became_used_and_restore_gives_the_groups_back() {
     let estate = Estate::seed();
     let dir = tempfile::tempdir().unwrap();
-    let snapshot = dir.path().join("snapshot.json");
-    let r =
-        estate.moto.sgaudit(&["scan", "--quiet", "--format", "json", "--save-snapshot", snapshot.to_str().unwrap()]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let snapshot = estate.scan_to(dir.path());
     let before = estate.state();
 
     // Between the scan and the delete, `late-user` gets a network interface.
@@ -317,10 +323,7 @@ fn atoms(rules: &Value, map: &BTreeMap<String, String>) -> BTreeSet<String> {
 fn a_fault_after_the_backup_leaves_the_backup_whole_and_nothing_deleted() {
     let estate = Estate::seed();
     let dir = tempfile::tempdir().unwrap();
-    let snapshot = dir.path().join("snapshot.json");
-    let r =
-        estate.moto.sgaudit(&["scan", "--quiet", "--format", "json", "--save-snapshot", snapshot.to_str().unwrap()]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let snapshot = estate.scan_to(dir.path());
     let before = estate.state();
 
     // The re-check (network interfaces) fails: it comes after the backup and before any change.

@@ -24,6 +24,19 @@ pub enum Severity {
     Critical,
 }
 
+impl Severity {
+    /// The id used in every report (`high`), as serde writes it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Severity::Informational => "informational",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
 /// A check's fixed description.
 pub struct Check {
     /// Stable id (`sg-world-open-ssh`): used in JSON, SARIF and Security Hub.
