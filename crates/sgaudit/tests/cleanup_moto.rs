@@ -397,10 +397,25 @@ fn apply_refuses_without_a_terminal_or_yes_and_in_production_without_the_flag() 
     assert!(backups(dir.path()).is_empty());
 
     // --apply --dry-run-aws proves the permissions with DryRun=true and changes nothing.
-    let r = sgaudit(&proxy.url, &["cleanup", "--quiet", "--region", REGION, "--apply", "--dry-run-aws"]);
+    let r = sgaudit(
+        &proxy.url,
+        &[
+            "cleanup",
+            "--quiet",
+            "--region",
+            REGION,
+            "--apply",
+            "--dry-run-aws",
+            "--backup-dir",
+            dir.path().to_str().unwrap(),
+        ],
+    );
     assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
     assert!(r.stdout.contains("6 would delete (DryRun accepted)"), "{}", r.stdout);
     assert_eq!(estate.state(), before, "a DryRun changed the estate");
+    assert!(backups(dir.path()).is_empty(), "a DryRun needs no backup");
+    let log = log_lines(dir.path());
+    assert_eq!(log.iter().filter(|l| l["action"] == "delete" && l["result"] == "dry-run-ok").count(), 6, "{log:#?}");
 }
 
 #[test]
