@@ -193,6 +193,11 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
         }
     }
 
+    if plan.deletions().next().is_none() {
+        println!("\nNothing was confirmed; nothing was changed.");
+        return Ok(exit::OK);
+    }
+
     let log_path = args.log.clone().unwrap_or_else(|| args.backup_dir.join("sgaudit-cleanup-log.jsonl"));
     let mut log = Log::append(&log_path).map_err(|e| UsageError(format!("cannot open {}: {e}", log_path.display())))?;
     let mut run = Run { log: &mut log, backup: None, tally: Tally::default(), dry_run: args.dry_run_aws };

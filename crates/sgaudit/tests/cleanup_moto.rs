@@ -448,3 +448,57 @@ fn unknown_and_default_groups_of_the_demo_are_kept() {
     assert!(entries.iter().filter(|e| e["decision"] == "delete").all(|e| e["status"] == "unused"));
     assert!(entries.iter().any(|e| e["decision"] == "delete"), "{plan:#}");
 }
+
+/// On a terminal, `--apply` asks for the account id: a wrong answer leaves the account alone, the right one
+/// deletes. The terminal is a real pseudo-terminal made by `script` (util-linux), answered on its input.
+#[test]
+fn on_a_terminal_apply_asks_for_the_typed_account_id() {
+    let estate = Estate::seed();
+    let proxy = estate.proxy(Vec::new());
+    let dir = tempfile::tempdir().unwrap();
+    let before = estate.state();
+    let in_terminal = |answer: &str| -> String {
+        let command = format!(
+            "{} cleanup --quiet --region {REGION} --apply --backup-dir {}",
+            env!("CARGO_BIN_EXE_sgaudit"),
+            dir.path().display()
+        );
+        // The environment `sgaudit_cmd` gives the binary (no profile files, no inherited keys), for `script`.
+        let base = common::sgaudit_cmd();
+        let mut script = std::process::Command::new("script");
+        for (key, value) in base.get_envs() {
+            match value {
+                Some(v) => script.env(key, v),
+                None => script.env_remove(key),
+            };
+        }
+        let mut child = script
+            .args(["-q", "-e", "-c", &command, "/dev/null"])
+            .current_dir(common::repo_root())
+            .env("AWS_ENDPOINT_URL", &proxy.url)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", REGION)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("script (util-linux)");
+        use std::io::Write;
+        // The answer waits in the terminal's input until the prompt reads it.
+        child.stdin.take().unwrap().write_all(format!("{answer}\n").as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+
+    let transcript = in_terminal("111111111111");
+    assert!(transcript.contains("Type the account id to confirm"), "{transcript}");
+    assert!(transcript.contains("not confirmed; account 123456789012 is left as it is"), "{transcript}");
+    assert!(transcript.contains("Nothing was confirmed; nothing was changed."), "{transcript}");
+    assert_eq!(estate.state(), before, "a wrong id deleted something");
+    assert!(backups(dir.path()).is_empty());
+
+    let transcript = in_terminal("123456789012");
+    assert!(transcript.contains("Cleanup: 6 deleted, 0 skipped, 0 failed"), "{transcript}");
+    assert_eq!(before.as_object().unwrap().len() - estate.state().as_object().unwrap().len(), 6);
+}
