@@ -129,3 +129,18 @@ fn peered_references_keep_only_what_other_vpcs_name() {
         .iter()
         .all(|e| e.decision == Decision::Keep || e.vpc_id.as_deref() != Some("vpc-0a11c0ffee0000001")));
 }
+
+#[test]
+fn accounts_and_regions_outside_the_run_are_kept() {
+    let snapshot = demo();
+    let mut plan = plan_with(&snapshot, &Protections::default());
+    plan.limit(&[], &["eu-west-1".to_string()]);
+    assert!(deleted(&plan).is_empty(), "every candidate of the demo is in us-east-1");
+    assert_eq!(reason(&plan, "sg-0a000000000oldci"), "outside --accounts/--region of this run");
+
+    let mut plan = plan_with(&snapshot, &Protections::default());
+    plan.limit(&[ACCOUNT.to_string()], &[US.to_string()]);
+    assert_eq!(deleted(&plan).len(), 5);
+    plan.limit(&["111122223333".to_string()], &[]);
+    assert!(deleted(&plan).is_empty());
+}
