@@ -54,15 +54,8 @@ fn only_unused_non_default_groups_are_candidates() {
 #[test]
 fn protections_keep_a_group_and_what_its_rules_name() {
     let mut snapshot = demo();
-    let group = snapshot.regions.iter_mut().flat_map(|r| r.security_groups.iter_mut());
-    for g in group {
-        if g.group_id == "sg-0a00000000chaina" {
-            g.tags.insert("keep".into(), "Yes".into());
-        }
-        if g.group_id == "sg-0a0000000legmysq" {
-            g.owner_id = "999988887777".into();
-        }
-    }
+    snapshot.group_mut("sg-0a00000000chaina").unwrap().tags.insert("keep".into(), "Yes".into());
+    snapshot.group_mut("sg-0a0000000legmysq").unwrap().owner_id = "999988887777".into();
     let mut protections = Protections::default();
     protections.tags.push(TagRule::parse("keep=yes").unwrap());
     protections.names.push("cluster-*".into());

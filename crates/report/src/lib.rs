@@ -97,11 +97,6 @@ pub(crate) mod test_support {
     }
 
     pub fn group_named<'a>(snapshot: &'a mut Snapshot, group_id: &str) -> &'a mut SecurityGroup {
-        snapshot
-            .regions
-            .iter_mut()
-            .flat_map(|r| r.security_groups.iter_mut())
-            .find(|g| g.group_id == group_id)
-            .unwrap_or_else(|| panic!("{group_id} is not in the demo"))
+        snapshot.group_mut(group_id).unwrap_or_else(|| panic!("{group_id} is not in the demo"))
     }
 }

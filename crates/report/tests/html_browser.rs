@@ -23,12 +23,7 @@ fn demo() -> Snapshot {
 }
 
 fn group<'a>(snapshot: &'a mut Snapshot, group_id: &str) -> &'a mut SecurityGroup {
-    snapshot
-        .regions
-        .iter_mut()
-        .flat_map(|r| r.security_groups.iter_mut())
-        .find(|g| g.group_id == group_id)
-        .unwrap_or_else(|| panic!("{group_id} is not in the demo"))
+    snapshot.group_mut(group_id).unwrap_or_else(|| panic!("{group_id} is not in the demo"))
 }
 
 fn render(snapshot: &Snapshot, audit: &Audit, path: &Path) {

@@ -259,6 +259,11 @@ impl Snapshot {
         }
     }
 
+    /// The group with this id, in whichever account and region it lives (group ids are unique).
+    pub fn group_mut(&mut self, group_id: &str) -> Option<&mut SecurityGroup> {
+        self.regions.iter_mut().flat_map(|r| r.security_groups.iter_mut()).find(|g| g.group_id == group_id)
+    }
+
     /// Puts everything in its canonical order, so equal estates serialise to equal bytes.
     pub fn normalize(&mut self) {
         self.accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
