@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
+use futures::StreamExt;
+
 use sgaudit_cleanup::log::{Line, Log};
 use sgaudit_cleanup::plan::DAY;
 use sgaudit_cleanup::{order, BackedUp, Backup, CreationWindow, Decision, Plan, Protections, TagRule};
@@ -104,39 +106,55 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
         }
     }
 
-    // The protections that ask AWS: age (CloudTrail) and references from peered VPCs, per account-region.
+    // The protections that ask AWS: age (CloudTrail) and references from peered VPCs. Every account-region
+    // at once, at most --concurrency at a time; three calls each at the most, never one per group.
     let now = clock::now_epoch();
     let since = now - CLOUDTRAIL_DAYS * DAY;
-    for (account_id, region) in plan.regions_to_check() {
-        let c = &live.connected;
-        let creation = live.runtime.block_on(live::creation_times(c, &account_id, &region, since));
+    let c = &live.connected;
+    let asked: Vec<_> = plan
+        .regions_to_check()
+        .into_iter()
+        .map(|(a, r)| {
+            let candidates: Vec<(String, Option<String>)> =
+                plan.deletions_in(&a, &r).map(|e| (e.group_id.clone(), e.vpc_id.clone())).collect();
+            (a, r, candidates)
+        })
+        .collect();
+    let answers: Vec<_> = live.runtime.block_on(
+        futures::stream::iter(asked)
+            .map(|(account_id, region, candidates)| async move {
+                let creation = live::creation_times(c, &account_id, &region, since).await;
+                let vpcs = live::connected_vpcs(c, &account_id, &region).await;
+                let peered: Vec<String> = match &vpcs {
+                    Ok(vpcs) => candidates
+                        .into_iter()
+                        .filter(|(_, vpc)| vpc.as_ref().is_some_and(|v| vpcs.contains(v)))
+                        .map(|(id, _)| id)
+                        .collect(),
+                    Err(_) => Vec::new(),
+                };
+                let references = match peered.is_empty() {
+                    true => Ok(HashMap::new()),
+                    false => live::references_from_other_vpcs(c, &account_id, &region, &peered).await,
+                };
+                (account_id, region, creation, vpcs, references)
+            })
+            .buffer_unordered(usize::from(args.scope.concurrency))
+            .collect(),
+    );
+    for (account_id, region, creation, vpcs, references) in answers {
         let creation =
             creation.as_ref().map(|t| CreationWindow { since: t.since, created: t.created.clone() }).map_err(describe);
         plan.check_age(&account_id, &region, creation.as_ref().map_err(String::as_str), now, &protections);
-
-        let candidates: Vec<(String, Option<String>)> =
-            plan.deletions_in(&account_id, &region).map(|e| (e.group_id.clone(), e.vpc_id.clone())).collect();
-        if candidates.is_empty() {
-            continue;
-        }
-        match live.runtime.block_on(live::connected_vpcs(c, &account_id, &region)) {
+        match vpcs {
             Err(e) => plan.keep_region(
                 &account_id,
                 &region,
                 &format!("VPC peering and transit gateway attachments could not be read ({})", describe(&e)),
             ),
             Ok(vpcs) => {
-                let peered: Vec<String> = candidates
-                    .iter()
-                    .filter(|(_, vpc)| vpc.as_ref().is_some_and(|v| vpcs.contains(v)))
-                    .map(|(id, _)| id.clone())
-                    .collect();
-                if !peered.is_empty() {
-                    let refs =
-                        live.runtime.block_on(live::references_from_other_vpcs(c, &account_id, &region, &peered));
-                    let refs = refs.map_err(|e| describe(&e));
-                    plan.check_peer_references(&account_id, &region, &vpcs, refs.as_ref().map_err(String::as_str));
-                }
+                let references = references.map_err(|e| describe(&e));
+                plan.check_peer_references(&account_id, &region, &vpcs, references.as_ref().map_err(String::as_str));
             }
         }
     }
