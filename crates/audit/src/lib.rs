@@ -405,16 +405,5 @@ fn region_coverage(region: &sgaudit_snapshot::RegionSnapshot) -> RegionCoverage 
 
 /// `lambda-functions: AccessDeniedException (lambda:ListFunctions): ...`, in one line for people.
 pub fn describe_missing(source: &str, error: &sgaudit_snapshot::SourceError) -> String {
-    let mut text = format!("{source}: {}", error.code);
-    if let Some(action) = &error.action {
-        text.push_str(&format!(" ({action})"));
-    }
-    if error.scp_deny {
-        text.push_str(" denied explicitly by a service control policy");
-    }
-    if !error.message.is_empty() {
-        text.push_str(": ");
-        text.push_str(&error.message);
-    }
-    text
+    format!("{source}: {error}")
 }

@@ -85,12 +85,10 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
         Some(path) => Some(Snapshot::load(path).map_err(|e| UsageError(e.to_string()))?),
         None => None,
     };
-    let mut scope = args.scope.clone();
-    if let (Some(snapshot), true) = (&saved, scope.regions.is_empty() && !scope.all_regions) {
-        // Reach the snapshot's regions to re-check its groups.
-        let regions: BTreeSet<&str> = snapshot.regions.iter().map(|r| r.region.as_str()).collect();
-        scope.regions = regions.into_iter().map(str::to_string).collect();
-    }
+    let scope = match &saved {
+        Some(snapshot) => args.scope.or_regions(snapshot.regions.iter().map(|r| r.region.as_str())),
+        None => args.scope.clone(),
+    };
     let live = Live::connect(&scope)?;
     let snapshot = match saved {
         Some(s) => s,
@@ -143,17 +141,19 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
             .collect(),
     );
     for (account_id, region, creation, vpcs, references) in answers {
-        let creation =
-            creation.as_ref().map(|t| CreationWindow { since: t.since, created: t.created.clone() }).map_err(describe);
+        let creation = creation
+            .as_ref()
+            .map(|t| CreationWindow { since: t.since, created: t.created.clone() })
+            .map_err(|e| e.to_string());
         plan.check_age(&account_id, &region, creation.as_ref().map_err(String::as_str), now, &protections);
         match vpcs {
             Err(e) => plan.keep_region(
                 &account_id,
                 &region,
-                &format!("VPC peering and transit gateway attachments could not be read ({})", describe(&e)),
+                &format!("VPC peering and transit gateway attachments could not be read ({e})"),
             ),
             Ok(vpcs) => {
-                let references = references.map_err(|e| describe(&e));
+                let references = references.map_err(|e| e.to_string());
                 plan.check_peer_references(&account_id, &region, &vpcs, references.as_ref().map_err(String::as_str));
             }
         }
@@ -183,7 +183,7 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
         let label =
             [alias.as_ref().ok().cloned().flatten(), name].into_iter().flatten().collect::<Vec<_>>().join(" / ");
         if let Err(e) = &alias {
-            eprintln!("sgaudit: the alias of account {account_id} could not be read ({})", describe(e));
+            eprintln!("sgaudit: the alias of account {account_id} could not be read ({e})");
         }
         if label.to_ascii_lowercase().contains("prod") && !args.i_understand_production && !args.dry_run_aws {
             return Err(UsageError(format!(
@@ -235,7 +235,7 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
             }
             Err(e) => {
                 run.tally.incomplete = true;
-                let reason = format!("could not re-read the groups ({})", describe(&e));
+                let reason = format!("could not re-read the groups ({e})");
                 for id in &ids {
                     let name = plan_name(&plan, &account_id, &region, id);
                     run.record(&account_id, &region, id, &name, "skip", "skipped", &reason);
@@ -346,7 +346,7 @@ impl Run<'_> {
             Ok(users) => users,
             Err(e) => {
                 self.tally.incomplete = true;
-                let reason = format!("the re-check could not be made ({}); nothing deleted here", describe(&e));
+                let reason = format!("the re-check could not be made ({e}); nothing deleted here");
                 for id in &ids {
                     self.record(account_id, region, id, &name(id), "skip", "skipped", &reason);
                 }
@@ -386,7 +386,7 @@ impl Run<'_> {
                     if self.dry_run { "dry-run-ok" } else { "ok" },
                     format!("{links} rule(s) naming other groups being deleted"),
                 ),
-                Err(e) => ("failed", describe(&e)),
+                Err(e) => ("failed", e.to_string()),
             };
             self.record(account_id, region, &r.group_id, &name(&r.group_id), "revoke", result, &reason);
         }
@@ -415,7 +415,7 @@ impl Run<'_> {
                 Err(e) => {
                     self.tally.incomplete = true;
                     self.put_back(live, account_id, region, id, &revocations);
-                    let reason = format!("the re-check could not be made ({})", describe(&e));
+                    let reason = format!("the re-check could not be made ({e})");
                     self.record(account_id, region, id, &name(id), "skip", "skipped", &reason);
                     continue;
                 }
@@ -425,7 +425,7 @@ impl Run<'_> {
                     let result = if self.dry_run { "dry-run-ok" } else { "ok" };
                     self.record(account_id, region, id, &name(id), "delete", result, "");
                 }
-                Err(e) => self.record(account_id, region, id, &name(id), "delete", "failed", &describe(&e)),
+                Err(e) => self.record(account_id, region, id, &name(id), "delete", "failed", &e.to_string()),
             }
         }
     }
@@ -446,7 +446,7 @@ impl Run<'_> {
         ));
         let (result, reason) = match result {
             Ok(()) => ("ok", "its revoked rules were put back".to_string()),
-            Err(e) => ("failed", format!("its revoked rules could not be put back ({}); see the backup", describe(&e))),
+            Err(e) => ("failed", format!("its revoked rules could not be put back ({e}); see the backup")),
         };
         self.record(account_id, region, id, "", "reauthorize", result, &reason);
     }
@@ -463,13 +463,6 @@ fn plan_name(plan: &Plan, account_id: &str, region: &str, id: &str) -> String {
         .find(|e| e.account_id == account_id && e.region == region && e.group_id == id)
         .map(|e| e.group_name.clone())
         .unwrap_or_default()
-}
-
-fn describe(e: &sgaudit_snapshot::SourceError) -> String {
-    match &e.action {
-        Some(action) => format!("{}: {} ({action})", e.code, e.message),
-        None => format!("{}: {}", e.code, e.message),
-    }
 }
 
 fn protections(args: &CleanupArgs) -> Result<Protections, UsageError> {

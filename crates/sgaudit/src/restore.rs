@@ -25,13 +25,8 @@ pub struct RestoreArgs {
 pub fn run(args: RestoreArgs) -> anyhow::Result<u8> {
     let backup = Backup::load(&args.backup).map_err(UsageError)?;
     let chosen = restore::chosen(&backup, &crate::scope::clean(&args.groups)).map_err(UsageError)?;
-    let mut scope = args.scope.clone();
-    if scope.regions.is_empty() && !scope.all_regions {
-        let regions: BTreeSet<&str> = chosen.iter().map(|g| g.region.as_str()).collect();
-        scope.regions = regions.into_iter().map(str::to_string).collect();
-    }
-    let live_ = Live::connect(&scope)?;
-    let (c, rt) = (&live_.connected, &live_.runtime);
+    let reach = Live::connect(&args.scope.or_regions(chosen.iter().map(|g| g.region.as_str())))?;
+    let (c, rt) = (&reach.connected, &reach.runtime);
 
     // Groups of the backup that were never deleted (the cleanup skipped them) are still there: left alone.
     let mut places: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
@@ -45,8 +40,7 @@ pub fn run(args: RestoreArgs) -> anyhow::Result<u8> {
             Ok(groups) => still_there.extend(groups.into_iter().map(|g| g.group_id)),
             Err(e) => {
                 return Err(UsageError(format!(
-                    "cannot tell which groups of the backup still exist in {account_id} / {region}: {}: {}",
-                    e.code, e.message
+                    "cannot tell which groups of the backup still exist in {account_id} / {region}: {e}"
                 ))
                 .into())
             }
@@ -81,7 +75,7 @@ pub fn run(args: RestoreArgs) -> anyhow::Result<u8> {
             }
             Err(e) => {
                 failed += 1;
-                println!("{old}: not restored: {}: {}", e.code, e.message);
+                println!("{old}: not restored: {e}");
             }
         }
     }
@@ -92,7 +86,7 @@ pub fn run(args: RestoreArgs) -> anyhow::Result<u8> {
         let egress = restore::map_rules(&g.group.egress, &new_ids);
         if let Err(e) = rt.block_on(live::authorize(c, &g.account_id, &g.region, new, &ingress, &egress)) {
             failed += 1;
-            println!("{new}: rules not all restored: {}: {}", e.code, e.message);
+            println!("{new}: rules not all restored: {e}");
         }
     }
     println!(

@@ -54,6 +54,19 @@ pub struct ScopeArgs {
     pub call_timeout: u64,
 }
 
+impl ScopeArgs {
+    /// This scope, reaching `regions` when no region was asked for: the regions of a saved snapshot or a
+    /// backup, whose groups a command must reach again.
+    pub fn or_regions<'a>(&self, regions: impl IntoIterator<Item = &'a str>) -> ScopeArgs {
+        let mut scope = self.clone();
+        if scope.regions.is_empty() && !scope.all_regions {
+            let regions: std::collections::BTreeSet<&str> = regions.into_iter().collect();
+            scope.regions = regions.into_iter().map(str::to_string).collect();
+        }
+        scope
+    }
+}
+
 /// The accounts in reach, with the runtime that calls them: what a live command works through.
 pub struct Live {
     pub runtime: tokio::runtime::Runtime,

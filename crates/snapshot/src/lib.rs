@@ -230,6 +230,24 @@ pub struct SourceError {
     pub scp_deny: bool,
 }
 
+/// `AccessDeniedException (lambda:ListFunctions) denied explicitly by a service control policy: ...`: the
+/// error in one line for people.
+impl std::fmt::Display for SourceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.code)?;
+        if let Some(action) = &self.action {
+            write!(f, " ({action})")?;
+        }
+        if self.scp_deny {
+            f.write_str(" denied explicitly by a service control policy")?;
+        }
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("cannot read snapshot {path}: {source}")]
