@@ -28,6 +28,9 @@ pub use accounts::{AccountSelection, OrgOptions};
 pub use registry::SOURCES;
 pub use source::{Ctx, Found, SourceDef};
 
+/// The longest one attempt of a call may take, however long the whole call may.
+pub const MAX_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
     pub accounts: AccountSelection,
@@ -40,7 +43,8 @@ pub struct ScanOptions {
     pub concurrency: usize,
     /// Attempts per call, with adaptive (throttling-aware) backoff between them.
     pub max_attempts: u32,
-    /// Time allowed for one call attempt.
+    /// Time allowed for one whole call, its retries and their backoff included. Each attempt is allowed
+    /// this, or [`MAX_ATTEMPT_TIMEOUT`] when shorter, so that one hung attempt leaves time to retry.
     pub call_timeout: Duration,
 }
 
@@ -53,7 +57,7 @@ impl Default for ScanOptions {
             exclude_regions: Vec::new(),
             concurrency: 32,
             max_attempts: 8,
-            call_timeout: Duration::from_secs(60),
+            call_timeout: Duration::from_secs(180),
         }
     }
 }
@@ -74,6 +78,10 @@ pub enum ScanError {
     Identity(String),
     #[error("could not list the organization's accounts (organizations:ListAccounts): {0}")]
     Organization(String),
+    /// The accounts and regions asked for leave nothing to read, and nothing failed: reporting "every source
+    /// read" over an empty scope would be a false all-clear.
+    #[error("nothing in scope: {0}")]
+    NothingInScope(String),
 }
 
 /// Progress of a scan, for a caller that shows it.
@@ -105,6 +113,9 @@ pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 pub struct Connected {
     pub sessions: Vec<Session>,
     pub left_out: Vec<Account>,
+    /// What a person should know about how the accounts were reached (an account reached by two profiles,
+    /// and which one is used), one sentence each, for the caller to print.
+    pub notes: Vec<String>,
 }
 
 /// One account reached: how to call it, and the regions to work in.
@@ -132,7 +143,7 @@ impl Connected {
     #[doc(hidden)]
     pub fn for_tests(sdk: aws_types::SdkConfig, account_id: &str, regions: Vec<String>) -> Self {
         let session = Session { sdk, account_id: account_id.to_string(), name: None, profile: None, regions };
-        Self { sessions: vec![session], left_out: Vec::new() }
+        Self { sessions: vec![session], left_out: Vec::new(), notes: Vec::new() }
     }
 }
 
@@ -163,7 +174,8 @@ pub async fn connect(options: &ScanOptions) -> Result<Connected, ScanError> {
             .timeout_config(
                 TimeoutConfig::builder()
                     .connect_timeout(Duration::from_secs(10))
-                    .operation_attempt_timeout(options.call_timeout)
+                    .operation_timeout(options.call_timeout)
+                    .operation_attempt_timeout(options.call_timeout.min(MAX_ATTEMPT_TIMEOUT))
                     .build(),
             );
         if let Some(profile) = profile {
@@ -231,7 +243,7 @@ pub async fn connect(options: &ScanOptions) -> Result<Connected, ScanError> {
         }
     }
     sessions.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-    Ok(Connected { sessions, left_out })
+    Ok(Connected { sessions, left_out, notes: Vec::new() })
 }
 
 /// Reads every source in every account and region of `connected`.

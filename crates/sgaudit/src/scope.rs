@@ -49,8 +49,8 @@ pub struct ScopeArgs {
     /// Attempts per API call (adaptive backoff on throttling).
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50))]
     pub max_attempts: u32,
-    /// Seconds allowed for one API call attempt.
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    /// Seconds allowed for one API call, all its retries included (each attempt gets at most 60 of them).
+    #[arg(long, default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub call_timeout: u64,
 }
 
@@ -81,6 +81,9 @@ impl Live {
         let runtime =
             tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
         let mut connected = runtime.block_on(sgaudit_collect::connect(&options)).map_err(usage_for_scan)?;
+        for note in &connected.notes {
+            eprintln!("warning: {note}");
+        }
         if !args.org {
             // Profiles reach the accounts they reach; --accounts/--exclude-accounts choose among them.
             let (include, exclude) = (clean(&args.accounts), clean(&args.exclude_accounts));
@@ -156,6 +159,7 @@ pub fn usage_for_scan(err: ScanError) -> anyhow::Error {
         ScanError::Organization(_) => {
             " (--org needs the management account's credentials, or a delegated administrator's)"
         }
+        ScanError::NothingInScope(_) => " (check --accounts, --exclude-accounts, --region and --exclude-region)",
         ScanError::NoRegion | ScanError::UnknownRegion { .. } => "",
     };
     anyhow::Error::new(UsageError(format!("{err}{hint}")))
