@@ -2,6 +2,7 @@
 //! that works for groups naming each other, the backup written before any delete, the deletion log, and
 //! the id mapping of a restore. The AWS calls live in `sgaudit-collect`; the binary runs the steps.
 
+pub mod apply;
 pub mod backup;
 pub mod log;
 pub mod order;
