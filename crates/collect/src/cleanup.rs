@@ -21,12 +21,12 @@ use aws_smithy_types::date_time::Format;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_smithy_types::DateTime;
 use serde_json::Value;
-use sgaudit_snapshot::{Rule, SecurityGroup, SourceError};
+use sgaudit_snapshot::{Rule, SecurityGroup, Snapshot, SourceError};
 
 use crate::client;
 use crate::source::{classify, each_page, Ctx};
 use crate::sources::security_groups::to_group;
-use crate::Connected;
+use crate::{Connected, ScanOptions, Session};
 
 /// IAM actions the plan's extra evidence needs (read-only).
 pub const PLAN_ACTIONS: &[&str] =
@@ -50,6 +50,12 @@ pub(crate) const DESCRIBE_GROUPS: &str = "ec2:DescribeSecurityGroups";
 const DESCRIBE_ENIS: &str = "ec2:DescribeNetworkInterfaces";
 const REVOKE_INGRESS: &str = "ec2:RevokeSecurityGroupIngress";
 pub(crate) const REVOKE_EGRESS: &str = "ec2:RevokeSecurityGroupEgress";
+
+crate::next_page!(
+    aws_sdk_cloudtrail::operation::lookup_events::LookupEventsOutput => next_token,
+    aws_sdk_ec2::operation::describe_vpc_peering_connections::DescribeVpcPeeringConnectionsOutput => next_token,
+    aws_sdk_ec2::operation::describe_transit_gateway_attachments::DescribeTransitGatewayAttachmentsOutput => next_token,
+);
 
 /// Values per EC2 filter in one call.
 const FILTER_VALUES: usize = 200;
@@ -403,10 +409,46 @@ fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
     (!items.is_empty()).then_some(items)
 }
 
-/// The call context for one account and region, through the account's session.
+/// The call context for one account and region, through the account's session. A region outside the
+/// session's (the run's `--region`/`--exclude-region`) is refused: a run never reaches wider than asked.
 pub(crate) fn context(connected: &Connected, account_id: &str, region: &str) -> Result<Ctx, SourceError> {
     let session = connected.session(account_id).ok_or_else(|| not_reached(account_id))?;
+    if !session.regions.iter().any(|r| r == region) {
+        return Err(SourceError {
+            code: "out-of-scope".to_string(),
+            message: format!("region {region} of account {account_id} is outside this run's regions"),
+            action: None,
+            scp_deny: false,
+        });
+    }
     Ok(Ctx::new(session.in_region(region), account_id.to_string(), region.to_string()))
+}
+
+/// Every source read again in just these account-regions (those of `connected` that reach them): the fresh
+/// evidence a cleanup judges again right before deleting.
+pub async fn rescan(
+    connected: &Connected,
+    options: &ScanOptions,
+    places: &BTreeSet<(String, String)>,
+    collected_at: Option<String>,
+) -> Snapshot {
+    let sessions = connected
+        .sessions
+        .iter()
+        .filter_map(|s| {
+            let regions: Vec<String> =
+                s.regions.iter().filter(|r| places.contains(&(s.account_id.clone(), (*r).clone()))).cloned().collect();
+            (!regions.is_empty()).then(|| Session {
+                sdk: s.sdk.clone(),
+                account_id: s.account_id.clone(),
+                name: s.name.clone(),
+                profile: s.profile.clone(),
+                regions,
+            })
+        })
+        .collect();
+    let subset = Connected { sessions, left_out: Vec::new(), notes: Vec::new() };
+    crate::scan_connected(&subset, options, None, collected_at).await
 }
 
 fn not_reached(account_id: &str) -> SourceError {
