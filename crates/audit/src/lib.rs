@@ -45,6 +45,17 @@ pub enum Risk {
 impl Risk {
     pub const ALL: [Risk; 5] = [Risk::Critical, Risk::High, Risk::Medium, Risk::Low, Risk::None];
 
+    /// The risk a finding of this severity stands for: its own level; an informational finding is none.
+    pub fn of_severity(severity: Severity) -> Risk {
+        match severity {
+            Severity::Informational => Risk::None,
+            Severity::Low => Risk::Low,
+            Severity::Medium => Risk::Medium,
+            Severity::High => Risk::High,
+            Severity::Critical => Risk::Critical,
+        }
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             Risk::None => "none",
@@ -85,6 +96,8 @@ pub struct GroupVerdict<'a> {
     pub group: &'a SecurityGroup,
     pub is_default: bool,
     pub status: Status,
+    /// Decided after the findings, from them and the status ([`risk`]): never below the severity of the
+    /// most severe finding.
     pub risk: Risk,
     /// What uses it: resources, interfaces, and in-use groups whose rules name it.
     pub used_by: Vec<Use<'a>>,
@@ -96,14 +109,19 @@ pub struct GroupVerdict<'a> {
     pub findings: Vec<Finding>,
 }
 
-/// Coverage of one account-region, summed up.
+/// Coverage of one account-region, summed up, against the sources a snapshot must hold
+/// ([`sgaudit_snapshot::SOURCES`]), not only those its `coverage` happens to list.
 #[derive(Debug, Clone, Serialize)]
 pub struct RegionCoverage {
     pub account_id: String,
     pub region: String,
+    /// Every expected source was read in full (or has nothing to read here).
     pub complete: bool,
-    /// Sources whose evidence is missing, as `source: code (action) message`.
+    /// Sources whose evidence is missing, as `source: code (action) message`, or `source: not in the
+    /// snapshot` for an expected source the snapshot does not record.
     pub unreadable: Vec<String>,
+    /// Expected sources whose evidence is whole here (read in full, or not applicable).
+    pub sources_read: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,7 +135,9 @@ pub struct Audit<'a> {
     pub estate: Estate,
 }
 
-/// How much of the estate was read: accounts, account-regions and source lists, read and in all.
+/// How much of the estate was read: accounts, account-regions and source lists, read and in all. Source
+/// lists count the expected sources ([`sgaudit_snapshot::SOURCES`]) of every account-region, so a source the
+/// snapshot does not record counts as not read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Estate {
     pub accounts_read: usize,
@@ -293,14 +313,14 @@ pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
             }
             let exposure = Exposure::of(group);
             let is_default = group.is_default();
-            let risk = risk(st, is_default, &exposure);
             let mut verdict = GroupVerdict {
                 account_id: &region.account_id,
                 region: &region.region,
                 group,
                 is_default,
                 status: st,
-                risk,
+                // Decided below, from the findings: the checks do not read it.
+                risk: Risk::None,
                 used_by,
                 referenced_by: refs,
                 missing_evidence,
@@ -308,6 +328,7 @@ pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
                 findings: Vec::new(),
             };
             verdict.findings = checks::run(&verdict);
+            verdict.risk = risk(verdict.status, verdict.is_default, &verdict.exposure, &verdict.findings);
             groups.push(verdict);
         }
     }
@@ -333,8 +354,8 @@ pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
         accounts: snapshot.accounts.iter().filter(|a| a.skipped.is_none()).count(),
         regions_read: regions.iter().filter(|r| r.complete).count(),
         regions: regions.len(),
-        sources_read: snapshot.regions.iter().flat_map(|r| &r.coverage).filter(|c| c.state.is_whole()).count(),
-        sources: snapshot.regions.iter().map(|r| r.coverage.len()).sum(),
+        sources_read: regions.iter().map(|r| r.sources_read).sum(),
+        sources: regions.len() * sgaudit_snapshot::SOURCES.len(),
     };
     Audit { groups, regions, unreachable_accounts, skipped_accounts, estate }
 }
@@ -364,11 +385,13 @@ fn spread<'a>(
     }
 }
 
-/// Risk levels, extending the seeds' (shared/seeds/002): see the README. A group whose status is unknown
-/// is rated as if it were in use, since it may be.
-pub fn risk(status: Status, is_default: bool, exposure: &Exposure) -> Risk {
+/// A group's risk: the README's table, extending the seeds' (shared/seeds/002), and never below the
+/// severity of the group's most severe finding (informational counts as none), so that `--fail-on` and
+/// every report (SARIF, ASFF, ...) agree on how serious a group is. A group whose status is unknown is
+/// rated as if it were in use, since it may be.
+pub fn risk(status: Status, is_default: bool, exposure: &Exposure, findings: &[Finding]) -> Risk {
     let maybe_used = status != Status::Unused;
-    if maybe_used && exposure.is_critical() {
+    let by_table = if maybe_used && exposure.is_critical() {
         Risk::Critical
     } else if maybe_used && (is_default || exposure.any_high_risk()) {
         Risk::High
@@ -378,28 +401,44 @@ pub fn risk(status: Status, is_default: bool, exposure: &Exposure) -> Risk {
         Risk::Low
     } else {
         Risk::None
-    }
+    };
+    findings.iter().map(|f| Risk::of_severity(f.severity)).fold(by_table, Risk::max)
 }
 
+/// Judges a region's coverage by the sources a snapshot of this schema must hold, in their order: one the
+/// snapshot does not record is missing evidence. Entries of sources this version does not know are ignored
+/// (they cannot make a region complete, nor stand in for an expected source).
 fn region_coverage(region: &sgaudit_snapshot::RegionSnapshot) -> RegionCoverage {
-    let mut unreadable: Vec<String> = region
-        .coverage
-        .iter()
-        .filter_map(|c| match &c.state {
-            sgaudit_snapshot::CoverageState::Denied { error } | sgaudit_snapshot::CoverageState::Failed { error } => {
-                Some(describe_missing(&c.source, error))
+    let mut unreadable = Vec::new();
+    let mut sources_read = 0;
+    for &source in sgaudit_snapshot::SOURCES {
+        // A source recorded twice is whole only if every record of it is.
+        let mut recorded = region.coverage.iter().filter(|c| c.source == source).peekable();
+        if recorded.peek().is_none() {
+            unreadable.push(format!("{source}: not in the snapshot"));
+            continue;
+        }
+        let mut whole = true;
+        for c in recorded {
+            if let sgaudit_snapshot::CoverageState::Denied { error }
+            | sgaudit_snapshot::CoverageState::Failed { error } = &c.state
+            {
+                unreadable.push(describe_missing(source, error));
+                whole = false;
             }
-            _ => None,
-        })
-        .collect();
+        }
+        sources_read += usize::from(whole);
+    }
     if region.coverage.is_empty() {
-        unreadable.push("no source of evidence was recorded for this region".to_string());
+        // One line rather than one per source.
+        unreadable = vec!["no source of evidence was recorded for this region".to_string()];
     }
     RegionCoverage {
         account_id: region.account_id.clone(),
         region: region.region.clone(),
         complete: unreadable.is_empty(),
         unreadable,
+        sources_read,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use sgaudit_audit::{audit, Audit, GroupVerdict, Risk, Status};
+use sgaudit_audit::{audit, Audit, GroupVerdict, Risk, Severity, Status};
 use sgaudit_snapshot::{
     Attachment, CoverageState, GroupPeer, Peer, RegionSnapshot, ResourceKind, Rule, SecurityGroup, Snapshot,
     SourceCoverage, SourceError, Target, Via,
@@ -117,8 +117,14 @@ fn get<'a>(a: &'a Audit<'a>, id: &str) -> &'a GroupVerdict<'a> {
     a.groups.iter().find(|g| g.group.group_id == id).unwrap_or_else(|| panic!("no {id}"))
 }
 
+/// Every source a snapshot must hold, read in full.
 fn whole() -> Vec<SourceCoverage> {
-    vec![complete("ec2-security-groups"), complete("ec2-network-interfaces"), complete("lambda-functions")]
+    sgaudit_snapshot::SOURCES.iter().map(|s| complete(s)).collect()
+}
+
+/// Every source read in full but `source`, which was denied.
+fn whole_but_denied(source: &str) -> Vec<SourceCoverage> {
+    whole().into_iter().map(|c| if c.source == source { denied(source) } else { c }).collect()
 }
 
 #[test]
@@ -128,8 +134,7 @@ fn unused_only_when_every_source_was_read() {
     assert_eq!(get(&a, "sg-a").risk, Risk::Low);
     assert!(!a.is_partial());
 
-    let mut partial = whole();
-    partial[2] = denied("lambda-functions");
+    let partial = whole_but_denied("lambda-functions");
     let a = judge(vec![region("us-east-1", vec![group("sg-a", "a")], vec![], partial)]);
     let v = get(&a, "sg-a");
     assert_eq!(v.status, Status::Unknown);
@@ -142,8 +147,7 @@ fn unused_only_when_every_source_was_read() {
 
 #[test]
 fn evidence_wins_over_missing_sources() {
-    let mut partial = whole();
-    partial[1] = denied("ec2-network-interfaces");
+    let partial = whole_but_denied("ec2-network-interfaces");
     let a = judge(vec![region(
         "us-east-1",
         vec![group("sg-a", "a")],
@@ -162,8 +166,7 @@ fn a_region_with_no_coverage_is_never_unused() {
 
 #[test]
 fn failures_in_one_region_do_not_touch_another() {
-    let mut partial = whole();
-    partial[2] = denied("lambda-functions");
+    let partial = whole_but_denied("lambda-functions");
     let a = judge(vec![
         region("us-east-1", vec![group("sg-a", "a")], vec![], whole()),
         region("eu-west-1", vec![group("sg-b", "b")], vec![], partial),
@@ -215,8 +218,7 @@ fn groups_named_by_used_groups_are_used_through_ingress_and_egress_transitively(
 
 #[test]
 fn a_group_named_by_an_unknown_group_is_unknown_even_where_coverage_is_whole() {
-    let mut partial = whole();
-    partial[2] = denied("lambda-functions");
+    let partial = whole_but_denied("lambda-functions");
     let a = judge(vec![
         region("eu-west-1", vec![names(group("sg-x", "x"), &["sg-y"], &[])], vec![], partial),
         region("us-east-1", vec![group("sg-y", "y")], vec![], whole()),
@@ -300,8 +302,7 @@ fn risk_levels() {
 
 #[test]
 fn unknown_groups_are_rated_as_if_in_use() {
-    let mut partial = whole();
-    partial[0] = denied("lambda-functions");
+    let partial = whole_but_denied("lambda-functions");
     let a = judge(vec![region(
         "us-east-1",
         vec![world_open(group("sg-ssh", "s"), "tcp", Some(22), false), group("sg-dflt", "default")],
@@ -354,4 +355,182 @@ fn groups_named_by_name_are_held_by_every_group_of_that_name_in_the_region() {
     assert_eq!(get(&a, "sg-c").status, Status::Unused);
     // A name is looked up in its own account-region only.
     assert_eq!(get(&a, "sg-d").status, Status::Unused);
+}
+
+#[test]
+fn a_snapshot_that_lists_one_source_proves_nothing_unused() {
+    let a = judge(vec![region("us-east-1", vec![group("sg-a", "a")], vec![], vec![complete("ec2-security-groups")])]);
+    let v = get(&a, "sg-a");
+    assert_eq!(v.status, Status::Unknown);
+    assert_eq!(v.risk, Risk::None);
+    assert!(
+        v.missing_evidence.iter().any(|m| m == "lambda-functions: not in the snapshot"),
+        "{:?}",
+        v.missing_evidence
+    );
+    assert_eq!(v.missing_evidence.len(), sgaudit_snapshot::SOURCES.len() - 1, "{:?}", v.missing_evidence);
+    assert!(!v.missing_evidence.iter().any(|m| m.starts_with("ec2-security-groups")), "{:?}", v.missing_evidence);
+    assert!(v.findings.iter().any(|f| f.id == "sg-status-unknown"));
+    assert!(!a.regions[0].complete);
+    assert!(a.is_partial());
+    // The summary counts the sources that should have been read, not those the snapshot lists.
+    assert_eq!((a.estate.sources_read, a.estate.sources), (1, sgaudit_snapshot::SOURCES.len()));
+    assert_eq!((a.estate.regions_read, a.estate.regions), (0, 1));
+}
+
+#[test]
+fn every_expected_source_read_is_complete_and_counted() {
+    let a = judge(vec![
+        region("us-east-1", vec![group("sg-a", "a")], vec![], whole()),
+        region("eu-west-1", vec![group("sg-b", "b")], vec![], whole_but_denied("lambda-functions")),
+    ]);
+    let n = sgaudit_snapshot::SOURCES.len();
+    assert_eq!((a.estate.sources_read, a.estate.sources), (2 * n - 1, 2 * n));
+    assert_eq!(get(&a, "sg-a").status, Status::Unused);
+}
+
+#[test]
+fn coverage_of_sources_this_version_does_not_know_is_ignored() {
+    // An unknown source neither completes a region nor makes it partial, and is not counted.
+    let mut coverage = whole();
+    coverage.push(complete("no-such-source"));
+    coverage.push(denied("another-unknown-source"));
+    let a = judge(vec![region("us-east-1", vec![group("sg-a", "a")], vec![], coverage)]);
+    assert_eq!(get(&a, "sg-a").status, Status::Unused);
+    assert!(!a.is_partial(), "{:?}", a.regions);
+    let n = sgaudit_snapshot::SOURCES.len();
+    assert_eq!((a.estate.sources_read, a.estate.sources), (n, n));
+
+    // Unknown sources cannot stand in for the expected ones.
+    let a = judge(vec![region("us-east-1", vec![group("sg-a", "a")], vec![], vec![complete("no-such-source")])]);
+    assert_eq!(get(&a, "sg-a").status, Status::Unknown);
+    assert!(a.is_partial());
+    assert_eq!(a.estate.sources_read, 0);
+}
+
+#[test]
+fn a_source_recorded_twice_is_whole_only_if_both_records_are() {
+    let mut coverage = whole();
+    coverage.push(denied("lambda-functions"));
+    let a = judge(vec![region("us-east-1", vec![group("sg-a", "a")], vec![], coverage)]);
+    assert_eq!(get(&a, "sg-a").status, Status::Unknown);
+    assert_eq!(a.estate.sources_read, sgaudit_snapshot::SOURCES.len() - 1);
+}
+
+/// The AWS default group: all traffic from itself in, all traffic out.
+fn aws_default(id: &str) -> SecurityGroup {
+    let mut g = names(group(id, "default"), &[], &[]);
+    let all = |peers: Vec<GroupPeer>, v4: Vec<Peer>| Rule {
+        protocol: "-1".into(),
+        from_port: None,
+        to_port: None,
+        ipv4_ranges: v4,
+        ipv6_ranges: vec![],
+        prefix_lists: vec![],
+        groups: peers,
+    };
+    let own = GroupPeer {
+        group_id: id.into(),
+        user_id: Some(ACCOUNT.into()),
+        vpc_id: None,
+        vpc_peering_connection_id: None,
+        description: None,
+    };
+    g.ingress.push(all(vec![own], vec![]));
+    g.egress.push(all(vec![], vec![Peer { id: "0.0.0.0/0".into(), description: None }]));
+    g
+}
+
+fn most_severe(v: &GroupVerdict) -> Option<Severity> {
+    v.findings.iter().map(|f| f.severity).max()
+}
+
+/// A group's risk is at least the severity of its most severe finding (informational counts as none).
+fn assert_risk_covers_findings(a: &Audit) {
+    for v in &a.groups {
+        if let Some(severity) = most_severe(v) {
+            assert!(
+                v.risk >= Risk::of_severity(severity),
+                "{} ({:?}): risk {:?} below its finding {:?}: {:?}",
+                v.group.group_id,
+                v.status,
+                v.risk,
+                severity,
+                v.findings
+            );
+        }
+    }
+}
+
+#[test]
+fn an_unused_default_group_that_allows_traffic_is_as_risky_as_its_finding() {
+    let a = judge(vec![region("us-east-1", vec![aws_default("sg-d")], vec![], whole())]);
+    let d = get(&a, "sg-d");
+    assert_eq!(d.status, Status::Unused);
+    let finding = d.findings.iter().find(|f| f.id == "sg-default-allows-traffic").expect("the finding");
+    assert_eq!(finding.severity, Severity::Medium);
+    assert_eq!(d.risk, Risk::Medium);
+
+    // A default group without rules stays low, as any unused group.
+    let a = judge(vec![region("us-east-1", vec![group("sg-e", "default")], vec![], whole())]);
+    assert_eq!((get(&a, "sg-e").risk, get(&a, "sg-e").findings.len()), (Risk::Low, 0));
+}
+
+#[test]
+fn informational_findings_raise_no_risk() {
+    let a = judge(vec![region("us-east-1", vec![group("sg-a", "a")], vec![], whole_but_denied("lambda-functions"))]);
+    let v = get(&a, "sg-a");
+    assert_eq!(most_severe(v), Some(Severity::Informational));
+    assert_eq!(v.risk, Risk::None);
+}
+
+#[test]
+fn risk_is_never_below_a_finding_in_the_demo() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/demo-snapshot.json");
+    let snap = Snapshot::load(std::path::Path::new(path)).unwrap();
+    let a = audit(&snap);
+    assert!(a.groups.iter().any(|v| v.is_default && v.status == Status::Unused && !v.findings.is_empty()));
+    assert_risk_covers_findings(&a);
+}
+
+#[test]
+fn risk_is_never_below_a_finding_for_any_status_default_or_exposure() {
+    // Every exposure, default or not, in a region read whole (used or unused) and in one that was not
+    // (unknown).
+    type Open = fn(SecurityGroup) -> SecurityGroup;
+    let exposures: Vec<(&str, Open)> = vec![
+        ("plain", |g| g),
+        ("ssh", |g| world_open(g, "tcp", Some(22), false)),
+        ("rdp6", |g| world_open(g, "tcp", Some(3389), true)),
+        ("all", |g| world_open(g, "-1", None, false)),
+        ("mysql", |g| world_open(g, "tcp", Some(3306), false)),
+        ("https", |g| world_open(g, "tcp", Some(443), false)),
+        ("selfonly", |g| names(g, &[], &[])),
+    ];
+    let mut regions = Vec::new();
+    for (r, (name, coverage)) in
+        [("us-east-1", whole()), ("eu-west-1", whole_but_denied("ec2-instances"))].into_iter().enumerate()
+    {
+        let mut groups = Vec::new();
+        let mut attachments = Vec::new();
+        for (e, (exposure, open)) in exposures.iter().enumerate() {
+            for default in [false, true] {
+                for used in [false, true] {
+                    let id = format!("sg-{r}{e}{}{}", u8::from(default), u8::from(used));
+                    let base = if default { aws_default(&id) } else { group(&id, exposure) };
+                    // One default group per VPC: each default here stands for its own VPC.
+                    groups.push(open(base));
+                    if used {
+                        attachments.push(attach(&id, ResourceKind::Ec2Instance, "i-1"));
+                    }
+                }
+            }
+        }
+        regions.push(region(name, groups, attachments, coverage));
+    }
+    let a = judge(regions);
+    for status in [Status::InUse, Status::Unused, Status::Unknown] {
+        assert!(a.count_status(status) > 0, "no {status:?} group: the test covers less than it says");
+    }
+    assert_risk_covers_findings(&a);
 }

@@ -80,6 +80,21 @@ mod tests {
     }
 
     #[test]
+    fn the_registry_holds_exactly_the_sources_the_snapshot_schema_expects() {
+        // The audit takes a group to be unused only when every source of `sgaudit_snapshot::SOURCES` was read:
+        // a source missing there would go unchecked, one missing here would make every region partial.
+        let registry: BTreeSet<&str> = SOURCES.iter().map(|s| s.id).collect();
+        let schema: BTreeSet<&str> = sgaudit_snapshot::SOURCES.iter().copied().collect();
+        let only_registry: Vec<&str> = registry.difference(&schema).copied().collect();
+        let only_schema: Vec<&str> = schema.difference(&registry).copied().collect();
+        assert!(
+            only_registry.is_empty() && only_schema.is_empty(),
+            "the registry and sgaudit_snapshot::SOURCES (crates/snapshot/src/lib.rs, part of the snapshot schema) \
+             differ: only in the registry: {only_registry:?}; only in sgaudit_snapshot::SOURCES: {only_schema:?}"
+        );
+    }
+
+    #[test]
     fn every_kind_has_a_source() {
         let covered: BTreeSet<_> = SOURCES.iter().flat_map(|s| s.kinds.iter().copied()).collect();
         for kind in sgaudit_snapshot::ResourceKind::ALL {

@@ -10,11 +10,60 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 mod kind;
+mod validate;
 
 pub use kind::ResourceKind;
 
 /// Bumped whenever a change to this model would make an older reader misread a newer file.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The sources of evidence whose coverage every account-region of a snapshot of this schema version
+/// records, sorted by id. This list is part of the schema: judging takes a group to be unused only when
+/// each of these sources was read in its account-region, whatever the snapshot's own `coverage` lists
+/// (a source that is not there is missing evidence). The collector's registry must hold exactly these
+/// ids (a test in `sgaudit-collect` proves it). Adding a source here means a snapshot collected before it
+/// existed lacks its evidence, so the groups of such a snapshot with no other evidence become `unknown`:
+/// which is the truth about that snapshot.
+pub const SOURCES: &[&str] = &[
+    "apigatewayv2-vpc-links",
+    "autoscaling-launch-configurations",
+    "batch-compute-environments",
+    "codebuild-projects",
+    "dax-clusters",
+    "dms-replication-instances",
+    "ds-directories",
+    "ec2-instances",
+    "ec2-launch-templates",
+    "ec2-network-interfaces",
+    "ec2-security-groups",
+    "ec2-spot-requests",
+    "ec2-vpc-endpoints",
+    "ecs-services",
+    "efs-mount-targets",
+    "eks-clusters",
+    "elasticache-clusters",
+    "elasticbeanstalk-environments",
+    "elasticsearch-domains",
+    "elb-classic-load-balancers",
+    "elbv2-load-balancers",
+    "emr-clusters",
+    "fsx-file-systems",
+    "glue-connections",
+    "lambda-functions",
+    "memorydb-clusters",
+    "mq-brokers",
+    "msk-clusters",
+    "opensearch-domains",
+    "rds-db-clusters",
+    "rds-db-instances",
+    "rds-db-proxies",
+    "redshift-clusters",
+    "route53resolver-endpoints",
+    "sagemaker-endpoints",
+    "sagemaker-notebooks",
+    "transfer-servers",
+    "workspaces-directories",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -264,6 +313,9 @@ pub enum LoadError {
     },
     #[error("{path} has snapshot schema version {found}; this sgaudit reads version {SCHEMA_VERSION}")]
     Version { path: String, found: u64 },
+    /// It parses, but an identifier is malformed or repeated (see [`Snapshot::validate`]).
+    #[error("{path} is not a valid sgaudit snapshot: {problem}")]
+    Invalid { path: String, problem: String },
 }
 
 impl Snapshot {
@@ -300,7 +352,8 @@ impl Snapshot {
     }
 
     /// Parses a snapshot, checking its schema version before anything else so that a file of another
-    /// version gets that message rather than a confusing field error.
+    /// version gets that message rather than a confusing field error, then its identifiers
+    /// ([`Snapshot::validate`]).
     pub fn from_json(text: &str, path: &str) -> Result<Self, LoadError> {
         let parse_error = |source| LoadError::Parse { path: path.to_string(), source };
         // One pass in the common case; only a file that does not parse is looked at again, for its version,
@@ -318,7 +371,10 @@ impl Snapshot {
             }
         };
         match parse_parallel(text) {
-            Ok(snapshot) if snapshot.schema_version == SCHEMA_VERSION => Ok(snapshot),
+            Ok(snapshot) if snapshot.schema_version == SCHEMA_VERSION => match snapshot.validate() {
+                Ok(()) => Ok(snapshot),
+                Err(problem) => Err(LoadError::Invalid { path: path.to_string(), problem }),
+            },
             Ok(snapshot) => {
                 Err(LoadError::Version { path: path.to_string(), found: u64::from(snapshot.schema_version) })
             }
@@ -453,7 +509,7 @@ mod tests {
     fn round_trips() {
         let mut snap = Snapshot::new("0.0.0", None);
         snap.regions.push(RegionSnapshot {
-            account_id: "1".into(),
+            account_id: "111122223333".into(),
             region: "eu-west-1".into(),
             security_groups: vec![],
             attachments: vec![],
@@ -473,5 +529,125 @@ mod tests {
         });
         let back = Snapshot::from_json(&snap.to_json(), "x").unwrap();
         assert_eq!(back, snap);
+    }
+
+    #[test]
+    fn the_expected_sources_are_sorted_unique_kebab_case() {
+        assert!(SOURCES.windows(2).all(|w| w[0] < w[1]), "sorted, each once: {SOURCES:?}");
+        for id in SOURCES {
+            assert!(id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{id}");
+        }
+    }
+
+    const A: &str = "111122223333";
+
+    fn group(id: &str) -> SecurityGroup {
+        SecurityGroup {
+            group_id: id.into(),
+            group_name: "g".into(),
+            description: String::new(),
+            vpc_id: Some("vpc-0a1b".into()),
+            owner_id: A.into(),
+            tags: BTreeMap::new(),
+            ingress: vec![],
+            egress: vec![],
+        }
+    }
+
+    fn region(name: &str, groups: &[&str]) -> RegionSnapshot {
+        RegionSnapshot {
+            account_id: A.into(),
+            region: name.into(),
+            security_groups: groups.iter().map(|g| group(g)).collect(),
+            attachments: vec![],
+            coverage: vec![],
+        }
+    }
+
+    /// A valid snapshot as JSON, changed by `edit`, then loaded: the load error's message, if any.
+    fn load_edited(edit: impl FnOnce(&mut serde_json::Value)) -> Result<Snapshot, String> {
+        let mut snap = Snapshot::new("0.0.0", None);
+        snap.accounts.push(Account { account_id: A.into(), name: None, profile: None, error: None, skipped: None });
+        snap.regions = vec![region("us-east-1", &["sg-0a01", "sg-0a02"]), region("eu-west-1", &["sg-0b01"])];
+        let mut doc: serde_json::Value = serde_json::from_str(&snap.to_json()).unwrap();
+        edit(&mut doc);
+        Snapshot::from_json(&doc.to_string(), "snap.json").map_err(|e| match e {
+            LoadError::Invalid { .. } => e.to_string(),
+            other => panic!("not an Invalid error: {other}"),
+        })
+    }
+
+    fn refused(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let message = load_edited(edit).expect_err("the snapshot should be refused");
+        assert!(!message.chars().any(char::is_control), "one harmless line: {message:?}");
+        assert!(message.starts_with("snap.json is not a valid sgaudit snapshot: "), "{message}");
+        message
+    }
+
+    #[test]
+    fn a_valid_snapshot_loads() {
+        let snap = load_edited(|_| {}).unwrap();
+        assert_eq!(snap.regions.len(), 2);
+        // No VPC (EC2-Classic) is fine; a profile name stands for an account that could not be read.
+        load_edited(|d| {
+            d["regions"][0]["security_groups"][0].as_object_mut().unwrap().remove("vpc_id");
+            d["accounts"][0]["account_id"] = "dev profile (SSO)".into();
+            d["accounts"][0]["error"] = serde_json::json!({"code": "credentials", "message": "expired"});
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_group_id_twice_is_refused_naming_both_places() {
+        let m = refused(|d| d["regions"][1]["security_groups"][0]["group_id"] = "sg-0a01".into());
+        assert!(m.contains("group sg-0a01 appears more than once"), "{m}");
+        assert!(m.contains("111122223333/us-east-1") && m.contains("111122223333/eu-west-1"), "{m}");
+        // Within one region too.
+        let m = refused(|d| d["regions"][0]["security_groups"][1]["group_id"] = "sg-0a01".into());
+        assert!(m.contains("group sg-0a01 appears more than once"), "{m}");
+    }
+
+    #[test]
+    fn an_account_region_twice_is_refused() {
+        let m = refused(|d| d["regions"][1]["region"] = "us-east-1".into());
+        assert!(m.contains("account-region 111122223333/us-east-1 appears more than once"), "{m}");
+    }
+
+    #[test]
+    fn a_region_that_is_not_a_region_name_is_refused() {
+        let m = refused(|d| d["regions"][0]["region"] = "us-east-1\nReviewing security group (1/1): forged".into());
+        assert!(m.contains(r#"region "us-east-1\nReviewing"#), "escaped: {m}");
+        for bad in ["US-EAST-1", "us-east-1 ", "us-east", "us-east-1\u{85}", ""] {
+            refused(|d| d["regions"][0]["region"] = bad.into());
+        }
+    }
+
+    #[test]
+    fn account_ids_are_twelve_digits() {
+        let m = refused(|d| d["regions"][0]["account_id"] = "\u{1b}]0;pwned\u{7}\u{1b}[2J".into());
+        assert!(m.contains(r#"regions[0]: account id "\u{1b}]0;pwned\u{7}\u{1b}[2J" is not 12 digits"#), "{m}");
+        refused(|d| d["regions"][0]["account_id"] = "11112222333".into());
+        let m = refused(|d| d["regions"][0]["security_groups"][0]["owner_id"] = "amazon-elb".into());
+        assert!(m.contains(r#"group sg-0a01 in 111122223333/us-east-1: owner id "amazon-elb""#), "{m}");
+        let m = refused(|d| d["accounts"][0]["account_id"] = "prod".into());
+        assert!(m.contains(r#"accounts[0]: account id "prod" is not 12 digits"#), "{m}");
+        // A profile name, for an account that could not be read, still has no control characters.
+        refused(|d| {
+            d["accounts"][0]["account_id"] = "dev\u{9b}31m".into();
+            d["accounts"][0]["error"] = serde_json::json!({"code": "credentials", "message": "expired"});
+        });
+    }
+
+    #[test]
+    fn group_and_vpc_ids_are_aws_ids() {
+        let m = refused(|d| d["regions"][0]["security_groups"][0]["group_id"] = "sg-web".into());
+        assert!(
+            m.contains(r#"group id "sg-web" in 111122223333/us-east-1 is not sg- followed by lowercase hex"#),
+            "{m}"
+        );
+        refused(|d| d["regions"][0]["security_groups"][0]["group_id"] = "sg-0A01".into());
+        refused(|d| d["regions"][0]["security_groups"][0]["group_id"] = "sg-0a01\r".into());
+        let m = refused(|d| d["regions"][0]["security_groups"][1]["vpc_id"] = "vpc-main".into());
+        assert!(m.contains(r#"group sg-0a02 in 111122223333/us-east-1: VPC id "vpc-main""#), "{m}");
     }
 }

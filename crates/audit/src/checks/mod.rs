@@ -44,7 +44,9 @@ pub struct Check {
     pub title: &'static str,
     /// Controls of AWS Foundational Security Best Practices and the CIS AWS Benchmark it maps to.
     pub controls: &'static [&'static str],
-    /// Returns the finding's severity and message when the group fails the check.
+    /// Returns the finding's severity and message when the group fails the check. It sees the verdict
+    /// before its `risk` is decided, since the risk follows from the findings (`crate::risk`): a check
+    /// must not read `risk`.
     pub evaluate: fn(&GroupVerdict) -> Option<(Severity, String)>,
 }
 
