@@ -516,11 +516,11 @@ mod tests {
         let unique: BTreeSet<&str> = all.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(unique.len(), all.len(), "ids are unique");
         for id in [
-            "sgaudit/123456789012/eu-west-1/sg-0b00000000eussh/sg-world-open-ssh",
-            "sgaudit/123456789012/us-east-1/sg-0a00000000rdpadm/sg-world-open-rdp",
-            "sgaudit/123456789012/us-east-1/sg-0a00000000dflt01/sg-default-in-use",
-            "sgaudit/123456789012/us-east-1/sg-0a00000000chaina/sg-unused",
-            "sgaudit/123456789012/eu-west-1/sg-0b0000000reports/sg-status-unknown",
+            "sgaudit/123456789012/eu-west-1/sg-0b2000000000e5522/sg-world-open-ssh",
+            "sgaudit/123456789012/us-east-1/sg-0aa00000000ad3389/sg-world-open-rdp",
+            "sgaudit/123456789012/us-east-1/sg-0a7000000000def01/sg-default-in-use",
+            "sgaudit/123456789012/us-east-1/sg-0a500000000cab1ea/sg-unused",
+            "sgaudit/123456789012/eu-west-1/sg-0b300000000e90475/sg-status-unknown",
         ] {
             assert!(unique.contains(id), "{id} is missing from {unique:?}");
         }
@@ -545,7 +545,7 @@ mod tests {
         let all = findings(&snapshot, &sgaudit_audit::audit(&snapshot));
         let by_id = |id: &str| all.iter().find(|f| f.id.ends_with(id)).unwrap_or_else(|| panic!("{id}"));
 
-        let ssh = by_id("/eu-west-1/sg-0b00000000eussh/sg-world-open-ssh");
+        let ssh = by_id("/eu-west-1/sg-0b2000000000e5522/sg-world-open-ssh");
         assert_eq!(ssh.severity.label, SeverityLabel::Critical);
         assert_eq!(ssh.severity.original, "critical");
         assert_eq!(ssh.product_arn, "arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default");
@@ -554,10 +554,10 @@ mod tests {
         assert_eq!(ssh.region(), "eu-west-1");
         let r = &ssh.resources[0];
         assert_eq!(r.kind, "AwsEc2SecurityGroup");
-        assert_eq!(r.id, "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0b00000000eussh");
+        assert_eq!(r.id, "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0b2000000000e5522");
         assert_eq!(r.partition, "aws");
         let details = &r.details.aws_ec2_security_group;
-        assert_eq!((details.group_id.as_str(), details.group_name.as_str()), ("sg-0b00000000eussh", "eu-ssh-open"));
+        assert_eq!((details.group_id.as_str(), details.group_name.as_str()), ("sg-0b2000000000e5522", "eu-ssh-open"));
         assert_eq!(details.owner_id, ACCOUNT);
         assert!(details
             .ip_permissions
@@ -582,16 +582,16 @@ mod tests {
         assert_eq!(ssh.created_at, "2026-11-23T04:00:00.000Z");
         assert_eq!(ssh.updated_at, ssh.created_at);
 
-        let unused = by_id("/us-east-1/sg-0a00000000chaina/sg-unused");
+        let unused = by_id("/us-east-1/sg-0a500000000cab1ea/sg-unused");
         assert_eq!(unused.severity.label, SeverityLabel::Low);
         assert_eq!(unused.types, [TYPE_BEST_PRACTICES, "Software and Configuration Checks/Industry and Regulatory Standards/AWS Foundational Security Best Practices"]);
         assert_eq!(unused.product_fields["sgaudit/Status"], "unused");
 
-        let in_use = by_id("/us-east-1/sg-0a00000000dflt01/sg-default-in-use");
+        let in_use = by_id("/us-east-1/sg-0a7000000000def01/sg-default-in-use");
         assert_eq!(in_use.severity.label, SeverityLabel::High);
 
         // Not judged is not failed: the check could not be made.
-        let unknown = by_id("/eu-west-1/sg-0b0000000reports/sg-status-unknown");
+        let unknown = by_id("/eu-west-1/sg-0b300000000e90475/sg-status-unknown");
         assert_eq!(unknown.severity.label, SeverityLabel::Informational);
         assert_eq!(unknown.compliance.status, ComplianceStatus::NotAvailable);
         assert!(unknown.compliance.related_requirements.is_empty());
@@ -602,7 +602,7 @@ mod tests {
     fn required_fields_are_present_and_within_limits() {
         let mut snapshot = demo();
         // Long enough that the title and description must be cut.
-        let g = group_named(&mut snapshot, "sg-0b00000000eussh");
+        let g = group_named(&mut snapshot, "sg-0b2000000000e5522");
         g.group_name = "ä".repeat(255);
         for f in written(&snapshot) {
             for field in [
@@ -637,8 +637,10 @@ mod tests {
                 f["GeneratorId"].as_str().unwrap().strip_prefix("sgaudit/")
             );
         }
-        let cut =
-            written(&snapshot).into_iter().find(|f| f["Id"].as_str().unwrap().contains("sg-0b00000000eussh")).unwrap();
+        let cut = written(&snapshot)
+            .into_iter()
+            .find(|f| f["Id"].as_str().unwrap().contains("sg-0b2000000000e5522"))
+            .unwrap();
         let title = cut["Title"].as_str().unwrap();
         assert!(title.ends_with('…') && title.encode_utf16().count() == TITLE_MAX, "{title}");
         assert_eq!(cut["Resources"][0]["Details"]["AwsEc2SecurityGroup"]["GroupName"], "ä".repeat(255));
@@ -711,7 +713,7 @@ mod tests {
     fn hostile_names_and_tags_are_plain_string_data() {
         let mut snapshot = demo();
         let name = "\"},{\"Id\":\"forged\"}]\n<script>alert(1)</script>";
-        let g = group_named(&mut snapshot, "sg-0a000000000oldci");
+        let g = group_named(&mut snapshot, "sg-0a400000000001dc1");
         g.group_name = name.to_string();
         g.tags.insert("Owner".to_string(), "=HYPERLINK(\"http://evil\")".to_string());
         g.tags.insert("Blank".to_string(), " ".to_string());
@@ -719,7 +721,8 @@ mod tests {
         let all = written(&snapshot);
         assert_eq!(all.len(), before, "a name cannot add or remove findings");
         assert!(all.iter().all(|f| f["Id"] != "forged"));
-        let f = all.iter().find(|f| f["Id"] == "sgaudit/123456789012/us-east-1/sg-0a000000000oldci/sg-unused").unwrap();
+        let f =
+            all.iter().find(|f| f["Id"] == "sgaudit/123456789012/us-east-1/sg-0a400000000001dc1/sg-unused").unwrap();
         let resource = &f["Resources"][0];
         assert_eq!(resource["Details"]["AwsEc2SecurityGroup"]["GroupName"], name);
         assert_eq!(resource["Tags"]["Owner"], "=HYPERLINK(\"http://evil\")");

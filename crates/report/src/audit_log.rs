@@ -8,6 +8,8 @@ use std::io::Write;
 use sgaudit_audit::{Audit, GroupVerdict, Status};
 use sgaudit_snapshot::{Direction, ResourceKind, Snapshot};
 
+use crate::text::printable;
+
 /// The accounts a log is written for: every account asked for, then any account that only the regions
 /// name, in order and once each.
 pub fn accounts(snapshot: &Snapshot) -> Vec<&str> {
@@ -52,7 +54,7 @@ pub fn write(out: &mut impl Write, account_id: &str, snapshot: &Snapshot, audit:
     }
     for r in audit.regions.iter().filter(|r| r.account_id == account_id) {
         for missing in &r.unreadable {
-            writeln!(out, "Evidence not read in {}: {}", r.region, clean(missing))?;
+            writeln!(out, "Evidence not read in {}: {}", clean(&r.region), clean(missing))?;
         }
     }
     writeln!(out)?;
@@ -62,8 +64,8 @@ pub fn write(out: &mut impl Write, account_id: &str, snapshot: &Snapshot, audit:
         write_group(out, i + 1, groups.len(), g)?;
     }
 
-    let unused: Vec<&str> =
-        groups.iter().filter(|g| g.status == Status::Unused).map(|g| g.group.group_id.as_str()).collect();
+    let unused: Vec<String> =
+        groups.iter().filter(|g| g.status == Status::Unused).map(|g| clean(&g.group.group_id)).collect();
     let unknown = groups.iter().filter(|g| g.status == Status::Unknown).count();
     if unknown > 0 {
         writeln!(out, "Groups whose use could not be established (evidence missing): {unknown}")?;
@@ -84,9 +86,9 @@ fn write_group(out: &mut impl Write, i: usize, n: usize, g: &GroupVerdict) -> st
     writeln!(
         out,
         "Reviewing security group ({i}/{n}): {} ({}) in {}: {status}, risk {}",
-        g.group.group_id,
+        clean(&g.group.group_id),
         clean(&g.group.group_name),
-        g.region,
+        clean(g.region),
         g.risk.id()
     )?;
     // Uses through another group's rule are on the "Referenced by" line, with that group's status.
@@ -104,7 +106,7 @@ fn write_group(out: &mut impl Write, i: usize, n: usize, g: &GroupVerdict) -> st
                 Direction::Ingress => "ingress",
                 Direction::Egress => "egress",
             };
-            format!("{} ({direction} rule, {})", r.group_id, r.status.id())
+            format!("{} ({direction} rule, {})", clean(r.group_id), r.status.id())
         })
         .collect();
     if refs.is_empty() {
@@ -125,17 +127,18 @@ fn serde_id(severity: sgaudit_audit::Severity) -> String {
     serde_json::to_value(severity).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-/// Names, ids and messages come from AWS users, and people pick deletion candidates with `grep UNUSED`: a
-/// line break in a group's name must not forge a line, nor a group named `UNUSED` land in that list. So
-/// control characters become `?` and the word is written in lower case.
+/// Names, ids, regions and messages come from AWS users or a snapshot file, and people pick deletion
+/// candidates with `grep UNUSED`: a line break in any of them must not forge a line, an escape sequence must
+/// not drive the terminal that `cat`s the log, nor a group named `UNUSED` land in that list. So every control
+/// character is written visibly ([`printable`]) and the word is written in lower case.
 fn clean(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { '?' } else { c }).collect::<String>().replace("UNUSED", "unused")
+    printable(text).replace("UNUSED", "unused")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{demo, group_named};
+    use crate::test_support::{demo, group_named, hostile, unprintable, EVIL};
 
     fn log(snapshot: &Snapshot, account_id: &str) -> String {
         let audit = sgaudit_audit::audit(snapshot);
@@ -174,7 +177,7 @@ mod tests {
         let text = log(&demo(), "123456789012");
         let block: Vec<&str> = text
             .split("\n\n")
-            .find(|b| b.starts_with("Reviewing") && b.contains(": sg-0a000000000bastn (bastion) in us-east-1: IN USE"))
+            .find(|b| b.starts_with("Reviewing") && b.contains(": sg-0a300000000ba5710 (bastion) in us-east-1: IN USE"))
             .unwrap()
             .lines()
             .collect();
@@ -185,9 +188,9 @@ mod tests {
         );
         assert!(block.contains(&"\tReferenced by other groups: none"), "{block:#?}");
 
-        let chain = text.split("\n\n").find(|b| b.contains(": sg-0a00000000chaina (batch-old-a)")).unwrap();
+        let chain = text.split("\n\n").find(|b| b.contains(": sg-0a500000000cab1ea (batch-old-a)")).unwrap();
         assert!(chain.contains("UNUSED"));
-        assert!(chain.contains("\tReferenced by other groups: sg-0a00000000chainb (ingress rule, unused)"), "{chain}");
+        assert!(chain.contains("\tReferenced by other groups: sg-0a600000000cab1eb (ingress rule, unused)"), "{chain}");
     }
 
     #[test]
@@ -195,12 +198,60 @@ mod tests {
         let mut snapshot = demo();
         group_named(&mut snapshot, "sg-0a0000000000000db").group_name =
             "db\nReviewing security group (1/1): sg-0fake (x) in us-east-1: UNUSED".into();
-        group_named(&mut snapshot, "sg-0a0000000lambda1").group_name = "UNUSED".into();
+        group_named(&mut snapshot, "sg-0ac000000001abda1").group_name = "UNUSED".into();
         let text = log(&snapshot, "123456789012");
         assert_eq!(text.lines().filter(|l| l.contains("UNUSED")).count(), 6, "{text}");
-        assert!(text
-            .contains("(db?Reviewing security group (1/1): sg-0fake (x) in us-east-1: unused) in us-east-1: IN USE"));
-        assert!(text.contains(": sg-0a0000000lambda1 (unused) in us-east-1: IN USE"));
+        assert!(text.contains(
+            "(db\\u{a}Reviewing security group (1/1): sg-0fake (x) in us-east-1: unused) in us-east-1: IN USE"
+        ));
+        assert!(text.contains(": sg-0ac000000001abda1 (unused) in us-east-1: IN USE"));
+    }
+
+    /// How the lines this format writes begin: anything else in a log was forged by a value.
+    fn is_a_line_of_the_format(line: &str) -> bool {
+        const STARTS: [&str; 9] = [
+            "sgaudit security group log for account ",
+            "Collected at ",
+            "Account could not be read: ",
+            "Account skipped: ",
+            "Evidence not read in ",
+            "Reviewing security group (",
+            "Groups whose use could not be established (evidence missing): ",
+            "Unused security groups (",
+            "Unused security groups: none of ",
+        ];
+        const INDENTED: [&str; 3] = ["Referenced by other groups: ", "Evidence missing: ", "Finding "];
+        if line.is_empty() || STARTS.iter().any(|s| line.starts_with(s)) {
+            return true;
+        }
+        let Some(indented) = line.strip_prefix('\t') else { return false };
+        INDENTED.iter().any(|s| indented.starts_with(s))
+            || ResourceKind::ALL.iter().any(|k| indented.starts_with(&format!("{}: ", k.label())))
+    }
+
+    #[test]
+    fn hostile_values_cannot_forge_a_line_nor_drive_the_terminal() {
+        let snapshot = hostile();
+        let audit = sgaudit_audit::audit(&snapshot);
+        for account_id in accounts(&snapshot) {
+            let text = log(&snapshot, account_id);
+            for line in text.lines() {
+                assert!(is_a_line_of_the_format(line), "a line the format does not write: {line:?}\n{text}");
+                assert_eq!(unprintable(line.strip_prefix('\t').unwrap_or(line)), None, "{line:?}");
+                assert!(!line.contains('\x1b'), "{line:?}");
+            }
+            let unused = audit.groups.iter().filter(|g| g.account_id == account_id && g.status == Status::Unused);
+            assert_eq!(text.lines().filter(|l| l.contains("UNUSED")).count(), unused.count(), "{text}");
+        }
+        let text = log(&snapshot, "123456789012");
+        let shown = clean(EVIL);
+        assert!(!shown.contains("UNUSED"));
+        for what in ["org-name", "demo", "name", "eu-west-1", "message", "i-0", "detail", "sg-0a400000000001dc1"] {
+            assert!(text.contains(&format!("{what}{shown}")), "`{what}` not shown escaped:\n{text}");
+        }
+        assert!(log(&snapshot, "210987654321").contains(&format!("Account skipped: suspended{shown}")));
+        let unreachable = format!("unreachable{EVIL}");
+        assert!(log(&snapshot, &unreachable).contains("Account could not be read: "));
     }
 
     #[test]

@@ -4,7 +4,10 @@
 //!
 //! Names, descriptions and tags are chosen by whoever can edit a group, and a spreadsheet runs a cell that
 //! starts with `=`, `+`, `-` or `@` as a formula (`=HYPERLINK(...)` exfiltrates, `=cmd|...` runs on old
-//! Excel). Every such cell gets a leading `'`, which spreadsheets read as "text" (OWASP's advice).
+//! Excel), and some do after leading spaces or quotes, or with the full-width `＝`. Every such cell gets a
+//! leading `'`, which spreadsheets read as "text" (OWASP's advice); see [`is_formula_like`].
+//!
+//! The columns are a parsed interface: a new column goes at the end, so readers by position keep working.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
@@ -13,7 +16,7 @@ use sgaudit_audit::exposure::{covers_port, SSH};
 use sgaudit_audit::{Audit, GroupVerdict};
 use sgaudit_snapshot::{ResourceKind, SecurityGroup, Snapshot};
 
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 18] = [
     "account_id",
     "account_profile",
     "region",
@@ -31,24 +34,53 @@ pub const COLUMNS: [&str; 17] = [
     "missing_evidence",
     "findings",
     "tags",
+    // Added after the first release: at the end. The account's name in the organization (`--org`).
+    "account_name",
 ];
 
 /// Joins the items of a multi-valued cell.
 pub(crate) const JOIN: &str = " | ";
 
 pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
-    let profiles: HashMap<&str, &str> =
-        snapshot.accounts.iter().filter_map(|a| Some((a.account_id.as_str(), a.profile.as_deref()?))).collect();
+    let accounts = Accounts::of(snapshot);
     write_row(out, COLUMNS.iter().copied())?;
     for g in &audit.groups {
-        let row = row(g, profiles.get(g.account_id).copied().unwrap_or_default());
+        let row = row(g, &accounts);
         write_row(out, row.iter().map(String::as_str))?;
     }
     Ok(())
 }
 
+/// What the snapshot says of each account, by account id: the profile it was reached through and its name
+/// in the organization, each empty where unknown.
+pub(crate) struct Accounts<'a>(HashMap<&'a str, (&'a str, &'a str)>);
+
+impl<'a> Accounts<'a> {
+    pub(crate) fn of(snapshot: &'a Snapshot) -> Self {
+        Accounts(
+            snapshot
+                .accounts
+                .iter()
+                .map(|a| {
+                    let (profile, name) = (a.profile.as_deref(), a.name.as_deref());
+                    (a.account_id.as_str(), (profile.unwrap_or_default(), name.unwrap_or_default()))
+                })
+                .collect(),
+        )
+    }
+
+    pub(crate) fn profile(&self, account_id: &str) -> &'a str {
+        self.0.get(account_id).map(|a| a.0).unwrap_or_default()
+    }
+
+    pub(crate) fn name(&self, account_id: &str) -> &'a str {
+        self.0.get(account_id).map(|a| a.1).unwrap_or_default()
+    }
+}
+
 /// The `all_groups` row of one group, before neutralising; the workbook writes the same values.
-pub(crate) fn row(g: &GroupVerdict, profile: &str) -> [String; 17] {
+pub(crate) fn row(g: &GroupVerdict, accounts: &Accounts) -> [String; 18] {
+    let profile = accounts.profile(g.account_id);
     let group = g.group;
     let referenced_by: BTreeSet<&str> = g.referenced_by.iter().map(|r| r.group_id).collect();
     [
@@ -69,6 +101,7 @@ pub(crate) fn row(g: &GroupVerdict, profile: &str) -> [String; 17] {
         g.missing_evidence.join(JOIN),
         g.findings.iter().map(|f| f.id).collect::<Vec<_>>().join(JOIN),
         group.tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(JOIN),
+        accounts.name(g.account_id).to_string(),
     ]
 }
 
@@ -92,9 +125,40 @@ fn write_row<'a>(out: &mut impl Write, cells: impl Iterator<Item = &'a str>) -> 
     out.write_all(b"\r\n")
 }
 
-/// Whether a spreadsheet would take the cell for a formula (or, for tab and CR, strip them and then do).
-pub(crate) fn is_formula_like(cell: &str) -> bool {
-    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+/// Whether a spreadsheet could take the cell for a formula, after OWASP's CSV-injection advice: its first
+/// character, or its first after any leading whitespace and quote characters (which spreadsheets strip or
+/// skip on import), is `=`, `+`, `-`, `@`, tab, CR or LF, or one of the full-width and small forms of the
+/// first four (`＝` U+FF1D, `＋` U+FF0B, `－` U+FF0D, `＠` U+FF20, `﹦` U+FE66, `﹢` U+FE62, `﹣` U+FE63,
+/// `﹫` U+FE6B), which some spreadsheets fold to ASCII. A cell that already starts with `'` is judged on
+/// what follows it, so `'=x` is neutralised too (`''=x`): an import may eat one quote.
+///
+/// Every cell is judged, sgaudit's own values too (none of them starts so: counts are never negative and
+/// the rest are words), so no cell depends on knowing where its value came from.
+pub fn is_formula_like(cell: &str) -> bool {
+    let starts_formula = |c: char| {
+        matches!(
+            c,
+            '=' | '+'
+                | '-'
+                | '@'
+                | '\t'
+                | '\r'
+                | '\n'
+                | '\u{ff1d}'
+                | '\u{ff0b}'
+                | '\u{ff0d}'
+                | '\u{ff20}'
+                | '\u{fe66}'
+                | '\u{fe62}'
+                | '\u{fe63}'
+                | '\u{fe6b}'
+        )
+    };
+    let is_quote = |c: char| matches!(c, '"' | '\'' | '\u{ff02}' | '\u{ff07}');
+    if cell.starts_with(starts_formula) {
+        return true;
+    }
+    cell.trim_start_matches(|c: char| c.is_whitespace() || is_quote(c)).starts_with(starts_formula)
 }
 
 fn write_cell(out: &mut impl Write, cell: &str) -> std::io::Result<()> {
@@ -173,23 +237,23 @@ mod tests {
         assert_eq!(rows.len() - 1, audit.groups.len());
         assert_eq!(rows.len() - 1, 20);
         assert!(rows.iter().all(|r| r.len() == COLUMNS.len()));
-        assert_eq!(cell(&rows, "sg-0a000000000oldci", "status"), "unused");
-        assert_eq!(cell(&rows, "sg-0a000000000oldci", "findings"), "sg-unused");
-        assert_eq!(cell(&rows, "sg-0a000000000oldci", "account_profile"), "demo");
-        assert_eq!(cell(&rows, "sg-0a000000000bastn", "has_ssh_open_world"), "true");
-        assert_eq!(cell(&rows, "sg-0a000000000bastn", "attached_eni_count"), "1");
+        assert_eq!(cell(&rows, "sg-0a400000000001dc1", "status"), "unused");
+        assert_eq!(cell(&rows, "sg-0a400000000001dc1", "findings"), "sg-unused");
+        assert_eq!(cell(&rows, "sg-0a400000000001dc1", "account_profile"), "demo");
+        assert_eq!(cell(&rows, "sg-0a300000000ba5710", "has_ssh_open_world"), "true");
+        assert_eq!(cell(&rows, "sg-0a300000000ba5710", "attached_eni_count"), "1");
         assert_eq!(
-            cell(&rows, "sg-0a000000000000app", "used_by"),
+            cell(&rows, "sg-0a100000000000a99", "used_by"),
             "ecs-service:arn:aws:ecs:us-east-1:123456789012:service/prod/app | security-group:sg-0a0000000000000db"
         );
-        assert!(cell(&rows, "sg-0b00000000eussh", "missing_evidence").contains("lambda:ListFunctions"));
+        assert!(cell(&rows, "sg-0b2000000000e5522", "missing_evidence").contains("lambda:ListFunctions"));
     }
 
     #[test]
     fn no_cell_of_the_demo_starts_like_a_formula() {
         let rows = written(&demo());
         // The demo's hostile tag value comes after its key, inside the cell: inert where it is.
-        assert_eq!(cell(&rows, "sg-0a000000000oldci", "tags"), "Owner==HYPERLINK(\"http://evil\")");
+        assert_eq!(cell(&rows, "sg-0a400000000001dc1", "tags"), "Owner==HYPERLINK(\"http://evil\")");
         for c in rows.iter().flatten() {
             assert!(!is_formula_like(c), "{c}");
         }
@@ -198,23 +262,80 @@ mod tests {
     #[test]
     fn hostile_cells_are_neutralised() {
         let mut snapshot = demo();
-        let g = group_named(&mut snapshot, "sg-0a000000000oldci");
+        let g = group_named(&mut snapshot, "sg-0a400000000001dc1");
         g.group_name = "=HYPERLINK(\"http://evil\",\"x\")".into();
         g.tags.clear();
         g.tags.insert("=HYPERLINK(\"http://evil\")".into(), "v".into());
-        let g = group_named(&mut snapshot, "sg-0a00000000chaina");
+        let g = group_named(&mut snapshot, "sg-0a500000000cab1ea");
         g.group_name = "@SUM(1+1)".into();
         g.tags = [("+cmd".to_string(), "x".to_string())].into();
-        let g = group_named(&mut snapshot, "sg-0a00000000chainb");
+        let g = group_named(&mut snapshot, "sg-0a600000000cab1eb");
         g.group_name = "-2+3".into();
         g.tags = [("\tx".to_string(), "y".to_string())].into();
         let rows = written(&snapshot);
-        assert_eq!(cell(&rows, "sg-0a000000000oldci", "group_name"), "'=HYPERLINK(\"http://evil\",\"x\")");
-        assert_eq!(cell(&rows, "sg-0a000000000oldci", "tags"), "'=HYPERLINK(\"http://evil\")=v");
-        assert_eq!(cell(&rows, "sg-0a00000000chaina", "group_name"), "'@SUM(1+1)");
-        assert_eq!(cell(&rows, "sg-0a00000000chaina", "tags"), "'+cmd=x");
-        assert_eq!(cell(&rows, "sg-0a00000000chainb", "group_name"), "'-2+3");
-        assert_eq!(cell(&rows, "sg-0a00000000chainb", "tags"), "'\tx=y");
+        assert_eq!(cell(&rows, "sg-0a400000000001dc1", "group_name"), "'=HYPERLINK(\"http://evil\",\"x\")");
+        assert_eq!(cell(&rows, "sg-0a400000000001dc1", "tags"), "'=HYPERLINK(\"http://evil\")=v");
+        assert_eq!(cell(&rows, "sg-0a500000000cab1ea", "group_name"), "'@SUM(1+1)");
+        assert_eq!(cell(&rows, "sg-0a500000000cab1ea", "tags"), "'+cmd=x");
+        assert_eq!(cell(&rows, "sg-0a600000000cab1eb", "group_name"), "'-2+3");
+        assert_eq!(cell(&rows, "sg-0a600000000cab1eb", "tags"), "'\tx=y");
+    }
+
+    #[test]
+    fn formulas_after_whitespace_quotes_or_in_full_width_are_neutralised() {
+        for cell in [
+            "=cmd",
+            "+1",
+            "-1",
+            "@SUM(1)",
+            "\t=1",
+            "\r=1",
+            "\n=1",
+            "\tplain",
+            " =cmd",
+            "   +cmd",
+            "\"=cmd",
+            "'=x",
+            "''=x",
+            "\" '@x",
+            "\u{a0}=x",
+            "\u{3000}=x",
+            "\u{ff1d}cmd",
+            "\u{ff0b}1",
+            "\u{ff0d}1",
+            "\u{ff20}SUM(1)",
+            " \u{ff1d}cmd",
+            "\u{ff02}=cmd",
+            "\u{fe66}1",
+        ] {
+            assert!(is_formula_like(cell), "{cell:?} is not neutralised");
+            let mut out = Vec::new();
+            write_row(&mut out, [cell].into_iter()).unwrap();
+            let read = parse(&String::from_utf8(out).unwrap());
+            assert_eq!(read, vec![vec![format!("'{cell}")]], "{cell:?}");
+        }
+        for cell in
+            ["", "web", "sg-0123", "a=b", "1-2", " web", "'web", "\"quoted\"", "x\u{ff1d}", "22", "0.0.0.0/0 -> 22"]
+        {
+            assert!(!is_formula_like(cell), "{cell:?} neutralised needlessly");
+        }
+    }
+
+    #[test]
+    fn the_account_name_is_the_last_column() {
+        let mut snapshot = demo();
+        snapshot.accounts[0].name = Some("Payments, prod".into());
+        let rows = written(&snapshot);
+        assert_eq!(rows[0].last().map(String::as_str), Some("account_name"));
+        assert_eq!(rows[0][..17], COLUMNS[..17]);
+        assert!(rows[1..].iter().all(|r| r.last().map(String::as_str) == Some("Payments, prod")));
+        // Outside an organization the name is not known: an empty cell.
+        assert!(written(&demo())[1..].iter().all(|r| r.last().is_some_and(String::is_empty)));
+        let hostile = {
+            snapshot.accounts[0].name = Some(" =HYPERLINK(\"http://evil\")".into());
+            written(&snapshot)
+        };
+        assert_eq!(cell(&hostile, "sg-0a400000000001dc1", "account_name"), "' =HYPERLINK(\"http://evil\")");
     }
 
     #[test]

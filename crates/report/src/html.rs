@@ -835,7 +835,7 @@ mod tests {
 
     fn hostile() -> Snapshot {
         let mut snapshot = demo();
-        let g = group_named(&mut snapshot, "sg-0a000000000oldci");
+        let g = group_named(&mut snapshot, "sg-0a400000000001dc1");
         g.group_name = HOSTILE_NAME.into();
         g.description = "</script><script>alert(2)</script>".into();
         g.tags.insert("Note".into(), HOSTILE_TAG.into());
@@ -880,14 +880,14 @@ mod tests {
         let data: serde_json::Value = serde_json::from_str(text).unwrap();
         let rows = data["rows"].as_array().unwrap();
         assert_eq!(rows.len(), 20);
-        let row = rows.iter().find(|r| r[0] == "sg-0a000000000oldci").unwrap();
+        let row = rows.iter().find(|r| r[0] == "sg-0a400000000001dc1").unwrap();
         assert_eq!(row[1], HOSTILE_NAME);
         assert_eq!(row[2], "</script><script>alert(2)</script>");
         assert!(row[13].as_array().unwrap().iter().any(|t| t == format!("Note={HOSTILE_TAG}").as_str()));
         assert_eq!(row[6], "unused");
         assert_eq!(row[11][0][0], "sg-unused");
         // Missing evidence comes through the shared texts.
-        let unknown = rows.iter().find(|r| r[0] == "sg-0b00000000eussh").unwrap();
+        let unknown = rows.iter().find(|r| r[0] == "sg-0b2000000000e5522").unwrap();
         let texts = data["texts"].as_array().unwrap();
         let first = unknown[12][0].as_u64().unwrap() as usize;
         assert!(texts[first].as_str().unwrap().contains("lambda:ListFunctions"));

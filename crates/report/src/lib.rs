@@ -8,11 +8,14 @@ pub mod json;
 pub mod ocsf;
 pub mod sarif;
 pub mod table;
+pub mod text;
 pub mod time;
 pub mod xlsx;
 
 use sgaudit_audit::Audit;
 use sgaudit_snapshot::Snapshot;
+
+pub use text::printable;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -98,5 +101,65 @@ pub(crate) mod test_support {
 
     pub fn group_named<'a>(snapshot: &'a mut Snapshot, group_id: &str) -> &'a mut SecurityGroup {
         snapshot.group_mut(group_id).unwrap_or_else(|| panic!("{group_id} is not in the demo"))
+    }
+
+    /// What a hostile value carries: a cleared screen, a window title (OSC 0), a clickable link (OSC 8), C1
+    /// CSI, a right-to-left override, and a line break that starts a forged `UNUSED` line.
+    pub const EVIL: &str = "\x1b[2J\x1b]0;pwned\x07\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\\u{9b}31m\u{202e}\nUNUSED sg-0forged (x) in us-east-1: UNUSED, risk low";
+
+    /// The demo with [`EVIL`] in every string that comes from AWS and that a report for people shows: the
+    /// account's name and profile, a region, an error message (code and action too), a group's id, name,
+    /// description, VPC and tags, a resource id and detail, an account not reached and one skipped.
+    pub fn hostile() -> Snapshot {
+        use sgaudit_snapshot::{Account, CoverageState, SourceError};
+        let mut snapshot = demo();
+        let evil = |what: &str| format!("{what}{EVIL}");
+        snapshot.accounts[0].name = Some(evil("org-name"));
+        snapshot.accounts[0].profile = Some(evil("demo"));
+        snapshot.collected_at = Some(evil("2026-11-23T04:00:00Z"));
+        let error =
+            SourceError { code: evil("Denied"), message: evil("message"), action: Some(evil("x:Y")), scp_deny: true };
+        snapshot.accounts.push(Account {
+            account_id: evil("unreachable"),
+            name: None,
+            profile: Some(evil("p")),
+            error: Some(error.clone()),
+            skipped: None,
+        });
+        snapshot.accounts.push(Account {
+            account_id: "210987654321".into(),
+            name: Some(evil("suspended")),
+            profile: None,
+            error: None,
+            skipped: Some(evil("suspended")),
+        });
+        for region in &mut snapshot.regions {
+            for c in &mut region.coverage {
+                if let CoverageState::Denied { error: e } | CoverageState::Failed { error: e } = &mut c.state {
+                    *e = error.clone();
+                }
+            }
+            if region.region == "eu-west-1" {
+                region.region = evil("eu-west-1");
+            }
+            if let Some(a) = region.attachments.first_mut() {
+                a.resource_id = evil("i-0");
+                a.detail = Some(evil("detail"));
+            }
+        }
+        let g = group_named(&mut snapshot, "sg-0a400000000001dc1");
+        g.group_id = evil("sg-0a400000000001dc1");
+        g.group_name = evil("name");
+        g.description = evil("description");
+        g.vpc_id = Some(evil("vpc-0"));
+        g.tags.insert(evil("key"), evil("value"));
+        let g = group_named(&mut snapshot, "sg-0a300000000ba5710");
+        g.group_name = evil("bastion");
+        snapshot
+    }
+
+    /// Whether `text` holds a character that could drive a terminal or break a line.
+    pub fn unprintable(text: &str) -> Option<char> {
+        text.chars().find(|&c| c != '\n' && crate::text::is_unprintable(c))
     }
 }

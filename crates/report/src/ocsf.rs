@@ -295,7 +295,7 @@ mod tests {
     fn hostile_names_and_tags_are_plain_string_data() {
         let mut snapshot = demo();
         let name = "\"}],\"class_uid\":1}\n<b>x</b>";
-        let g = group_named(&mut snapshot, "sg-0a000000000oldci");
+        let g = group_named(&mut snapshot, "sg-0a400000000001dc1");
         g.group_name = name.to_string();
         let before = events(&demo()).len();
         let events = events(&snapshot);

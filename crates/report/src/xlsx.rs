@@ -31,8 +31,9 @@ pub const SHEETS: [&str; 8] =
 
 /// The seed script's columns (shared/seeds/002), for `default_sg`, `ssh_open` and `ssh_world`; `in_use`
 /// holds the status (`in_use`, `unused` or `unknown`) rather than a boolean, because an unknown group must
-/// never read as unused; `risk` is added at the end.
-pub const SEED_COLUMNS: [&str; 14] = [
+/// never read as unused; `risk` and `account_name` are added at the end, so the seed's 13 columns keep
+/// their places.
+pub const SEED_COLUMNS: [&str; 15] = [
     "account_profile",
     "account_id",
     "region",
@@ -47,9 +48,10 @@ pub const SEED_COLUMNS: [&str; 14] = [
     "attached_resources",
     "ssh_rules",
     "risk",
+    "account_name",
 ];
 
-pub const UNUSED_COLUMNS: [&str; 11] = [
+pub const UNUSED_COLUMNS: [&str; 12] = [
     "account_id",
     "account_profile",
     "region",
@@ -61,6 +63,7 @@ pub const UNUSED_COLUMNS: [&str; 11] = [
     "why_unused",
     "referenced_by",
     "tags",
+    "account_name",
 ];
 
 pub const FINDINGS_COLUMNS: [&str; 9] =
@@ -127,33 +130,22 @@ struct Written {
 }
 
 fn workbook(snapshot: &Snapshot, audit: &Audit) -> Result<Written, XlsxError> {
-    let profile = Profiles(
-        snapshot.accounts.iter().filter_map(|a| Some((a.account_id.as_str(), a.profile.as_deref()?))).collect(),
-    );
+    let accounts = csv::Accounts::of(snapshot);
     let mut book = Book { workbook: Workbook::new(), styles: Styles::new(), constant_memory: Vec::new() };
 
-    summary(&mut book, snapshot, audit, &profile)?;
+    summary(&mut book, snapshot, audit, &accounts)?;
     let default_sg: Vec<&GroupVerdict> = audit.groups.iter().filter(|g| g.is_default).collect();
     let ssh_open: Vec<&GroupVerdict> = audit.groups.iter().filter(|g| csv::has_ssh_rule(g.group)).collect();
     let ssh_world: Vec<&GroupVerdict> = audit.groups.iter().filter(|g| g.exposure.ssh).collect();
     for (name, groups) in [("default_sg", default_sg), ("ssh_open", ssh_open), ("ssh_world", ssh_world)] {
-        seed_sheet(&mut book, name, &groups, &profile)?;
+        seed_sheet(&mut book, name, &groups, &accounts)?;
     }
-    all_groups(&mut book, audit, &profile)?;
-    unused(&mut book, snapshot, audit, &profile)?;
+    all_groups(&mut book, audit, &accounts)?;
+    unused(&mut book, snapshot, audit, &accounts)?;
     findings(&mut book, audit)?;
     coverage(&mut book, snapshot)?;
 
     Ok(Written { bytes: book.workbook.save_to_buffer()?, constant_memory: book.constant_memory })
-}
-
-/// The profile each account was reached through, by account id.
-struct Profiles<'a>(HashMap<&'a str, &'a str>);
-
-impl<'a> Profiles<'a> {
-    fn of(&self, account_id: &str) -> &'a str {
-        self.0.get(account_id).copied().unwrap_or_default()
-    }
 }
 
 fn io_error(error: XlsxError) -> io::Error {
@@ -167,7 +159,7 @@ fn io_error(error: XlsxError) -> io::Error {
     }
 }
 
-fn summary(book: &mut Book, snapshot: &Snapshot, audit: &Audit, profile: &Profiles) -> Result<(), XlsxError> {
+fn summary(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::Accounts) -> Result<(), XlsxError> {
     use Cell::{Number, Text, Word};
     let unreadable: Vec<String> = audit
         .regions
@@ -260,7 +252,7 @@ fn summary(book: &mut Book, snapshot: &Snapshot, audit: &Audit, profile: &Profil
         let c = counts.get(&(r.account_id.as_str(), r.region.as_str())).copied().unwrap_or_default();
         let mut cells = vec![
             Text(&r.account_id),
-            Text(profile.of(&r.account_id)),
+            Text(accounts.profile(&r.account_id)),
             Text(&r.region),
             if r.complete { Word("complete", Tone::Plain) } else { Word("partial", Tone::Missing) },
         ];
@@ -274,7 +266,7 @@ fn seed_sheet(
     book: &mut Book,
     name: &'static str,
     groups: &[&GroupVerdict],
-    profile: &Profiles,
+    accounts: &csv::Accounts,
 ) -> Result<(), XlsxError> {
     use Cell::{Bool, Number, Text};
     let mut sheet = book.sheet(name, groups.len() + 1)?;
@@ -284,7 +276,7 @@ fn seed_sheet(
         let attached = attached_resources(g);
         let rules = ssh_rules(group);
         sheet.row(&[
-            Text(profile.of(g.account_id)),
+            Text(accounts.profile(g.account_id)),
             Text(g.account_id),
             Text(g.region),
             Text(&group.group_id),
@@ -298,6 +290,7 @@ fn seed_sheet(
             Text(&attached),
             Text(&rules),
             Cell::Risk(g.risk),
+            Text(accounts.name(g.account_id)),
         ])?;
     }
     sheet.finish()
@@ -345,11 +338,11 @@ fn ports(rule: &Rule) -> String {
     }
 }
 
-fn all_groups(book: &mut Book, audit: &Audit, profile: &Profiles) -> Result<(), XlsxError> {
+fn all_groups(book: &mut Book, audit: &Audit, accounts: &csv::Accounts) -> Result<(), XlsxError> {
     let mut sheet = book.sheet("all_groups", audit.groups.len() + 1)?;
     sheet.header(&csv::COLUMNS)?;
     for g in &audit.groups {
-        let row = csv::row(g, profile.of(g.account_id));
+        let row = csv::row(g, accounts);
         // The CSV's values, typed where Excel can sort and filter better: flags as booleans, the count as a
         // number, status and risk coloured. They read back as the CSV's text.
         let cells: Vec<Cell> = csv::COLUMNS
@@ -376,7 +369,7 @@ fn is_cleanup_candidate(g: &GroupVerdict) -> bool {
     g.status == Status::Unused && !g.is_default
 }
 
-fn unused(book: &mut Book, snapshot: &Snapshot, audit: &Audit, profile: &Profiles) -> Result<(), XlsxError> {
+fn unused(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::Accounts) -> Result<(), XlsxError> {
     let regions: HashMap<(&str, &str), &RegionSnapshot> =
         snapshot.regions.iter().map(|r| ((r.account_id.as_str(), r.region.as_str()), r)).collect();
     let candidates: Vec<&GroupVerdict> = audit.groups.iter().filter(|g| is_cleanup_candidate(g)).collect();
@@ -408,7 +401,7 @@ fn unused(book: &mut Book, snapshot: &Snapshot, audit: &Audit, profile: &Profile
         let tags = group.tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(JOIN);
         sheet.row(&[
             Cell::Text(g.account_id),
-            Cell::Text(profile.of(g.account_id)),
+            Cell::Text(accounts.profile(g.account_id)),
             Cell::Text(g.region),
             Cell::Text(&group.group_id),
             Cell::Text(&group.group_name),
@@ -418,6 +411,7 @@ fn unused(book: &mut Book, snapshot: &Snapshot, audit: &Audit, profile: &Profile
             Cell::Text(&why),
             Cell::Text(&referenced_by.join(JOIN)),
             Cell::Text(&tags),
+            Cell::Text(accounts.name(g.account_id)),
         ])?;
     }
     sheet.finish()
@@ -825,15 +819,16 @@ mod tests {
         let rows = sheet(&mut book, "all_groups");
         assert_eq!(rows.len() - 1, audit.groups.len());
         assert_eq!(rows.len() - 1, 20);
+        let accounts = csv::Accounts::of(&snapshot);
         for (row, g) in rows[1..].iter().zip(&audit.groups) {
-            assert_eq!(row[..], csv::row(g, "demo"), "{}", g.group.group_id);
+            assert_eq!(row[..], csv::row(g, &accounts), "{}", g.group.group_id);
         }
         // Typed cells read back as the CSV's text, and are typed.
         let range = book.worksheet_range("all_groups").unwrap();
-        let bastion = rows.iter().position(|r| r[3] == "sg-0a000000000bastn").unwrap();
+        let bastion = rows.iter().position(|r| r[3] == "sg-0a300000000ba5710").unwrap();
         assert_eq!(range.get((bastion, column(&rows, "has_ssh_open_world"))), Some(&Data::Bool(true)));
         assert_eq!(range.get((bastion, column(&rows, "attached_eni_count"))), Some(&Data::Float(1.0)));
-        assert_eq!(cell(&rows, "sg-0a000000000bastn", "status"), "in_use");
+        assert_eq!(cell(&rows, "sg-0a300000000ba5710", "status"), "in_use");
     }
 
     /// Which groups have an ingress rule for TCP 22, worked out from the rules without the audit's helpers.
@@ -843,6 +838,47 @@ mod tests {
             "tcp" | "6" => rule.from_port.unwrap_or(0) <= 22 && 22 <= rule.to_port.unwrap_or(65535),
             _ => false,
         }
+    }
+
+    #[test]
+    fn the_seed_columns_keep_their_places_and_the_account_name_comes_last() {
+        let seed = [
+            "account_profile",
+            "account_id",
+            "region",
+            "security_group_id",
+            "group_name",
+            "vpc_id",
+            "is_default",
+            "has_ssh_rule",
+            "has_ssh_open_world",
+            "in_use",
+            "attached_eni_count",
+            "attached_resources",
+            "ssh_rules",
+        ];
+        assert_eq!(SEED_COLUMNS[..13], seed);
+        assert_eq!(SEED_COLUMNS.last(), Some(&"account_name"));
+        assert_eq!(UNUSED_COLUMNS.last(), Some(&"account_name"));
+        assert_eq!(csv::COLUMNS.last(), Some(&"account_name"));
+    }
+
+    #[test]
+    fn every_group_sheet_names_the_account_with_org() {
+        let mut snapshot = demo();
+        snapshot.accounts[0].name = Some("=Prod payments".into());
+        let mut book = open(&written(&snapshot).bytes);
+        for name in ["default_sg", "ssh_open", "ssh_world", "all_groups", "unused"] {
+            let rows = sheet(&mut book, name);
+            assert!(rows.len() > 1, "{name}");
+            // A text cell, as AWS has it: no `'` added, and no formula.
+            assert!(values(&rows, "account_name").iter().all(|&n| n == "=Prod payments"), "{name}");
+            assert_eq!(book.worksheet_formula(name).unwrap().used_cells().count(), 0, "{name}");
+        }
+        // Without a name (no --org), the column is there and empty.
+        let mut book = open(&written(&demo()).bytes);
+        let rows = sheet(&mut book, "all_groups");
+        assert!(values(&rows, "account_name").iter().all(|n| n.is_empty()));
     }
 
     #[test]
@@ -882,16 +918,16 @@ mod tests {
         assert_eq!(expected[0].1.len(), 3);
 
         let world_rows = sheet(&mut book, "ssh_world");
-        assert_eq!(cell(&world_rows, "sg-0a000000000bastn", "ssh_rules"), "0.0.0.0/0 -> 22");
-        assert_eq!(cell(&world_rows, "sg-0a000000000bastn", "has_ssh_open_world"), "true");
-        assert_eq!(cell(&world_rows, "sg-0a000000000bastn", "attached_eni_count"), "1");
+        assert_eq!(cell(&world_rows, "sg-0a300000000ba5710", "ssh_rules"), "0.0.0.0/0 -> 22");
+        assert_eq!(cell(&world_rows, "sg-0a300000000ba5710", "has_ssh_open_world"), "true");
+        assert_eq!(cell(&world_rows, "sg-0a300000000ba5710", "attached_eni_count"), "1");
         assert_eq!(
-            cell(&world_rows, "sg-0a000000000bastn", "attached_resources"),
+            cell(&world_rows, "sg-0a300000000ba5710", "attached_resources"),
             "network-interface:eni-0a000000000000002 | ec2-instance:i-0a00000000000bast"
         );
-        assert_eq!(cell(&world_rows, "sg-0a000000000bastn", "risk"), "critical");
+        assert_eq!(cell(&world_rows, "sg-0a300000000ba5710", "risk"), "critical");
         // Open to the world, in a region whose Lambda functions could not be read: unknown, not unused.
-        assert_eq!(cell(&world_rows, "sg-0b00000000eussh", "in_use"), "unknown");
+        assert_eq!(cell(&world_rows, "sg-0b2000000000e5522", "in_use"), "unknown");
     }
 
     #[test]
@@ -910,15 +946,15 @@ mod tests {
         assert!(expected.len() >= 4, "{expected:?}");
         assert!(audit.groups.iter().any(|g| g.status == Status::Unused && g.is_default), "a default group is left out");
 
-        let why = cell(&rows, "sg-0a000000000oldci", "why_unused");
+        let why = cell(&rows, "sg-0a400000000001dc1", "why_unused");
         assert!(
             why.starts_with("no network interface holds it; no resource's configuration names it; no other"),
             "{why}"
         );
         assert!(why.ends_with("(37 read, 1 not applicable there)"), "{why}");
-        let chain = cell(&rows, "sg-0a00000000chaina", "why_unused");
-        assert!(chain.contains("only rules of unused groups name it (sg-0a00000000chainb)"), "{chain}");
-        assert_eq!(cell(&rows, "sg-0a00000000chaina", "referenced_by"), "sg-0a00000000chainb");
+        let chain = cell(&rows, "sg-0a500000000cab1ea", "why_unused");
+        assert!(chain.contains("only rules of unused groups name it (sg-0a600000000cab1eb)"), "{chain}");
+        assert_eq!(cell(&rows, "sg-0a500000000cab1ea", "referenced_by"), "sg-0a600000000cab1eb");
     }
 
     #[test]
@@ -930,7 +966,7 @@ mod tests {
         let total: usize = audit.groups.iter().map(|g| g.findings.len()).sum();
         assert_eq!(rows.len() - 1, total);
         let ssh: Vec<&Vec<String>> =
-            rows.iter().filter(|r| r[2] == "sg-0a000000000bastn" && r[4] == "sg-world-open-ssh").collect();
+            rows.iter().filter(|r| r[2] == "sg-0a300000000ba5710" && r[4] == "sg-world-open-ssh").collect();
         assert_eq!(ssh.len(), 1);
         assert_eq!(ssh[0][5], "critical");
         assert!(ssh[0][8].contains("EC2.13"), "{:?}", ssh[0]);
@@ -1031,20 +1067,24 @@ mod tests {
     #[test]
     fn hostile_text_stays_text_and_no_cell_is_a_formula() {
         let mut snapshot = demo();
-        group_named(&mut snapshot, "sg-0a00000000chaina").group_name = "=HYPERLINK(\"http://evil\",\"x\")".into();
-        group_named(&mut snapshot, "sg-0a00000000chainb").description = "@SUM(1+1)".into();
+        group_named(&mut snapshot, "sg-0a500000000cab1ea").group_name = "=HYPERLINK(\"http://evil\",\"x\")".into();
+        group_named(&mut snapshot, "sg-0a600000000cab1eb").description = "@SUM(1+1)".into();
+        group_named(&mut snapshot, "sg-0a400000000001dc1").group_name = " =cmd|' /C calc'!A0".into();
+        group_named(&mut snapshot, "sg-0a600000000cab1eb").group_name = "\u{ff1d}1+1".into();
         let bytes = written(&snapshot).bytes;
         let mut book = open(&bytes);
         let rows = sheet(&mut book, "all_groups");
-        assert_eq!(cell(&rows, "sg-0a000000000oldci", "tags"), "Owner==HYPERLINK(\"http://evil\")");
-        assert_eq!(cell(&rows, "sg-0a00000000rdpadm", "group_name"), "<b>rdp-admin</b>");
+        assert_eq!(cell(&rows, "sg-0a400000000001dc1", "tags"), "Owner==HYPERLINK(\"http://evil\")");
+        assert_eq!(cell(&rows, "sg-0aa00000000ad3389", "group_name"), "<b>rdp-admin</b>");
         // No `'` added: the value is AWS's, and the cell is a string.
-        assert_eq!(cell(&rows, "sg-0a00000000chaina", "group_name"), "=HYPERLINK(\"http://evil\",\"x\")");
+        assert_eq!(cell(&rows, "sg-0a500000000cab1ea", "group_name"), "=HYPERLINK(\"http://evil\",\"x\")");
         let range = book.worksheet_range("unused").unwrap();
         let unused = sheet(&mut book, "unused");
-        let r = unused.iter().position(|r| r[3] == "sg-0a00000000chaina").unwrap();
+        let r = unused.iter().position(|r| r[3] == "sg-0a500000000cab1ea").unwrap();
         assert_eq!(range.get((r, 4)), Some(&Data::String("=HYPERLINK(\"http://evil\",\"x\")".into())));
-        assert_eq!(cell(&unused, "sg-0a00000000chainb", "description"), "@SUM(1+1)");
+        assert_eq!(cell(&unused, "sg-0a600000000cab1eb", "description"), "@SUM(1+1)");
+        assert_eq!(cell(&unused, "sg-0a400000000001dc1", "group_name"), " =cmd|' /C calc'!A0");
+        assert_eq!(cell(&unused, "sg-0a600000000cab1eb", "group_name"), "\u{ff1d}1+1");
         for name in SHEETS {
             let formulas = book.worksheet_formula(name).unwrap();
             assert_eq!(formulas.used_cells().count(), 0, "{name} has formulas");
@@ -1065,10 +1105,10 @@ mod tests {
         assert!(cut.strip_suffix(CUT).unwrap().chars().all(|c| c == '𝄞'));
 
         let mut snapshot = demo();
-        group_named(&mut snapshot, "sg-0a000000000oldci").tags.insert("Notes".into(), "x".repeat(50_000));
+        group_named(&mut snapshot, "sg-0a400000000001dc1").tags.insert("Notes".into(), "x".repeat(50_000));
         let mut book = open(&written(&snapshot).bytes);
         let rows = sheet(&mut book, "all_groups");
-        let tags = cell(&rows, "sg-0a000000000oldci", "tags");
+        let tags = cell(&rows, "sg-0a400000000001dc1", "tags");
         assert_eq!(tags.encode_utf16().count(), MAX_CELL);
         assert!(tags.starts_with("Notes=xxx") && tags.ends_with(CUT));
     }
@@ -1083,7 +1123,7 @@ mod tests {
             let rename = |id: &str| format!("{id}{k:06x}");
             snapshot.accounts.push(Account {
                 account_id: account.clone(),
-                name: None,
+                name: Some(format!("account {k}")),
                 profile: Some(format!("profile-{k}")),
                 error: None,
                 skipped: None,
@@ -1123,10 +1163,11 @@ mod tests {
         let mut book = open(&written.bytes);
         let rows = sheet(&mut book, "all_groups");
         assert_eq!(rows.len() - 1, 20_000);
+        let accounts = csv::Accounts::of(&snapshot);
         for i in [0, 1, 9_999, 19_999] {
             let g = &audit.groups[i];
-            let profile = snapshot.accounts.iter().find(|a| a.account_id == g.account_id).unwrap().profile.as_deref();
-            assert_eq!(rows[i + 1][..], csv::row(g, profile.unwrap()));
+            assert_eq!(rows[i + 1][..], csv::row(g, &accounts));
+            assert_eq!(rows[i + 1][column(&rows, "account_name")], format!("account {}", i / 20));
         }
         assert_eq!(sheet(&mut book, "coverage").len() - 1, 76_000);
         let findings: usize = audit.groups.iter().map(|g| g.findings.len()).sum();

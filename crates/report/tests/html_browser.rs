@@ -15,7 +15,7 @@ use sgaudit_snapshot::{Account, RegionSnapshot, SecurityGroup, Snapshot, Target}
 
 const HOSTILE_NAME: &str = "<script>alert(1)</script>";
 const HOSTILE_TAG: &str = "\"><img src=x onerror=alert(1)>";
-const HOSTILE_GROUP: &str = "sg-0a000000000oldci";
+const HOSTILE_GROUP: &str = "sg-0a400000000001dc1";
 
 fn demo() -> Snapshot {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo-snapshot.json");
@@ -144,7 +144,7 @@ fn the_report_works_in_chromium_and_shows_hostile_names_as_text() {
     assert_eq!(ids(&steps[2]), sorted_ids(&audit, |g| g.group.group_name.to_lowercase()));
 
     // The filter box: a name leaves exactly its group; the hostile name too, shown as the literal text.
-    assert_eq!(ids(&steps[3]), ["sg-0a0000000lambda1"]);
+    assert_eq!(ids(&steps[3]), ["sg-0ac000000001abda1"]);
     assert_eq!(steps[3]["count"], "Showing 1 group (filtered from 20)");
     assert_eq!(ids(&steps[4]), [HOSTILE_GROUP]);
     assert_eq!(steps[4]["rows"][0]["name"], HOSTILE_NAME);

@@ -13,6 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cleanup;
 mod clock;
+mod output;
 mod permissions;
 mod progress;
 mod restore;

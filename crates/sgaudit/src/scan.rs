@@ -7,8 +7,10 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::ValueEnum;
 use sgaudit_audit::{Audit, Risk};
+use sgaudit_report::printable;
 use sgaudit_snapshot::Snapshot;
 
+use crate::output::{self, shown};
 use crate::scope::{Live, ScopeArgs};
 use crate::{clock, exit, UsageError};
 
@@ -33,8 +35,9 @@ pub struct ScanArgs {
     /// Save everything collected to this file, to audit it again later with --from-snapshot.
     #[arg(long)]
     save_snapshot: Option<PathBuf>,
-    /// Audit a saved snapshot instead of calling AWS (no network).
-    #[arg(long, conflicts_with_all = ["profiles", "regions", "org", "all_regions"])]
+    /// Audit a saved snapshot instead of calling AWS (no network). The snapshot is audited whole: the flags
+    /// that choose accounts and regions are refused with it.
+    #[arg(long)]
     from_snapshot: Option<PathBuf>,
     /// Send the findings (as `--format asff` writes them) to AWS Security Hub with BatchImportFindings, each to
     /// its account and region; a live scan only.
@@ -159,19 +162,80 @@ fn destination(args: &ScanArgs) -> Result<Destination<'_>, UsageError> {
     }
 }
 
+/// A snapshot is audited whole: a flag that would choose which accounts or regions to read means nothing
+/// with one, and ignoring it would report accounts the user meant to leave out. `--role-name`,
+/// `--external-id` and `--role-session-name` need `--org`, which is refused here, so clap refuses them first.
+fn refuse_scope_with_snapshot(args: &ScanArgs) -> Result<(), UsageError> {
+    if args.from_snapshot.is_none() {
+        return Ok(());
+    }
+    let s = &args.scope;
+    let given: Vec<&str> = [
+        ("--profile", !s.profiles.is_empty()),
+        ("--org", s.org),
+        ("--accounts", !s.accounts.is_empty()),
+        ("--exclude-accounts", !s.exclude_accounts.is_empty()),
+        ("--region", !s.regions.is_empty()),
+        ("--all-regions", s.all_regions),
+        ("--exclude-region", !s.exclude_regions.is_empty()),
+        ("--external-id", s.external_id.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given)| given.then_some(flag))
+    .collect();
+    if given.is_empty() {
+        return Ok(());
+    }
+    Err(UsageError(format!(
+        "{} cannot be used with --from-snapshot: a snapshot is audited whole, with every account and region it \
+         holds (choose them when collecting it)",
+        given.join(", ")
+    )))
+}
+
+/// Every file the scan will write, checked before any AWS call (and before the snapshot is read): a path
+/// that cannot be written fails now rather than after the scan, and no output may overwrite the snapshot
+/// read or another output.
+fn check_paths(args: &ScanArgs, destination: &Destination) -> Result<(), UsageError> {
+    let mut outputs: Vec<(&str, &Path)> = Vec::new();
+    if let Destination::File(_, path) = destination {
+        outputs.push(("--output", path));
+    }
+    if let Some(path) = &args.save_snapshot {
+        outputs.push(("--save-snapshot", path));
+    }
+    let inputs: Vec<(&str, &Path)> = args.from_snapshot.iter().map(|p| ("--from-snapshot", p.as_path())).collect();
+    let mut dirs: Vec<(&str, &Path)> = Vec::new();
+    if let Destination::Dir { dir, .. } = destination {
+        dirs.push(("--output-dir", dir));
+    }
+    if let Some(dir) = &args.audit_log_dir {
+        dirs.push(("--audit-log-dir", dir));
+    }
+    output::check_outputs(&outputs, &inputs, &dirs)
+}
+
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
+    refuse_scope_with_snapshot(&args)?;
     let destination = destination(&args)?;
+    check_paths(&args, &destination)?;
     let (snapshot, live) = match &args.from_snapshot {
-        Some(path) => (Snapshot::load(path).map_err(|e| UsageError(e.to_string()))?, None),
+        Some(path) => {
+            let snapshot = Snapshot::load(path).map_err(|e| UsageError(printable(&e.to_string()).into_owned()))?;
+            (snapshot, None)
+        }
         None => {
             let live = Live::connect(&args.scope)?;
             (live.scan(args.quiet), Some(live))
         }
     };
     if let Some(path) = &args.save_snapshot {
-        std::fs::write(path, snapshot.to_json() + "\n")
-            .map_err(|e| UsageError(format!("cannot write snapshot {}: {e}", path.display())))?;
+        output::write_atomic(path, |w| {
+            w.write_all(snapshot.to_json().as_bytes())?;
+            w.write_all(b"\n")
+        })
+        .map_err(|e| UsageError(format!("cannot write snapshot {}: {e}", shown(path))))?;
     }
     let audit = sgaudit_audit::audit(&snapshot);
 
@@ -240,8 +304,16 @@ fn push_security_hub(live: &Live, snapshot: &Snapshot, audit: &Audit) -> anyhow:
         report.batches,
         report.failed.len()
     );
+    // Security Hub's answers echo what it was sent and add its own words: shown, not obeyed, by the terminal.
     for f in report.failed.iter().take(20) {
-        eprintln!("  {} ({} / {}): {}: {}", f.finding_id, f.account_id, f.region, f.code, f.message);
+        eprintln!(
+            "  {} ({} / {}): {}: {}",
+            printable(&f.finding_id),
+            printable(&f.account_id),
+            printable(&f.region),
+            printable(&f.code),
+            printable(&f.message)
+        );
     }
     if report.failed.len() > 20 {
         eprintln!("  ... and {} more", report.failed.len() - 20);
@@ -250,13 +322,13 @@ fn push_security_hub(live: &Live, snapshot: &Snapshot, audit: &Audit) -> anyhow:
 }
 
 fn create_dir(dir: &Path) -> Result<(), UsageError> {
-    std::fs::create_dir_all(dir).map_err(|e| UsageError(format!("cannot create {}: {e}", dir.display())))
+    std::fs::create_dir_all(dir).map_err(|e| UsageError(format!("cannot create {}: {e}", shown(dir))))
 }
 
+/// Each file is written whole or not at all: a report that fails half-way leaves the previous one as it was.
 fn write_file(format: sgaudit_report::Format, path: &Path, snapshot: &Snapshot, audit: &Audit) -> anyhow::Result<()> {
-    let cannot = |e: std::io::Error| UsageError(format!("cannot write {}: {e}", path.display()));
-    let mut file = std::fs::File::create(path).map_err(cannot)?;
-    sgaudit_report::write_to(format, snapshot, audit, false, &mut file).map_err(cannot)?;
+    output::write_atomic(path, |w| sgaudit_report::write_to(format, snapshot, audit, false, w))
+        .map_err(|e| UsageError(format!("cannot write {}: {e}", shown(path))))?;
     Ok(())
 }
 
@@ -264,9 +336,8 @@ fn write_audit_logs(dir: &Path, snapshot: &Snapshot, audit: &Audit, quiet: bool)
     let accounts = sgaudit_report::audit_log::accounts(snapshot);
     for &account_id in &accounts {
         let path = dir.join(sgaudit_report::audit_log::file_name(account_id));
-        let cannot = |e: std::io::Error| UsageError(format!("cannot write {}: {e}", path.display()));
-        let mut file = std::fs::File::create(&path).map_err(cannot)?;
-        sgaudit_report::write_audit_log(account_id, snapshot, audit, &mut file).map_err(cannot)?;
+        output::write_atomic(&path, |w| sgaudit_report::write_audit_log(account_id, snapshot, audit, w))
+            .map_err(|e| UsageError(format!("cannot write {}: {e}", shown(&path))))?;
     }
     if !quiet {
         eprintln!("sgaudit: wrote {} audit log(s) to {}", accounts.len(), dir.display());

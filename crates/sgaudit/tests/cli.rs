@@ -172,3 +172,151 @@ fn the_demo_snapshot_records_every_source() {
         assert_eq!(got, want, "{}: regenerate with `python3 examples/make_demo.py`", region.region);
     }
 }
+
+/// The demo copied into `dir`, to be used as an input that a test can check is left alone.
+fn demo_copy(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("snap.json");
+    std::fs::copy(common::repo_root().join(DEMO), &path).unwrap();
+    path
+}
+
+#[test]
+fn an_unwritable_snapshot_path_fails_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.json");
+    let r = run(&[
+        "scan",
+        "--from-snapshot",
+        DEMO,
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+        "--save-snapshot",
+        "/nonexistent/dir/x.json",
+    ]);
+    r.assert_one_line_error("cannot write --save-snapshot /nonexistent/dir/x.json: directory /nonexistent/dir");
+    assert!(r.stdout.is_empty());
+    assert!(!out.exists(), "the report was written before the snapshot path was found bad");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_live_scan_checks_its_output_paths_before_any_aws_call() {
+    // No credentials, and an endpoint nothing listens on: had sgaudit called AWS, the error would be about
+    // credentials or the network.
+    for (flag, path, says) in [
+        ("--save-snapshot", "/nonexistent/dir/x.json", "cannot write --save-snapshot /nonexistent/dir/x.json"),
+        ("--output", "/nonexistent/dir/x.txt", "cannot write --output /nonexistent/dir/x.txt"),
+        ("--audit-log-dir", "/dev/null/logs", "cannot create --audit-log-dir /dev/null/logs"),
+    ] {
+        let r = Run::of(
+            sgaudit_cmd()
+                .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+                .args(["scan", "--region", "us-east-1", flag, path])
+                .output()
+                .unwrap(),
+        );
+        r.assert_one_line_error(says);
+        assert!(!r.stderr.contains("credentials"), "{}", r.stderr);
+    }
+}
+
+#[test]
+fn an_output_that_is_the_snapshot_read_is_refused_and_the_snapshot_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = demo_copy(dir.path());
+    let before = std::fs::read(&snap).unwrap();
+    let same = dir.path().join(".").join("snap.json");
+    for flag in ["--output", "--save-snapshot"] {
+        let r =
+            run(&["scan", "--from-snapshot", snap.to_str().unwrap(), "--format", "json", flag, same.to_str().unwrap()]);
+        r.assert_one_line_error(&format!("{flag} {} is the file --from-snapshot", same.display()));
+        assert!(r.stdout.is_empty());
+        assert_eq!(std::fs::read(&snap).unwrap(), before, "{flag} overwrote the snapshot");
+    }
+}
+
+#[test]
+fn two_outputs_to_one_file_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    let also = dir.path().join("sub/../out.json");
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let r = run(&[
+        "scan",
+        "--from-snapshot",
+        DEMO,
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+        "--save-snapshot",
+        also.to_str().unwrap(),
+    ]);
+    r.assert_one_line_error("are the same file");
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_report_replaces_the_previous_one_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.csv");
+    std::fs::write(&out, "an older report, longer than nothing at all\n".repeat(1000)).unwrap();
+    let snap = dir.path().join("saved.json");
+    let r = run(&[
+        "scan",
+        "--from-snapshot",
+        DEMO,
+        "--format",
+        "csv",
+        "--output",
+        out.to_str().unwrap(),
+        "--save-snapshot",
+        snap.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("account_id,") && !text.contains("older report"), "{text}");
+    // The saved snapshot is the one read, and no temporary file is left beside them.
+    let saved = sgaudit_snapshot::Snapshot::load(&snap).unwrap();
+    assert_eq!(saved, sgaudit_snapshot::Snapshot::load(&common::repo_root().join(DEMO)).unwrap());
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["audit.csv", "saved.json"]);
+}
+
+#[test]
+fn scope_flags_are_refused_with_a_snapshot() {
+    for flags in [
+        &["--accounts", "111122223333"][..],
+        &["--exclude-accounts", "111122223333"],
+        &["--exclude-region", "eu-west-1"],
+        &["--region", "us-east-1"],
+        &["--all-regions"],
+        &["--profile", "prod"],
+        &["--org"],
+    ] {
+        let mut args = vec!["scan", "--from-snapshot", DEMO];
+        args.extend_from_slice(flags);
+        let r = run(&args);
+        r.assert_one_line_error(&format!(
+            "{} cannot be used with --from-snapshot: a snapshot is audited whole",
+            flags[0]
+        ));
+        assert!(r.stdout.is_empty(), "{flags:?}");
+    }
+    let r = run(&["scan", "--from-snapshot", DEMO, "--accounts", "1", "--exclude-region", "eu-west-1"]);
+    r.assert_one_line_error("--accounts, --exclude-region cannot be used with --from-snapshot");
+    // The role flags need --org, which clap says before sgaudit could.
+    for flags in [&["--role-name", "Audit"][..], &["--external-id", "x"], &["--role-session-name", "s"]] {
+        let mut args = vec!["scan", "--from-snapshot", DEMO];
+        args.extend_from_slice(flags);
+        let r = run(&args);
+        assert_eq!(r.code, 2, "{flags:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{flags:?}");
+    }
+    // How hard to call AWS changes nothing offline: accepted.
+    assert_eq!(run(&["scan", "--from-snapshot", DEMO, "--concurrency", "4", "--format", "json"]).code, 3);
+}

@@ -43,7 +43,8 @@ fn csv_has_one_row_per_group_matching_the_json() {
     assert!(text.ends_with("\r\n"));
     let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert!(lines[0].starts_with("account_id,account_profile,region,security_group_id,group_name,"), "{}", lines[0]);
-    assert!(lines[0].ends_with(",used_by,referenced_by,missing_evidence,findings,tags"), "{}", lines[0]);
+    // New columns go at the end, so positional readers keep working.
+    assert!(lines[0].ends_with(",used_by,referenced_by,missing_evidence,findings,tags,account_name"), "{}", lines[0]);
     assert_eq!(lines.len() - 1, groups.len());
     for g in groups {
         let id = g["group_id"].as_str().unwrap();
@@ -52,8 +53,9 @@ fn csv_has_one_row_per_group_matching_the_json() {
         assert!(line.contains(&format!(",{status},")), "{id} is {status} in JSON: {line}");
     }
     // The hostile tag value is quoted (it holds quotes) and, coming after its key, cannot start the cell.
-    let oldci = lines.iter().find(|l| l.contains(",sg-0a000000000oldci,")).unwrap();
-    assert!(oldci.ends_with(",\"Owner==HYPERLINK(\"\"http://evil\"\")\""), "{oldci}");
+    let oldci = lines.iter().find(|l| l.contains(",sg-0a400000000001dc1,")).unwrap();
+    // (The last cell, account_name, is empty outside an organization.)
+    assert!(oldci.ends_with(",\"Owner==HYPERLINK(\"\"http://evil\"\")\","), "{oldci}");
     assert!(!text.contains(",=") && !text.contains(",\"="), "a cell starts with `=`:\n{text}");
 }
 
@@ -161,4 +163,114 @@ fn several_formats_need_an_output_dir() {
     let file = dir.path().join("x.json");
     let r = run(&["scan", "--from-snapshot", DEMO, "--format", "json,csv", "--output", file.to_str().unwrap()]);
     r.assert_one_line_error("give --output-dir");
+}
+
+/// The demo with its account named as `--org` names it, written to `dir`.
+fn named_demo(dir: &Path, name: &str) -> std::path::PathBuf {
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(common::repo_root().join(DEMO)).unwrap()).unwrap();
+    doc["accounts"][0]["name"] = Value::from(name);
+    let path = dir.join("named.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn with_org_the_csv_and_the_workbook_name_the_account() {
+    use calamine::Reader;
+    let dir = tempfile::tempdir().unwrap();
+    let snap = named_demo(dir.path(), "Payments, production");
+    let out = dir.path().join("reports");
+    let r = run(&[
+        "scan",
+        "--from-snapshot",
+        snap.to_str().unwrap(),
+        "--format",
+        "csv,xlsx",
+        "--output-dir",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let file = |ext: &str| {
+        std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().ends_with(ext))
+            .unwrap()
+    };
+
+    let csv = std::fs::read_to_string(file(".csv")).unwrap();
+    let mut lines = csv.split("\r\n").filter(|l| !l.is_empty());
+    assert!(lines.next().unwrap().ends_with(",tags,account_name"));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 20);
+    assert!(rows.iter().all(|l| l.ends_with(",\"Payments, production\"")), "{rows:#?}");
+
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(file(".xlsx")).unwrap();
+    for sheet in ["all_groups", "default_sg", "ssh_open", "ssh_world", "unused"] {
+        let range = book.worksheet_range(sheet).unwrap();
+        let mut rows = range.rows();
+        let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+        assert_eq!(header.last().map(String::as_str), Some("account_name"), "{sheet}");
+        let names: Vec<String> = rows.map(|r| r[header.len() - 1].to_string()).collect();
+        assert!(!names.is_empty() && names.iter().all(|n| n == "Payments, production"), "{sheet}: {names:?}");
+    }
+}
+
+/// What a hostile value carries: a cleared screen, a window title, a clickable link, C1 CSI, a bidi
+/// override, and a line break that starts a forged `UNUSED` line.
+const EVIL: &str = "\u{1b}[2J\u{1b}]0;pwned\u{7}\u{1b}]8;;https://evil.example/\u{1b}\\click\u{1b}]8;;\u{1b}\\\u{9b}31m\u{202e}\nUNUSED sg-0forged (x) in us-east-1: UNUSED";
+
+#[test]
+fn hostile_text_reaches_neither_the_terminal_nor_the_audit_log_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(common::repo_root().join(DEMO)).unwrap()).unwrap();
+    let evil = |what: &str| Value::from(format!("{what}{EVIL}"));
+    doc["accounts"][0]["name"] = evil("org");
+    for region in doc["regions"].as_array_mut().unwrap() {
+        for g in region["security_groups"].as_array_mut().unwrap() {
+            g["group_name"] = evil(g["group_name"].as_str().unwrap());
+            g["description"] = evil("description");
+            g["tags"]["Owner"] = evil("owner");
+        }
+        for a in region["attachments"].as_array_mut().unwrap() {
+            a["detail"] = evil("detail");
+        }
+        for c in region["coverage"].as_array_mut().unwrap() {
+            if c.get("error").is_some() {
+                c["error"]["message"] = evil("message");
+            }
+        }
+    }
+    let snap = dir.path().join("hostile.json");
+    std::fs::write(&snap, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let logs = dir.path().join("logs");
+    let r = run(&["scan", "--from-snapshot", snap.to_str().unwrap(), "--audit-log-dir", logs.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let raw = |text: &str| {
+        text.chars().find(|&c| (c.is_control() && c != '\n' && c != '\t') || ('\u{202a}'..='\u{202e}').contains(&c))
+    };
+    assert_eq!(raw(&r.stdout), None, "{}", r.stdout);
+    assert!(r.stdout.contains("message\\u{1b}[2J"), "the error message is shown, escaped:\n{}", r.stdout);
+    assert!(r.stdout.contains("bastion\\u{1b}[2J"), "the name is shown, escaped:\n{}", r.stdout);
+
+    let log = std::fs::read_to_string(logs.join("123456789012_sg_log.txt")).unwrap();
+    assert_eq!(raw(&log), None, "{log}");
+    assert!(log.contains("(org\\u{1b}[2J"), "{log}");
+    let starts = [
+        "sgaudit security group log",
+        "Collected at ",
+        "Evidence not read in ",
+        "Reviewing security group (",
+        "\t",
+        "Groups whose use could not be established",
+        "Unused security groups",
+    ];
+    for line in log.lines().filter(|l| !l.is_empty()) {
+        assert!(starts.iter().any(|s| line.starts_with(s)), "a line the format does not write: {line:?}");
+    }
+    assert!(!log.lines().any(|l| l.starts_with("UNUSED")));
+    let unused = log.lines().filter(|l| l.contains("UNUSED")).count();
+    assert_eq!(unused, 6, "{log}");
 }
