@@ -20,6 +20,7 @@ import json
 import math
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -186,12 +187,21 @@ def report_scan(doc, code, wall, cpu, rss, accounts, regions):
     return {"wall": wall, "cpu": cpu, "rss_mib": rss, "requests": total_actual, "minimum": total_min}
 
 
+def snapshot_sources():
+    """The source ids of `sgaudit_snapshot::SOURCES`, read from the snapshot crate."""
+    text = open(os.path.join(ROOT, "crates", "snapshot", "src", "lib.rs")).read()
+    block = text[text.index("pub const SOURCES"):]
+    block = block[:block.index("];")]
+    return re.findall(r'"([a-z0-9-]+)"', block)
+
+
 def synthetic_snapshot(path, groups, enis):
     """A snapshot of one account with `groups` groups over 10 regions and `enis` interfaces."""
     rng = random.Random(7)
     regions = [f"us-east-{i}" for i in range(1, 3)] + [f"eu-west-{i}" for i in range(1, 4)] + \
               [f"ap-south-{i}" for i in range(1, 3)] + ["sa-east-1", "ca-central-1", "me-south-1"]
-    sources = ["ec2-security-groups", "ec2-network-interfaces", "lambda-functions", "ec2-launch-templates"]
+    # Every source the snapshot's schema expects, read whole: a snapshot missing one has its groups unknown.
+    sources = snapshot_sources()
     per_region = groups // len(regions)
     enis_per_region = enis // len(regions)
     with open(path, "w") as f:

@@ -40,19 +40,20 @@ impl Backup {
     }
 
     /// Writes the backup to a new file `sgaudit-backup-<stamp>.json` in `dir` (never over an existing one),
-    /// and syncs the file and the directory, so that it is on disk before this returns.
+    /// whole or not at all: the text goes to a temporary file in `dir`, synced, then takes its name; the
+    /// directory is synced too, so that the file is on disk before this returns. A failed write leaves no
+    /// file behind, never a truncated one.
     pub fn write(&self, dir: &Path, stamp: &str) -> std::io::Result<PathBuf> {
         std::fs::create_dir_all(dir)?;
         let path = dir.join(format!("sgaudit-backup-{stamp}.json"));
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        let mut file = tempfile::Builder::new().prefix(".sgaudit-backup-").suffix(".tmp").tempfile_in(dir)?;
         file.write_all(text.as_bytes())?;
         file.write_all(b"\n")?;
-        file.sync_all()?;
+        file.as_file().sync_all()?;
+        file.persist_noclobber(&path).map_err(|e| e.error)?;
         // The directory entry too, so that the file survives a crash right after.
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
+        std::fs::File::open(dir)?.sync_all()?;
         Ok(path)
     }
 
@@ -98,8 +99,13 @@ mod tests {
         let path = backup.write(dir.path(), "20261123T000000Z").unwrap();
         let back = Backup::load(&path).unwrap();
         assert_eq!(back.groups[0].group, group);
-        // Never over an existing file.
+        // Never over an existing file, and no temporary file left behind.
         assert!(backup.write(dir.path(), "20261123T000000Z").is_err());
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["sgaudit-backup-20261123T000000Z.json"]);
         std::fs::write(
             dir.path().join("x.json"),
             "{\"kind\":\"other\",\"version\":1,\"sgaudit_version\":\"\",\"created_at\":\"\",\"groups\":[]}",

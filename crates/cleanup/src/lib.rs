@@ -10,4 +10,4 @@ pub mod plan;
 pub mod restore;
 
 pub use backup::{BackedUp, Backup};
-pub use plan::{CreationWindow, Decision, Entry, Plan, Protections, TagRule};
+pub use plan::{CreationWindow, Decision, Entry, Plan, Protections, Scope, TagRule};

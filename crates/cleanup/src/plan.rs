@@ -15,6 +15,13 @@ use sgaudit_snapshot::{SecurityGroup, Snapshot};
 /// Seconds in a day.
 pub const DAY: i64 = 86_400;
 
+/// The start of the reason a candidate is kept when its fresh evidence could not be read.
+pub const FRESH_UNKNOWN: &str = "unknown in the fresh scan before deleting";
+
+/// How far CloudTrail's event history may lag behind the API, in seconds. AWS says events arrive within
+/// about 5 minutes on average, without a guarantee: an hour is a wide margin.
+pub const CLOUDTRAIL_LAG: i64 = 3_600;
+
 /// What keeps unused groups from deletion, besides the rules that always hold.
 #[derive(Debug, Clone)]
 pub struct Protections {
@@ -61,13 +68,14 @@ impl TagRule {
         Ok(TagRule { key: key.to_string(), value })
     }
 
+    /// Keys and values are compared without case (`donotdelete=True` protects like `DoNotDelete=true`), and a
+    /// rule asking for a truthy value (`true`, `yes`, `y`, `1`, `on`) accepts any of them.
     fn matches(&self, group: &SecurityGroup) -> bool {
-        match (group.tags.get(&self.key), &self.value) {
-            (Some(_), None) => true,
-            // Tag values are compared without case: `DoNotDelete=True` protects as well as `true`.
-            (Some(v), Some(want)) => v.eq_ignore_ascii_case(want),
-            (None, _) => false,
-        }
+        group.tags.iter().filter(|(k, _)| k.trim().eq_ignore_ascii_case(&self.key)).any(|(_, v)| match &self.value {
+            None => true,
+            Some(want) if is_truthy(want) => is_truthy(v),
+            Some(want) => v.trim().eq_ignore_ascii_case(want),
+        })
     }
 
     fn describe(&self) -> String {
@@ -78,9 +86,18 @@ impl TagRule {
     }
 }
 
-/// Whether `name` matches `pattern`, where `*` is any run of characters and `?` one character.
+/// The tag values that mean "yes".
+const TRUTHY: [&str; 5] = ["true", "yes", "y", "1", "on"];
+
+fn is_truthy(value: &str) -> bool {
+    TRUTHY.iter().any(|t| value.trim().eq_ignore_ascii_case(t))
+}
+
+/// Whether `name` matches `pattern`, where `*` is any run of characters and `?` one character, without case
+/// (`prod-*` protects `Prod-web` and `PROD-db`).
 pub fn glob_matches(pattern: &str, name: &str) -> bool {
-    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    let lower = |s: &str| -> Vec<char> { s.chars().flat_map(char::to_lowercase).collect() };
+    let (p, n) = (lower(pattern), lower(name));
     let (mut pi, mut ni) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ni < n.len() {
@@ -99,6 +116,25 @@ pub fn glob_matches(pattern: &str, name: &str) -> bool {
         }
     }
     p[pi..].iter().all(|&c| c == '*')
+}
+
+/// The accounts and regions a run may touch: empty `accounts`/`regions` mean all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub accounts: Vec<String>,
+    pub exclude_accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub exclude_regions: Vec<String>,
+}
+
+impl Scope {
+    pub fn contains(&self, account_id: &str, region: &str) -> bool {
+        let has = |list: &[String], x: &str| list.iter().any(|v| v == x);
+        (self.accounts.is_empty() || has(&self.accounts, account_id))
+            && !has(&self.exclude_accounts, account_id)
+            && (self.regions.is_empty() || has(&self.regions, region))
+            && !has(&self.exclude_regions, region)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -210,34 +246,52 @@ impl Plan {
     }
 
     /// The age rule for one account-region, from what CloudTrail told (or why it could not be read).
+    ///
+    /// A group CloudTrail does not know is older than the window read only if its creation would have been
+    /// delivered by now: CloudTrail's event history lags behind the API (minutes, not guaranteed), so the
+    /// group must have been seen (`seen_at`, when the plan's snapshot was collected) at least
+    /// [`CLOUDTRAIL_LAG`] before the lookup (`now`). Otherwise it may have been created a minute ago, and it
+    /// is kept.
     pub fn check_age(
         &mut self,
         account_id: &str,
         region: &str,
         creation: Result<&CreationWindow, &str>,
         now: i64,
+        seen_at: Option<i64>,
         protections: &Protections,
     ) {
         let min_days = protections.min_age_secs / DAY;
         let mut keep = Vec::new();
         for e in self.deletions_in(account_id, region) {
             let reason = match creation {
-                Err(why) if !protections.ignore_age => Some(format!(
+                Err(_) if protections.ignore_age => None,
+                Err(why) => Some(format!(
                     "age unknown: CloudTrail could not be read ({why}); pass --ignore-age to delete anyway"
                 )),
-                Err(_) => None,
                 Ok(window) => match window.created.get(&e.group_id) {
                     Some(&created) if now - created < protections.min_age_secs => Some(format!(
                         "too young: created {} day(s) ago, less than --min-age {min_days} day(s)",
                         (now - created).max(0) / DAY
                     )),
                     Some(_) => None,
-                    // Not created within the window: older than the window, which must cover the minimum age.
-                    None if now - window.since >= protections.min_age_secs => None,
-                    None if protections.ignore_age => None,
-                    None => Some(format!(
+                    None if protections.ignore_age || protections.min_age_secs == 0 => None,
+                    None if now - window.since < protections.min_age_secs => Some(format!(
                         "age unknown: CloudTrail keeps {} day(s) of events, less than --min-age {min_days} day(s)",
                         (now - window.since) / DAY
+                    )),
+                    // Not created within the window, and seen long enough ago for its creation to show there:
+                    // older than the window, which covers the minimum age.
+                    None if seen_at.is_some_and(|seen| now - seen >= CLOUDTRAIL_LAG) => None,
+                    None => Some(format!(
+                        "age unknown: not in CloudTrail's event history, which can lag up to {} minute(s) behind, \
+                         and first seen {}; plan from a snapshot saved at least that long ago (sgaudit scan \
+                         --save-snapshot), or pass --ignore-age",
+                        CLOUDTRAIL_LAG / 60,
+                        match seen_at {
+                            Some(seen) => format!("{} minute(s) ago", (now - seen).max(0) / 60),
+                            None => "at an unknown time (the snapshot has no collected_at)".to_string(),
+                        }
                     )),
                 },
             };
@@ -287,19 +341,56 @@ impl Plan {
         }
     }
 
-    /// Keeps whole accounts or regions out of reach of this run (`--accounts`, `--region`).
-    pub fn limit(&mut self, accounts: &[String], regions: &[String]) {
+    /// Keeps whole accounts or regions out of this run's scope (`--accounts`, `--exclude-accounts`,
+    /// `--region`, `--exclude-region`): a run never reaches wider than asked.
+    pub fn limit(&mut self, scope: &Scope) {
         let out: Vec<(String, String, String)> = self
             .deletions()
-            .filter(|e| {
-                (!accounts.is_empty() && !accounts.contains(&e.account_id))
-                    || (!regions.is_empty() && !regions.contains(&e.region))
-            })
+            .filter(|e| !scope.contains(&e.account_id, &e.region))
             .map(|e| (e.account_id.clone(), e.region.clone(), e.group_id.clone()))
             .collect();
         for (a, r, g) in out {
-            self.keep(&a, &r, &g, "outside --accounts/--region of this run".to_string());
+            self.keep(&a, &r, &g, "outside the accounts and regions of this run".to_string());
         }
+    }
+
+    /// The fresh judgement made right before deleting (the evidence of every affected account-region read
+    /// again): a candidate that is not `unused` there, or no longer exists, is kept with what was found.
+    /// `fresh_snapshot` replaces the snapshot's groups of those regions, so that a rule added since the plan
+    /// keeps what it names.
+    pub fn recheck(&mut self, fresh_snapshot: &Snapshot, fresh: &Audit) {
+        let verdicts: HashMap<(&str, &str, &str), &GroupVerdict> =
+            fresh.groups.iter().map(|g| ((g.account_id, g.region, g.group.group_id.as_str()), g)).collect();
+        let mut keep = Vec::new();
+        for e in self.deletions() {
+            let reason = match verdicts.get(&(e.account_id.as_str(), e.region.as_str(), e.group_id.as_str())) {
+                None => Some("no longer exists (fresh scan)".to_string()),
+                Some(v) if v.status == Status::Unused => None,
+                Some(v) if v.status == Status::InUse => {
+                    let uses: Vec<String> =
+                        v.used_by.iter().take(3).map(|u| format!("{} {}", u.kind.id(), u.id)).collect();
+                    Some(format!("in use by the fresh scan before deleting: {}", uses.join(", ")))
+                }
+                Some(v) => Some(format!(
+                    "{FRESH_UNKNOWN}: {}",
+                    if v.missing_evidence.is_empty() {
+                        "some evidence could not be read".to_string()
+                    } else {
+                        v.missing_evidence.join("; ")
+                    }
+                )),
+            };
+            if let Some(reason) = reason {
+                keep.push((e.account_id.clone(), e.region.clone(), e.group_id.clone(), reason));
+            }
+        }
+        for region in &fresh_snapshot.regions {
+            self.groups.insert((region.account_id.clone(), region.region.clone()), region.security_groups.clone());
+        }
+        for (a, r, g, reason) in keep {
+            self.keep(&a, &r, &g, reason);
+        }
+        self.settle();
     }
 
     /// A candidate named by a rule of a group that stays would need that group edited: keep it too.

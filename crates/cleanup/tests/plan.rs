@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use sgaudit_cleanup::plan::DAY;
-use sgaudit_cleanup::{CreationWindow, Decision, Plan, Protections, TagRule};
+use sgaudit_cleanup::plan::{CLOUDTRAIL_LAG, DAY};
+use sgaudit_cleanup::{CreationWindow, Decision, Plan, Protections, Scope, TagRule};
 use sgaudit_snapshot::Snapshot;
 
 const ACCOUNT: &str = "123456789012";
@@ -35,18 +35,18 @@ fn only_unused_non_default_groups_are_candidates() {
     let snapshot = demo();
     let plan = plan_with(&snapshot, &Protections::default());
     let want: BTreeSet<&str> = [
-        "sg-0a000000000oldci",
-        "sg-0a00000000chaina",
-        "sg-0a00000000chainb",
-        "sg-0a0000000legmysq",
-        "sg-0a0000000selfref",
+        "sg-0a400000000001dc1",
+        "sg-0a500000000cab1ea",
+        "sg-0a600000000cab1eb",
+        "sg-0ad00000001e6acdb",
+        "sg-0af000000005e1fef",
     ]
     .into_iter()
     .collect();
     assert_eq!(deleted(&plan), want);
-    assert!(reason(&plan, "sg-0b00000000eussh").starts_with("unknown, not proven unused: lambda-functions"));
-    assert_eq!(reason(&plan, "sg-0a00000000dflt02"), "default group (AWS does not delete it)");
-    assert!(reason(&plan, "sg-0a00000000chainb").contains("named only by unused group(s) sg-0a00000000chaina"));
+    assert!(reason(&plan, "sg-0b2000000000e5522").starts_with("unknown, not proven unused: lambda-functions"));
+    assert_eq!(reason(&plan, "sg-0a8000000000def02"), "default group (AWS does not delete it)");
+    assert!(reason(&plan, "sg-0a600000000cab1eb").contains("named only by unused group(s) sg-0a500000000cab1ea"));
     assert_eq!(plan.in_use, 11);
     assert!(!plan.entries.iter().any(|e| e.group_id == "sg-0a0000000000000db"), "in-use groups are not listed");
 }
@@ -54,18 +54,18 @@ fn only_unused_non_default_groups_are_candidates() {
 #[test]
 fn protections_keep_a_group_and_what_its_rules_name() {
     let mut snapshot = demo();
-    snapshot.group_mut("sg-0a00000000chaina").unwrap().tags.insert("keep".into(), "Yes".into());
-    snapshot.group_mut("sg-0a0000000legmysq").unwrap().owner_id = "999988887777".into();
+    snapshot.group_mut("sg-0a500000000cab1ea").unwrap().tags.insert("keep".into(), "Yes".into());
+    snapshot.group_mut("sg-0ad00000001e6acdb").unwrap().owner_id = "999988887777".into();
     let mut protections = Protections::default();
     protections.tags.push(TagRule::parse("keep=yes").unwrap());
     protections.names.push("cluster-*".into());
     let plan = plan_with(&snapshot, &protections);
-    assert_eq!(deleted(&plan), ["sg-0a000000000oldci"].into_iter().collect());
-    assert_eq!(reason(&plan, "sg-0a00000000chaina"), "protected by tag keep=yes");
+    assert_eq!(deleted(&plan), ["sg-0a400000000001dc1"].into_iter().collect());
+    assert_eq!(reason(&plan, "sg-0a500000000cab1ea"), "protected by tag keep=yes");
     // b is named by a, which stays: deleting b would mean editing a.
-    assert!(reason(&plan, "sg-0a00000000chainb").starts_with("named in a rule of sg-0a00000000chaina"));
-    assert_eq!(reason(&plan, "sg-0a0000000legmysq"), "owned by another account (999988887777)");
-    assert_eq!(reason(&plan, "sg-0a0000000selfref"), "protected by name pattern `cluster-*`");
+    assert!(reason(&plan, "sg-0a600000000cab1eb").starts_with("named in a rule of sg-0a500000000cab1ea"));
+    assert_eq!(reason(&plan, "sg-0ad00000001e6acdb"), "owned by another account (999988887777)");
+    assert_eq!(reason(&plan, "sg-0af000000005e1fef"), "protected by name pattern `cluster-*`");
 }
 
 #[test]
@@ -76,31 +76,142 @@ fn age_comes_from_the_creation_window_and_unreadable_means_keep() {
     let window = CreationWindow {
         since: NOW - 90 * DAY,
         created: HashMap::from([
-            ("sg-0a000000000oldci".to_string(), NOW - 2 * DAY),
-            ("sg-0a0000000legmysq".to_string(), NOW - 30 * DAY),
+            ("sg-0a400000000001dc1".to_string(), NOW - 2 * DAY),
+            ("sg-0ad00000001e6acdb".to_string(), NOW - 30 * DAY),
         ]),
     };
-    plan.check_age(ACCOUNT, US, Ok(&window), NOW, &protections);
-    assert!(reason(&plan, "sg-0a000000000oldci").starts_with("too young: created 2 day(s) ago"));
-    assert!(deleted(&plan).contains("sg-0a0000000legmysq"), "30 days is old enough");
-    assert!(deleted(&plan).contains("sg-0a0000000selfref"), "not created in the window: older than it");
+    // Seen by a scan two hours ago: its creation would be in CloudTrail by now.
+    let seen = Some(NOW - 2 * CLOUDTRAIL_LAG);
+    plan.check_age(ACCOUNT, US, Ok(&window), NOW, seen, &protections);
+    assert!(reason(&plan, "sg-0a400000000001dc1").starts_with("too young: created 2 day(s) ago"));
+    assert!(deleted(&plan).contains("sg-0ad00000001e6acdb"), "30 days is old enough");
+    assert!(deleted(&plan).contains("sg-0af000000005e1fef"), "not created in the window: older than it");
 
     // A window shorter than the minimum age proves nothing for groups not in it.
     let mut strict = protections.clone();
     strict.min_age_secs = 120 * DAY;
     let mut plan = plan_with(&snapshot, &strict);
-    plan.check_age(ACCOUNT, US, Ok(&window), NOW, &strict);
-    assert!(reason(&plan, "sg-0a0000000selfref").starts_with("age unknown: CloudTrail keeps 90 day(s)"));
+    plan.check_age(ACCOUNT, US, Ok(&window), NOW, seen, &strict);
+    assert!(reason(&plan, "sg-0af000000005e1fef").starts_with("age unknown: CloudTrail keeps 90 day(s)"));
 
     let mut plan = plan_with(&snapshot, &protections);
-    plan.check_age(ACCOUNT, US, Err("AccessDenied"), NOW, &protections);
+    plan.check_age(ACCOUNT, US, Err("AccessDenied"), NOW, seen, &protections);
     assert!(deleted(&plan).is_empty());
-    assert!(reason(&plan, "sg-0a00000000chaina").contains("CloudTrail could not be read (AccessDenied)"));
+    assert!(reason(&plan, "sg-0a500000000cab1ea").contains("CloudTrail could not be read (AccessDenied)"));
     let mut ignore = protections.clone();
     ignore.ignore_age = true;
     let mut plan = plan_with(&snapshot, &ignore);
-    plan.check_age(ACCOUNT, US, Err("AccessDenied"), NOW, &ignore);
+    plan.check_age(ACCOUNT, US, Err("AccessDenied"), NOW, seen, &ignore);
     assert_eq!(deleted(&plan).len(), 5);
+    // --ignore-age does not delete a group CloudTrail says is too young.
+    let mut plan = plan_with(&snapshot, &ignore);
+    plan.check_age(ACCOUNT, US, Ok(&window), NOW, None, &ignore);
+    assert!(reason(&plan, "sg-0a400000000001dc1").starts_with("too young"));
+    assert_eq!(deleted(&plan).len(), 4);
+}
+
+#[test]
+fn absence_from_cloudtrail_proves_age_only_once_its_lag_has_passed() {
+    let snapshot = demo();
+    let protections = Protections::default();
+    // CloudTrail knows none of the groups: a group created a minute ago whose event is not delivered yet
+    // looks the same as one created a year ago.
+    let window = CreationWindow { since: NOW - 90 * DAY, created: HashMap::new() };
+    for seen in [Some(NOW - 60), Some(NOW - CLOUDTRAIL_LAG + 1), None] {
+        let mut plan = plan_with(&snapshot, &protections);
+        plan.check_age(ACCOUNT, US, Ok(&window), NOW, seen, &protections);
+        assert!(deleted(&plan).is_empty(), "{seen:?}");
+        let why = reason(&plan, "sg-0a400000000001dc1");
+        assert!(why.starts_with("age unknown: not in CloudTrail's event history, which can lag"), "{why}");
+    }
+    let mut plan = plan_with(&snapshot, &protections);
+    plan.check_age(ACCOUNT, US, Ok(&window), NOW, Some(NOW - CLOUDTRAIL_LAG), &protections);
+    assert_eq!(deleted(&plan).len(), 5);
+}
+
+#[test]
+fn protections_ignore_case_and_accept_the_usual_truthy_values() {
+    let mut snapshot = demo();
+    snapshot.group_mut("sg-0a400000000001dc1").unwrap().group_name = "Prod-web".into();
+    snapshot.group_mut("sg-0ad00000001e6acdb").unwrap().group_name = "PROD-db".into();
+    snapshot.group_mut("sg-0a500000000cab1ea").unwrap().tags.insert("donotdelete".into(), "True".into());
+    snapshot.group_mut("sg-0af000000005e1fef").unwrap().tags.insert("DoNotDelete".into(), "yes".into());
+    let plan = plan_with(&snapshot, &Protections::default());
+    assert!(deleted(&plan).is_empty(), "{:?}", deleted(&plan));
+    assert_eq!(reason(&plan, "sg-0a400000000001dc1"), "protected by name pattern `prod-*`");
+    assert_eq!(reason(&plan, "sg-0ad00000001e6acdb"), "protected by name pattern `prod-*`");
+    assert_eq!(reason(&plan, "sg-0a500000000cab1ea"), "protected by tag DoNotDelete=true");
+    assert_eq!(reason(&plan, "sg-0af000000005e1fef"), "protected by tag DoNotDelete=true");
+
+    for value in ["1", "on", "Y", " TRUE "] {
+        let mut snapshot = demo();
+        snapshot.group_mut("sg-0a400000000001dc1").unwrap().tags.insert("DONOTDELETE".into(), value.into());
+        let plan = plan_with(&snapshot, &Protections::default());
+        assert!(!deleted(&plan).contains("sg-0a400000000001dc1"), "{value}");
+    }
+    for value in ["false", "no", "0", ""] {
+        let mut snapshot = demo();
+        snapshot.group_mut("sg-0a400000000001dc1").unwrap().tags.insert("DoNotDelete".into(), value.into());
+        let plan = plan_with(&snapshot, &Protections::default());
+        assert!(deleted(&plan).contains("sg-0a400000000001dc1"), "{value:?}");
+    }
+    // --protect-tag with another value compares it without case.
+    let mut snapshot = demo();
+    snapshot.group_mut("sg-0a400000000001dc1").unwrap().tags.insert("Owner".into(), "Platform".into());
+    let mut protections = Protections::default();
+    protections.tags.push(TagRule::parse("owner=platform").unwrap());
+    let plan = plan_with(&snapshot, &protections);
+    assert_eq!(reason(&plan, "sg-0a400000000001dc1"), "protected by tag owner=platform");
+}
+
+#[test]
+fn a_fresh_judgement_before_deleting_keeps_what_became_used() {
+    let snapshot = demo();
+    let mut plan = plan_with(&snapshot, &Protections::default());
+    assert_eq!(deleted(&plan).len(), 5);
+    // Since the plan: a launch template names oldci, chain b gained a rule of a new group in use, and
+    // selfref is gone.
+    let mut fresh = snapshot.clone();
+    let region = fresh.regions.iter_mut().find(|r| r.region == US).unwrap();
+    region.attachments.push(sgaudit_snapshot::Attachment {
+        target: sgaudit_snapshot::Target::Group("sg-0a400000000001dc1".into()),
+        kind: sgaudit_snapshot::ResourceKind::LaunchTemplate,
+        resource_id: "lt-0123456789abcdef0".into(),
+        via: sgaudit_snapshot::Via::Config,
+        source: "ec2-launch-templates".into(),
+        detail: None,
+    });
+    region.security_groups.retain(|g| g.group_id != "sg-0af000000005e1fef");
+    fresh.normalize();
+    let audit = sgaudit_audit::audit(&fresh);
+    plan.recheck(&fresh, &audit);
+    assert!(
+        reason(&plan, "sg-0a400000000001dc1")
+            .starts_with("in use by the fresh scan before deleting: launch-template lt-0123456789abcdef0"),
+        "{}",
+        reason(&plan, "sg-0a400000000001dc1")
+    );
+    assert_eq!(reason(&plan, "sg-0af000000005e1fef"), "no longer exists (fresh scan)");
+    assert_eq!(deleted(&plan).len(), 3);
+
+    // A source the fresh scan could not read makes its groups unknown: kept.
+    let mut fresh = snapshot.clone();
+    let region = fresh.regions.iter_mut().find(|r| r.region == US).unwrap();
+    let c = region.coverage.iter_mut().find(|c| c.source == "lambda-functions").unwrap();
+    c.state = sgaudit_snapshot::CoverageState::Failed {
+        error: sgaudit_snapshot::SourceError {
+            code: "ThrottlingException".into(),
+            message: "Rate exceeded".into(),
+            action: Some("lambda:ListFunctions".into()),
+            scp_deny: false,
+        },
+    };
+    let audit = sgaudit_audit::audit(&fresh);
+    let mut plan = plan_with(&snapshot, &Protections::default());
+    plan.recheck(&fresh, &audit);
+    assert!(deleted(&plan).is_empty());
+    assert!(reason(&plan, "sg-0a500000000cab1ea")
+        .starts_with("unknown in the fresh scan before deleting: lambda-functions"));
 }
 
 #[test]
@@ -108,15 +219,15 @@ fn peered_references_keep_only_what_other_vpcs_name() {
     let snapshot = demo();
     let mut plan = plan_with(&snapshot, &Protections::default());
     let peered: BTreeSet<String> = ["vpc-0a11c0ffee0000001".to_string()].into_iter().collect();
-    let refs = HashMap::from([("sg-0a0000000legmysq".to_string(), vec!["vpc-0ther".to_string()])]);
+    let refs = HashMap::from([("sg-0ad00000001e6acdb".to_string(), vec!["vpc-0ther".to_string()])]);
     plan.check_peer_references(ACCOUNT, US, &peered, Ok(&refs));
-    assert_eq!(reason(&plan, "sg-0a0000000legmysq"), "referenced from peered VPC(s) vpc-0ther");
-    assert!(deleted(&plan).contains("sg-0a000000000oldci"));
-    assert!(deleted(&plan).contains("sg-0a0000000selfref"), "its VPC is not peered");
+    assert_eq!(reason(&plan, "sg-0ad00000001e6acdb"), "referenced from peered VPC(s) vpc-0ther");
+    assert!(deleted(&plan).contains("sg-0a400000000001dc1"));
+    assert!(deleted(&plan).contains("sg-0af000000005e1fef"), "its VPC is not peered");
 
     let mut plan = plan_with(&snapshot, &Protections::default());
     plan.check_peer_references(ACCOUNT, US, &peered, Err("Http500"));
-    assert_eq!(deleted(&plan), ["sg-0a0000000selfref"].into_iter().collect(), "unreadable references keep them");
+    assert_eq!(deleted(&plan), ["sg-0af000000005e1fef"].into_iter().collect(), "unreadable references keep them");
     assert!(plan
         .entries
         .iter()
@@ -126,14 +237,30 @@ fn peered_references_keep_only_what_other_vpcs_name() {
 #[test]
 fn accounts_and_regions_outside_the_run_are_kept() {
     let snapshot = demo();
+    let scope = |accounts: &[&str], exclude_accounts: &[&str], regions: &[&str], exclude_regions: &[&str]| Scope {
+        accounts: accounts.iter().map(|s| s.to_string()).collect(),
+        exclude_accounts: exclude_accounts.iter().map(|s| s.to_string()).collect(),
+        regions: regions.iter().map(|s| s.to_string()).collect(),
+        exclude_regions: exclude_regions.iter().map(|s| s.to_string()).collect(),
+    };
     let mut plan = plan_with(&snapshot, &Protections::default());
-    plan.limit(&[], &["eu-west-1".to_string()]);
+    plan.limit(&scope(&[], &[], &["eu-west-1"], &[]));
     assert!(deleted(&plan).is_empty(), "every candidate of the demo is in us-east-1");
-    assert_eq!(reason(&plan, "sg-0a000000000oldci"), "outside --accounts/--region of this run");
+    assert_eq!(reason(&plan, "sg-0a400000000001dc1"), "outside the accounts and regions of this run");
 
     let mut plan = plan_with(&snapshot, &Protections::default());
-    plan.limit(&[ACCOUNT.to_string()], &[US.to_string()]);
+    plan.limit(&scope(&[ACCOUNT], &[], &[US], &[]));
     assert_eq!(deleted(&plan).len(), 5);
-    plan.limit(&["111122223333".to_string()], &[]);
+    plan.limit(&scope(&["111122223333"], &[], &[], &[]));
     assert!(deleted(&plan).is_empty());
+
+    // The exclusions too.
+    for s in [scope(&[], &[], &[], &[US]), scope(&[], &[ACCOUNT], &[], &[])] {
+        let mut plan = plan_with(&snapshot, &Protections::default());
+        plan.limit(&s);
+        assert!(deleted(&plan).is_empty(), "{s:?}");
+    }
+    let mut plan = plan_with(&snapshot, &Protections::default());
+    plan.limit(&scope(&[], &["111122223333"], &[], &["eu-west-1"]));
+    assert_eq!(deleted(&plan).len(), 5);
 }

@@ -4,7 +4,7 @@
 //! Every step can be run again after a failure: the mark finds a group already recreated, and rules that are
 //! already there are skipped or answered `InvalidPermission.Duplicate`, which counts as done.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 use sgaudit_snapshot::{Peer, Rule, SecurityGroup, SourceError};
@@ -30,18 +30,6 @@ const DUPLICATE: &str = "InvalidPermission.Duplicate";
 const NOT_FOUND: &str = "InvalidPermission.NotFound";
 /// Tag keys AWS reserves for itself: `CreateSecurityGroup` refuses them.
 const RESERVED_TAG_PREFIX: &str = "aws:";
-
-/// The group already recreated from `old_group_id`, if any (the lowest id, should there be several).
-pub async fn find_restored(
-    connected: &Connected,
-    account_id: &str,
-    region: &str,
-    old_group_id: &str,
-) -> Result<Option<String>, SourceError> {
-    let ctx = context(connected, account_id, region)?;
-    let marked = groups_where(&ctx, &format!("tag:{RESTORED_TAG}"), &[old_group_id.to_string()]).await?;
-    Ok(marked.iter().filter_map(|g| g.group_id()).min().map(str::to_string))
-}
 
 /// Creates a group like `group` (name, description, VPC, tags, plus [`RESTORED_TAG`] = its old id, all in
 /// the one call), without rules: EC2 gives a new VPC group an allow-all egress rule, which is removed unless
@@ -103,9 +91,31 @@ fn restored_tags(group: &SecurityGroup) -> Vec<(String, String)> {
     tags.into_iter().collect()
 }
 
+/// What [`authorize`] did: rules added, and each rule it could not add with EC2's answer.
+#[derive(Debug, Default)]
+pub struct Authorized {
+    pub added: usize,
+    /// `ingress tcp 443-443 from sg-…`, and why not.
+    pub failed: Vec<(String, SourceError)>,
+}
+
+impl Authorized {
+    /// The first failure as the error of the whole, for callers that need all or nothing.
+    pub fn into_result(self) -> Result<(), SourceError> {
+        match self.failed.into_iter().next() {
+            None => Ok(()),
+            Some((rule, mut error)) => {
+                error.message = format!("{rule}: {}", error.message);
+                Err(error)
+            }
+        }
+    }
+}
+
 /// Puts the rules on `group_id` (group ids in them already mapped by the caller). Idempotent: one peer per
 /// call, so that one rule already there (`InvalidPermission.Duplicate`, which EC2 answers for the whole
-/// permission) does not stop the others; rules the group has already are not sent at all.
+/// permission) or one that cannot be added (it names a group that no longer exists) does not stop the others;
+/// rules the group has already are not sent at all. Only a failure to read the group is an error of the whole.
 pub async fn authorize(
     connected: &Connected,
     account_id: &str,
@@ -113,7 +123,7 @@ pub async fn authorize(
     group_id: &str,
     ingress: &[Rule],
     egress: &[Rule],
-) -> Result<(), SourceError> {
+) -> Result<Authorized, SourceError> {
     let ctx = context(connected, account_id, region)?;
     let ec2 = client!(ctx, aws_sdk_ec2);
     let current = groups_where(&ctx, "group-id", &[group_id.to_string()]).await?;
@@ -123,6 +133,7 @@ pub async fn authorize(
     let has_egress: BTreeSet<RuleKey> =
         current.iter().flat_map(|g| &g.egress).flat_map(single_peer).map(|r| key(&r)).collect();
 
+    let mut done = Authorized::default();
     for rule in ingress.iter().flat_map(single_peer).filter(|r| !has_ingress.contains(&key(r))) {
         let answer = ec2
             .authorize_security_group_ingress()
@@ -130,7 +141,10 @@ pub async fn authorize(
             .ip_permissions(to_ip_permission(&rule))
             .send()
             .await;
-        settle(AUTHORIZE_INGRESS, answer, &[DUPLICATE])?;
+        match settle(AUTHORIZE_INGRESS, answer, &[DUPLICATE]) {
+            Ok(_) => done.added += 1,
+            Err(e) => done.failed.push((describe("ingress", &rule), e)),
+        }
     }
     for rule in egress.iter().flat_map(single_peer).filter(|r| !has_egress.contains(&key(r))) {
         let answer = ec2
@@ -139,9 +153,48 @@ pub async fn authorize(
             .ip_permissions(to_ip_permission(&rule))
             .send()
             .await;
-        settle(AUTHORIZE_EGRESS, answer, &[DUPLICATE])?;
+        match settle(AUTHORIZE_EGRESS, answer, &[DUPLICATE]) {
+            Ok(_) => done.added += 1,
+            Err(e) => done.failed.push((describe("egress", &rule), e)),
+        }
     }
-    Ok(())
+    Ok(done)
+}
+
+/// Every group of the region recreated by a restore: old id → new id (the lowest, should there be several).
+/// One filtered list, not a call per group.
+pub async fn restored_in_region(
+    connected: &Connected,
+    account_id: &str,
+    region: &str,
+) -> Result<HashMap<String, String>, SourceError> {
+    let ctx = context(connected, account_id, region)?;
+    let marked = groups_where(&ctx, "tag-key", &[RESTORED_TAG.to_string()]).await?;
+    let mut map: HashMap<String, String> = HashMap::new();
+    for g in &marked {
+        let (Some(new), Some(old)) =
+            (g.group_id(), g.tags().iter().find(|t| t.key() == Some(RESTORED_TAG)).and_then(|t| t.value()))
+        else {
+            continue;
+        };
+        let entry = map.entry(old.to_string()).or_insert_with(|| new.to_string());
+        if new < entry.as_str() {
+            *entry = new.to_string();
+        }
+    }
+    Ok(map)
+}
+
+/// A single-peer rule in words: `ingress tcp 443-443 from sg-0abc`.
+fn describe(direction: &str, rule: &Rule) -> String {
+    let ports = match (rule.from_port, rule.to_port) {
+        _ if rule.protocol == "-1" => "all".to_string(),
+        (Some(from), Some(to)) => format!("{from}-{to}"),
+        _ => "any".to_string(),
+    };
+    let (.., peer) = key(rule);
+    let side = if direction == "ingress" { "from" } else { "to" };
+    format!("{direction} {} {ports} {side} {peer}", rule.protocol)
 }
 
 /// The rule EC2 gives every new VPC group: all traffic out to anywhere (IPv4).

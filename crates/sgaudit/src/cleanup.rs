@@ -1,23 +1,29 @@
 //! `sgaudit cleanup`: deletes proven-unused groups, safely. The steps, in order:
 //! plan (unused, unprotected groups; the rest kept with a reason) → print it → stop there unless `--apply`
-//! → confirmation (typed account id, or `--yes`) → fresh definitions → backup on disk → re-check →
-//! revoke the rules between groups being deleted → re-check and delete each → log every action.
+//! → confirmation (typed account id, or `--yes`) → every source of the affected account-regions read again
+//! and judged again → fresh definitions → backup on disk → re-check → revoke the rules between groups being
+//! deleted → re-check and delete each → log every action (the sequence is `sgaudit_cleanup::apply`).
 //! Every check that cannot be made keeps the group.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
+use anyhow::Context;
 use futures::StreamExt;
 
+use sgaudit_cleanup::apply::{apply, Ec2, Journal, NotStarted, Settings};
 use sgaudit_cleanup::log::{Line, Log};
-use sgaudit_cleanup::plan::DAY;
-use sgaudit_cleanup::{order, BackedUp, Backup, CreationWindow, Decision, Plan, Protections, TagRule};
+use sgaudit_cleanup::plan::{DAY, FRESH_UNKNOWN};
+use sgaudit_cleanup::{Backup, CreationWindow, Decision, Plan, Protections, Scope, TagRule};
 use sgaudit_collect::cleanup as live;
-use sgaudit_snapshot::{SecurityGroup, Snapshot};
+use sgaudit_report::text::printable;
+use sgaudit_snapshot::{Rule, SecurityGroup, Snapshot, SourceError};
 
 use crate::scope::{clean, Live, ScopeArgs};
-use crate::{clock, exit, UsageError};
+use crate::{clock, exit, output, UsageError};
 
 /// CloudTrail's event history: how far back `LookupEvents` reads.
 const CLOUDTRAIL_DAYS: i64 = 90;
@@ -55,6 +61,9 @@ pub struct CleanupArgs {
     /// Delete even when a group's age cannot be told (CloudTrail unreadable).
     #[arg(long)]
     ignore_age: bool,
+    /// With --apply and --from-snapshot: refuse a snapshot collected more than this many hours ago.
+    #[arg(long, value_name = "HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
+    max_snapshot_age: u32,
     /// Also write the plan as JSON to this file.
     #[arg(long, value_name = "FILE")]
     plan_out: Option<PathBuf>,
@@ -79,24 +88,61 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
         .into());
     }
     let protections = protections(&args)?;
+    let scope = Scope {
+        accounts: clean(&args.scope.accounts),
+        exclude_accounts: clean(&args.scope.exclude_accounts),
+        regions: clean(&args.scope.regions),
+        exclude_regions: clean(&args.scope.exclude_regions),
+    };
 
-    // The plan: a fresh scan (or a saved one), judged, and the protections that need no AWS call.
+    // Every file this run writes, checked before any AWS call; none may be what it reads.
+    let log_path = args.log.clone().unwrap_or_else(|| args.backup_dir.join("sgaudit-cleanup-log.jsonl"));
+    let mut outputs: Vec<(&str, &std::path::Path)> = Vec::new();
+    if let Some(path) = &args.plan_out {
+        outputs.push(("--plan-out", path));
+    }
+    if let (true, Some(path)) = (args.apply, &args.log) {
+        outputs.push(("--log", path));
+    }
+    let inputs: Vec<(&str, &std::path::Path)> =
+        args.from_snapshot.iter().map(|p| ("--from-snapshot", p.as_path())).collect();
+    let dirs: Vec<(&str, &std::path::Path)> =
+        if args.apply && !args.dry_run_aws { vec![("--backup-dir", &args.backup_dir)] } else { Vec::new() };
+    output::check_outputs(&outputs, &inputs, &dirs)?;
+
+    // A saved plan's snapshot: checked (age, scope) before any AWS call.
     let saved = match &args.from_snapshot {
-        Some(path) => Some(Snapshot::load(path).map_err(|e| UsageError(e.to_string()))?),
+        Some(path) => {
+            let snapshot = Snapshot::load(path).map_err(|e| UsageError(e.to_string()))?;
+            if args.apply && !args.dry_run_aws {
+                check_snapshot_age(&snapshot, path, args.max_snapshot_age, clock::now_epoch())?;
+            }
+            if !snapshot.regions.iter().any(|r| scope.contains(&r.account_id, &r.region)) {
+                return Err(UsageError(format!(
+                    "nothing in scope: no account-region of {} is within --accounts/--exclude-accounts/--region/\
+                     --exclude-region",
+                    path.display()
+                ))
+                .into());
+            }
+            Some(snapshot)
+        }
         None => None,
     };
-    let scope = match &saved {
+    let reach = match &saved {
         Some(snapshot) => args.scope.or_regions(snapshot.regions.iter().map(|r| r.region.as_str())),
         None => args.scope.clone(),
     };
-    let live = Live::connect(&scope)?;
+    let live = Live::connect(&reach)?;
     let snapshot = match saved {
         Some(s) => s,
         None => live.scan(args.quiet),
     };
+    // When the plan's groups were seen: CloudTrail's lag is measured from there.
+    let seen_at = snapshot.collected_at.as_deref().and_then(sgaudit_report::time::parse_rfc3339_ms).map(|ms| ms / 1000);
     let audit = sgaudit_audit::audit(&snapshot);
     let mut plan = Plan::new(&snapshot, &audit, &protections);
-    plan.limit(&clean(&args.scope.accounts), &clean(&args.scope.regions));
+    plan.limit(&scope);
     let reachable: Vec<String> = live.connected.sessions.iter().map(|s| s.account_id.clone()).collect();
     for (account_id, region) in plan.regions_to_check() {
         if !reachable.contains(&account_id) {
@@ -145,7 +191,7 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
             .as_ref()
             .map(|t| CreationWindow { since: t.since, created: t.created.clone() })
             .map_err(|e| e.to_string());
-        plan.check_age(&account_id, &region, creation.as_ref().map_err(String::as_str), now, &protections);
+        plan.check_age(&account_id, &region, creation.as_ref().map_err(String::as_str), now, seen_at, &protections);
         match vpcs {
             Err(e) => plan.keep_region(
                 &account_id,
@@ -162,8 +208,8 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
     print_plan(&plan, args.apply);
     if let Some(path) = &args.plan_out {
         let text = serde_json::to_string_pretty(&plan)?;
-        std::fs::write(path, text + "\n")
-            .map_err(|e| UsageError(format!("cannot write plan {}: {e}", path.display())))?;
+        output::write_atomic(path, |w| w.write_all((text + "\n").as_bytes()))
+            .map_err(|e| UsageError(format!("cannot write plan {}: {e}", output::shown(path))))?;
     }
     let planned = plan.deletions().count();
     if planned == 0 {
@@ -182,8 +228,9 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
         let name = live.connected.session(account_id).and_then(|s| s.name.clone());
         let label =
             [alias.as_ref().ok().cloned().flatten(), name].into_iter().flatten().collect::<Vec<_>>().join(" / ");
+        let label = printable(&label).into_owned();
         if let Err(e) = &alias {
-            eprintln!("sgaudit: the alias of account {account_id} could not be read ({e})");
+            eprintln!("sgaudit: the alias of account {account_id} could not be read ({})", printable(&e.to_string()));
         }
         if label.to_ascii_lowercase().contains("prod") && !args.i_understand_production && !args.dry_run_aws {
             return Err(UsageError(format!(
@@ -216,253 +263,199 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
         return Ok(exit::OK);
     }
 
-    let log_path = args.log.clone().unwrap_or_else(|| args.backup_dir.join("sgaudit-cleanup-log.jsonl"));
-    let mut log = Log::append(&log_path).map_err(|e| UsageError(format!("cannot open {}: {e}", log_path.display())))?;
-    let mut run = Run { log: &mut log, backup: None, tally: Tally::default(), dry_run: args.dry_run_aws };
-
-    // Fresh definitions of every planned group: what the backup holds and what the revocations use.
-    let mut fresh: BTreeMap<(String, String), Vec<SecurityGroup>> = BTreeMap::new();
-    for (account_id, region) in plan.regions_to_check() {
-        let ids: Vec<String> = plan.deletions_in(&account_id, &region).map(|e| e.group_id.clone()).collect();
-        match live.runtime.block_on(live::describe_groups(&live.connected, &account_id, &region, &ids)) {
-            Ok(groups) => {
-                for id in ids.iter().filter(|id| !groups.iter().any(|g| &&g.group_id == id)) {
-                    let name = plan_name(&plan, &account_id, &region, id);
-                    run.record(&account_id, &region, id, &name, "skip", "skipped", "already gone");
-                    plan.keep(&account_id, &region, id, "already gone".into());
-                }
-                fresh.insert((account_id, region), groups);
-            }
-            Err(e) => {
-                run.tally.incomplete = true;
-                let reason = format!("could not re-read the groups ({e})");
-                for id in &ids {
-                    let name = plan_name(&plan, &account_id, &region, id);
-                    run.record(&account_id, &region, id, &name, "skip", "skipped", &reason);
-                }
-                plan.keep_region(&account_id, &region, &reason);
-            }
+    // The whole evidence of every affected account-region, read again and judged again with the rest of the
+    // snapshot: only what both the plan and this fresh judgement call unused may go.
+    let places = plan.regions_to_check();
+    let before: BTreeSet<String> = plan.deletions().map(|e| e.group_id.clone()).collect();
+    let fresh =
+        live.runtime.block_on(live::rescan(&live.connected, &live.options, &places, Some(clock::now_rfc3339())));
+    let merged = with_fresh_regions(&snapshot, &fresh);
+    let fresh_audit = sgaudit_audit::audit(&merged);
+    plan.recheck(&merged, &fresh_audit);
+    let dropped: Vec<&sgaudit_cleanup::Entry> = plan.kept().filter(|e| before.contains(&e.group_id)).collect();
+    if !dropped.is_empty() {
+        println!("\nKept after judging the fresh evidence again:");
+        for e in &dropped {
+            println!("  keep   {} ({}) — {}", e.group_id, printable(&e.group_name), printable(&e.reason));
         }
     }
+    // A group kept because its fresh evidence could not be read was left for want of an answer (exit 3).
+    let fresh_incomplete = dropped.iter().any(|e| e.reason.starts_with(FRESH_UNKNOWN));
+    if plan.deletions().next().is_none() {
+        println!("\nNothing is left to delete after the fresh judgement; nothing was changed.");
+        return Ok(if fresh_incomplete { exit::PARTIAL } else { exit::OK });
+    }
 
-    // The backup, on disk before anything changes. No backup, no delete.
-    if !args.dry_run_aws {
-        let groups: Vec<BackedUp> = fresh
-            .iter()
-            .flat_map(|((a, r), gs)| {
-                gs.iter().map(|g| BackedUp { account_id: a.clone(), region: r.clone(), group: g.clone() })
-            })
-            .collect();
+    let mut log = Log::append(&log_path).map_err(|e| UsageError(format!("cannot open {}: {e}", log_path.display())))?;
+    let mut journal = Printed { log: &mut log };
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, stop.clone()).context("installing the interrupt handler")?;
+    }
+    let now = || clock::now_rfc3339();
+    let settings = Settings { dry_run: args.dry_run_aws, stop: &stop, now: &now };
+    let mut ec2 = LiveEc2 { live: &live, dry_run: args.dry_run_aws, region_shown: None };
+    let backup_dir = args.backup_dir.clone();
+    let tally = apply(&mut plan, &mut ec2, &mut journal, &settings, |groups| {
         let backup = Backup::new(env!("CARGO_PKG_VERSION"), &clock::now_rfc3339(), groups);
-        let path = backup.write(&args.backup_dir, &clock::now_file_stamp()).map_err(|e| {
-            UsageError(format!("cannot write the backup in {}: {e}; nothing was deleted", args.backup_dir.display()))
-        })?;
+        let path = backup
+            .write(&backup_dir, &clock::now_file_stamp())
+            .map_err(|e| format!("cannot write the backup in {}: {e}; nothing was changed", backup_dir.display()))?;
         println!("Backup of {} group(s): {}", backup.groups.len(), path.display());
-        run.backup = Some(path.display().to_string());
-    }
+        Ok(path.display().to_string())
+    });
+    let tally = match tally {
+        Ok(t) => t,
+        Err(NotStarted::Backup(why)) => return Err(UsageError(why).into()),
+    };
 
-    for ((account_id, region), groups) in fresh {
-        run.region(&live, &mut plan, &account_id, &region, groups);
-    }
-
-    let t = &run.tally;
     let verb = if args.dry_run_aws { "would delete (DryRun accepted)" } else { "deleted" };
     println!(
         "\nCleanup: {} {verb}, {} skipped, {} failed. Log: {}",
-        t.deleted,
-        t.skipped,
-        t.failed,
+        tally.deleted,
+        tally.skipped,
+        tally.failed,
         log_path.display()
     );
-    Ok(if t.failed > 0 || t.incomplete { exit::PARTIAL } else { exit::OK })
+    if let Some(why) = &tally.halted {
+        eprintln!("sgaudit: the cleanup stopped early: {why}; the groups not deleted keep their rules");
+    }
+    for lost in &tally.not_put_back {
+        eprintln!(
+            "sgaudit: {}; `sgaudit restore {}` puts them back",
+            printable(lost),
+            tally.backup.as_deref().unwrap_or("BACKUP")
+        );
+    }
+    Ok(if tally.is_clean() && !fresh_incomplete { exit::OK } else { exit::PARTIAL })
 }
 
-#[derive(Default)]
-struct Tally {
-    deleted: usize,
-    skipped: usize,
-    failed: usize,
-    /// A check or call failed, so some planned group was left alone for want of an answer.
-    incomplete: bool,
+/// `--apply` from a saved snapshot: only a recent one (its groups may have changed since).
+fn check_snapshot_age(snapshot: &Snapshot, path: &std::path::Path, max_hours: u32, now: i64) -> Result<(), UsageError> {
+    let Some(at) = snapshot.collected_at.as_deref() else {
+        return Err(UsageError(format!(
+            "{} does not say when it was collected: --apply needs a snapshot of at most {max_hours} hour(s) (or plan from a fresh scan)",
+            path.display()
+        )));
+    };
+    let Some(secs) = sgaudit_report::time::parse_rfc3339_ms(at).map(|ms| ms / 1000) else {
+        return Err(UsageError(format!(
+            "{}: collected_at `{}` is not an RFC 3339 time",
+            path.display(),
+            printable(at)
+        )));
+    };
+    let age = now - secs;
+    if age < -300 {
+        return Err(UsageError(format!(
+            "{} says it was collected at {at}, in the future: check the clock; nothing was changed",
+            path.display()
+        )));
+    }
+    if age > i64::from(max_hours) * 3600 {
+        return Err(UsageError(format!(
+            "{} was collected {} hour(s) ago, more than --max-snapshot-age {max_hours}: scan again (or plan from a fresh \
+             scan); nothing was changed",
+            path.display(),
+            age / 3600
+        )));
+    }
+    Ok(())
 }
 
-struct Run<'a> {
+/// The snapshot with the account-regions of `fresh` replaced by their fresh reading.
+fn with_fresh_regions(old: &Snapshot, fresh: &Snapshot) -> Snapshot {
+    let mut merged = old.clone();
+    merged.regions.retain(|r| !fresh.regions.iter().any(|f| f.account_id == r.account_id && f.region == r.region));
+    merged.regions.extend(fresh.regions.iter().cloned());
+    merged.normalize();
+    merged
+}
+
+/// The journal of a real run: each line appended to the log (synced) and shown on standard output.
+struct Printed<'a> {
     log: &'a mut Log,
-    backup: Option<String>,
-    tally: Tally,
-    dry_run: bool,
 }
 
-impl Run<'_> {
-    #[allow(clippy::too_many_arguments)]
-    fn record(
+impl Journal for Printed<'_> {
+    fn write(&mut self, line: &Line) -> std::io::Result<()> {
+        let shown_reason =
+            if line.reason.is_empty() { String::new() } else { format!(" — {}", printable(line.reason)) };
+        println!(
+            "  {:<6} {} ({}): {}{shown_reason}",
+            line.action,
+            printable(line.group_id),
+            printable(line.group_name),
+            line.result
+        );
+        self.log.write(line)
+    }
+}
+
+/// The real EC2, through the run's sessions.
+struct LiveEc2<'a> {
+    live: &'a Live,
+    dry_run: bool,
+    /// The account-region last shown as a heading.
+    region_shown: Option<(String, String)>,
+}
+
+impl LiveEc2<'_> {
+    fn heading(&mut self, account_id: &str, region: &str) {
+        let place = (account_id.to_string(), region.to_string());
+        if self.region_shown.as_ref() != Some(&place) {
+            println!("\n{account_id} / {region}");
+            self.region_shown = Some(place);
+        }
+    }
+}
+
+impl Ec2 for LiveEc2<'_> {
+    fn describe(&mut self, account_id: &str, region: &str, ids: &[String]) -> Result<Vec<SecurityGroup>, SourceError> {
+        self.live.runtime.block_on(live::describe_groups(&self.live.connected, account_id, region, ids))
+    }
+
+    fn users_now(
+        &mut self,
+        account_id: &str,
+        region: &str,
+        ids: &[String],
+    ) -> Result<HashMap<String, Vec<String>>, SourceError> {
+        self.heading(account_id, region);
+        self.live.runtime.block_on(live::users_now(&self.live.connected, account_id, region, ids))
+    }
+
+    fn revoke(
         &mut self,
         account_id: &str,
         region: &str,
         group_id: &str,
-        name: &str,
-        action: &str,
-        result: &str,
-        reason: &str,
-    ) {
-        match (action, result) {
-            ("delete", "ok" | "dry-run-ok") => self.tally.deleted += 1,
-            (_, "skipped") => self.tally.skipped += 1,
-            ("delete", _) => self.tally.failed += 1,
-            _ => {}
-        }
-        let line = Line {
-            time: &clock::now_rfc3339(),
-            account_id,
-            region,
-            group_id,
-            group_name: name,
-            action,
-            result,
-            reason,
-            backup: self.backup.as_deref(),
-        };
-        if let Err(e) = self.log.write(&line) {
-            eprintln!("sgaudit: cannot append to {}: {e}", self.log.path().display());
-        }
-        println!(
-            "  {action:<6} {group_id} ({name}): {result}{}",
-            if reason.is_empty() { String::new() } else { format!(" — {reason}") }
-        );
+        ingress: &[Rule],
+        egress: &[Rule],
+    ) -> Result<(), SourceError> {
+        let c = &self.live.connected;
+        self.live.runtime.block_on(live::revoke(c, account_id, region, group_id, ingress, egress, self.dry_run))
     }
 
-    /// One account-region: re-check, revoke the rules between the groups, then re-check and delete each.
-    fn region(&mut self, live: &Live, plan: &mut Plan, account_id: &str, region: &str, groups: Vec<SecurityGroup>) {
-        let c = &live.connected;
-        let rt = &live.runtime;
-        println!("\n{account_id} / {region}");
-        let names: HashMap<String, String> =
-            groups.iter().map(|g| (g.group_id.clone(), g.group_name.clone())).collect();
-        let name = |id: &str| names.get(id).cloned().unwrap_or_default();
-
-        // Re-check the whole set: anything holding a group that is not itself being deleted keeps it.
-        let ids: Vec<String> = groups.iter().map(|g| g.group_id.clone()).collect();
-        let users = match rt.block_on(live::users_now(c, account_id, region, &ids)) {
-            Ok(users) => users,
-            Err(e) => {
-                self.tally.incomplete = true;
-                let reason = format!("the re-check could not be made ({e}); nothing deleted here");
-                for id in &ids {
-                    self.record(account_id, region, id, &name(id), "skip", "skipped", &reason);
-                }
-                return;
-            }
-        };
-        let mut set: BTreeSet<String> = ids.iter().cloned().collect();
-        loop {
-            let blocked: Vec<(String, String)> = set
-                .iter()
-                .filter_map(|id| {
-                    let outside: Vec<&String> =
-                        users.get(id)?.iter().filter(|u| !set.contains(user_group(u))).collect();
-                    (!outside.is_empty())
-                        .then(|| (id.clone(), outside.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")))
-                })
-                .collect();
-            if blocked.is_empty() {
-                break;
-            }
-            for (id, by) in blocked {
-                set.remove(&id);
-                let reason = format!("became used since the scan: {by}");
-                self.record(account_id, region, &id, &name(&id), "skip", "skipped", &reason);
-                plan.keep(account_id, region, &id, reason);
-            }
-        }
-        let groups: Vec<SecurityGroup> = groups.into_iter().filter(|g| set.contains(&g.group_id)).collect();
-        let (revocations, sequence) = order::order(&groups);
-
-        for r in &revocations {
-            let result =
-                rt.block_on(live::revoke(c, account_id, region, &r.group_id, &r.ingress, &r.egress, self.dry_run));
-            let links = r.ingress.len() + r.egress.len();
-            let (result, reason) = match result {
-                Ok(()) => (
-                    if self.dry_run { "dry-run-ok" } else { "ok" },
-                    format!("{links} rule(s) naming other groups being deleted"),
-                ),
-                Err(e) => ("failed", e.to_string()),
-            };
-            self.record(account_id, region, &r.group_id, &name(&r.group_id), "revoke", result, &reason);
-        }
-
-        for id in &sequence {
-            // Right before the delete, once more: this group alone.
-            match rt.block_on(live::users_now(c, account_id, region, std::slice::from_ref(id))) {
-                Ok(users) => {
-                    let outside: Vec<&String> =
-                        users.get(id).into_iter().flatten().filter(|u| !set.contains(user_group(u))).collect();
-                    if !outside.is_empty() {
-                        let by = outside.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
-                        self.put_back(live, account_id, region, id, &revocations);
-                        self.record(
-                            account_id,
-                            region,
-                            id,
-                            &name(id),
-                            "skip",
-                            "skipped",
-                            &format!("became used since the scan: {by}"),
-                        );
-                        continue;
-                    }
-                }
-                Err(e) => {
-                    self.tally.incomplete = true;
-                    self.put_back(live, account_id, region, id, &revocations);
-                    let reason = format!("the re-check could not be made ({e})");
-                    self.record(account_id, region, id, &name(id), "skip", "skipped", &reason);
-                    continue;
-                }
-            }
-            match rt.block_on(live::delete(c, account_id, region, id, self.dry_run)) {
-                Ok(()) => {
-                    let result = if self.dry_run { "dry-run-ok" } else { "ok" };
-                    self.record(account_id, region, id, &name(id), "delete", result, "");
-                }
-                Err(e) => self.record(account_id, region, id, &name(id), "delete", "failed", &e.to_string()),
-            }
-        }
+    fn delete(&mut self, account_id: &str, region: &str, group_id: &str) -> Result<(), SourceError> {
+        self.live.runtime.block_on(live::delete(&self.live.connected, account_id, region, group_id, self.dry_run))
     }
 
-    /// A group that is kept after its links were revoked gets them back, from the definitions backed up.
-    fn put_back(&mut self, live: &Live, account_id: &str, region: &str, id: &str, revocations: &[order::Revocation]) {
-        if self.dry_run {
-            return;
-        }
-        let Some(r) = revocations.iter().find(|r| r.group_id == id) else { return };
-        let result = live.runtime.block_on(sgaudit_collect::restore::authorize(
-            &live.connected,
-            account_id,
-            region,
-            id,
-            &r.ingress,
-            &r.egress,
-        ));
-        let (result, reason) = match result {
-            Ok(()) => ("ok", "its revoked rules were put back".to_string()),
-            Err(e) => ("failed", format!("its revoked rules could not be put back ({e}); see the backup")),
-        };
-        self.record(account_id, region, id, "", "reauthorize", result, &reason);
+    fn authorize(
+        &mut self,
+        account_id: &str,
+        region: &str,
+        group_id: &str,
+        ingress: &[Rule],
+        egress: &[Rule],
+    ) -> Result<(), SourceError> {
+        let c = &self.live.connected;
+        let done = self
+            .live
+            .runtime
+            .block_on(sgaudit_collect::restore::authorize(c, account_id, region, group_id, ingress, egress))?;
+        done.into_result()
     }
-}
-
-/// The group id in a re-check answer (`sg-… (rule)`), or the answer itself (an interface).
-fn user_group(user: &str) -> &str {
-    user.split_whitespace().next().unwrap_or(user)
-}
-
-fn plan_name(plan: &Plan, account_id: &str, region: &str, id: &str) -> String {
-    plan.entries
-        .iter()
-        .find(|e| e.account_id == account_id && e.region == region && e.group_id == id)
-        .map(|e| e.group_name.clone())
-        .unwrap_or_default()
 }
 
 fn protections(args: &CleanupArgs) -> Result<Protections, UsageError> {
@@ -494,6 +487,6 @@ fn print_plan(plan: &Plan, apply: bool) {
             Decision::Delete => "DELETE",
             Decision::Keep => "keep  ",
         };
-        println!("  {what} {} ({}) — {}", e.group_id, e.group_name, e.reason);
+        println!("  {what} {} ({}) — {}", e.group_id, printable(&e.group_name), printable(&e.reason));
     }
 }

@@ -1,6 +1,8 @@
 //! `sgaudit restore BACKUP`: recreates the groups of a cleanup backup in their VPCs, with their description,
-//! tags and rules; rules between groups restored together point at the new ids. Idempotent: each restored
-//! group carries a tag naming its old id, and a second run finds it and only makes sure its rules are there.
+//! tags and rules; rules naming groups restored (now or by an earlier run) point at the new ids. Groups of the
+//! backup that still exist (a cleanup that stopped, or skipped them) get back the rules of the backup they
+//! lack. Idempotent: each restored group carries a tag naming its old id, and a second run finds it and only
+//! makes sure its rules are there. Every rule that can be applied is; each one that cannot is reported.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -17,61 +19,75 @@ pub struct RestoreArgs {
     backup: PathBuf,
     /// Only these groups (their old ids; repeat or comma-separate).
     #[arg(long, value_delimiter = ',')]
-    groups: Vec<String>,
+    groups: Option<Vec<String>>,
     #[command(flatten)]
     scope: ScopeArgs,
 }
 
 pub fn run(args: RestoreArgs) -> anyhow::Result<u8> {
     let backup = Backup::load(&args.backup).map_err(UsageError)?;
-    let chosen = restore::chosen(&backup, &crate::scope::clean(&args.groups)).map_err(UsageError)?;
+    let only = match &args.groups {
+        Some(given) => {
+            let ids = crate::scope::clean(given);
+            if ids.is_empty() {
+                return Err(UsageError(
+                    "--groups names no group: give the old ids to restore, or leave it out to restore the whole backup"
+                        .into(),
+                )
+                .into());
+            }
+            ids
+        }
+        None => Vec::new(),
+    };
+    let chosen = restore::chosen(&backup, &only).map_err(UsageError)?;
     let reach = Live::connect(&args.scope.or_regions(chosen.iter().map(|g| g.region.as_str())))?;
     let (c, rt) = (&reach.connected, &reach.runtime);
 
-    // Groups of the backup that were never deleted (the cleanup skipped them) are still there: left alone.
+    // Per account-region: which groups of the backup still exist, and which were restored by an earlier run
+    // (one list of the marked groups, not a call per group).
     let mut places: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
-    for g in &chosen {
+    for g in &backup.groups {
         places.entry((&g.account_id, &g.region)).or_default().push(g.group.group_id.clone());
     }
+    let chosen_places: BTreeSet<(&str, &str)> =
+        chosen.iter().map(|g| (g.account_id.as_str(), g.region.as_str())).collect();
     let mut still_there: BTreeSet<String> = BTreeSet::new();
-    let mut failed = 0;
-    for ((account_id, region), ids) in &places {
-        match rt.block_on(sgaudit_collect::cleanup::describe_groups(c, account_id, region, ids)) {
-            Ok(groups) => still_there.extend(groups.into_iter().map(|g| g.group_id)),
-            Err(e) => {
-                return Err(UsageError(format!(
-                    "cannot tell which groups of the backup still exist in {account_id} / {region}: {e}"
-                ))
-                .into())
-            }
-        }
+    let mut new_ids: HashMap<String, String> = HashMap::new();
+    for ((account_id, region), ids) in places.iter().filter(|(p, _)| chosen_places.contains(p)) {
+        let cannot = |e: sgaudit_snapshot::SourceError| {
+            UsageError(format!("cannot tell which groups of the backup exist in {account_id} / {region}: {e}"))
+        };
+        let groups =
+            rt.block_on(sgaudit_collect::cleanup::describe_groups(c, account_id, region, ids)).map_err(cannot)?;
+        still_there.extend(groups.into_iter().map(|g| g.group_id));
+        new_ids.extend(rt.block_on(live::restored_in_region(c, account_id, region)).map_err(cannot)?);
     }
 
     // First every group (found from an earlier run, or created), so that rules can name any of them.
-    let mut new_ids: HashMap<String, String> = HashMap::new();
-    let mut created = 0;
-    let mut existing = 0;
+    let mut targets: Vec<(&sgaudit_cleanup::BackedUp, String)> = Vec::new();
+    let (mut created, mut already, mut existing, mut failed) = (0, 0, 0, 0);
     for g in &chosen {
         let old = &g.group.group_id;
         let where_ = format!("{} in {} / {}", g.group.group_name, g.account_id, g.region);
         if still_there.contains(old) {
             existing += 1;
-            println!("{old}: still exists, nothing to restore ({where_})");
+            println!("{old}: still exists ({where_}); the rules of the backup it lacks are put back");
+            targets.push((g, old.clone()));
             continue;
         }
-        let found = rt.block_on(live::find_restored(c, &g.account_id, &g.region, old));
-        let outcome = match found {
-            Ok(Some(new)) => Ok((new, "already restored")),
-            Ok(None) => rt.block_on(live::create(c, &g.account_id, &g.region, &g.group)).map(|new| (new, "created")),
-            Err(e) => Err(e),
-        };
-        match outcome {
-            Ok((new, how)) => {
-                if how == "created" {
-                    created += 1;
-                }
-                println!("{old} -> {new} ({how}: {where_})");
-                new_ids.insert(old.clone(), new);
+        if let Some(new) = new_ids.get(old) {
+            already += 1;
+            println!("{old} -> {new} (already restored: {where_})");
+            targets.push((g, new.clone()));
+            continue;
+        }
+        match rt.block_on(live::create(c, &g.account_id, &g.region, &g.group)) {
+            Ok(new) => {
+                created += 1;
+                println!("{old} -> {new} (created: {where_})");
+                new_ids.insert(old.clone(), new.clone());
+                targets.push((g, new));
             }
             Err(e) => {
                 failed += 1;
@@ -79,21 +95,30 @@ pub fn run(args: RestoreArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    // Then the rules, with references between restored groups mapped.
-    for g in &chosen {
-        let Some(new) = new_ids.get(&g.group.group_id) else { continue };
+
+    // Then the rules, with references to restored groups mapped; every rule that can be applied is.
+    let (mut added, mut rules_failed) = (0, 0);
+    for (g, id) in &targets {
         let ingress = restore::map_rules(&g.group.ingress, &new_ids);
         let egress = restore::map_rules(&g.group.egress, &new_ids);
-        if let Err(e) = rt.block_on(live::authorize(c, &g.account_id, &g.region, new, &ingress, &egress)) {
-            failed += 1;
-            println!("{new}: rules not all restored: {e}");
+        match rt.block_on(live::authorize(c, &g.account_id, &g.region, id, &ingress, &egress)) {
+            Ok(done) => {
+                added += done.added;
+                rules_failed += done.failed.len();
+                for (rule, e) in &done.failed {
+                    println!("{id}: rule not restored: {rule}: {e}");
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                println!("{id}: its rules could not be restored: {e}");
+            }
         }
     }
     println!(
-        "\nRestore: {created} created, {} already restored, {existing} never deleted, {failed} failed (of {} group(s) \
-         chosen from the backup).",
-        new_ids.len() - created,
+        "\nRestore: {created} created, {already} already restored, {existing} never deleted, {failed} failed, \
+         {rules_failed} rule(s) not restored ({added} rule(s) added; {} group(s) chosen from the backup).",
         chosen.len()
     );
-    Ok(if failed > 0 { exit::PARTIAL } else { exit::OK })
+    Ok(if failed > 0 || rules_failed > 0 { exit::PARTIAL } else { exit::OK })
 }

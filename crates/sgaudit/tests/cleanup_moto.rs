@@ -40,12 +40,23 @@ impl Estate {
         self.moto.python(&[&script(), "--endpoint", &self.moto.url, "--region", REGION, "--state"], &[])
     }
 
-    /// A scan of the estate saved as a snapshot in `dir`, straight from moto.
+    /// A scan of the estate saved as a snapshot in `dir`, straight from moto, said to be collected two hours
+    /// ago: long enough for CloudTrail's event history to show any group it holds created since then (the
+    /// plan's age rule), recent enough for `--apply`.
     fn scan_to(&self, dir: &Path) -> std::path::PathBuf {
+        self.scan_aged(dir, 2 * 3600)
+    }
+
+    /// A scan saved as a snapshot whose `collected_at` is `secs_ago` seconds in the past.
+    fn scan_aged(&self, dir: &Path, secs_ago: u64) -> std::path::PathBuf {
         let snapshot = dir.join("snapshot.json");
         let r =
             self.moto.sgaudit(&["scan", "--quiet", "--format", "json", "--save-snapshot", snapshot.to_str().unwrap()]);
         assert_eq!(r.code, 0, "{}", r.stderr);
+        let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        doc["collected_at"] = Value::String(rfc3339(now - secs_ago));
+        std::fs::write(&snapshot, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
         snapshot
     }
 
@@ -97,6 +108,22 @@ impl Estate {
         ));
         FaultProxy::start(&self.moto.url, rules)
     }
+}
+
+/// Seconds since the epoch as RFC 3339 UTC (the civil-from-days algorithm).
+fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 fn script() -> String {
@@ -153,9 +180,30 @@ fn the_plan_keeps_what_must_stay_and_a_dry_run_changes_nothing() {
     let plan_path = dir.path().join("plan.json");
     let before = estate.state();
 
+    // From a fresh scan, a group CloudTrail does not know may have been created a minute ago (its event
+    // history lags): only old-unused, whose creation CloudTrail shows a month ago, may go.
     let r = sgaudit(&proxy.url, &["cleanup", "--quiet", "--region", REGION, "--plan-out", plan_path.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
     assert!(r.stdout.contains("Dry run: nothing was changed"), "{}", r.stdout);
+    let plan = plan_of(&plan_path);
+    assert_eq!(names_deleted(&plan), ["old-unused"].into_iter().collect(), "{plan:#?}");
+    let lag = &decision(&plan, "chain-a").1;
+    assert!(lag.starts_with("age unknown: not in CloudTrail's event history, which can lag"), "{lag}");
+
+    // From a snapshot saved two hours ago, their absence from CloudTrail proves their age.
+    let snapshot = estate.scan_to(dir.path());
+    let r = sgaudit(
+        &proxy.url,
+        &[
+            "cleanup",
+            "--quiet",
+            "--from-snapshot",
+            snapshot.to_str().unwrap(),
+            "--plan-out",
+            plan_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
     let plan = plan_of(&plan_path);
 
     let expected: BTreeSet<&str> =
@@ -173,8 +221,8 @@ fn the_plan_keeps_what_must_stay_and_a_dry_run_changes_nothing() {
     // One CloudTrail query and one references query for the region, never one per group.
     let seen = proxy.seen();
     let calls = |needle: &str| seen.iter().filter(|(k, _)| k.contains(needle)).map(|(_, n)| n).sum::<usize>();
-    assert_eq!(calls("LookupEvents"), 1, "{seen:?}");
-    assert_eq!(calls("DescribeSecurityGroupReferences"), 1, "{seen:?}");
+    assert_eq!(calls("LookupEvents"), 2, "one per plan: {seen:?}");
+    assert_eq!(calls("DescribeSecurityGroupReferences"), 2, "one per plan: {seen:?}");
     assert_eq!(calls("DeleteSecurityGroup") + calls("RevokeSecurityGroup"), 0, "{seen:?}");
 
     assert_eq!(estate.state(), before, "a dry run changed the estate");
@@ -186,8 +234,8 @@ fn the_plan_keeps_what_must_stay_and_a_dry_run_changes_nothing() {
         &[
             "cleanup",
             "--quiet",
-            "--region",
-            REGION,
+            "--from-snapshot",
+            snapshot.to_str().unwrap(),
             "--protect-name",
             "chain-?",
             "--min-age",
@@ -397,13 +445,15 @@ fn apply_refuses_without_a_terminal_or_yes_and_in_production_without_the_flag() 
     assert!(backups(dir.path()).is_empty());
 
     // --apply --dry-run-aws proves the permissions with DryRun=true and changes nothing.
+    let snapshot_dir = tempfile::tempdir().unwrap();
+    let snapshot = estate.scan_to(snapshot_dir.path());
     let r = sgaudit(
         &proxy.url,
         &[
             "cleanup",
             "--quiet",
-            "--region",
-            REGION,
+            "--from-snapshot",
+            snapshot.to_str().unwrap(),
             "--apply",
             "--dry-run-aws",
             "--backup-dir",
@@ -456,11 +506,14 @@ fn on_a_terminal_apply_asks_for_the_typed_account_id() {
     let estate = Estate::seed();
     let proxy = estate.proxy(Vec::new());
     let dir = tempfile::tempdir().unwrap();
+    let snapshot_dir = tempfile::tempdir().unwrap();
+    let snapshot = estate.scan_to(snapshot_dir.path());
     let before = estate.state();
     let in_terminal = |answer: &str| -> String {
         let command = format!(
-            "{} cleanup --quiet --region {REGION} --apply --backup-dir {}",
+            "{} cleanup --quiet --from-snapshot {} --apply --backup-dir {}",
             env!("CARGO_BIN_EXE_sgaudit"),
+            snapshot.display(),
             dir.path().display()
         );
         // The environment `sgaudit_cmd` gives the binary (no profile files, no inherited keys), for `script`.
@@ -501,4 +554,300 @@ fn on_a_terminal_apply_asks_for_the_typed_account_id() {
     let transcript = in_terminal("123456789012");
     assert!(transcript.contains("Cleanup: 6 deleted, 0 skipped, 0 failed"), "{transcript}");
     assert_eq!(before.as_object().unwrap().len() - estate.state().as_object().unwrap().len(), 6);
+}
+
+/// The scope of a run is honoured with a saved snapshot too: excluded regions and accounts are never touched.
+#[test]
+fn scope_flags_hold_with_a_saved_snapshot() {
+    let estate = Estate::seed();
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = estate.scan_to(dir.path());
+    let proxy = estate.proxy(Vec::new());
+    let before = estate.state();
+    for (flag, value) in
+        [("--exclude-region", REGION), ("--exclude-accounts", "123456789012"), ("--accounts", "111122223333")]
+    {
+        let r = sgaudit(
+            &proxy.url,
+            &[
+                "cleanup",
+                "--quiet",
+                "--from-snapshot",
+                snapshot.to_str().unwrap(),
+                flag,
+                value,
+                "--apply",
+                "--yes",
+                "--backup-dir",
+                dir.path().to_str().unwrap(),
+            ],
+        );
+        assert_eq!(r.code, 2, "{flag}: {}\n{}", r.stderr, r.stdout);
+        assert!(r.stderr.contains("nothing in scope"), "{flag}: {}", r.stderr);
+        assert_eq!(estate.state(), before, "{flag} reached wider than asked");
+    }
+    assert!(backups(dir.path()).is_empty());
+    let seen = proxy.seen();
+    assert!(!seen.keys().any(|k| k.contains("DeleteSecurityGroup") || k.contains("Revoke")), "{seen:?}");
+}
+
+/// A snapshot is a plan's evidence, not a licence: too old or undated, it is refused for --apply; and right
+/// before deleting, every source of the region is read again and judged again, so a group a launch template
+/// took up since the scan (no interface: the old re-check could not see it) stays.
+#[test]
+fn apply_judges_again_from_fresh_evidence_and_refuses_old_snapshots() {
+    let estate = Estate::seed();
+    let dir = tempfile::tempdir().unwrap();
+    let proxy = estate.proxy(Vec::new());
+    let before = estate.state();
+
+    let old = estate.scan_aged(dir.path(), 25 * 3600);
+    let r = sgaudit(&proxy.url, &["cleanup", "--quiet", "--from-snapshot", old.to_str().unwrap(), "--apply", "--yes"]);
+    r.assert_one_line_error("more than --max-snapshot-age 24");
+    let r = sgaudit(
+        &proxy.url,
+        &[
+            "cleanup",
+            "--quiet",
+            "--from-snapshot",
+            old.to_str().unwrap(),
+            "--apply",
+            "--yes",
+            "--max-snapshot-age",
+            "48",
+            "--dry-run-aws",
+        ],
+    );
+    assert_eq!(r.code, 0, "--max-snapshot-age raises the limit: {}", r.stderr);
+    let mut undated: Value = serde_json::from_str(&std::fs::read_to_string(&old).unwrap()).unwrap();
+    undated.as_object_mut().unwrap().remove("collected_at");
+    let undated_path = dir.path().join("undated.json");
+    std::fs::write(&undated_path, undated.to_string()).unwrap();
+    let r = sgaudit(
+        &proxy.url,
+        &["cleanup", "--quiet", "--from-snapshot", undated_path.to_str().unwrap(), "--apply", "--yes"],
+    );
+    r.assert_one_line_error("does not say when it was collected");
+    assert_eq!(estate.state(), before);
+
+    let snapshot = estate.scan_to(dir.path());
+    let lt = estate.moto.python(
+        &[&script(), "--endpoint", &estate.moto.url, "--region", REGION, "--template", &estate.id("old-unused")],
+        &[],
+    );
+    let backup_dir = dir.path().join("backups");
+    let r = sgaudit(
+        &proxy.url,
+        &[
+            "cleanup",
+            "--quiet",
+            "--from-snapshot",
+            snapshot.to_str().unwrap(),
+            "--apply",
+            "--yes",
+            "--backup-dir",
+            backup_dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    assert!(r.stdout.contains("Kept after judging the fresh evidence again"), "{}", r.stdout);
+    let lt_id = lt["launch_template"].as_str().unwrap();
+    assert!(
+        r.stdout.contains(&format!(
+            "{} (old-unused) — in use by the fresh scan before deleting: launch-template {lt_id}",
+            estate.id("old-unused")
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(estate.state().get(&estate.id("old-unused")).is_some(), "a group a launch template holds was deleted");
+    assert!(r.stdout.contains("Cleanup: 5 deleted, 0 skipped, 0 failed"), "{}", r.stdout);
+}
+
+/// A log that cannot be written (a full disk) stops the run before any change; the backup is whole.
+#[test]
+fn a_log_that_cannot_be_written_stops_before_any_change() {
+    let estate = Estate::seed();
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = estate.scan_to(dir.path());
+    let proxy = estate.proxy(Vec::new());
+    let before = estate.state();
+    let r = sgaudit(
+        &proxy.url,
+        &[
+            "cleanup",
+            "--quiet",
+            "--from-snapshot",
+            snapshot.to_str().unwrap(),
+            "--apply",
+            "--yes",
+            "--backup-dir",
+            dir.path().to_str().unwrap(),
+            "--log",
+            "/dev/full",
+        ],
+    );
+    assert_eq!(r.code, 3, "{}\n{}", r.stderr, r.stdout);
+    assert!(r.stderr.contains("the cleanup log could not be written"), "{}", r.stderr);
+    assert_eq!(estate.state(), before, "a change was made without a log");
+    let backup = backups(dir.path());
+    assert_eq!(backup.len(), 1);
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&backup[0]).unwrap()).unwrap();
+    assert_eq!(doc["groups"].as_array().unwrap().len(), 6);
+}
+
+/// A delete that fails (AWS's DependencyViolation, which moto never answers: the proxy does) keeps the group
+/// with its revoked rules put back, and the groups it names with it; restore then has nothing to put back.
+#[test]
+fn a_failed_delete_keeps_the_chain_whole() {
+    let estate = Estate::seed();
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = estate.scan_to(dir.path());
+    let violation = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>DependencyViolation\
+        </Code><Message>resource has a dependent object</Message></Error></Errors><RequestID>r-1</RequestID></Response>";
+    let chain_a = estate.id("chain-a");
+    let proxy = estate.proxy(vec![Rule::always(
+        &format!("DeleteSecurityGroup && {chain_a}"),
+        Fault::Answer { status: 400, content_type: "text/xml;charset=UTF-8".into(), body: violation.into() },
+    )]);
+    let before = estate.state();
+    let r = sgaudit(
+        &proxy.url,
+        &[
+            "cleanup",
+            "--quiet",
+            "--from-snapshot",
+            snapshot.to_str().unwrap(),
+            "--apply",
+            "--yes",
+            "--backup-dir",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 3, "{}\n{}", r.stderr, r.stdout);
+    assert!(r.stdout.contains("Cleanup: 3 deleted, 2 skipped, 1 failed"), "{}", r.stdout);
+    let after = estate.state();
+    for name in ["chain-a", "chain-b", "chain-c"] {
+        let id = estate.id(name);
+        for direction in ["ingress", "egress"] {
+            let none = BTreeMap::new();
+            assert_eq!(
+                atoms(&after[&id][direction], &none),
+                atoms(&before[&id][direction], &none),
+                "{name} {direction}"
+            );
+        }
+    }
+    let log = log_lines(dir.path());
+    assert!(log
+        .iter()
+        .any(|l| l["action"] == "reauthorize" && l["group_id"] == chain_a.as_str() && l["result"] == "ok"));
+    let b = log.iter().find(|l| l["action"] == "skip" && l["group_id"] == estate.id("chain-b").as_str()).unwrap();
+    assert!(b["reason"].as_str().unwrap().starts_with(&format!("named in a rule of {chain_a}, which stays")), "{b}");
+}
+
+/// Restore applies every rule it can and names each one it cannot; references to groups restored by an
+/// earlier run are mapped through their mark; `--groups ""` is refused.
+#[test]
+fn restore_applies_what_it_can_and_maps_earlier_restores() {
+    let estate = Estate::seed();
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = estate.scan_to(dir.path());
+    let proxy = estate.proxy(Vec::new());
+    let backup_dir = dir.path().join("backups");
+    let r = sgaudit(
+        &proxy.url,
+        &[
+            "cleanup",
+            "--quiet",
+            "--from-snapshot",
+            snapshot.to_str().unwrap(),
+            "--apply",
+            "--yes",
+            "--backup-dir",
+            backup_dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    let backup = backups(&backup_dir).remove(0);
+
+    let r = sgaudit(&proxy.url, &["restore", backup.to_str().unwrap(), "--groups", ""]);
+    r.assert_one_line_error("--groups names no group");
+
+    // chain-c first, alone; then chain-b, whose rules name chain-c: mapped through the mark of the first run.
+    let (c, b) = (estate.id("chain-c"), estate.id("chain-b"));
+    let r = sgaudit(&proxy.url, &["restore", backup.to_str().unwrap(), "--groups", &c]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    let r = sgaudit(&proxy.url, &["restore", backup.to_str().unwrap(), "--groups", &b]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    let state = estate.state();
+    let new_of = |old: &str| -> String {
+        state
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(_, g)| g["tags"]["sgaudit:restored-from"] == old)
+            .map(|(id, _)| id.clone())
+            .unwrap()
+    };
+    let (new_b, new_c) = (new_of(&b), new_of(&c));
+    let names: Vec<&str> = state[&new_b]["ingress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["UserIdGroupPairs"].as_array().unwrap().iter().map(|g| g["GroupId"].as_str().unwrap()))
+        .collect();
+    assert_eq!(names, [new_c.as_str()], "{}", state[&new_b]);
+
+    // A backup whose group names a group that no longer exists: its CIDR rules still come back.
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&backup).unwrap()).unwrap();
+    let old_unused = estate.id("old-unused");
+    let entry = doc["groups"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|g| g["group"]["group_id"] == old_unused.as_str())
+        .unwrap();
+    entry["group"]["ingress"] = serde_json::json!([
+        {"protocol": "tcp", "from_port": 443, "to_port": 443,
+         "groups": [{"group_id": "sg-0123456789abcdef0", "user_id": "123456789012"}]},
+        {"protocol": "tcp", "from_port": 22, "to_port": 22, "ipv4_ranges": [{"id": "10.9.0.0/16"}]}
+    ]);
+    let edited = dir.path().join("edited-backup.json");
+    std::fs::write(&edited, doc.to_string()).unwrap();
+    let r = sgaudit(&proxy.url, &["restore", edited.to_str().unwrap(), "--groups", &old_unused]);
+    assert_eq!(r.code, 3, "{}\n{}", r.stderr, r.stdout);
+    assert!(r.stdout.contains("rule not restored: ingress tcp 443-443 from sg-0123456789abcdef0"), "{}", r.stdout);
+    assert!(r.stdout.contains("1 rule(s) not restored"), "{}", r.stdout);
+    let state = estate.state();
+    let restored = &state[&new_of(&old_unused)];
+    assert!(restored["ingress"].to_string().contains("10.9.0.0/16"), "{restored}");
+}
+
+/// Names and reasons from a snapshot are printed with their control characters made visible: a hostile
+/// name cannot clear the screen, retitle the window or forge a line of the plan.
+#[test]
+fn hostile_names_in_a_snapshot_do_not_reach_the_terminal_raw() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(common::repo_root().join("examples/demo-snapshot.json")).unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    for region in doc["regions"].as_array_mut().unwrap() {
+        for g in region["security_groups"].as_array_mut().unwrap() {
+            if g["group_name"] != "default" {
+                let name =
+                    format!("\u{1b}]0;pwned\u{7}\u{1b}[2J{}\nDELETE sg-forged", g["group_name"].as_str().unwrap());
+                g["group_name"] = Value::String(name);
+            }
+        }
+    }
+    let hostile = dir.path().join("hostile.json");
+    std::fs::write(&hostile, doc.to_string()).unwrap();
+    let r = moto.sgaudit(&["cleanup", "--quiet", "--from-snapshot", hostile.to_str().unwrap(), "--ignore-age"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    for out in [&r.stdout, &r.stderr] {
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out}");
+        assert!(!out.lines().any(|l| l.trim_start().starts_with("DELETE sg-forged")), "{out}");
+    }
+    assert!(r.stdout.contains("\\u{1b}]0;pwned"), "{}", r.stdout);
 }

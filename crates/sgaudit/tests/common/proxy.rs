@@ -32,7 +32,8 @@ pub enum Fault {
     Answer { status: u16, content_type: String, body: String },
 }
 
-/// Which requests get a fault: those whose operation (or, failing that, whose body) contains `needle`, every
+/// Which requests get a fault: those whose operation or body contains `needle` (or each of its parts
+/// separated by ` && `: `DeleteSecurityGroup && sg-0abc`), every
 /// `every`-th of them (1 = all), at most `times` of them (`None`: no limit).
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -137,7 +138,7 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
     *shared.seen.lock().unwrap().entry(request.operation.clone()).or_default() += 1;
     let haystack = format!("{} {}", request.operation, String::from_utf8_lossy(&request.body));
     let fault = shared.rules.iter().find_map(|(rule, matched, applied)| {
-        if !haystack.contains(&rule.needle) {
+        if !rule.needle.split(" && ").all(|part| haystack.contains(part)) {
             return None;
         }
         let n = matched.fetch_add(1, Ordering::Relaxed) + 1;
