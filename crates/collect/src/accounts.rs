@@ -10,6 +10,7 @@ use aws_types::os_shim_internal::{Env, Fs};
 use aws_types::SdkConfig;
 use sgaudit_snapshot::{Account, SourceError};
 
+use crate::source::{PageTrail, MAX_PAGES};
 use crate::ScanError;
 
 /// IAM actions used to find and reach the accounts of an organization.
@@ -63,6 +64,8 @@ pub(crate) struct Target {
 pub(crate) struct Chosen {
     pub targets: Vec<Target>,
     pub left_out: Vec<Account>,
+    /// Ids of `--accounts` that are not accounts of the organization.
+    pub not_members: Vec<String>,
 }
 
 pub(crate) async fn check_profile(profile: &str) -> Result<(), ScanError> {
@@ -89,13 +92,20 @@ pub(crate) async fn organization(
     let org = aws_sdk_organizations::Client::new(base);
     let mut accounts = Vec::new();
     let mut pages = org.list_accounts().into_paginator().send();
+    // A list of accounts that goes round would leave accounts out without a word: refuse it.
+    let mut trail = PageTrail::new("organizations:ListAccounts", MAX_PAGES);
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| ScanError::Organization(crate::source::error_chain(&e)))?;
         accounts.extend(page.accounts().iter().cloned());
+        if trail.follow(page.next_token()).map_err(|e| ScanError::Organization(e.message))?.is_none() {
+            break;
+        }
     }
     accounts.sort_by(|a, b| a.id().cmp(&b.id()));
 
-    let mut chosen = Chosen { targets: Vec::new(), left_out: Vec::new() };
+    let not_members =
+        options.include.iter().filter(|id| !accounts.iter().any(|a| a.id() == Some(id.as_str()))).cloned();
+    let mut chosen = Chosen { targets: Vec::new(), left_out: Vec::new(), not_members: not_members.collect() };
     for account in accounts {
         let Some(id) = account.id().map(str::to_string) else { continue };
         if (!options.include.is_empty() && !options.include.contains(&id)) || options.exclude.contains(&id) {

@@ -18,6 +18,7 @@ use sgaudit_snapshot::{Account, CoverageState, RegionSnapshot, Snapshot, SourceC
 pub mod accounts;
 pub mod cleanup;
 mod identity;
+pub mod regions;
 pub mod registry;
 pub mod restore;
 pub mod securityhub;
@@ -160,11 +161,29 @@ pub async fn scan(
 /// Finds the accounts asked for, checks who each is and picks its regions. A single account whose
 /// credentials do not work is an error (the user's to fix); one of several is recorded as unreachable.
 pub async fn connect(options: &ScanOptions) -> Result<Connected, ScanError> {
+    let mut notes = Vec::new();
     let profiles: Vec<Option<String>> = match &options.accounts {
         AccountSelection::Profiles(p) if p.is_empty() => vec![None],
-        AccountSelection::Profiles(p) => p.iter().cloned().map(Some).collect(),
+        AccountSelection::Profiles(p) => {
+            let mut unique: Vec<Option<String>> = Vec::new();
+            for name in p {
+                let name = Some(name.clone());
+                if !unique.contains(&name) {
+                    unique.push(name);
+                }
+            }
+            unique
+        }
         AccountSelection::Organization(org) => vec![org.profile.clone()],
     };
+    if let AccountSelection::Profiles(given) = &options.accounts {
+        for name in profiles.iter().flatten() {
+            let times = given.iter().filter(|g| *g == name).count();
+            if times > 1 {
+                notes.push(format!("profile {name} is given {times} times: its account is read once"));
+            }
+        }
+    }
     for profile in profiles.iter().flatten() {
         accounts::check_profile(profile).await?;
     }
@@ -200,12 +219,14 @@ pub async fn connect(options: &ScanOptions) -> Result<Connected, ScanError> {
     // The accounts, each with the configuration that reaches it.
     let mut left_out = Vec::new();
     let mut targets = Vec::new();
+    let mut not_members = Vec::new();
     match &options.accounts {
         AccountSelection::Organization(org) => {
             let own = identity::account_id(&in_region(&first, &probe)).await.map_err(|e| e.into_scan_error())?;
             let chosen = accounts::organization(&in_region(&first, &probe), &own, org).await?;
             left_out.extend(chosen.left_out);
             targets = chosen.targets;
+            not_members = chosen.not_members;
         }
         AccountSelection::Profiles(_) => {
             targets.push(accounts::Target { sdk: first, account_id: None, name: None, profile: profiles[0].clone() });
@@ -216,34 +237,91 @@ pub async fn connect(options: &ScanOptions) -> Result<Connected, ScanError> {
         }
     }
 
-    // Who each target is, and its regions, all accounts at once.
+    // Who each target is, and its regions, all accounts at once (in the order given: the first profile that
+    // reaches an account is the one used).
     let single = targets.len() == 1 && matches!(options.accounts, AccountSelection::Profiles(_));
     let reached: Vec<Result<Session, Account>> =
         futures::stream::iter(targets.into_iter().map(|target| reach(target, options, &probe)))
-            .buffer_unordered(options.concurrency.clamp(1, 16))
+            .buffered(options.concurrency.clamp(1, 16))
             .collect()
             .await;
-    let mut sessions = Vec::new();
-    for result in reached {
-        match result {
-            Ok(ok) => sessions.push(ok),
-            Err(account) => {
-                // One account through the standard chain or one profile whose identity cannot be read: the
-                // credentials are the user's to fix (exit 2). Anything else is coverage.
-                let identity = account.error.as_ref().filter(|e| e.code == "credentials" || e.code == "identity");
-                if let (true, Some(error)) = (single, identity) {
-                    let failure = identity::IdentityError {
-                        credentials: error.code == "credentials",
-                        message: error.message.clone(),
-                    };
-                    return Err(failure.into_scan_error());
-                }
-                left_out.push(account);
-            }
+    if single {
+        // One account through the standard chain or one profile whose identity cannot be read: the
+        // credentials are the user's to fix (exit 2). Anything else is coverage.
+        let identity = reached
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .find_map(|account| account.error.as_ref().filter(|e| e.code == "credentials" || e.code == "identity"));
+        if let Some(error) = identity {
+            let failure =
+                identity::IdentityError { credentials: error.code == "credentials", message: error.message.clone() };
+            return Err(failure.into_scan_error());
         }
     }
+    let (mut sessions, unreachable) = one_per_account(reached, &mut notes);
+    left_out.extend(unreachable);
+    if !not_members.is_empty() {
+        notes.push(format!("--accounts {}: not an account of the organization", not_members.join(", ")));
+    }
+
+    // A scope that leaves nothing to read, with nothing failing, would report every source read.
+    if sessions.iter().all(|s| s.regions.is_empty()) && !left_out.iter().any(|a| a.error.is_some()) {
+        let why = if !sessions.is_empty() {
+            if options.exclude_regions.is_empty() {
+                "no region is enabled for the account".to_string()
+            } else {
+                format!("--exclude-region {} leaves no region to scan", options.exclude_regions.join(","))
+            }
+        } else if !not_members.is_empty() {
+            format!("--accounts {}: not an account of the organization", not_members.join(", "))
+        } else if !left_out.is_empty() {
+            let skipped: Vec<String> = left_out
+                .iter()
+                .map(|a| format!("{} ({})", a.account_id, a.skipped.as_deref().unwrap_or("left out")))
+                .collect();
+            format!("every account chosen is left out: {}", skipped.join(", "))
+        } else {
+            "no account of the organization is chosen by --accounts and --exclude-accounts".to_string()
+        };
+        return Err(ScanError::NothingInScope(why));
+    }
     sessions.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-    Ok(Connected { sessions, left_out, notes: Vec::new() })
+    Ok(Connected { sessions, left_out, notes })
+}
+
+/// Keeps one session per account: the first, in the order the profiles were given, that reached it (two
+/// profiles, or a profile named twice, would otherwise count every group and plan every deletion twice).
+/// An account that one profile reached is not also reported unreachable through another. Each account
+/// reached more than once is said in `notes`.
+fn one_per_account(reached: Vec<Result<Session, Account>>, notes: &mut Vec<String>) -> (Vec<Session>, Vec<Account>) {
+    let label = |profile: &Option<String>| profile.clone().unwrap_or_else(|| "the default credentials".to_string());
+    let mut through: Vec<(String, Vec<String>)> = Vec::new();
+    let mut note = |account: &str, profile: String| -> bool {
+        match through.iter_mut().find(|(a, _)| a == account) {
+            Some((_, profiles)) => {
+                profiles.push(profile);
+                false
+            }
+            None => {
+                through.push((account.to_string(), vec![profile]));
+                true
+            }
+        }
+    };
+    let (reached, unreachable): (Vec<_>, Vec<_>) = reached.into_iter().partition(Result::is_ok);
+    let sessions: Vec<Session> =
+        reached.into_iter().flatten().filter(|s| note(&s.account_id, label(&s.profile))).collect();
+    let left_out: Vec<Account> =
+        unreachable.into_iter().filter_map(Result::err).filter(|a| note(&a.account_id, label(&a.profile))).collect();
+    for (account, profiles) in through.iter().filter(|(_, p)| p.len() > 1) {
+        let (last, rest) = profiles.split_last().unwrap_or((&profiles[0], &[]));
+        notes.push(format!(
+            "account {account} is reached by profiles {} and {last}: using {}",
+            rest.join(", "),
+            profiles[0]
+        ));
+    }
+    (sessions, left_out)
 }
 
 /// Reads every source in every account and region of `connected`.
@@ -281,7 +359,7 @@ pub async fn scan_connected(
                 let mut found = Found::new(def.id);
                 let state = match (def.collect)(&ctx, &mut found).await {
                     Ok(()) => CoverageState::Complete,
-                    Err(error) => state_of(error),
+                    Err(error) => state_of(def, &ctx.region, error),
                 };
                 if let Some(report) = &progress {
                     report(Progress::SourceDone {
@@ -332,10 +410,7 @@ pub async fn scan_connected(
         snap.attachments.extend(found.attachments);
         snap.coverage.push(coverage);
     }
-    for mut snap in by_region.into_values() {
-        mark_absent_services(&mut snap.coverage);
-        snapshot.regions.push(snap);
-    }
+    snapshot.regions.extend(by_region.into_values());
     snapshot.normalize();
     snapshot
 }
@@ -380,9 +455,21 @@ fn in_region(base: &aws_types::SdkConfig, region: &str) -> aws_types::SdkConfig 
     base.to_builder().region(Region::new(region.to_string())).build()
 }
 
-fn state_of(error: SourceError) -> CoverageState {
+/// What a source's error means for coverage. Only AWS's own answers (`OptInRequired`, ...) and a region
+/// where botocore's endpoint data says the service is not offered make a source `not_applicable`; an
+/// endpoint that cannot be reached anywhere else is a failure, with its error kept.
+fn state_of(def: &SourceDef, region: &str, error: SourceError) -> CoverageState {
     if source::NOT_APPLICABLE_CODES.contains(&error.code.as_str()) {
         CoverageState::NotApplicable { reason: format!("{}: {}", error.code, error.message) }
+    } else if source::is_unreachable(&error) && regions::offered(def.service, region) == Some(false) {
+        CoverageState::NotApplicable {
+            reason: format!(
+                "{} is not offered in {region} (AWS endpoint data of botocore {}): {}",
+                def.service,
+                regions::botocore_version(),
+                error.message
+            ),
+        }
     } else if source::is_denied(&error) {
         CoverageState::Denied { error }
     } else {
@@ -390,19 +477,76 @@ fn state_of(error: SourceError) -> CoverageState {
     }
 }
 
-/// A service that is not offered in a region has no endpoint there: its host does not resolve. When the
-/// region's EC2 endpoint answered, an unresolvable service endpoint means "not in this region", not a
-/// fault. If EC2 did not answer either, the network is at fault and everything stays failed.
-fn mark_absent_services(coverage: &mut [SourceCoverage]) {
-    let ec2_answered = coverage.iter().any(|c| c.source == sources::security_groups::SOURCE.id && c.state.is_whole());
-    if !ec2_answered {
-        return;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::{dax_clusters, lambda_functions};
+
+    fn error(code: &str) -> SourceError {
+        SourceError {
+            code: code.to_string(),
+            message: "dispatch failure: io error: dns error: failed to lookup address information: Temporary \
+                      failure in name resolution"
+                .to_string(),
+            action: Some("x:Y".to_string()),
+            scp_deny: false,
+        }
     }
-    for entry in coverage.iter_mut() {
-        if let CoverageState::Failed { error } = &entry.state {
-            if error.code == source::UNRESOLVED_ENDPOINT {
-                entry.state =
-                    CoverageState::NotApplicable { reason: "the service has no endpoint in this region".to_string() };
+
+    #[test]
+    fn an_unreachable_endpoint_is_not_applicable_only_where_aws_offers_no_such_service() {
+        let unresolved = error(source::UNRESOLVED_ENDPOINT);
+        // Lambda is offered in us-east-1: a DNS failure there is a failure, with its error kept.
+        match state_of(&lambda_functions::SOURCE, "us-east-1", unresolved.clone()) {
+            CoverageState::Failed { error } => assert_eq!(error, unresolved),
+            other => panic!("{other:?}"),
+        }
+        // DAX is not offered in GovCloud: there it is not applicable, whichever way the call failed to go out.
+        for code in [source::UNRESOLVED_ENDPOINT, "dispatch"] {
+            match state_of(&dax_clusters::SOURCE, "us-gov-west-1", error(code)) {
+                CoverageState::NotApplicable { reason } => assert!(reason.contains("dax is not offered"), "{reason}"),
+                other => panic!("{code}: {other:?}"),
+            }
+        }
+        // But an answer that reached an endpoint (here a timeout, or a 5xx) never is.
+        for code in ["timeout", "Http500", source::TRUNCATED] {
+            assert!(matches!(
+                state_of(&dax_clusters::SOURCE, "us-gov-west-1", error(code)),
+                CoverageState::Failed { .. }
+            ));
+        }
+        // A region the data does not know: a failure as usual.
+        assert!(matches!(
+            state_of(&dax_clusters::SOURCE, "xx-mars-1", unresolved.clone()),
+            CoverageState::Failed { .. }
+        ));
+        // AWS's own "not for you here" answers stay not applicable wherever they come from.
+        assert!(matches!(
+            state_of(&lambda_functions::SOURCE, "us-east-1", error("OptInRequired")),
+            CoverageState::NotApplicable { .. }
+        ));
+    }
+
+    #[test]
+    fn every_region_and_service_pair_follows_the_data() {
+        // Over the whole table: an unreachable endpoint is not applicable exactly where the data says the
+        // service is not offered.
+        let regions = [
+            "us-east-1",
+            "eu-west-1",
+            "af-south-1",
+            "ap-southeast-7",
+            "mx-central-1",
+            "cn-north-1",
+            "cn-northwest-1",
+            "us-gov-east-1",
+            "us-gov-west-1",
+        ];
+        for def in SOURCES {
+            for region in regions {
+                let state = state_of(def, region, error(source::UNRESOLVED_ENDPOINT));
+                let offered = regions::offered(def.service, region).expect("a known region");
+                assert_eq!(matches!(state, CoverageState::NotApplicable { .. }), !offered, "{} in {region}", def.id);
             }
         }
     }

@@ -21,6 +21,10 @@ use sgaudit_snapshot::{Attachment, ResourceKind, SecurityGroup, SourceError, Tar
 pub struct SourceDef {
     /// Stable kebab-case id, as in coverage (`lambda-functions`).
     pub id: &'static str,
+    /// The endpoint key of the service its calls go to, as botocore's `endpoints.json` names it (`lambda`,
+    /// `api.sagemaker`, `memory-db`, `es`, `elasticloadbalancing`): how `regions.rs` tells whether the
+    /// service is offered in a region at all.
+    pub service: &'static str,
     pub description: &'static str,
     /// The kinds of resource it reports.
     pub kinds: &'static [ResourceKind],
@@ -41,11 +45,25 @@ pub struct Ctx {
     pub account_id: String,
     pub region: String,
     pub(crate) requests: RequestCounter,
+    max_pages: u32,
 }
 
 impl Ctx {
     pub fn new(sdk: aws_types::SdkConfig, account_id: String, region: String) -> Self {
-        Self { sdk, account_id, region, requests: RequestCounter::default() }
+        Self { sdk, account_id, region, requests: RequestCounter::default(), max_pages: MAX_PAGES }
+    }
+
+    /// The same, with another limit on the pages of one list, for tests of that limit.
+    #[doc(hidden)]
+    pub fn with_max_pages(mut self, max_pages: u32) -> Self {
+        self.max_pages = max_pages;
+        self
+    }
+
+    /// A trail of the pages of one list called with `action`, for a source that follows the tokens by
+    /// hand (where the SDK has no paginator): see [`PageTrail`].
+    pub fn pages(&self, action: &str) -> PageTrail {
+        PageTrail::new(action, self.max_pages)
     }
 
     /// The interceptor each client carries so that every request attempt is counted for this source.
@@ -161,7 +179,12 @@ impl Found {
     }
 }
 
-/// Reads every page of a paginated list, handing each page to `each`; stops at the first failed page.
+/// Reads every page of a paginated list, handing each page to `each`; stops at the first failed page, and
+/// fails with [`TRUNCATED`] when the list does not end (see [`PageTrail`]).
+///
+/// The SDK's paginators stop *silently* when a page answers with the token it was called with
+/// (`stop_on_duplicate_token`, on by default), and follow a cycle of tokens forever. They hand that page over
+/// before stopping, so the trail of the tokens the pages answer with sees both.
 pub async fn each_page<T, E>(
     ctx: &Ctx,
     action: &str,
@@ -169,12 +192,98 @@ pub async fn each_page<T, E>(
     mut each: impl FnMut(T),
 ) -> Result<(), SourceError>
 where
+    T: Page,
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    let mut trail = ctx.pages(action);
     while let Some(page) = pages.next().await {
-        each(page.map_err(|e| ctx.fail(action, e))?);
+        let page = page.map_err(|e| ctx.fail(action, e))?;
+        let more = trail.follow(page.next_page_token())?;
+        each(page);
+        if more.is_none() {
+            break;
+        }
     }
     Ok(())
+}
+
+/// The most pages one list may have: at the page sizes the sources ask for, millions of resources. A list
+/// longer than this is taken for one that never ends.
+pub const MAX_PAGES: u32 = 10_000;
+
+/// Code of a list that did not end: a page answered with a token already followed, or the list passed
+/// [`MAX_PAGES`]. What was read of it is not the whole.
+pub const TRUNCATED: &str = "truncated";
+
+/// A page of a paginated list: the token of the page after it, if any (an empty token ends a list too).
+pub trait Page {
+    fn next_page_token(&self) -> Option<&str>;
+}
+
+/// Declares where the next-page token of each list answer is, for [`each_page`] and [`PageTrail`]:
+/// `next_page!(aws_sdk_lambda::operation::list_functions::ListFunctionsOutput => next_marker);`
+#[macro_export]
+macro_rules! next_page {
+    ($($output:ty => $field:ident),+ $(,)?) => {
+        $(impl $crate::source::Page for $output {
+            fn next_page_token(&self) -> Option<&str> {
+                self.$field()
+            }
+        })+
+    };
+}
+
+/// The tokens the pages of one list answered with. A token seen before means the list would go round
+/// for ever: a page answering with the token it was called with (which the SDK's paginators take for the
+/// end), or a cycle A → B → A. Either, or more than [`MAX_PAGES`] pages, is an error: never a whole list.
+#[derive(Debug)]
+pub struct PageTrail {
+    action: String,
+    max_pages: u32,
+    /// Pages read so far.
+    pages: u32,
+    /// Each token followed, with the page that answered it (1-based).
+    tokens: std::collections::HashMap<String, u32>,
+}
+
+impl PageTrail {
+    pub(crate) fn new(action: &str, max_pages: u32) -> Self {
+        Self { action: action.to_string(), max_pages, pages: 0, tokens: Default::default() }
+    }
+
+    /// Records the next-page token of the page just read: `Ok(Some(token))` to ask for the next page with,
+    /// `Ok(None)` at the end of the list, `Err` when the list does not end.
+    pub fn follow(&mut self, token: Option<&str>) -> Result<Option<String>, SourceError> {
+        self.pages += 1;
+        let page = self.pages;
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        if let Some(&earlier) = self.tokens.get(token) {
+            let why = if earlier + 1 == page {
+                format!("page {page} answered with the token it was called with, so the next page would repeat it")
+            } else {
+                format!(
+                    "page {page} answered with the token page {earlier} answered with: the pages go round in a cycle"
+                )
+            };
+            return Err(self.truncated(why));
+        }
+        if page >= self.max_pages {
+            return Err(self.truncated(format!("stopped after {page} pages, the most one list may have")));
+        }
+        self.tokens.insert(token.to_string(), page);
+        Ok(Some(token.to_string()))
+    }
+
+    fn truncated(&self, why: String) -> SourceError {
+        SourceError {
+            code: TRUNCATED.to_string(),
+            message: format!("the list did not end: {why}; what was read of it is not the whole"),
+            action: Some(self.action.clone()),
+            scp_deny: false,
+        }
+    }
 }
 
 /// Counts request attempts (retries included) of the clients it is attached to.
@@ -220,9 +329,18 @@ const DENIED_CODES: &[&str] = &[
 pub(crate) const NOT_APPLICABLE_CODES: &[&str] =
     &["OptInRequired", "SubscriptionRequiredException", "InvalidClientTokenId.OptInRequired"];
 
-/// Code given to a request that never got an answer because the endpoint's host does not resolve; when
-/// other services of the region answer, it means the service is absent from that region.
+/// Code given to a request that never got an answer because the endpoint's host does not resolve. That
+/// alone does not say the service is absent from the region (the resolver may be failing, or the endpoint
+/// mistyped): only the endpoint data in `regions.rs` says that.
 pub(crate) const UNRESOLVED_ENDPOINT: &str = "endpoint-unresolved";
+
+/// Code given to a request that could not be sent for another reason (connection refused, TLS, ...).
+const DISPATCH: &str = "dispatch";
+
+/// Whether a call failed before reaching any endpoint: its host did not resolve or could not be connected to.
+pub(crate) fn is_unreachable(error: &SourceError) -> bool {
+    error.code == UNRESOLVED_ENDPOINT || error.code == DISPATCH
+}
 
 /// Code given to a refusal read from the HTTP status alone.
 const HTTP_FORBIDDEN: &str = "HttpForbidden";
@@ -260,7 +378,7 @@ where
             } else if failure.is_timeout() {
                 "timeout"
             } else {
-                "dispatch"
+                DISPATCH
             };
             (code.to_string(), full.clone())
         }

@@ -546,6 +546,120 @@ async fn dax_denied_on_the_second_page_is_an_error() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Lists that do not end: a page answering with the token it was called with, a cycle, too many pages
+// ---------------------------------------------------------------------------------------------------------
+
+/// An MSK page (restJson) holding page 2's clusters and answering with `next` as its token.
+fn msk_page(next: Option<&str>) -> Reply {
+    let mut page: serde_json::Value = serde_json::from_str(MSK_PAGE_2).unwrap();
+    match next {
+        Some(token) => page["nextToken"] = token.into(),
+        None => {
+            page.as_object_mut().unwrap().remove("nextToken");
+        }
+    }
+    Reply::rest_json(&page.to_string())
+}
+
+/// A DAX page (awsJson) holding page 2's clusters and answering with `next` as its token.
+fn dax_page(next: &str) -> Reply {
+    let mut page: serde_json::Value = serde_json::from_str(DAX_PAGE_2).unwrap();
+    page["NextToken"] = next.into();
+    Reply::aws_json(&page.to_string())
+}
+
+fn assert_truncated(error: &SourceError, action: &str, why: &str) {
+    assert_eq!(error.code, "truncated", "{error:?}");
+    assert_eq!(error.action.as_deref(), Some(action));
+    assert!(error.message.contains(why), "`{why}` not in {error:?}");
+}
+
+#[tokio::test]
+async fn a_page_answering_with_the_token_it_was_called_with_is_a_truncated_list() {
+    // The SDK's paginator stops here without a word (stop_on_duplicate_token): the list must not pass as whole.
+    let server = Server::start(|request| match (request.operation().as_str(), request.query("nextToken")) {
+        ("GET /api/v2/clusters", None) => Reply::rest_json(MSK_PAGE_1),
+        ("GET /api/v2/clusters", Some(token)) if token == MSK_PAGE_1_TOKEN => msk_page(Some(MSK_PAGE_1_TOKEN)),
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let (_found, error) = collect_err(&msk_clusters::SOURCE, &server, 1).await;
+    assert_truncated(&error, "kafka:ListClustersV2", "page 2 answered with the token it was called with");
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn pages_that_cycle_are_a_truncated_list() {
+    // A → B → A: each page answers with a new token until the first comes back.
+    let server = Server::start(|request| match (request.operation().as_str(), request.query("nextToken").as_deref()) {
+        ("GET /api/v2/clusters", None) => msk_page(Some("A")),
+        ("GET /api/v2/clusters", Some("A")) => msk_page(Some("B")),
+        ("GET /api/v2/clusters", Some("B")) => msk_page(Some("A")),
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let (_found, error) = collect_err(&msk_clusters::SOURCE, &server, 1).await;
+    assert_truncated(&error, "kafka:ListClustersV2", "page 3 answered with the token page 1 answered with");
+    assert!(error.message.contains("cycle"), "{error:?}");
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn tokens_followed_by_hand_are_checked_the_same_way() {
+    // DAX has no SDK paginator: its source follows the tokens itself.
+    let server = Server::start(|request| match (request.operation().as_str(), dax_next_token(request)) {
+        ("DescribeClusters", None) => Reply::aws_json(DAX_PAGE_1),
+        ("DescribeClusters", Some(token)) => dax_page(&token),
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let (_found, error) = collect_err(&dax_clusters::SOURCE, &server, 1).await;
+    assert_truncated(&error, "dax:DescribeClusters", "page 2 answered with the token it was called with");
+    assert_eq!(server.requests().len(), 2);
+
+    let server = Server::start(|request| match (request.operation().as_str(), dax_next_token(request).as_deref()) {
+        ("DescribeClusters", None) => dax_page("A"),
+        ("DescribeClusters", Some("A")) => dax_page("B"),
+        ("DescribeClusters", Some("B")) => dax_page("A"),
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let (_found, error) = collect_err(&dax_clusters::SOURCE, &server, 1).await;
+    assert_truncated(&error, "dax:DescribeClusters", "cycle");
+}
+
+#[tokio::test]
+async fn a_list_past_the_page_limit_is_a_truncated_list() {
+    // Every page points at a new one: the list would never end.
+    let server = Server::start(|request| match (request.operation().as_str(), request.query("nextToken")) {
+        ("GET /api/v2/clusters", None) => msk_page(Some("page-1")),
+        ("GET /api/v2/clusters", Some(token)) => {
+            let n: u32 = token.trim_start_matches("page-").parse().unwrap();
+            msk_page(Some(&format!("page-{}", n + 1)))
+        }
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let ctx = context(&server, 1).await.with_max_pages(5);
+    let mut found = Found::new(msk_clusters::SOURCE.id);
+    let error = (msk_clusters::SOURCE.collect)(&ctx, &mut found).await.expect_err("an endless list is an error");
+    assert_truncated(&error, "kafka:ListClustersV2", "stopped after 5 pages");
+    assert_eq!(server.requests().len(), 5);
+
+    // A list of exactly as many pages as allowed is whole.
+    let server = Server::start(|request| match (request.operation().as_str(), request.query("nextToken").as_deref()) {
+        ("GET /api/v2/clusters", None) => msk_page(Some("A")),
+        ("GET /api/v2/clusters", Some("A")) => msk_page(None),
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let ctx = context(&server, 1).await.with_max_pages(2);
+    let mut found = Found::new(msk_clusters::SOURCE.id);
+    (msk_clusters::SOURCE.collect)(&ctx, &mut found).await.unwrap();
+    assert_eq!(found.items, 2, "the items of both pages");
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // FSx (awsJson 1.1): groups only through the file system's network interfaces
 // ---------------------------------------------------------------------------------------------------------
 

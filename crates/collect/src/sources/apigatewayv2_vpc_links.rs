@@ -9,6 +9,7 @@ use crate::source::{Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "apigatewayv2-vpc-links",
+    service: "apigateway",
     description: "API Gateway VPC links (HTTP APIs)",
     kinds: &[ResourceKind::Apigatewayv2VpcLink],
     // API Gateway authorises its management API by HTTP verb: GetVpcLinks is `GET /v2/vpclinks`.
@@ -16,9 +17,14 @@ pub const SOURCE: SourceDef = SourceDef {
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
+crate::next_page!(
+    aws_sdk_apigatewayv2::operation::get_vpc_links::GetVpcLinksOutput => next_token,
+);
+
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let apigw = client!(ctx, aws_sdk_apigatewayv2);
     // The SDK offers no paginator for GetVpcLinks, so the token is followed by hand.
+    let mut trail = ctx.pages("apigateway:GET");
     let mut token: Option<String> = None;
     loop {
         let out = apigw
@@ -36,9 +42,9 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
             };
             found.config(ResourceKind::Apigatewayv2VpcLink, id, link.security_group_ids());
         }
-        match out.next_token() {
-            Some(next) if !next.is_empty() => token = Some(next.to_string()),
-            _ => break,
+        match trail.follow(out.next_token())? {
+            Some(next) => token = Some(next),
+            None => break,
         }
     }
     Ok(())

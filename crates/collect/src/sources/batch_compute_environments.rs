@@ -11,11 +11,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "batch-compute-environments",
+    service: "batch",
     description: "Batch compute environments (computeResources.securityGroupIds)",
     kinds: &[ResourceKind::BatchComputeEnvironment],
     actions: &["batch:DescribeComputeEnvironments"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_batch::operation::describe_compute_environments::DescribeComputeEnvironmentsOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let batch = client!(ctx, aws_sdk_batch);

@@ -9,11 +9,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "codebuild-projects",
+    service: "codebuild",
     description: "CodeBuild projects (vpcConfig)",
     kinds: &[ResourceKind::CodebuildProject],
     actions: &["codebuild:ListProjects", "codebuild:BatchGetProjects"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_codebuild::operation::list_projects::ListProjectsOutput => next_token,
+);
 
 /// The most projects `BatchGetProjects` accepts in one call.
 const DESCRIBE_BATCH: usize = 100;

@@ -9,14 +9,20 @@ use crate::source::{Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "dax-clusters",
+    service: "dax",
     description: "DynamoDB Accelerator (DAX) clusters (SecurityGroups)",
     kinds: &[ResourceKind::DaxCluster],
     actions: &["dax:DescribeClusters"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
+crate::next_page!(
+    aws_sdk_dax::operation::describe_clusters::DescribeClustersOutput => next_token,
+);
+
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let dax = client!(ctx, aws_sdk_dax);
+    let mut trail = ctx.pages("dax:DescribeClusters");
     let mut next_token: Option<String> = None;
     loop {
         let page = dax
@@ -34,9 +40,9 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
             let groups = cluster.security_groups().iter().filter_map(|g| g.security_group_identifier());
             found.config(ResourceKind::DaxCluster, id, groups);
         }
-        match page.next_token() {
-            Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
-            _ => return Ok(()),
+        match trail.follow(page.next_token())? {
+            Some(token) => next_token = Some(token),
+            None => return Ok(()),
         }
     }
 }

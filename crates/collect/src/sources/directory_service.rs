@@ -10,11 +10,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "ds-directories",
+    service: "ds",
     description: "Directory Service directories (VpcSettings and ConnectSettings groups)",
     kinds: &[ResourceKind::DirectoryServiceDirectory],
     actions: &["ds:DescribeDirectories"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_directory::operation::describe_directories::DescribeDirectoriesOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let ds = client!(ctx, aws_sdk_directory);

@@ -8,11 +8,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "dms-replication-instances",
+    service: "dms",
     description: "DMS replication instances (VpcSecurityGroups)",
     kinds: &[ResourceKind::DmsReplicationInstance],
     actions: &["dms:DescribeReplicationInstances"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_databasemigration::operation::describe_replication_instances::DescribeReplicationInstancesOutput => marker,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let dms = client!(ctx, aws_sdk_databasemigration);

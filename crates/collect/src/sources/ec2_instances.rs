@@ -10,11 +10,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "ec2-instances",
+    service: "ec2",
     description: "EC2 instances in any state but terminated, stopped included (instance and interface groups)",
     kinds: &[ResourceKind::Ec2Instance],
     actions: &["ec2:DescribeInstances"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_ec2::operation::describe_instances::DescribeInstancesOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let ec2 = client!(ctx, aws_sdk_ec2);

@@ -11,11 +11,17 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "ecs-services",
+    service: "ecs",
     description: "ECS services with awsvpc networking, at any desired count (service, deployments, task sets)",
     kinds: &[ResourceKind::EcsService],
     actions: &["ecs:ListClusters", "ecs:ListServices", "ecs:DescribeServices"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_ecs::operation::list_clusters::ListClustersOutput => next_token,
+    aws_sdk_ecs::operation::list_services::ListServicesOutput => next_token,
+);
 
 /// The most services `DescribeServices` accepts in one call.
 const DESCRIBE_BATCH: usize = 10;

@@ -6,10 +6,11 @@ use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, Page, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "efs-mount-targets",
+    service: "elasticfilesystem",
     description: "EFS mount targets (DescribeMountTargetSecurityGroups)",
     kinds: &[ResourceKind::EfsMountTarget],
     actions: &[
@@ -19,6 +20,11 @@ pub const SOURCE: SourceDef = SourceDef {
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_efs::operation::describe_file_systems::DescribeFileSystemsOutput => next_marker,
+    aws_sdk_efs::operation::describe_mount_targets::DescribeMountTargetsOutput => next_marker,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let efs = client!(ctx, aws_sdk_efs);
@@ -32,9 +38,15 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     for file_system in &file_systems {
         let mut mount_targets = Vec::new();
         let mut pages = efs.describe_mount_targets().file_system_id(file_system).into_paginator().send();
+        let mut trail = ctx.pages("elasticfilesystem:DescribeMountTargets");
         while let Some(page) = pages.next().await {
             match page {
-                Ok(page) => mount_targets.extend(page.mount_targets().iter().cloned()),
+                Ok(page) => {
+                    mount_targets.extend(page.mount_targets().iter().cloned());
+                    if trail.follow(page.next_page_token())?.is_none() {
+                        break;
+                    }
+                }
                 // Deleted since it was listed: its mount targets went with it.
                 Err(e) if e.as_service_error().is_some_and(|s| s.is_file_system_not_found()) => break,
                 Err(e) => return Err(ctx.fail("elasticfilesystem:DescribeMountTargets", e)),

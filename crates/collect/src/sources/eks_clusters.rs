@@ -10,11 +10,17 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "eks-clusters",
+    service: "eks",
     description: "EKS clusters (cluster and additional groups) and node groups (remote-access groups)",
     kinds: &[ResourceKind::EksCluster, ResourceKind::EksNodegroup],
     actions: &["eks:ListClusters", "eks:DescribeCluster", "eks:ListNodegroups", "eks:DescribeNodegroup"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_eks::operation::list_clusters::ListClustersOutput => next_token,
+    aws_sdk_eks::operation::list_nodegroups::ListNodegroupsOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let eks = client!(ctx, aws_sdk_eks);

@@ -12,11 +12,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "elasticache-clusters",
+    service: "elasticache",
     description: "ElastiCache cache clusters and their replication groups (SecurityGroups)",
     kinds: &[ResourceKind::ElasticacheCacheCluster, ResourceKind::ElasticacheReplicationGroup],
     actions: &["elasticache:DescribeCacheClusters"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_elasticache::operation::describe_cache_clusters::DescribeCacheClustersOutput => marker,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let elasticache = client!(ctx, aws_sdk_elasticache);

@@ -10,11 +10,16 @@ use crate::source::{Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "elasticbeanstalk-environments",
+    service: "elasticbeanstalk",
     description: "Elastic Beanstalk environments (their SecurityGroups option settings)",
     kinds: &[ResourceKind::ElasticbeanstalkEnvironment],
     actions: &["elasticbeanstalk:DescribeEnvironments", "elasticbeanstalk:DescribeConfigurationSettings"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_elasticbeanstalk::operation::describe_environments::DescribeEnvironmentsOutput => next_token,
+);
 
 /// Option names whose values are groups, in any namespace (`aws:autoscaling:launchconfiguration`,
 /// `aws:elb:loadbalancer`, `aws:elbv2:loadbalancer`).
@@ -24,6 +29,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let eb = client!(ctx, aws_sdk_elasticbeanstalk);
     // The SDK offers no paginator for DescribeEnvironments, so the token is followed by hand.
     let mut environments = Vec::new();
+    let mut trail = ctx.pages("elasticbeanstalk:DescribeEnvironments");
     let mut token: Option<String> = None;
     loop {
         let out = eb
@@ -35,9 +41,9 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
             .await
             .map_err(|e| ctx.fail("elasticbeanstalk:DescribeEnvironments", e))?;
         environments.extend(out.environments().iter().cloned());
-        match out.next_token() {
-            Some(next) if !next.is_empty() => token = Some(next.to_string()),
-            _ => break,
+        match trail.follow(out.next_token())? {
+            Some(next) => token = Some(next),
+            None => break,
         }
     }
 

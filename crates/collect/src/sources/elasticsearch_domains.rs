@@ -10,6 +10,7 @@ use crate::source::{Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "elasticsearch-domains",
+    service: "es",
     description: "Elasticsearch-engine domains in a VPC (VPCOptions.SecurityGroupIds)",
     kinds: &[ResourceKind::ElasticsearchDomain],
     actions: &["es:ListDomainNames", "es:DescribeElasticsearchDomains"],

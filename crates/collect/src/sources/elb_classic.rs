@@ -9,11 +9,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "elb-classic-load-balancers",
+    service: "elasticloadbalancing",
     description: "Classic Load Balancers (SecurityGroups)",
     kinds: &[ResourceKind::ElbClassic],
     actions: &["elasticloadbalancing:DescribeLoadBalancers"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_elasticloadbalancing::operation::describe_load_balancers::DescribeLoadBalancersOutput => next_marker,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let elb = client!(ctx, aws_sdk_elasticloadbalancing);

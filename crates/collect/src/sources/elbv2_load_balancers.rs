@@ -9,11 +9,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "elbv2-load-balancers",
+    service: "elasticloadbalancing",
     description: "Application, Network and Gateway Load Balancers (SecurityGroups)",
     kinds: &[ResourceKind::Elbv2LoadBalancer],
     actions: &["elasticloadbalancing:DescribeLoadBalancers"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_elasticloadbalancingv2::operation::describe_load_balancers::DescribeLoadBalancersOutput => next_marker,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let elbv2 = client!(ctx, aws_sdk_elasticloadbalancingv2);

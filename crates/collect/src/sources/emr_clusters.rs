@@ -11,11 +11,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "emr-clusters",
+    service: "elasticmapreduce",
     description: "EMR clusters that are not terminated (managed and additional groups)",
     kinds: &[ResourceKind::EmrCluster],
     actions: &["elasticmapreduce:ListClusters", "elasticmapreduce:DescribeCluster"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_emr::operation::list_clusters::ListClustersOutput => marker,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let emr = client!(ctx, aws_sdk_emr);

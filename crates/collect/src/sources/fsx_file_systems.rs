@@ -10,11 +10,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "fsx-file-systems",
+    service: "fsx",
     description: "FSx file systems (through their network interfaces)",
     kinds: &[ResourceKind::FsxFileSystem],
     actions: &["fsx:DescribeFileSystems"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_fsx::operation::describe_file_systems::DescribeFileSystemsOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let fsx = client!(ctx, aws_sdk_fsx);

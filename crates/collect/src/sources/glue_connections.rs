@@ -12,11 +12,17 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "glue-connections",
+    service: "glue",
     description: "Glue connections (PhysicalConnectionRequirements.SecurityGroupIdList) and the jobs that use them",
     kinds: &[ResourceKind::GlueConnection, ResourceKind::GlueJob],
     actions: &["glue:GetConnections", "glue:GetJobs"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_glue::operation::get_connections::GetConnectionsOutput => next_token,
+    aws_sdk_glue::operation::get_jobs::GetJobsOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let glue = client!(ctx, aws_sdk_glue);

@@ -9,11 +9,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "lambda-functions",
+    service: "lambda",
     description: "Lambda functions and their published versions (VpcConfig.SecurityGroupIds)",
     kinds: &[ResourceKind::LambdaFunction],
     actions: &["lambda:ListFunctions"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_lambda::operation::list_functions::ListFunctionsOutput => next_marker,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let lambda = client!(ctx, aws_sdk_lambda);

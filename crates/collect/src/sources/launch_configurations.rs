@@ -9,11 +9,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "autoscaling-launch-configurations",
+    service: "autoscaling",
     description: "Auto Scaling launch configurations (SecurityGroups)",
     kinds: &[ResourceKind::LaunchConfiguration],
     actions: &["autoscaling:DescribeLaunchConfigurations"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_autoscaling::operation::describe_launch_configurations::DescribeLaunchConfigurationsOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let autoscaling = client!(ctx, aws_sdk_autoscaling);

@@ -13,11 +13,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "ec2-launch-templates",
+    service: "ec2",
     description: "Launch template versions that can still launch: default and latest",
     kinds: &[ResourceKind::LaunchTemplate],
     actions: &["ec2:DescribeLaunchTemplateVersions"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_ec2::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let ec2 = client!(ctx, aws_sdk_ec2);

@@ -8,11 +8,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "memorydb-clusters",
+    service: "memory-db",
     description: "MemoryDB clusters (SecurityGroups)",
     kinds: &[ResourceKind::MemorydbCluster],
     actions: &["memorydb:DescribeClusters"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_memorydb::operation::describe_clusters::DescribeClustersOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let memorydb = client!(ctx, aws_sdk_memorydb);

@@ -10,11 +10,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "mq-brokers",
+    service: "mq",
     description: "Amazon MQ brokers (SecurityGroups, and PendingSecurityGroups until the next reboot)",
     kinds: &[ResourceKind::MqBroker],
     actions: &["mq:ListBrokers", "mq:DescribeBroker"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_mq::operation::list_brokers::ListBrokersOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let mq = client!(ctx, aws_sdk_mq);

@@ -10,11 +10,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "msk-clusters",
+    service: "kafka",
     description: "MSK clusters, provisioned (BrokerNodeGroupInfo.SecurityGroups) and serverless (VpcConfigs)",
     kinds: &[ResourceKind::MskCluster],
     actions: &["kafka:ListClustersV2"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_kafka::operation::list_clusters_v2::ListClustersV2Output => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let kafka = client!(ctx, aws_sdk_kafka);

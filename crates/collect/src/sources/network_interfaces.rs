@@ -9,11 +9,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "ec2-network-interfaces",
+    service: "ec2",
     description: "Elastic network interfaces (any type, attached or not) and the groups they hold",
     kinds: &[ResourceKind::NetworkInterface],
     actions: &["ec2:DescribeNetworkInterfaces"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_ec2::operation::describe_network_interfaces::DescribeNetworkInterfacesOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let ec2 = client!(ctx, aws_sdk_ec2);

@@ -10,6 +10,7 @@ use crate::source::{Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "opensearch-domains",
+    service: "es",
     description: "OpenSearch-engine domains in a VPC (VPCOptions.SecurityGroupIds)",
     kinds: &[ResourceKind::OpensearchDomain],
     actions: &["es:ListDomainNames", "es:DescribeDomains"],

@@ -10,11 +10,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "rds-db-clusters",
+    service: "rds",
     description: "Aurora/RDS Multi-AZ, Neptune and DocumentDB clusters, any state (VpcSecurityGroups)",
     kinds: &[ResourceKind::RdsDbCluster, ResourceKind::NeptuneDbCluster, ResourceKind::DocdbDbCluster],
     actions: &["rds:DescribeDBClusters"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_rds::operation::describe_db_clusters::DescribeDbClustersOutput => marker,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let rds = client!(ctx, aws_sdk_rds);

@@ -10,11 +10,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "rds-db-instances",
+    service: "rds",
     description: "RDS, Neptune and DocumentDB instances, any state (VpcSecurityGroups)",
     kinds: &[ResourceKind::RdsDbInstance, ResourceKind::NeptuneDbInstance, ResourceKind::DocdbDbInstance],
     actions: &["rds:DescribeDBInstances"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_rds::operation::describe_db_instances::DescribeDbInstancesOutput => marker,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let rds = client!(ctx, aws_sdk_rds);

@@ -9,11 +9,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "rds-db-proxies",
+    service: "rds",
     description: "RDS Proxies (VpcSecurityGroupIds)",
     kinds: &[ResourceKind::RdsDbProxy],
     actions: &["rds:DescribeDBProxies"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_rds::operation::describe_db_proxies::DescribeDbProxiesOutput => marker,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let rds = client!(ctx, aws_sdk_rds);

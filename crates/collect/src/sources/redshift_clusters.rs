@@ -9,11 +9,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "redshift-clusters",
+    service: "redshift",
     description: "Redshift provisioned clusters, paused ones included (VpcSecurityGroups)",
     kinds: &[ResourceKind::RedshiftCluster],
     actions: &["redshift:DescribeClusters"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_redshift::operation::describe_clusters::DescribeClustersOutput => marker,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let redshift = client!(ctx, aws_sdk_redshift);

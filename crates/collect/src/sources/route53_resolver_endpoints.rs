@@ -9,11 +9,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "route53resolver-endpoints",
+    service: "route53resolver",
     description: "Route 53 Resolver inbound and outbound endpoints",
     kinds: &[ResourceKind::Route53ResolverEndpoint],
     actions: &["route53resolver:ListResolverEndpoints"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_route53resolver::operation::list_resolver_endpoints::ListResolverEndpointsOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let resolver = client!(ctx, aws_sdk_route53resolver);

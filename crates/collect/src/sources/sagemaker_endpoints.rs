@@ -15,6 +15,7 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "sagemaker-endpoints",
+    service: "api.sagemaker",
     description:
         "SageMaker models' VpcConfig, and the endpoints that serve them (through their endpoint configuration)",
     kinds: &[ResourceKind::SagemakerEndpoint, ResourceKind::SagemakerModel],
@@ -27,6 +28,11 @@ pub const SOURCE: SourceDef = SourceDef {
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_sagemaker::operation::list_models::ListModelsOutput => next_token,
+    aws_sdk_sagemaker::operation::list_endpoints::ListEndpointsOutput => next_token,
+);
 
 /// What an endpoint configuration contributes: its own VPC groups and the models it serves.
 struct EndpointConfig {

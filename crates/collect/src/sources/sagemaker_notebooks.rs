@@ -10,11 +10,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "sagemaker-notebooks",
+    service: "api.sagemaker",
     description: "SageMaker notebook instances, stopped ones included (SecurityGroups)",
     kinds: &[ResourceKind::SagemakerNotebookInstance],
     actions: &["sagemaker:ListNotebookInstances", "sagemaker:DescribeNotebookInstance"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_sagemaker::operation::list_notebook_instances::ListNotebookInstancesOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let sagemaker = client!(ctx, aws_sdk_sagemaker);

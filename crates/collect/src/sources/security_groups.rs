@@ -12,11 +12,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "ec2-security-groups",
+    service: "ec2",
     description: "Security groups with their ingress and egress rules (rule references between groups)",
     kinds: &[sgaudit_snapshot::ResourceKind::SecurityGroup],
     actions: &["ec2:DescribeSecurityGroups"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let ec2 = client!(ctx, aws_sdk_ec2);

@@ -10,11 +10,17 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "ec2-spot-requests",
+    service: "ec2",
     description: "Open Spot Fleet and Spot Instance requests and their launch specifications",
     kinds: &[ResourceKind::SpotFleetRequest, ResourceKind::SpotInstanceRequest],
     actions: &["ec2:DescribeSpotFleetRequests", "ec2:DescribeSpotInstanceRequests"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_ec2::operation::describe_spot_fleet_requests::DescribeSpotFleetRequestsOutput => next_token,
+    aws_sdk_ec2::operation::describe_spot_instance_requests::DescribeSpotInstanceRequestsOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let ec2 = client!(ctx, aws_sdk_ec2);

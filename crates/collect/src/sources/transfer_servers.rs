@@ -10,12 +10,17 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "transfer-servers",
+    service: "transfer",
     description:
         "Transfer Family servers with a VPC endpoint, stopped ones included (EndpointDetails.SecurityGroupIds)",
     kinds: &[ResourceKind::TransferServer],
     actions: &["transfer:ListServers", "transfer:DescribeServer"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_transfer::operation::list_servers::ListServersOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let transfer = client!(ctx, aws_sdk_transfer);

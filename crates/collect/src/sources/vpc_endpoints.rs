@@ -9,11 +9,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "ec2-vpc-endpoints",
+    service: "ec2",
     description: "Interface and Gateway Load Balancer VPC endpoints",
     kinds: &[ResourceKind::VpcEndpoint],
     actions: &["ec2:DescribeVpcEndpoints"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_ec2::operation::describe_vpc_endpoints::DescribeVpcEndpointsOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let ec2 = client!(ctx, aws_sdk_ec2);

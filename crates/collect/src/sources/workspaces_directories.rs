@@ -10,11 +10,16 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "workspaces-directories",
+    service: "workspaces",
     description: "WorkSpaces directories (the groups given to new WorkSpaces)",
     kinds: &[ResourceKind::WorkspacesDirectory],
     actions: &["workspaces:DescribeWorkspaceDirectories"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+crate::next_page!(
+    aws_sdk_workspaces::operation::describe_workspace_directories::DescribeWorkspaceDirectoriesOutput => next_token,
+);
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let workspaces = client!(ctx, aws_sdk_workspaces);
