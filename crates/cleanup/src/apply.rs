@@ -185,6 +185,7 @@ struct Run<'a> {
 struct Deleting<'g> {
     /// Groups still to be deleted (deleted ones leave it).
     set: BTreeSet<String>,
+    /// Deleted (or, in a dry run, accepted for deletion).
     deleted: BTreeSet<String>,
     /// Rules revoked (really: not in a dry run), by group, until they are put back.
     revoked: HashMap<String, Revocation>,
@@ -341,7 +342,7 @@ impl Run<'_> {
                         .into_iter()
                         .flatten()
                         .map(String::as_str)
-                        .filter(|u| !state.set.contains(user_group(u)))
+                        .filter(|u| !state.set.contains(user_group(u)) && !state.deleted.contains(user_group(u)))
                         .collect();
                     if !outside.is_empty() {
                         let reason = format!("became used since the scan: {}", outside.join(", "));
@@ -361,10 +362,9 @@ impl Run<'_> {
             match self.ec2.delete(account_id, region, id) {
                 Ok(()) => {
                     state.set.remove(id);
-                    if !self.settings.dry_run {
-                        state.deleted.insert(id.clone());
-                        state.revoked.remove(id); // its rules went with it; the backup has them
-                    }
+                    // In a dry run it is still there, but counts as gone: its rules name no one that stays.
+                    state.deleted.insert(id.clone());
+                    state.revoked.remove(id); // its rules went with it; the backup has them
                     let result = self.ok();
                     self.record(&place, id, "delete", result, "");
                 }

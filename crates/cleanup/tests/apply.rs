@@ -158,6 +158,8 @@ struct FakeEc2 {
     world: Rc<RefCell<World>>,
     faults: Faults,
     stop: Rc<AtomicBool>,
+    /// Like EC2 with DryRun=true: every change is accepted and none is made.
+    dry_run: bool,
 }
 
 impl FakeEc2 {
@@ -223,6 +225,9 @@ impl Ec2 for FakeEc2 {
 
     fn revoke(&mut self, _: &str, _: &str, id: &str, ingress: &[Rule], egress: &[Rule]) -> Result<(), SourceError> {
         self.call()?;
+        if self.dry_run {
+            return Ok(());
+        }
         {
             let mut w = self.world.borrow_mut();
             let Some(g) = w.groups.get_mut(id) else { return Err(error("InvalidGroup.NotFound")) };
@@ -235,6 +240,9 @@ impl Ec2 for FakeEc2 {
 
     fn delete(&mut self, _: &str, _: &str, id: &str) -> Result<(), SourceError> {
         self.call()?;
+        if self.dry_run {
+            return Ok(());
+        }
         {
             let mut w = self.world.borrow_mut();
             if !w.groups.contains_key(id) {
@@ -340,17 +348,21 @@ struct Outcome {
 }
 
 fn run(faults: Faults, journal_fails_from: Option<usize>, backup_fails: bool) -> Outcome {
+    run_with(faults, journal_fails_from, backup_fails, false)
+}
+
+fn run_with(faults: Faults, journal_fails_from: Option<usize>, backup_fails: bool, dry_run: bool) -> Outcome {
     let world = Rc::new(RefCell::new(World {
         groups: estate().into_iter().map(|g| (g.group_id.clone(), g)).collect(),
         enis: [("eni-used".to_string(), vec!["sg-used".to_string()])].into_iter().collect(),
         ..World::default()
     }));
     let stop = Rc::new(AtomicBool::new(false));
-    let mut ec2 = FakeEc2 { world: world.clone(), faults, stop: stop.clone() };
+    let mut ec2 = FakeEc2 { world: world.clone(), faults, stop: stop.clone(), dry_run };
     let mut journal = FakeJournal { world: world.clone(), tried: Vec::new(), fail_from: journal_fails_from };
     let mut plan = plan();
     let now = || "2026-12-01T00:00:00Z".to_string();
-    let settings = Settings { dry_run: false, stop: &stop, now: &now };
+    let settings = Settings { dry_run, stop: &stop, now: &now };
     let w = world.clone();
     let result = apply(&mut plan, &mut ec2, &mut journal, &settings, move |groups| {
         if backup_fails {
@@ -551,4 +563,16 @@ fn no_backup_no_change() {
     assert!(matches!(o.result, Err(NotStarted::Backup(_))));
     assert!(o.world.changes.is_empty());
     assert_eq!(o.world.groups.len(), estate().len());
+}
+
+#[test]
+fn a_dry_run_accepts_every_delete_and_changes_nothing() {
+    let o = run_with(Faults::default(), None, false, true);
+    let tally = o.result.unwrap();
+    assert!(tally.is_clean(), "{tally:?}");
+    assert_eq!((tally.deleted, tally.skipped), (7, 0), "{:?}", o.journal.tried);
+    assert!(tally.backup.is_none() && o.world.backup.is_none(), "a dry run needs no backup");
+    assert!(o.world.changes.is_empty());
+    assert_eq!(o.world.groups.len(), estate().len());
+    assert!(o.journal.tried.iter().all(|l| !l.starts_with("skip")), "{:?}", o.journal.tried);
 }
