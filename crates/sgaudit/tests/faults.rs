@@ -184,3 +184,71 @@ fn an_account_whose_regions_cannot_be_listed_is_reported_not_fatal() {
     assert_eq!(doc["summary"]["estate"]["accounts_read"], 0);
     assert_eq!(doc["summary"]["partial"], true);
 }
+
+#[test]
+fn an_endpoint_that_does_not_resolve_is_a_failure_not_an_absent_service() {
+    // Lambda is offered in us-east-1: its endpoint not resolving (a resolver failing, a mistyped
+    // AWS_ENDPOINT_URL_LAMBDA) says nothing about whether functions hold groups there.
+    let moto = Moto::start();
+    let manifest = moto.seed("us-east-1");
+    let out = common::sgaudit_cmd()
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .env("AWS_ENDPOINT_URL_LAMBDA", "http://nonexistent.invalid")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .args(["scan", "--region", "us-east-1", "--format", "json", "--max-attempts", "2", "--quiet"])
+        .output()
+        .unwrap();
+    let run = Run::of(out);
+    assert_no_panic(&run);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let doc = run.json();
+    let lambda = coverage(&doc, "lambda-functions");
+    assert_eq!(lambda["state"], "failed", "{lambda}");
+    assert_eq!(lambda["error"]["code"], "endpoint-unresolved", "{lambda}");
+    let message = lambda["error"]["message"].as_str().unwrap();
+    assert!(message.contains("dns error"), "the resolver's error is kept: {lambda}");
+    assert_eq!(judged(&doc, &manifest, "sg-for-lambda-function")["status"], "unknown");
+    assert_eq!(judged(&doc, &manifest, "unused-plain")["status"], "unknown");
+    assert_eq!(doc["summary"]["by_status"]["unused"], 0);
+    // Every other source reached moto and was read.
+    for c in doc["coverage"].as_array().unwrap() {
+        if c["source"] != "lambda-functions" {
+            assert_eq!(c["state"], "complete", "{c}");
+        }
+    }
+    // The table names the source and says why it was not read.
+    let out = common::sgaudit_cmd()
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .env("AWS_ENDPOINT_URL_LAMBDA", "http://nonexistent.invalid")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .args(["scan", "--region", "us-east-1", "--max-attempts", "2", "--quiet"])
+        .output()
+        .unwrap();
+    let table = Run::of(out);
+    assert_eq!(table.code, 3, "{}", table.stderr);
+    assert!(table.stdout.contains("lambda-functions") && table.stdout.contains("dns error"), "{}", table.stdout);
+}
+
+#[test]
+fn call_timeout_bounds_a_whole_call_with_its_retries() {
+    let moto = Moto::start();
+    let manifest = moto.seed("us-east-1");
+    let proxy = FaultProxy::start(&moto.url, vec![Rule::always("ListServers", Fault::Hang(Duration::from_secs(30)))]);
+    let started = std::time::Instant::now();
+    // The default 8 attempts: were each attempt allowed the whole timeout, this would take 8 × 2 s plus backoff.
+    let run = scan(&proxy.url, &["--call-timeout", "2", "--quiet"]);
+    let took = started.elapsed();
+    assert_no_panic(&run);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(took < Duration::from_secs(20), "the scan took {took:?}");
+    let doc = run.json();
+    let transfer = coverage(&doc, "transfer-servers");
+    assert_eq!(transfer["state"], "failed", "{transfer}");
+    assert_eq!(transfer["error"]["code"], "timeout", "{transfer}");
+    assert_eq!(judged(&doc, &manifest, "sg-for-transfer-server")["status"], "unknown");
+    assert_eq!(doc["summary"]["by_status"]["unused"], 0);
+}

@@ -150,3 +150,90 @@ fn several_profiles_are_several_accounts() {
     let lists = 2 * sgaudit_collect::SOURCES.len();
     assert!(run.stderr.contains(&format!("{lists}/{lists} source lists read, 0 not readable")), "{}", run.stderr);
 }
+
+/// A config file of two profiles with the same keys: two names for one account.
+fn two_names_for_one_account(dir: &std::path::Path) -> std::path::PathBuf {
+    let config = dir.join("config");
+    let profile = |name: &str| {
+        format!(
+            "[profile {name}]\nregion = us-east-1\naws_access_key_id = testing\naws_secret_access_key = testing\n\n"
+        )
+    };
+    std::fs::write(&config, profile("a") + &profile("b")).unwrap();
+    config
+}
+
+#[test]
+fn one_account_reached_twice_is_scanned_once() {
+    let moto = Moto::start();
+    moto.seed("us-east-1");
+    let dir = tempfile::tempdir().unwrap();
+    let config = two_names_for_one_account(dir.path());
+    let scan = |profiles: &str| {
+        let out = common::sgaudit_cmd()
+            .env("AWS_CONFIG_FILE", &config)
+            .env("AWS_ENDPOINT_URL", &moto.url)
+            .args(["scan", "--profile", profiles, "--format", "json", "--quiet"])
+            .output()
+            .unwrap();
+        common::Run::of(out)
+    };
+    let single = scan("a");
+    assert_eq!(single.code, 0, "{}", single.stderr);
+    assert!(single.stderr.is_empty(), "{}", single.stderr);
+    let single = single.json();
+    let account = single["accounts"][0]["account_id"].as_str().unwrap().to_string();
+    let group_ids = |doc: &serde_json::Value| -> Vec<String> {
+        doc["security_groups"].as_array().unwrap().iter().map(|g| g["group_id"].as_str().unwrap().to_string()).collect()
+    };
+
+    for (profiles, note) in [
+        ("a,b", format!("account {account} is reached by profiles a and b: using a")),
+        ("a,a", "profile a is given 2 times: its account is read once".to_string()),
+    ] {
+        let run = scan(profiles);
+        assert_eq!(run.code, 0, "{profiles}: {}", run.stderr);
+        // Said once on stderr, even with --quiet: the user asked for something that was not done as asked.
+        assert_eq!(run.stderr.trim(), format!("warning: {note}"), "{profiles}");
+        let doc = run.json();
+        let accounts = doc["accounts"].as_array().unwrap();
+        assert_eq!(accounts.len(), 1, "{profiles}: {accounts:?}");
+        assert_eq!(accounts[0]["account_id"], account.as_str());
+        assert_eq!(accounts[0]["profile"], "a", "{profiles}: the first profile given is used");
+        let ids = group_ids(&doc);
+        let unique: BTreeSet<&String> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len(), "{profiles}: a group listed twice");
+        assert_eq!(ids, group_ids(&single), "{profiles}");
+        assert_eq!(doc["summary"], single["summary"], "{profiles}");
+        let lists = |d: &serde_json::Value| d["coverage"].as_array().unwrap().len();
+        assert_eq!(lists(&doc), lists(&single), "{profiles}: every source read once");
+    }
+}
+
+#[test]
+fn a_scope_that_selects_nothing_is_a_usage_error() {
+    let moto = Moto::start();
+    moto.python(
+        &[&format!("{}/seed_org.py", common::FIXTURES), "--endpoint", &moto.url, "--regions", "us-east-1"],
+        &[],
+    );
+    // Every region asked for is excluded.
+    let run = sgaudit_at(
+        &moto.url,
+        &["scan", "--region", "us-east-1", "--exclude-region", "us-east-1", "--format", "json"],
+        "testing",
+        "testing",
+    );
+    run.assert_one_line_error("nothing in scope");
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    // An account that is not in the organization.
+    let run = sgaudit_at(
+        &moto.url,
+        &["scan", "--org", "--accounts", "999999999999", "--region", "us-east-1", "--format", "json"],
+        "testing",
+        "testing",
+    );
+    run.assert_one_line_error("nothing in scope");
+    assert!(run.stderr.contains("999999999999: not an account of the organization"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
