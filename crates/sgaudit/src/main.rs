@@ -80,7 +80,9 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             // Bad input, credentials, files: one line, no backtrace. `{:#}` joins the context chain.
-            let _ = writeln!(std::io::stderr(), "error: {err:#}");
+            // Messages can quote AWS answers and file contents: their control characters are shown, and the
+            // message stays one line.
+            let _ = writeln!(std::io::stderr(), "error: {}", sgaudit_report::printable(&format!("{err:#}")));
             ExitCode::from(exit::USAGE)
         }
     }

@@ -72,26 +72,26 @@ pub fn run(args: RestoreArgs) -> anyhow::Result<u8> {
         let where_ = format!("{} in {} / {}", g.group.group_name, g.account_id, g.region);
         if still_there.contains(old) {
             existing += 1;
-            println!("{old}: still exists ({where_}); the rules of the backup it lacks are put back");
+            say(format!("{old}: still exists ({where_}); the rules of the backup it lacks are put back"));
             targets.push((g, old.clone()));
             continue;
         }
         if let Some(new) = new_ids.get(old) {
             already += 1;
-            println!("{old} -> {new} (already restored: {where_})");
+            say(format!("{old} -> {new} (already restored: {where_})"));
             targets.push((g, new.clone()));
             continue;
         }
         match rt.block_on(live::create(c, &g.account_id, &g.region, &g.group)) {
             Ok(new) => {
                 created += 1;
-                println!("{old} -> {new} (created: {where_})");
+                say(format!("{old} -> {new} (created: {where_})"));
                 new_ids.insert(old.clone(), new.clone());
                 targets.push((g, new));
             }
             Err(e) => {
                 failed += 1;
-                println!("{old}: not restored: {e}");
+                say(format!("{old}: not restored: {e}"));
             }
         }
     }
@@ -106,12 +106,12 @@ pub fn run(args: RestoreArgs) -> anyhow::Result<u8> {
                 added += done.added;
                 rules_failed += done.failed.len();
                 for (rule, e) in &done.failed {
-                    println!("{id}: rule not restored: {rule}: {e}");
+                    say(format!("{id}: rule not restored: {rule}: {e}"));
                 }
             }
             Err(e) => {
                 failed += 1;
-                println!("{id}: its rules could not be restored: {e}");
+                say(format!("{id}: its rules could not be restored: {e}"));
             }
         }
     }
@@ -121,4 +121,10 @@ pub fn run(args: RestoreArgs) -> anyhow::Result<u8> {
         chosen.len()
     );
     Ok(if failed > 0 || rules_failed > 0 { exit::PARTIAL } else { exit::OK })
+}
+
+/// One line of the restore's output: ids, names and AWS messages come from a backup file or from AWS, so
+/// their control characters are shown, never run by the terminal.
+fn say(line: String) {
+    println!("{}", sgaudit_report::printable(&line));
 }

@@ -662,7 +662,7 @@ fn apply_judges_again_from_fresh_evidence_and_refuses_old_snapshots() {
         "{}",
         r.stdout
     );
-    assert!(estate.state().get(&estate.id("old-unused")).is_some(), "a group a launch template holds was deleted");
+    assert!(estate.state().get(estate.id("old-unused")).is_some(), "a group a launch template holds was deleted");
     assert!(r.stdout.contains("Cleanup: 5 deleted, 0 skipped, 0 failed"), "{}", r.stdout);
 }
 
