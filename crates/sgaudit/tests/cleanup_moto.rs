@@ -617,10 +617,15 @@ fn apply_judges_again_from_fresh_evidence_and_refuses_old_snapshots() {
             "--yes",
             "--max-snapshot-age",
             "48",
-            "--dry-run-aws",
+            "--protect-name",
+            "*",
+            "--backup-dir",
+            dir.path().to_str().unwrap(),
         ],
     );
+    // The limit raised, the snapshot is accepted (and, every group protected, nothing is to delete).
     assert_eq!(r.code, 0, "--max-snapshot-age raises the limit: {}", r.stderr);
+    assert!(r.stdout.contains("Nothing to delete."), "{}", r.stdout);
     let mut undated: Value = serde_json::from_str(&std::fs::read_to_string(&old).unwrap()).unwrap();
     undated.as_object_mut().unwrap().remove("collected_at");
     let undated_path = dir.path().join("undated.json");
