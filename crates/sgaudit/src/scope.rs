@@ -97,6 +97,13 @@ impl Live {
                 ))
                 .into());
             }
+            if connected.sessions.is_empty() && connected.left_out.is_empty() {
+                return Err(UsageError(format!(
+                    "nothing in scope: --exclude-accounts {} leaves no account to read",
+                    exclude.join(",")
+                ))
+                .into());
+            }
         }
         Ok(Live { runtime, options, connected })
     }

@@ -236,4 +236,13 @@ fn a_scope_that_selects_nothing_is_a_usage_error() {
     run.assert_one_line_error("nothing in scope");
     assert!(run.stderr.contains("999999999999: not an account of the organization"), "{}", run.stderr);
     assert!(run.stdout.is_empty(), "{}", run.stdout);
+    // The one account the credentials reach, excluded.
+    let run = sgaudit_at(
+        &moto.url,
+        &["scan", "--exclude-accounts", "123456789012", "--region", "us-east-1", "--format", "json"],
+        "testing",
+        "testing",
+    );
+    run.assert_one_line_error("nothing in scope: --exclude-accounts 123456789012 leaves no account to read");
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
 }
