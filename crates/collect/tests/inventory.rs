@@ -120,6 +120,12 @@ fn every_member_is_sourced_waived_or_a_known_gap() {
             "source" => used_sources.insert(value.to_string()),
             _ => false,
         };
+        if kind == "source" && entry.get("members").is_none() {
+            problems.push(format!(
+                "{service} {op}: a source entry lists the members its source reads (`members`), so that a member AWS \
+                 adds later is not taken as read"
+            ));
+        }
         let Some(have) = inventory.get(&(service.to_string(), op.to_string())) else {
             problems.push(format!("{service} {op}: mapped, but not in the inventory (AWS removed it, or a typo)"));
             continue;
