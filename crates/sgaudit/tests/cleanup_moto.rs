@@ -134,6 +134,22 @@ fn sgaudit(endpoint: &str, args: &[&str]) -> Run {
     sgaudit_at(endpoint, args, "testing", "testing")
 }
 
+/// `cleanup --from-snapshot SNAPSHOT --apply --yes --backup-dir DIR`, and `extra`.
+fn apply_from(endpoint: &str, snapshot: &Path, backup_dir: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "cleanup",
+        "--quiet",
+        "--from-snapshot",
+        snapshot.to_str().unwrap(),
+        "--apply",
+        "--yes",
+        "--backup-dir",
+        backup_dir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    sgaudit(endpoint, &args)
+}
+
 fn plan_of(path: &Path) -> BTreeMap<String, (String, String)> {
     let plan: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     plan["entries"]
@@ -262,19 +278,7 @@ fn apply_deletes_the_plan_skips_what_became_used_and_restore_gives_the_groups_ba
     estate.attach(&estate.id("late-user"));
     let proxy = estate.proxy(Vec::new());
     let backup_dir = dir.path().join("backups");
-    let r = sgaudit(
-        &proxy.url,
-        &[
-            "cleanup",
-            "--quiet",
-            "--from-snapshot",
-            snapshot.to_str().unwrap(),
-            "--apply",
-            "--yes",
-            "--backup-dir",
-            backup_dir.to_str().unwrap(),
-        ],
-    );
+    let r = apply_from(&proxy.url, &snapshot, &backup_dir, &[]);
     assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
     // The fresh judgement before deleting sees the interface: late-user stays, and is not backed up.
     assert!(r.stdout.contains("Cleanup: 5 deleted, 0 skipped, 0 failed"), "{}", r.stdout);
@@ -378,21 +382,7 @@ fn a_fault_after_the_backup_leaves_the_backup_whole_and_nothing_deleted() {
     // the fresh scan (which lists every interface, unfiltered) and the backup, before any change.
     let proxy =
         estate.proxy(vec![Rule::always("DescribeNetworkInterfaces && Filter.1.Name=group-id", Fault::Status(503))]);
-    let r = sgaudit(
-        &proxy.url,
-        &[
-            "cleanup",
-            "--quiet",
-            "--from-snapshot",
-            snapshot.to_str().unwrap(),
-            "--apply",
-            "--yes",
-            "--max-attempts",
-            "1",
-            "--backup-dir",
-            dir.path().to_str().unwrap(),
-        ],
-    );
+    let r = apply_from(&proxy.url, &snapshot, dir.path(), &["--max-attempts", "1"]);
     assert_eq!(r.code, 3, "a run that could not re-check is incomplete\n{}\n{}", r.stderr, r.stdout);
     assert!(r.stdout.contains("the re-check could not be made"), "{}", r.stdout);
     assert_eq!(estate.state(), before, "something changed without a re-check");
@@ -606,23 +596,7 @@ fn apply_judges_again_from_fresh_evidence_and_refuses_old_snapshots() {
     let old = estate.scan_aged(dir.path(), 25 * 3600);
     let r = sgaudit(&proxy.url, &["cleanup", "--quiet", "--from-snapshot", old.to_str().unwrap(), "--apply", "--yes"]);
     r.assert_one_line_error("more than --max-snapshot-age 24");
-    let r = sgaudit(
-        &proxy.url,
-        &[
-            "cleanup",
-            "--quiet",
-            "--from-snapshot",
-            old.to_str().unwrap(),
-            "--apply",
-            "--yes",
-            "--max-snapshot-age",
-            "48",
-            "--protect-name",
-            "*",
-            "--backup-dir",
-            dir.path().to_str().unwrap(),
-        ],
-    );
+    let r = apply_from(&proxy.url, &old, dir.path(), &["--max-snapshot-age", "48", "--protect-name", "*"]);
     // The limit raised, the snapshot is accepted (and, every group protected, nothing is to delete).
     assert_eq!(r.code, 0, "--max-snapshot-age raises the limit: {}", r.stderr);
     assert!(r.stdout.contains("Nothing to delete."), "{}", r.stdout);
@@ -643,19 +617,7 @@ fn apply_judges_again_from_fresh_evidence_and_refuses_old_snapshots() {
         &[],
     );
     let backup_dir = dir.path().join("backups");
-    let r = sgaudit(
-        &proxy.url,
-        &[
-            "cleanup",
-            "--quiet",
-            "--from-snapshot",
-            snapshot.to_str().unwrap(),
-            "--apply",
-            "--yes",
-            "--backup-dir",
-            backup_dir.to_str().unwrap(),
-        ],
-    );
+    let r = apply_from(&proxy.url, &snapshot, &backup_dir, &[]);
     assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
     assert!(r.stdout.contains("Kept after judging the fresh evidence again"), "{}", r.stdout);
     let lt_id = lt["launch_template"].as_str().unwrap();
@@ -679,21 +641,7 @@ fn a_log_that_cannot_be_written_stops_before_any_change() {
     let snapshot = estate.scan_to(dir.path());
     let proxy = estate.proxy(Vec::new());
     let before = estate.state();
-    let r = sgaudit(
-        &proxy.url,
-        &[
-            "cleanup",
-            "--quiet",
-            "--from-snapshot",
-            snapshot.to_str().unwrap(),
-            "--apply",
-            "--yes",
-            "--backup-dir",
-            dir.path().to_str().unwrap(),
-            "--log",
-            "/dev/full",
-        ],
-    );
+    let r = apply_from(&proxy.url, &snapshot, dir.path(), &["--log", "/dev/full"]);
     assert_eq!(r.code, 3, "{}\n{}", r.stderr, r.stdout);
     assert!(r.stderr.contains("the cleanup log could not be written"), "{}", r.stderr);
     assert_eq!(estate.state(), before, "a change was made without a log");
@@ -718,19 +666,7 @@ fn a_failed_delete_keeps_the_chain_whole() {
         Fault::Answer { status: 400, content_type: "text/xml;charset=UTF-8".into(), body: violation.into() },
     )]);
     let before = estate.state();
-    let r = sgaudit(
-        &proxy.url,
-        &[
-            "cleanup",
-            "--quiet",
-            "--from-snapshot",
-            snapshot.to_str().unwrap(),
-            "--apply",
-            "--yes",
-            "--backup-dir",
-            dir.path().to_str().unwrap(),
-        ],
-    );
+    let r = apply_from(&proxy.url, &snapshot, dir.path(), &[]);
     assert_eq!(r.code, 3, "{}\n{}", r.stderr, r.stdout);
     assert!(r.stdout.contains("Cleanup: 3 deleted, 2 skipped, 1 failed"), "{}", r.stdout);
     let after = estate.state();
@@ -777,19 +713,7 @@ fn restore_applies_what_it_can_and_maps_earlier_restores() {
     let snapshot = estate.scan_to(dir.path());
     let proxy = estate.proxy(Vec::new());
     let backup_dir = dir.path().join("backups");
-    let r = sgaudit(
-        &proxy.url,
-        &[
-            "cleanup",
-            "--quiet",
-            "--from-snapshot",
-            snapshot.to_str().unwrap(),
-            "--apply",
-            "--yes",
-            "--backup-dir",
-            backup_dir.to_str().unwrap(),
-        ],
-    );
+    let r = apply_from(&proxy.url, &snapshot, &backup_dir, &[]);
     assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
     let backup = backups(&backup_dir).remove(0);
 
