@@ -559,21 +559,7 @@ fn scope_flags_hold_with_a_saved_snapshot() {
     for (flag, value) in
         [("--exclude-region", REGION), ("--exclude-accounts", "123456789012"), ("--accounts", "111122223333")]
     {
-        let r = sgaudit(
-            &proxy.url,
-            &[
-                "cleanup",
-                "--quiet",
-                "--from-snapshot",
-                snapshot.to_str().unwrap(),
-                flag,
-                value,
-                "--apply",
-                "--yes",
-                "--backup-dir",
-                dir.path().to_str().unwrap(),
-            ],
-        );
+        let r = apply_from(&proxy.url, &snapshot, dir.path(), &[flag, value]);
         assert_eq!(r.code, 2, "{flag}: {}\n{}", r.stderr, r.stdout);
         assert!(r.stderr.contains("nothing in scope"), "{flag}: {}", r.stderr);
         assert_eq!(estate.state(), before, "{flag} reached wider than asked");
