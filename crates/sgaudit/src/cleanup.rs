@@ -266,6 +266,9 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
     // The whole evidence of every affected account-region, read again and judged again with the rest of the
     // snapshot: only what both the plan and this fresh judgement call unused may go.
     let places = plan.regions_to_check();
+    if !args.quiet {
+        eprintln!("sgaudit: reading every source of {} account-region(s) again before deleting", places.len());
+    }
     let before: BTreeSet<String> = plan.deletions().map(|e| e.group_id.clone()).collect();
     let fresh =
         live.runtime.block_on(live::rescan(&live.connected, &live.options, &places, Some(clock::now_rfc3339())));
