@@ -292,7 +292,11 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
     let mut log = Log::append(&log_path).map_err(|e| UsageError(format!("cannot open {}: {e}", log_path.display())))?;
     let mut journal = Printed { log: &mut log };
     let stop = Arc::new(AtomicBool::new(false));
+    // The first Ctrl-C (or SIGTERM) stops the run before its next change, with the revoked rules put back; a
+    // second one ends the process at once (exit 130; the backup is on disk for `sgaudit restore`).
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(signal, 130, stop.clone())
+            .context("installing the interrupt handler")?;
         signal_hook::flag::register(signal, stop.clone()).context("installing the interrupt handler")?;
     }
     let now = || clock::now_rfc3339();

@@ -783,3 +783,56 @@ fn hostile_names_in_a_snapshot_do_not_reach_the_terminal_raw() {
     }
     assert!(r.stdout.contains("\\u{1b}]0;pwned"), "{}", r.stdout);
 }
+
+/// Ctrl-C during the deletions: the run stops before its next change, puts the revoked rules back, and says
+/// so (exit 3). The first delete hangs in the proxy; the signal comes while it does.
+#[test]
+fn an_interrupt_stops_the_run_before_its_next_change_and_puts_the_rules_back() {
+    let estate = Estate::seed();
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = estate.scan_to(dir.path());
+    let proxy = estate.proxy(vec![Rule::always("DeleteSecurityGroup", Fault::Hang(std::time::Duration::from_secs(3)))]);
+    let before = estate.state();
+    let mut cmd = common::sgaudit_cmd();
+    cmd.env("AWS_ENDPOINT_URL", &proxy.url)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", REGION)
+        .args([
+            "cleanup",
+            "--quiet",
+            "--from-snapshot",
+            snapshot.to_str().unwrap(),
+            "--apply",
+            "--yes",
+            "--max-attempts",
+            "1",
+            "--backup-dir",
+            dir.path().to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !proxy.seen().keys().any(|k| k.contains("DeleteSecurityGroup")) {
+        assert!(std::time::Instant::now() < deadline, "no delete was sent: {:?}", proxy.seen());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let r = Run::of(child.wait_with_output().unwrap());
+    assert_eq!(r.code, 3, "{}\n{}", r.stderr, r.stdout);
+    assert!(r.stderr.contains("the cleanup stopped early: interrupted"), "{}", r.stderr);
+    let deletes: usize = proxy.seen().iter().filter(|(k, _)| k.contains("DeleteSecurityGroup")).map(|(_, n)| n).sum();
+    assert_eq!(deletes, 1, "a delete after the interrupt: {:?}", proxy.seen());
+    // Nothing was deleted (the hung delete failed), and every revoked link is back.
+    let after = estate.state();
+    let none = BTreeMap::new();
+    for (id, group) in before.as_object().unwrap() {
+        for direction in ["ingress", "egress"] {
+            assert_eq!(atoms(&after[id][direction], &none), atoms(&group[direction], &none), "{id} {direction}");
+        }
+    }
+    assert_eq!(backups(dir.path()).len(), 1);
+}
