@@ -42,8 +42,9 @@ MAX_PAGE = {
     "elbv2-load-balancers": 400,
     "autoscaling-launch-configurations": 100,
 }
-# Sources that read two lists even when there is nothing to find.
-TWO_LISTS = {"ec2-spot-requests", "glue-connections", "sagemaker-endpoints"}
+# Sources that read two lists even when there is nothing to find (ec2-peered-vpc-references: the peerings and
+# the transit gateway attachments; with no connected VPC it asks nothing more).
+TWO_LISTS = {"ec2-peered-vpc-references", "ec2-spot-requests", "glue-connections", "sagemaker-endpoints"}
 
 
 def log(msg):

@@ -102,6 +102,8 @@ use1 = {
         use("sg-0a300000000ba5710", "network-interface", "eni-0a000000000000002", "eni", "ec2-network-interfaces", "interface; attached to i-0a00000000000bast"),
         use("sg-0a100000000000a99", "ecs-service", f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/prod/app", "config", "ecs-services", "desired count 0"),
         use("sg-0a0000000000000db", "rds-db-instance", arn("rds", "db:orders"), "config", "rds-db-instances"),
+        use("sg-0a0000000000000db", "peered-vpc-reference", "vpc-0c33feed00000001", "rule", "ec2-peered-vpc-references",
+            "referenced by a rule in vpc-0c33feed00000001 of account 210987654321 through pcx-0a1b2c3d4e5f60718"),
         use("sg-0a7000000000def01", "ec2-instance", "i-0a00000000000old1", "config", "ec2-instances", "stopped"),
         use("sg-0a90000000005ca1e", "launch-template", "lt-0a000000000000001", "config", "ec2-launch-templates", "version 3 (default, latest)"),
         use("sg-0aa00000000ad3389", "network-interface", "eni-0a000000000000003", "eni", "ec2-network-interfaces", "interface; detached"),

@@ -11,9 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_cloudtrail::types::{Event, LookupAttribute, LookupAttributeKey};
 use aws_sdk_ec2::types::{
-    Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, SecurityGroup as AwsGroup,
-    TransitGatewayAttachmentResourceType, TransitGatewayAttachmentState, UserIdGroupPair,
-    VpcPeeringConnectionStateReasonCode,
+    Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, SecurityGroup as AwsGroup, UserIdGroupPair,
 };
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -25,6 +23,7 @@ use sgaudit_snapshot::{Rule, SecurityGroup, Snapshot, SourceError};
 
 use crate::client;
 use crate::source::{classify, each_page, Ctx};
+use crate::sources::peered_references::{self, DESCRIBE_PEERING, DESCRIBE_REFERENCES, DESCRIBE_TGW_ATTACHMENTS};
 use crate::sources::security_groups::to_group;
 use crate::{Connected, ScanOptions, Session};
 
@@ -42,9 +41,6 @@ pub const PUT_BACK_ACTIONS: &[&str] =
     &["ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:DescribeSecurityGroups"];
 
 const LOOKUP_EVENTS: &str = "cloudtrail:LookupEvents";
-const DESCRIBE_PEERING: &str = "ec2:DescribeVpcPeeringConnections";
-const DESCRIBE_TGW_ATTACHMENTS: &str = "ec2:DescribeTransitGatewayAttachments";
-const DESCRIBE_REFERENCES: &str = "ec2:DescribeSecurityGroupReferences";
 const LIST_ALIASES: &str = "iam:ListAccountAliases";
 pub(crate) const DESCRIBE_GROUPS: &str = "ec2:DescribeSecurityGroups";
 const DESCRIBE_ENIS: &str = "ec2:DescribeNetworkInterfaces";
@@ -53,14 +49,10 @@ pub(crate) const REVOKE_EGRESS: &str = "ec2:RevokeSecurityGroupEgress";
 
 crate::next_page!(
     aws_sdk_cloudtrail::operation::lookup_events::LookupEventsOutput => next_token,
-    aws_sdk_ec2::operation::describe_vpc_peering_connections::DescribeVpcPeeringConnectionsOutput => next_token,
-    aws_sdk_ec2::operation::describe_transit_gateway_attachments::DescribeTransitGatewayAttachmentsOutput => next_token,
 );
 
 /// Values per EC2 filter in one call.
 const FILTER_VALUES: usize = 200;
-/// Group ids per `DescribeSecurityGroupReferences` call.
-const REFERENCE_IDS: usize = 100;
 /// The answer EC2 gives a dry run that would have succeeded.
 const DRY_RUN_OK: &str = "DryRunOperation";
 
@@ -141,50 +133,14 @@ fn group_id_in_event(detail: &Value) -> Option<String> {
 
 /// VPCs that other networks can reach: with an active VPC peering connection (either side) or an
 /// available transit gateway attachment. Groups in other VPCs (or accounts) can reference groups there.
+/// The same reading as the `ec2-peered-vpc-references` source's.
 pub async fn connected_vpcs(
     connected: &Connected,
     account_id: &str,
     region: &str,
 ) -> Result<BTreeSet<String>, SourceError> {
     let ctx = context(connected, account_id, region)?;
-    let ec2 = client!(ctx, aws_sdk_ec2);
-    let mut vpcs = BTreeSet::new();
-
-    let pages = ec2
-        .describe_vpc_peering_connections()
-        .filters(filter("status-code", ["active"]))
-        .max_results(1000)
-        .into_paginator()
-        .send();
-    each_page(&ctx, DESCRIBE_PEERING, pages, |page| {
-        for peering in page.vpc_peering_connections() {
-            if peering.status().and_then(|s| s.code()) != Some(&VpcPeeringConnectionStateReasonCode::Active) {
-                continue;
-            }
-            for side in [peering.requester_vpc_info(), peering.accepter_vpc_info()].into_iter().flatten() {
-                vpcs.extend(side.vpc_id().map(str::to_string));
-            }
-        }
-    })
-    .await?;
-
-    let pages = ec2
-        .describe_transit_gateway_attachments()
-        .filters(filter("resource-type", ["vpc"]))
-        .max_results(1000)
-        .into_paginator()
-        .send();
-    each_page(&ctx, DESCRIBE_TGW_ATTACHMENTS, pages, |page| {
-        for attachment in page.transit_gateway_attachments() {
-            if attachment.resource_type() == Some(&TransitGatewayAttachmentResourceType::Vpc)
-                && attachment.state() == Some(&TransitGatewayAttachmentState::Available)
-            {
-                vpcs.extend(attachment.resource_id().map(str::to_string));
-            }
-        }
-    })
-    .await?;
-    Ok(vpcs)
+    Ok(peered_references::connections(&ctx).await?.vpcs)
 }
 
 /// Which of `group_ids` are referenced by rules of groups in other (peered) VPCs, and from which VPCs.
@@ -196,19 +152,9 @@ pub async fn references_from_other_vpcs(
     group_ids: &[String],
 ) -> Result<HashMap<String, Vec<String>>, SourceError> {
     let ctx = context(connected, account_id, region)?;
-    let ec2 = client!(ctx, aws_sdk_ec2);
     let mut references: HashMap<String, Vec<String>> = HashMap::new();
-    for chunk in group_ids.chunks(REFERENCE_IDS) {
-        let answer = ec2
-            .describe_security_group_references()
-            .set_group_id(Some(chunk.to_vec()))
-            .send()
-            .await
-            .map_err(|e| classify(DESCRIBE_REFERENCES, &e))?;
-        for reference in answer.security_group_reference_set() {
-            let (Some(group), Some(vpc)) = (reference.group_id(), reference.referencing_vpc_id()) else { continue };
-            references.entry(group.to_string()).or_default().push(vpc.to_string());
-        }
+    for reference in peered_references::references(&ctx, group_ids).await? {
+        references.entry(reference.group_id).or_default().push(reference.referencing_vpc_id);
     }
     for vpcs in references.values_mut() {
         vpcs.sort();

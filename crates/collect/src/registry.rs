@@ -12,6 +12,7 @@ pub const SOURCES: &[SourceDef] = &[
     sources::launch_configurations::SOURCE,
     sources::spot_requests::SOURCE,
     sources::vpc_endpoints::SOURCE,
+    sources::peered_references::SOURCE,
     sources::elb_classic::SOURCE,
     sources::elbv2_load_balancers::SOURCE,
     sources::ecs_services::SOURCE,

@@ -23,7 +23,7 @@ use aws_sdk_sts::config::Credentials;
 use sgaudit_collect::cleanup::{self, CreationTimes};
 use sgaudit_collect::sources::{
     dax_clusters, dms_replication_instances, elasticache_clusters, elasticbeanstalk_environments, fsx_file_systems,
-    msk_clusters, rds_clusters, rds_instances, spot_requests,
+    msk_clusters, peered_references, rds_clusters, rds_instances, spot_requests,
 };
 use sgaudit_collect::{Connected, Ctx, Found, SourceDef};
 use sgaudit_snapshot::{ResourceKind, SourceError, Target, Via};
@@ -1152,6 +1152,117 @@ async fn connected_vpcs_are_active_peerings_and_available_vpc_attachments() {
     assert_eq!(requests[0].form("Filter.1.Value.1").as_deref(), Some("active"));
     assert_eq!(requests[1].form("Filter.1.Name").as_deref(), Some("resource-type"));
     assert_eq!(requests[1].form("Filter.1.Value.1").as_deref(), Some("vpc"));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The evidence across boundaries: rules in peered or attached VPCs (ec2Query)
+// ---------------------------------------------------------------------------------------------------------
+
+const GROUPS_IN_CONNECTED_VPCS: &str = include_str!("canned/ec2_describe_security_groups_connected_vpcs.xml");
+const REFERENCES_TO_CONNECTED_VPCS: &str =
+    include_str!("canned/ec2_describe_security_group_references_connected_vpcs.xml");
+const EC2_NO_PEERINGS: &str =
+    "<DescribeVpcPeeringConnectionsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\
+     <requestId>1a2b3c4d-0000-4000-8000-000000000001</requestId><vpcPeeringConnectionSet/>\
+     </DescribeVpcPeeringConnectionsResponse>";
+const EC2_NO_TGW_ATTACHMENTS: &str =
+    "<DescribeTransitGatewayAttachmentsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\
+     <requestId>1a2b3c4d-0000-4000-8000-000000000002</requestId><transitGatewayAttachments/>\
+     </DescribeTransitGatewayAttachmentsResponse>";
+
+/// The canned answers of a region with one active peering and two available VPC attachments (one of them of
+/// another account), whose references call answers with `references`.
+fn connected_region(references: Reply) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
+    move |request| match (request.operation().as_str(), request.form("NextToken").as_deref()) {
+        ("DescribeVpcPeeringConnections", None) => Reply::xml(PEERINGS),
+        ("DescribeTransitGatewayAttachments", None) => Reply::xml(TGW_ATTACHMENTS_1),
+        ("DescribeTransitGatewayAttachments", Some(TGW_PAGE_1_TOKEN)) => Reply::xml(TGW_ATTACHMENTS_2),
+        ("DescribeSecurityGroups", None) => Reply::xml(GROUPS_IN_CONNECTED_VPCS),
+        ("DescribeSecurityGroupReferences", None) => references.clone(),
+        _ => Reply::unexpected(request),
+    }
+}
+
+#[tokio::test]
+async fn references_from_other_vpcs_are_evidence_of_use() {
+    let server = Server::start(connected_region(Reply::xml(REFERENCES_TO_CONNECTED_VPCS))).await;
+    let source = &peered_references::SOURCE;
+    let (found, result) = run(source, &server, 1).await;
+    result.unwrap_or_else(|e| panic!("{e:?}\nrequests: {:?}", server.requests()));
+
+    // The repeated reference counts once; the group no other VPC names has no attachment; the account of the
+    // referencing VPC is named where the peering or the attachment tells it.
+    let kind = ResourceKind::PeeredVpcReference;
+    assert_eq!(
+        seen(&found),
+        sorted(vec![
+            group_detail(
+                kind,
+                "vpc-0accepter0000001",
+                "referenced by a rule in vpc-0accepter0000001 of account 444455556666 through pcx-0b1c2d3e4f5a6b7c8",
+                "sg-0peer00000000001a",
+            ),
+            group_detail(
+                kind,
+                "vpc-0faraway00000004",
+                "referenced by a rule in vpc-0faraway00000004 through tgw-0a1b2c3d4e5f6a7b8",
+                "sg-0peer00000000001b",
+            ),
+            group_detail(
+                kind,
+                "vpc-0shared000000003",
+                "referenced by a rule in vpc-0shared000000003 of account 210987654321 through tgw-0a1b2c3d4e5f6a7b8",
+                "sg-0peer00000000001b",
+            ),
+        ])
+    );
+    for attachment in &found.attachments {
+        assert_eq!((attachment.via, attachment.source.as_str()), (Via::Rule, source.id));
+    }
+    assert_eq!(found.items, 3, "the groups of the connected VPCs");
+
+    // The groups of just the connected VPCs (one filtered list), then one references call for all of them.
+    assert_eq!(
+        server.operations(),
+        [
+            "DescribeVpcPeeringConnections",
+            "DescribeTransitGatewayAttachments",
+            "DescribeTransitGatewayAttachments",
+            "DescribeSecurityGroups",
+            "DescribeSecurityGroupReferences",
+        ]
+    );
+    let requests = server.requests();
+    assert_eq!(requests[3].form("Filter.1.Name").as_deref(), Some("vpc-id"));
+    let vpcs: Vec<String> = (1..=5).filter_map(|n| requests[3].form(&format!("Filter.1.Value.{n}"))).collect();
+    assert_eq!(vpcs, ["vpc-0accepter0000001", "vpc-0attached00000001", "vpc-0requester000001", "vpc-0shared000000003"]);
+    let ids: Vec<String> = (1..=4).filter_map(|n| requests[4].form(&format!("GroupId.{n}"))).collect();
+    assert_eq!(ids, ["sg-0peer00000000001a", "sg-0peer00000000001b", "sg-0peer00000000001c"]);
+}
+
+#[tokio::test]
+async fn no_connected_vpc_means_no_references_call() {
+    let server = Server::start(|request| match request.operation().as_str() {
+        "DescribeVpcPeeringConnections" => Reply::xml(EC2_NO_PEERINGS),
+        "DescribeTransitGatewayAttachments" => Reply::xml(EC2_NO_TGW_ATTACHMENTS),
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let (found, result) = run(&peered_references::SOURCE, &server, 1).await;
+    result.unwrap_or_else(|e| panic!("{e:?}\nrequests: {:?}", server.requests()));
+    assert!(found.attachments.is_empty(), "{:?}", found.attachments);
+    assert_eq!(server.operations(), ["DescribeVpcPeeringConnections", "DescribeTransitGatewayAttachments"]);
+}
+
+#[tokio::test]
+async fn references_that_cannot_be_read_fail_the_source() {
+    let denied = ec2_error(403, "UnauthorizedOperation", "You are not authorized to perform this operation.");
+    let server = Server::start(connected_region(denied)).await;
+    let (found, error) = collect_err(&peered_references::SOURCE, &server, 1).await;
+    assert_eq!(error.code, "UnauthorizedOperation");
+    assert_eq!(error.action.as_deref(), Some("ec2:DescribeSecurityGroupReferences"));
+    assert!(found.attachments.is_empty(), "{:?}", found.attachments);
+    assert_eq!(server.operations().last().map(String::as_str), Some("DescribeSecurityGroupReferences"));
 }
 
 // ---------------------------------------------------------------------------------------------------------

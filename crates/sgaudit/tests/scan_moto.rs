@@ -196,8 +196,9 @@ fn requests_do_not_grow_with_the_number_of_groups() {
     assert_eq!(requests(&before_doc), requests(&after_doc));
     // With no resources of their kind, a source makes one request per list it reads: one, or two for the
     // sources that read two lists (Spot Fleet and Spot Instance requests; Glue connections and jobs;
-    // SageMaker models and endpoints).
-    let two_lists = ["ec2-spot-requests", "glue-connections", "sagemaker-endpoints"];
+    // SageMaker models and endpoints; VPC peerings and transit gateway attachments, after which a region with
+    // no connected VPC asks nothing more).
+    let two_lists = ["ec2-peered-vpc-references", "ec2-spot-requests", "glue-connections", "sagemaker-endpoints"];
     for (source, n) in requests(&after_doc) {
         let lists = if two_lists.contains(&source.as_str()) { 2 } else { 1 };
         assert_eq!(n, lists, "{source} made {n} requests for an estate with no resources of its kind");

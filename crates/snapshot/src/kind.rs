@@ -28,6 +28,7 @@ macro_rules! kinds {
 kinds! {
     NetworkInterface => "network-interface", "network interface";
     SecurityGroup => "security-group", "security group rule";
+    PeeredVpcReference => "peered-vpc-reference", "rule in a peered or transit-gateway-attached VPC";
     Ec2Instance => "ec2-instance", "EC2 instance";
     LaunchTemplate => "launch-template", "launch template";
     LaunchConfiguration => "launch-configuration", "Auto Scaling launch configuration";

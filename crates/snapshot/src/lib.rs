@@ -35,6 +35,7 @@ pub const SOURCES: &[&str] = &[
     "ec2-instances",
     "ec2-launch-templates",
     "ec2-network-interfaces",
+    "ec2-peered-vpc-references",
     "ec2-security-groups",
     "ec2-spot-requests",
     "ec2-vpc-endpoints",

@@ -27,6 +27,7 @@ pub mod mq_brokers;
 pub mod msk_clusters;
 pub mod network_interfaces;
 pub mod opensearch_domains;
+pub mod peered_references;
 pub mod rds_clusters;
 pub mod rds_instances;
 pub mod rds_proxies;
