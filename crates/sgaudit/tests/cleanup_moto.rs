@@ -831,8 +831,8 @@ fn hostile_names_in_a_snapshot_do_not_reach_the_terminal_raw() {
 fn an_interrupt_stops_the_run_before_its_next_change_and_puts_the_rules_back() {
     let estate = Estate::seed();
     let dir = tempfile::tempdir().unwrap();
-    let snapshot = estate.scan_to(dir.path());
     let proxy = estate.proxy(vec![Rule::always("DeleteSecurityGroup", Fault::Hang(std::time::Duration::from_secs(3)))]);
+    let snapshot = estate.scan_to(&proxy, dir.path());
     let before = estate.state();
     let mut cmd = common::sgaudit_cmd();
     cmd.env("AWS_ENDPOINT_URL", &proxy.url)
