@@ -58,7 +58,7 @@ impl Estate {
         assert_eq!(r.code, 0, "{}", r.stderr);
         let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-        doc["collected_at"] = Value::String(rfc3339(now - secs_ago));
+        doc["collected_at"] = Value::String(sgaudit_report::time::format_rfc3339((now - secs_ago) as i64));
         std::fs::write(&snapshot, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
         snapshot
     }
@@ -111,22 +111,6 @@ impl Estate {
         ));
         FaultProxy::start(&self.moto.url, rules)
     }
-}
-
-/// Seconds since the epoch as RFC 3339 UTC (the civil-from-days algorithm).
-fn rfc3339(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 fn script() -> String {
