@@ -106,11 +106,23 @@ use1 = {
             "referenced by a rule in vpc-0c33feed00000001 of account 210987654321 through pcx-0a1b2c3d4e5f60718"),
         use("sg-0a7000000000def01", "ec2-instance", "i-0a00000000000old1", "config", "ec2-instances", "stopped"),
         use("sg-0a90000000005ca1e", "launch-template", "lt-0a000000000000001", "config", "ec2-launch-templates", "version 3 (default, latest)"),
+        use("sg-0a90000000005ca1e", "autoscaling-group",
+            f"arn:aws:autoscaling:us-east-1:{ACCOUNT}:autoScalingGroup:6d3c1f6e-0a1b-4c2d-9e8f-0a1b2c3d4e5f:autoScalingGroupName/workers",
+            "config", "autoscaling-groups", "desired 0 (min 0, max 10): launch template lt-0a000000000000001 version 2"),
+        use("sg-0a100000000000a99", "scheduler-schedule", f"arn:aws:scheduler:us-east-1:{ACCOUNT}:schedule/default/nightly-report",
+            "config", "scheduler-schedules", "ECS task target (awsvpc), schedule DISABLED"),
+        use("sg-0a100000000000a99", "emr-serverless-application", arn("emr-serverless", "/applications/00fabcde12345678"),
+            "config", "emr-serverless-applications", "networkConfiguration, state STOPPED"),
         use("sg-0aa00000000ad3389", "network-interface", "eni-0a000000000000003", "eni", "ec2-network-interfaces", "interface; detached"),
         use("sg-0ae000000006afa0a", "ec2-instance", "i-0a000000000graf1", "config", "ec2-instances", "running"),
         use("sg-0ac000000001abda1", "lambda-function", arn("lambda", "function:orders"), "config", "lambda-functions"),
     ],
     "coverage": coverage(ids, {"workspaces-directories": {"state": "not_applicable", "reason": "the service has no endpoint in this region"}}),
+    # The bastion's old rule to a database group of a peered account whose peering was deleted.
+    "stale_rules": [{"group_id": "sg-0a300000000ba5710", "direction": "ingress", "protocol": "tcp",
+                     "from_port": 5432, "to_port": 5432, "peer_group_id": "sg-0c33feed0000000db",
+                     "peer_account_id": "210987654321", "vpc_peering_connection_id": "pcx-0a1b2c3d4e5f60799",
+                     "peering_status": "deleted"}],
 }
 W1 = "vpc-0b22c0ffee0000001"
 euw1 = {
@@ -123,6 +135,10 @@ euw1 = {
               [rule("-1", groups=["sg-0b1000000000def01"])]),
     ],
     "attachments": [
+        # Shared with a partner account through RAM: unknown unless that account is scanned too.
+        {"target": {"group": "sg-0b300000000e90475"}, "kind": "ram-resource-share", "resource_id": "210987654321",
+         "via": "shared", "source": "ram-shared-security-groups",
+         "detail": f"shared with 210987654321 through arn:aws:ram:eu-west-1:{ACCOUNT}:resource-share/7e57c0de-0000-4000-8000-000000000001"},
         use("sg-0b0000000000000eb", "network-interface", "eni-0b000000000000001", "eni", "ec2-network-interfaces", "interface; attached to i-0b000000000web01"),
         use("sg-0b0000000000000eb", "ec2-instance", "i-0b000000000web01", "config", "ec2-instances", "running"),
     ],

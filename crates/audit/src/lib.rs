@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
-use sgaudit_snapshot::{Direction, ResourceKind, SecurityGroup, Snapshot, Target, Via};
+use sgaudit_snapshot::{Direction, ResourceKind, SecurityGroup, Snapshot, StaleRule, Target, Via};
 
 pub mod checks;
 pub mod exposure;
@@ -105,6 +105,10 @@ pub struct GroupVerdict<'a> {
     pub referenced_by: Vec<Reference<'a>>,
     /// For `unknown`: which evidence could not be read.
     pub missing_evidence: Vec<String>,
+    /// Its stale rules (`ec2-stale-security-group-rules`).
+    pub stale_rules: Vec<&'a StaleRule>,
+    /// Checks that could not be evaluated for it, and why: their evidence was not read. Never a pass.
+    pub not_evaluated: Vec<String>,
     pub exposure: Exposure,
     pub findings: Vec<Finding>,
 }
@@ -177,6 +181,8 @@ pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
 
     // Direct evidence: resources and interfaces, by group.
     let mut uses: HashMap<&str, Vec<Use>> = HashMap::new();
+    // Groups shared with, or associated with a VPC of, another account: (the attachment, its region).
+    let mut shared: HashMap<&str, Vec<(&sgaudit_snapshot::Attachment, &str)>> = HashMap::new();
     for region in &snapshot.regions {
         let mut by_name: HashMap<&str, Vec<&str>> = HashMap::new();
         for g in &region.security_groups {
@@ -203,6 +209,12 @@ pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
             }
         }
         for a in &region.attachments {
+            if a.via == Via::Shared {
+                if let Target::Group(g) = &a.target {
+                    shared.entry(g.as_str()).or_default().push((a, region.region.as_str()));
+                }
+                continue;
+            }
             let one;
             let groups: &[&str] = match &a.target {
                 Target::Group(g) => {
@@ -262,8 +274,29 @@ pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
         }
     }
     spread(&mut status, &referenced_by, Status::InUse);
+    // A group shared with another account is used by whatever that account attaches it to: only a complete
+    // read of that account in the same region can show there is nothing.
+    let read_completely: HashSet<(&str, &str)> = snapshot
+        .regions
+        .iter()
+        .zip(&regions)
+        .filter(|(_, coverage)| coverage.complete)
+        .map(|(region, _)| (region.account_id.as_str(), region.region.as_str()))
+        .collect();
+    let mut unread_sharing: HashMap<&str, Vec<String>> = HashMap::new();
+    for (group, shares) in &shared {
+        for (a, region) in shares {
+            if !read_completely.contains(&(a.resource_id.as_str(), *region)) {
+                let how = a.detail.clone().unwrap_or_else(|| format!("shared with {}", a.resource_id));
+                unread_sharing
+                    .entry(group)
+                    .or_default()
+                    .push(format!("{how}: what {} attaches it to in {region} was not read", a.resource_id));
+            }
+        }
+    }
     for (id, &(r, _)) in &location {
-        if !status.contains_key(id) && !regions[r].complete {
+        if !status.contains_key(id) && (!regions[r].complete || unread_sharing.contains_key(id)) {
             status.insert(id, Status::Unknown);
         }
     }
@@ -288,28 +321,45 @@ pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
                 .unwrap_or_default();
             let mut used_by: Vec<Use> = uses.remove(id).unwrap_or_default();
             for reference in refs.iter().filter(|r| r.status == Status::InUse) {
+                let direction = match reference.direction {
+                    Direction::Ingress => "ingress",
+                    Direction::Egress => "egress",
+                };
+                // A rule of another account's group (across a peering, or a shared VPC) says whose it is.
+                let owner = location
+                    .get(reference.group_id)
+                    .map(|&(r, _)| snapshot.regions[r].account_id.as_str())
+                    .filter(|owner| *owner != region.account_id);
+                let detail = match owner {
+                    Some(owner) => format!("{direction} rule of {} in account {owner}", reference.group_id),
+                    None => format!("{direction} rule of {}", reference.group_id),
+                };
                 used_by.push(Use {
                     kind: ResourceKind::SecurityGroup,
                     id: reference.group_id,
                     via: Via::Rule,
                     source: "ec2-security-groups",
-                    detail: Some(Cow::Owned(format!(
-                        "{} rule of {}",
-                        match reference.direction {
-                            Direction::Ingress => "ingress",
-                            Direction::Egress => "egress",
-                        },
-                        reference.group_id
-                    ))),
+                    detail: Some(Cow::Owned(detail)),
                 });
             }
             let mut missing_evidence = Vec::new();
             if st == Status::Unknown {
                 missing_evidence.extend(regions[r].unreadable.iter().cloned());
+                if let Some(why) = unread_sharing.get(id) {
+                    missing_evidence.extend(why.iter().cloned());
+                }
                 for reference in refs.iter().filter(|r| r.status == Status::Unknown) {
                     missing_evidence
                         .push(format!("named by a rule of {}, whose own status is unknown", reference.group_id));
                 }
+            }
+            let stale_rules: Vec<&StaleRule> = region.stale_rules.iter().filter(|s| s.group_id == id).collect();
+            let mut not_evaluated = Vec::new();
+            if !source_whole(region, STALE_SOURCE) {
+                not_evaluated.push(format!(
+                    "sg-stale-rule: the stale rules of {} could not be read ({STALE_SOURCE})",
+                    region.region
+                ));
             }
             let exposure = Exposure::of(group);
             let is_default = group.is_default();
@@ -324,6 +374,8 @@ pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
                 used_by,
                 referenced_by: refs,
                 missing_evidence,
+                stale_rules,
+                not_evaluated,
                 exposure,
                 findings: Vec::new(),
             };
@@ -408,6 +460,21 @@ pub fn risk(status: Status, is_default: bool, exposure: &Exposure, findings: &[F
 /// Judges a region's coverage by the sources a snapshot of this schema must hold, in their order: one the
 /// snapshot does not record is missing evidence. Entries of sources this version does not know are ignored
 /// (they cannot make a region complete, nor stand in for an expected source).
+/// The source that reads stale rules: where it was not read, `sg-stale-rule` is not evaluated.
+const STALE_SOURCE: &str = "ec2-stale-security-group-rules";
+
+/// Whether `source` was recorded for the region and read in full (or had nothing to read there).
+fn source_whole(region: &sgaudit_snapshot::RegionSnapshot, source: &str) -> bool {
+    let mut recorded = region.coverage.iter().filter(|c| c.source == source).peekable();
+    recorded.peek().is_some()
+        && recorded.all(|c| {
+            !matches!(
+                c.state,
+                sgaudit_snapshot::CoverageState::Denied { .. } | sgaudit_snapshot::CoverageState::Failed { .. }
+            )
+        })
+}
+
 fn region_coverage(region: &sgaudit_snapshot::RegionSnapshot) -> RegionCoverage {
     let mut unreadable = Vec::new();
     let mut sources_read = 0;

@@ -102,7 +102,14 @@ fn region(
     attachments: Vec<Attachment>,
     coverage: Vec<SourceCoverage>,
 ) -> RegionSnapshot {
-    RegionSnapshot { account_id: ACCOUNT.into(), region: name.into(), security_groups: groups, attachments, coverage }
+    RegionSnapshot {
+        account_id: ACCOUNT.into(),
+        region: name.into(),
+        security_groups: groups,
+        attachments,
+        coverage,
+        stale_rules: vec![],
+    }
 }
 
 /// The audit borrows its snapshot; a test's snapshot can live as long as the test process.
@@ -533,4 +540,61 @@ fn risk_is_never_below_a_finding_for_any_status_default_or_exposure() {
         assert!(a.count_status(status) > 0, "no {status:?} group: the test covers less than it says");
     }
     assert_risk_covers_findings(&a);
+}
+
+/// A group shared with (or associated with a VPC of) another account is used by what that account attaches
+/// it to: `unknown` unless that account's same region was read completely in the same snapshot, where its
+/// uses would show; the share itself is never a use.
+#[test]
+fn a_group_shared_with_an_account_not_read_is_unknown_never_unused() {
+    const OTHER: &str = "444455556666";
+    let share = |group: &str, principal: &str| Attachment {
+        target: Target::Group(group.into()),
+        kind: ResourceKind::RamResourceShare,
+        resource_id: principal.into(),
+        via: Via::Shared,
+        source: "ram-shared-security-groups".into(),
+        detail: Some(format!("shared with {principal} through arn:aws:ram:us-east-1:{ACCOUNT}:resource-share/x")),
+    };
+    // The other account not read: unknown, and the reason names it.
+    let a = judge(vec![region(
+        "us-east-1",
+        vec![group("sg-shared", "shared"), group("sg-plain", "plain")],
+        vec![share("sg-shared", OTHER)],
+        whole(),
+    )]);
+    let shared = get(&a, "sg-shared");
+    assert_eq!(shared.status, Status::Unknown);
+    assert!(shared.used_by.is_empty(), "a share is not a use: {:?}", shared.used_by);
+    assert!(shared.missing_evidence.iter().any(|m| m.contains(OTHER) && m.contains("us-east-1")), "{shared:?}");
+    assert_eq!(get(&a, "sg-plain").status, Status::Unused);
+
+    // Read completely, with nothing attaching it: unused; with a resource of that account attaching it: in use.
+    let mut other = region("us-east-1", vec![], vec![], whole());
+    other.account_id = OTHER.into();
+    let a = judge(vec![
+        region("us-east-1", vec![group("sg-shared", "shared")], vec![share("sg-shared", OTHER)], whole()),
+        other.clone(),
+    ]);
+    assert_eq!(get(&a, "sg-shared").status, Status::Unused);
+    let mut using = other.clone();
+    using.attachments.push(attach("sg-shared", ResourceKind::Ec2Instance, "i-0abc"));
+    let a = judge(vec![
+        region("us-east-1", vec![group("sg-shared", "shared")], vec![share("sg-shared", OTHER)], whole()),
+        using,
+    ]);
+    assert_eq!(get(&a, "sg-shared").status, Status::InUse);
+
+    // Read, but not completely (a source denied there): unknown. Read in another region only: unknown.
+    let mut partial = other.clone();
+    partial.coverage = whole_but_denied("ec2-instances");
+    let mut elsewhere = other;
+    elsewhere.region = "eu-west-1".into();
+    for there in [partial, elsewhere] {
+        let a = judge(vec![
+            region("us-east-1", vec![group("sg-shared", "shared")], vec![share("sg-shared", OTHER)], whole()),
+            there,
+        ]);
+        assert_eq!(get(&a, "sg-shared").status, Status::Unknown);
+    }
 }

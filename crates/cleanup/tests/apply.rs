@@ -91,6 +91,7 @@ fn plan() -> Plan {
             detail: None,
         }],
         coverage,
+        stale_rules: Vec::new(),
     });
     snapshot.normalize();
     let audit = sgaudit_audit::audit(&snapshot);

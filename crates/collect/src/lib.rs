@@ -359,7 +359,7 @@ pub async fn scan_connected(
                 let mut found = Found::new(def.id);
                 let state = match (def.collect)(&ctx, &mut found).await {
                     Ok(()) => CoverageState::Complete,
-                    Err(error) => state_of(def, &ctx.region, error),
+                    Err(error) => state_of(def, &ctx.region, error, ctx.sdk.endpoint_url().is_some()),
                 };
                 if let Some(report) = &progress {
                     report(Progress::SourceDone {
@@ -400,6 +400,7 @@ pub async fn scan_connected(
                     security_groups: Vec::new(),
                     attachments: Vec::new(),
                     coverage: Vec::new(),
+                    stale_rules: Vec::new(),
                 },
             );
         }
@@ -408,6 +409,7 @@ pub async fn scan_connected(
         let Some(snap) = by_region.get_mut(&(ctx.account_id, ctx.region)) else { continue };
         snap.security_groups.extend(found.groups);
         snap.attachments.extend(found.attachments);
+        snap.stale_rules.extend(found.stale_rules);
         snap.coverage.push(coverage);
     }
     snapshot.regions.extend(by_region.into_values());
@@ -456,18 +458,32 @@ fn in_region(base: &aws_types::SdkConfig, region: &str) -> aws_types::SdkConfig 
 }
 
 /// What a source's error means for coverage. Only AWS's own answers (`OptInRequired`, ...) and a region
-/// where botocore's endpoint data says the service is not offered make a source `not_applicable`; an
-/// endpoint that cannot be reached anywhere else is a failure, with its error kept.
-fn state_of(def: &SourceDef, region: &str, error: SourceError) -> CoverageState {
+/// where the shipped region data (botocore's endpoint data, or the cited AWS page of the supplement) says
+/// the service is not offered make a source `not_applicable`; an endpoint that cannot be reached anywhere
+/// else is a failure, with its error kept.
+///
+/// One exception, for the services no such data covers (newer services botocore's `endpoints.json` no longer
+/// lists, whose AWS pages give no region list; `regions::without_data`): their official endpoint's host name
+/// not existing in DNS is taken as AWS saying the service is not offered there. Only the answer "no such
+/// name" counts — never a temporary resolver failure, a refused connection or a timeout — and never when an
+/// endpoint was set by hand (`endpoint_set`), whose name is the user's, not AWS's.
+fn state_of(def: &SourceDef, region: &str, error: SourceError, endpoint_set: bool) -> CoverageState {
     if source::NOT_APPLICABLE_CODES.contains(&error.code.as_str()) {
         CoverageState::NotApplicable { reason: format!("{}: {}", error.code, error.message) }
     } else if source::is_unreachable(&error) && regions::offered(def.service, region) == Some(false) {
+        let data = match regions::supplement_source(def.service) {
+            Some(page) => format!("AWS's region list at {page}"),
+            None => format!("AWS endpoint data of botocore {}", regions::botocore_version()),
+        };
+        CoverageState::NotApplicable {
+            reason: format!("{} is not offered in {region} ({data}): {}", def.service, error.message),
+        }
+    } else if regions::without_data(def.service) && source::host_does_not_exist(&error) && !endpoint_set {
         CoverageState::NotApplicable {
             reason: format!(
-                "{} is not offered in {region} (AWS endpoint data of botocore {}): {}",
-                def.service,
-                regions::botocore_version(),
-                error.message
+                "{} is not offered in {region}: no region data covers this service, and its endpoint's host name \
+                 does not exist in DNS: {}",
+                def.service, error.message
             ),
         }
     } else if source::is_denied(&error) {
@@ -497,13 +513,13 @@ mod tests {
     fn an_unreachable_endpoint_is_not_applicable_only_where_aws_offers_no_such_service() {
         let unresolved = error(source::UNRESOLVED_ENDPOINT);
         // Lambda is offered in us-east-1: a DNS failure there is a failure, with its error kept.
-        match state_of(&lambda_functions::SOURCE, "us-east-1", unresolved.clone()) {
+        match state_of(&lambda_functions::SOURCE, "us-east-1", unresolved.clone(), false) {
             CoverageState::Failed { error } => assert_eq!(error, unresolved),
             other => panic!("{other:?}"),
         }
         // DAX is not offered in GovCloud: there it is not applicable, whichever way the call failed to go out.
         for code in [source::UNRESOLVED_ENDPOINT, "dispatch"] {
-            match state_of(&dax_clusters::SOURCE, "us-gov-west-1", error(code)) {
+            match state_of(&dax_clusters::SOURCE, "us-gov-west-1", error(code), false) {
                 CoverageState::NotApplicable { reason } => assert!(reason.contains("dax is not offered"), "{reason}"),
                 other => panic!("{code}: {other:?}"),
             }
@@ -511,18 +527,18 @@ mod tests {
         // But an answer that reached an endpoint (here a timeout, or a 5xx) never is.
         for code in ["timeout", "Http500", source::TRUNCATED] {
             assert!(matches!(
-                state_of(&dax_clusters::SOURCE, "us-gov-west-1", error(code)),
+                state_of(&dax_clusters::SOURCE, "us-gov-west-1", error(code), false),
                 CoverageState::Failed { .. }
             ));
         }
         // A region the data does not know: a failure as usual.
         assert!(matches!(
-            state_of(&dax_clusters::SOURCE, "xx-mars-1", unresolved.clone()),
+            state_of(&dax_clusters::SOURCE, "xx-mars-1", unresolved.clone(), false),
             CoverageState::Failed { .. }
         ));
         // AWS's own "not for you here" answers stay not applicable wherever they come from.
         assert!(matches!(
-            state_of(&lambda_functions::SOURCE, "us-east-1", error("OptInRequired")),
+            state_of(&lambda_functions::SOURCE, "us-east-1", error("OptInRequired"), false),
             CoverageState::NotApplicable { .. }
         ));
     }
@@ -544,10 +560,47 @@ mod tests {
         ];
         for def in SOURCES {
             for region in regions {
-                let state = state_of(def, region, error(source::UNRESOLVED_ENDPOINT));
-                let offered = regions::offered(def.service, region).expect("a known region");
+                let state = state_of(def, region, error(source::UNRESOLVED_ENDPOINT), false);
+                // A service no data covers: a resolver's temporary failure proves nothing there either.
+                let offered = regions::offered(def.service, region).unwrap_or(true);
                 assert_eq!(matches!(state, CoverageState::NotApplicable { .. }), !offered, "{} in {region}", def.id);
             }
         }
+    }
+
+    /// For a service no region data covers, only DNS saying its official host does not exist reads as "not
+    /// offered": never a temporary resolver failure, another dispatch failure, or a host set by hand.
+    #[test]
+    fn a_service_without_region_data_is_not_applicable_only_where_its_host_does_not_exist() {
+        let def = SOURCES.iter().find(|d| regions::without_data(d.service)).expect("a source without region data");
+        let with = |code: &str, message: &str| SourceError {
+            code: code.to_string(),
+            message: message.to_string(),
+            action: Some("x:Y".to_string()),
+            scp_deny: false,
+        };
+        let no_such_host = with(
+            source::UNRESOLVED_ENDPOINT,
+            "dispatch failure: io error: dns error: failed to lookup address information: Name or service not known",
+        );
+        match state_of(def, "eu-north-1", no_such_host.clone(), false) {
+            CoverageState::NotApplicable { reason } => {
+                assert!(reason.contains("does not exist in DNS") && reason.contains(def.service), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(state_of(def, "eu-north-1", no_such_host.clone(), true), CoverageState::Failed { .. }));
+        for other in [
+            error(source::UNRESOLVED_ENDPOINT),
+            with("dispatch", "dispatch failure: io error: connection refused"),
+            with("timeout", "Name or service not known"),
+        ] {
+            assert!(matches!(state_of(def, "eu-north-1", other, false), CoverageState::Failed { .. }));
+        }
+        // A service the data covers keeps to the data, whatever DNS says.
+        assert!(matches!(
+            state_of(&lambda_functions::SOURCE, "us-east-1", no_such_host, false),
+            CoverageState::Failed { .. }
+        ));
     }
 }

@@ -14,7 +14,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::future::BoxFuture;
-use sgaudit_snapshot::{Attachment, ResourceKind, SecurityGroup, SourceError, Target, Via};
+use sgaudit_snapshot::{Attachment, ResourceKind, SecurityGroup, SourceError, StaleRule, Target, Via};
 
 /// A source of evidence: one list (plus the describes it needs) of one kind of AWS resource, per
 /// account-region. Declared in `sources/<name>.rs` and listed in `registry.rs`.
@@ -93,6 +93,8 @@ macro_rules! client {
 pub struct Found {
     pub attachments: Vec<Attachment>,
     pub groups: Vec<SecurityGroup>,
+    /// Stale rules, for the source that reads them.
+    pub stale_rules: Vec<StaleRule>,
     /// Resources listed, for coverage.
     pub items: u32,
     source: &'static str,
@@ -139,6 +141,17 @@ impl Found {
         self.push(kind, resource_id, Via::Config, Some(format!("{detail}; by name")), names, Target::GroupName);
     }
 
+    /// Like [`Found::config_detail`], for services that name groups by ARN
+    /// (`arn:aws:ec2:us-east-1:111122223333:security-group/sg-0abc`): each is recorded by its group id.
+    pub fn config_arns<I, S>(&mut self, kind: ResourceKind, resource_id: &str, detail: Option<&str>, arns: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let ids: Vec<String> = arns.into_iter().map(|a| group_id_of(a.as_ref()).to_string()).collect();
+        self.uses(kind, resource_id, Via::Config, detail, ids);
+    }
+
     /// Records that a resource holds network interfaces (resolved to their groups, through the region's
     /// `network-interface` attachments, when judging).
     pub fn interfaces<I, S>(&mut self, kind: ResourceKind, resource_id: &str, enis: I)
@@ -176,6 +189,15 @@ impl Found {
                 detail: detail.clone(),
             });
         }
+    }
+}
+
+/// The group id in a security group ARN (`arn:aws:ec2:…:security-group/sg-0abc` → `sg-0abc`); anything
+/// else is returned as it is.
+pub fn group_id_of(arn_or_id: &str) -> &str {
+    match arn_or_id.trim().rsplit_once(":security-group/") {
+        Some((_, id)) => id,
+        None => arn_or_id.trim(),
     }
 }
 
@@ -388,6 +410,17 @@ where
     };
     let scp_deny = full.contains("service control policy");
     SourceError { code, message: brief(&one_line(&message)), action: Some(action.to_string()), scp_deny }
+}
+
+/// Whether an unresolved endpoint's host name does not exist in DNS (the resolver's answer is "no such
+/// name"), as opposed to a resolver that could not answer for the moment ("temporary failure").
+pub(crate) fn host_does_not_exist(error: &SourceError) -> bool {
+    let text = error.message.to_ascii_lowercase();
+    error.code == UNRESOLVED_ENDPOINT
+        && !text.contains("temporary failure")
+        && (text.contains("name or service not known")
+            || text.contains("no address associated with hostname")
+            || text.contains("nodename nor servname provided"))
 }
 
 fn looks_unresolved(text: &str) -> bool {

@@ -342,6 +342,10 @@ pub fn remediation_text(check_id: &str) -> Option<&'static str> {
             "Confirm that nothing needs the security group (infrastructure code, a scaled-in service), keep a copy \
              of its rules, and delete it."
         }
+        "sg-stale-rule" => {
+            "Remove the rules that name a group across a VPC peering that was deleted, or a group that no longer \
+             exists in the peered VPC; if the access is still needed, name a group that exists."
+        }
         "sg-status-unknown" => {
             "Let sgaudit read the sources named in the finding (see `sgaudit permissions`) and scan again; until \
              then the group's use is not known."

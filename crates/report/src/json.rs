@@ -49,6 +49,8 @@ struct Group<'a> {
     referenced_by: &'a [sgaudit_audit::Reference<'a>],
     missing_evidence: &'a [String],
     findings: Vec<Finding<'a>>,
+    /// Checks not evaluated for this group, and why (their evidence was not read): never a pass.
+    not_evaluated: &'a [String],
     world_open_ports: &'a [u16],
     tags: &'a std::collections::BTreeMap<String, String>,
     ingress: &'a [sgaudit_snapshot::Rule],
@@ -194,6 +196,7 @@ fn group<'a>(v: &'a GroupVerdict<'a>) -> Group<'a> {
                 controls: f.controls,
             })
             .collect(),
+        not_evaluated: &v.not_evaluated,
         world_open_ports: &v.exposure.high_risk_ports,
         tags: &v.group.tags,
         ingress: &v.group.ingress,

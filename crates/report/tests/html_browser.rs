@@ -205,6 +205,7 @@ fn synthetic(copies: usize) -> Snapshot {
                     security_groups: Vec::new(),
                     attachments: Vec::new(),
                     coverage: template.coverage.clone(),
+                    stale_rules: Vec::new(),
                 });
                 snapshot.regions.len() - 1
             });

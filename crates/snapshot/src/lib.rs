@@ -25,45 +25,128 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// existed lacks its evidence, so the groups of such a snapshot with no other evidence become `unknown`:
 /// which is the truth about that snapshot.
 pub const SOURCES: &[&str] = &[
+    "amp-scrapers",
     "apigatewayv2-vpc-links",
+    "apprunner-vpc-connectors",
+    "autoscaling-groups",
     "autoscaling-launch-configurations",
     "batch-compute-environments",
+    "bedrock-agentcore-resources",
+    "bedrock-marketplace-endpoints",
+    "cloudhsm-clusters",
+    "codebuild-fleets",
     "codebuild-projects",
+    "comprehend-models",
+    "datasync-agents-locations",
+    "datazone-connections",
     "dax-clusters",
+    "deadline-license-endpoints",
+    "devicefarm-projects",
+    "dms-instance-profiles",
+    "dms-replication-configs",
     "dms-replication-instances",
+    "docdb-elastic-clusters",
+    "drs-replication-settings",
+    "ds-ad-assessments",
     "ds-directories",
+    "ec2-client-vpn-endpoints",
+    "ec2-fleets",
+    "ec2-instance-connect-endpoints",
     "ec2-instances",
     "ec2-launch-templates",
     "ec2-network-interfaces",
     "ec2-peered-vpc-references",
+    "ec2-security-group-vpc-associations",
     "ec2-security-groups",
     "ec2-spot-requests",
+    "ec2-stale-security-group-rules",
+    "ec2-verified-access-endpoints",
     "ec2-vpc-endpoints",
+    "ecs-capacity-providers",
     "ecs-services",
     "efs-mount-targets",
     "eks-clusters",
     "elasticache-clusters",
+    "elasticache-serverless-caches",
     "elasticbeanstalk-environments",
     "elasticsearch-domains",
+    "elasticsearch-vpc-endpoints",
     "elb-classic-load-balancers",
     "elbv2-load-balancers",
     "emr-clusters",
+    "emr-containers-managed-endpoints",
+    "emr-serverless-applications",
+    "emr-studios",
+    "events-rules",
+    "evs-environments",
+    "finspace-kx-clusters",
+    "firehose-delivery-streams",
     "fsx-file-systems",
     "glue-connections",
+    "glue-dev-endpoints",
+    "grafana-workspaces",
+    "groundstation-dataflow-endpoint-groups",
+    "imagebuilder-infrastructure-configurations",
+    "iot-topic-rule-destinations",
+    "kafkaconnect-connectors",
+    "kendra-data-sources",
+    "kinesisanalytics-applications",
+    "lambda-capacity-providers",
+    "lambda-event-source-mappings",
     "lambda-functions",
+    "license-manager-user-subscriptions-identity-providers",
+    "m2-environments",
+    "mediaconnect-flows",
+    "mediaconnect-router-network-interfaces",
+    "medialive-channels",
     "memorydb-clusters",
+    "mgn-replication-settings",
     "mq-brokers",
     "msk-clusters",
+    "msk-replicators",
+    "msk-vpc-connections",
+    "mwaa-environments",
+    "mwaa-serverless-workflows",
+    "omics-configurations",
     "opensearch-domains",
+    "opensearch-vpc-endpoints",
+    "opensearchserverless-vpc-endpoints",
+    "osis-pipeline-endpoints",
+    "osis-pipelines",
+    "pca-connector-ad-connectors",
+    "pcs-clusters",
+    "pipes-pipes",
+    "qbusiness-data-sources",
+    "quicksight-vpc-connections",
+    "ram-shared-security-groups",
     "rds-db-clusters",
     "rds-db-instances",
     "rds-db-proxies",
+    "rds-db-proxy-endpoints",
+    "rds-option-groups",
     "redshift-clusters",
+    "redshift-endpoint-access",
+    "redshift-serverless-endpoint-access",
+    "redshift-serverless-workgroups",
     "route53resolver-endpoints",
+    "rtbfabric-gateways",
+    "s3files-mount-targets",
+    "s3outposts-endpoints",
+    "sagemaker-domains",
     "sagemaker-endpoints",
+    "sagemaker-hyperpod-clusters",
+    "sagemaker-monitoring",
     "sagemaker-notebooks",
+    "sagemaker-workforces",
+    "scheduler-schedules",
+    "securityagent-agent-spaces",
+    "synthetics-canaries",
+    "timestream-influxdb-databases",
     "transfer-servers",
+    "vpc-lattice-resource-gateways",
+    "vpc-lattice-service-network-vpc-associations",
     "workspaces-directories",
+    "workspaces-web-network-settings",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +191,33 @@ pub struct RegionSnapshot {
     pub attachments: Vec<Attachment>,
     /// What each source of evidence managed to read, sorted by source id.
     pub coverage: Vec<SourceCoverage>,
+    /// Rules of the region's groups that name a group across a VPC peering or transit gateway that no
+    /// longer exists, or whose peering is gone (`ec2-stale-security-group-rules`), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale_rules: Vec<StaleRule>,
+}
+
+/// A stale rule, as EC2's `DescribeStaleSecurityGroups` reports it: one peer of one permission of a group,
+/// naming a group in a peered VPC that was deleted, or across a peering that was deleted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct StaleRule {
+    pub group_id: String,
+    pub direction: Direction,
+    pub protocol: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_port: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_port: Option<i32>,
+    /// The group the rule names, and that group's account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_group_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_peering_connection_id: Option<String>,
+    /// The peering's status as the rule still records it (`deleted`, `active`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peering_status: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,6 +312,11 @@ pub enum Via {
     Config,
     /// Another group's rule names the group.
     Rule,
+    /// The group is shared with another account (AWS RAM) or associated with a VPC of another account: not
+    /// a use, but uses may exist where only a scan of that account sees them. The attachment's
+    /// `resource_id` is that account (or the organisation or OU it is shared with); the audit keeps the
+    /// group `unknown` unless that account's region was read completely in the same snapshot.
+    Shared,
 }
 
 /// What a resource names: a group directly, or a network interface whose groups it holds.
@@ -344,6 +459,8 @@ impl Snapshot {
             region.attachments.sort();
             region.attachments.dedup();
             region.coverage.sort_by(|a, b| a.source.cmp(&b.source));
+            region.stale_rules.sort();
+            region.stale_rules.dedup();
         }
     }
 
@@ -418,6 +535,8 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
         #[serde(borrow)]
         attachments: &'a RawValue,
         coverage: Vec<SourceCoverage>,
+        #[serde(default)]
+        stale_rules: Vec<StaleRule>,
     }
     enum Part {
         Groups(Vec<SecurityGroup>),
@@ -472,6 +591,7 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
             security_groups: Vec::new(),
             attachments: Vec::new(),
             coverage: r.coverage,
+            stale_rules: r.stale_rules,
         })
         .collect();
     for result in parsed {
@@ -527,6 +647,17 @@ mod tests {
                 requests: 1,
                 items: 0,
             }],
+            stale_rules: vec![StaleRule {
+                group_id: "sg-0a".into(),
+                direction: Direction::Ingress,
+                protocol: "tcp".into(),
+                from_port: Some(443),
+                to_port: Some(443),
+                peer_group_id: Some("sg-0b".into()),
+                peer_account_id: Some("444455556666".into()),
+                vpc_peering_connection_id: Some("pcx-0c".into()),
+                peering_status: Some("deleted".into()),
+            }],
         });
         let back = Snapshot::from_json(&snap.to_json(), "x").unwrap();
         assert_eq!(back, snap);
@@ -562,6 +693,7 @@ mod tests {
             security_groups: groups.iter().map(|g| group(g)).collect(),
             attachments: vec![],
             coverage: vec![],
+            stale_rules: vec![],
         }
     }
 

@@ -7,6 +7,7 @@ use crate::GroupVerdict;
 
 mod default_allows_traffic;
 mod default_in_use;
+mod stale_rule;
 mod status_unknown;
 mod unused_group;
 mod world_open_all_traffic;
@@ -66,6 +67,7 @@ pub const CHECKS: &[Check] = &[
     world_open_high_risk_port::CHECK,
     default_allows_traffic::CHECK,
     default_in_use::CHECK,
+    stale_rule::CHECK,
     unused_group::CHECK,
     status_unknown::CHECK,
 ];

@@ -1,6 +1,7 @@
 //! Managed Batch compute environments name the groups of the instances they launch; at zero vCPUs there
-//! is no instance, so the configuration is the only evidence. Groups in a launch template the environment
-//! names are read by `ec2-launch-templates`.
+//! is no instance, so the configuration is the only evidence. The environment may also launch from a
+//! launch template (and per-instance-type template overrides), at the version it names: those versions'
+//! groups are read here, for the environment.
 
 use aws_sdk_batch::types::CeStatus;
 use futures::FutureExt;
@@ -8,13 +9,14 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
 use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::sources::launch_templates::{self, TemplateRef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "batch-compute-environments",
     service: "batch",
     description: "Batch compute environments (computeResources.securityGroupIds)",
     kinds: &[ResourceKind::BatchComputeEnvironment],
-    actions: &["batch:DescribeComputeEnvironments"],
+    actions: &["batch:DescribeComputeEnvironments", "ec2:DescribeLaunchTemplateVersions"],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
@@ -25,6 +27,7 @@ crate::next_page!(
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let batch = client!(ctx, aws_sdk_batch);
     let pages = batch.describe_compute_environments().max_results(100).into_paginator().send();
+    let mut templated: Vec<(String, Vec<TemplateRef>)> = Vec::new();
     each_page(ctx, "batch:DescribeComputeEnvironments", pages, |page| {
         for environment in page.compute_environments() {
             found.items += 1;
@@ -36,7 +39,22 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
             }
             let groups = environment.compute_resources().map(|r| r.security_group_ids()).unwrap_or_default();
             found.config(ResourceKind::BatchComputeEnvironment, id, groups);
+            if let Some(t) = environment.compute_resources().and_then(|r| r.launch_template()) {
+                let mut refs: Vec<TemplateRef> = Vec::new();
+                refs.extend(TemplateRef::new(t.launch_template_id(), t.launch_template_name(), t.version()));
+                for o in t.overrides() {
+                    refs.extend(TemplateRef::new(o.launch_template_id(), o.launch_template_name(), o.version()));
+                }
+                refs.sort();
+                refs.dedup();
+                templated.push((id.to_string(), refs));
+            }
         }
     })
-    .await
+    .await?;
+    let resolved = launch_templates::resolve(ctx, templated.iter().flat_map(|t| t.1.iter().cloned())).await?;
+    for (id, refs) in &templated {
+        launch_templates::record(found, ResourceKind::BatchComputeEnvironment, id, "", refs, &resolved);
+    }
+    Ok(())
 }

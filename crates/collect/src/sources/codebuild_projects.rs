@@ -1,5 +1,6 @@
 //! CodeBuild projects with a VPC configuration put its groups on the interface of every build; between
-//! builds there is no interface, so the project's configuration is the only evidence.
+//! builds there is no interface, so the project's configuration is the only evidence. A project whose
+//! environment has a Docker server (`environment.dockerServer`) names that server's groups too.
 
 use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
@@ -10,7 +11,7 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 pub const SOURCE: SourceDef = SourceDef {
     id: "codebuild-projects",
     service: "codebuild",
-    description: "CodeBuild projects (vpcConfig)",
+    description: "CodeBuild projects (vpcConfig, environment.dockerServer)",
     kinds: &[ResourceKind::CodebuildProject],
     actions: &["codebuild:ListProjects", "codebuild:BatchGetProjects"],
     collect: |ctx, found| collect(ctx, found).boxed(),
@@ -44,6 +45,8 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
             };
             let groups = project.vpc_config().map(|v| v.security_group_ids()).unwrap_or_default();
             found.config(ResourceKind::CodebuildProject, id, groups);
+            let docker = project.environment().and_then(|e| e.docker_server()).map(|d| d.security_group_ids());
+            found.config_detail(ResourceKind::CodebuildProject, id, "Docker server", docker.unwrap_or_default());
         }
     }
     Ok(())

@@ -1,19 +1,27 @@
 //! EKS clusters name their additional groups and the cluster group EKS made for them; node groups name the
 //! groups allowed to reach their nodes by SSH, and the group EKS made for that. The cluster's interfaces
-//! come and go with the control plane, so the configuration is the lasting evidence.
+//! come and go with the control plane, so the configuration is the lasting evidence. A node group that
+//! launches from a launch template holds the groups of the version it names (read here), even at zero nodes.
 
 use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
 use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::sources::launch_templates::{self, TemplateRef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "eks-clusters",
     service: "eks",
     description: "EKS clusters (cluster and additional groups) and node groups (remote-access groups)",
     kinds: &[ResourceKind::EksCluster, ResourceKind::EksNodegroup],
-    actions: &["eks:ListClusters", "eks:DescribeCluster", "eks:ListNodegroups", "eks:DescribeNodegroup"],
+    actions: &[
+        "eks:ListClusters",
+        "eks:DescribeCluster",
+        "eks:ListNodegroups",
+        "eks:DescribeNodegroup",
+        "ec2:DescribeLaunchTemplateVersions",
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
@@ -28,6 +36,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let pages = eks.list_clusters().max_results(100).into_paginator().send();
     each_page(ctx, "eks:ListClusters", pages, |page| names.extend(page.clusters().iter().cloned())).await?;
 
+    let mut templated: Vec<(String, Vec<TemplateRef>)> = Vec::new();
     for name in &names {
         let cluster = match eks.describe_cluster().name(name).send().await {
             Ok(out) => out.cluster,
@@ -82,7 +91,17 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
                     resources.remote_access_security_group(),
                 );
             }
+            // A node group launches its nodes from this template version, even scaled to zero.
+            if let Some(t) = nodegroup.launch_template() {
+                if let Some(r) = TemplateRef::new(t.id(), t.name(), t.version()) {
+                    templated.push((id.to_string(), vec![r]));
+                }
+            }
         }
+    }
+    let resolved = launch_templates::resolve(ctx, templated.iter().flat_map(|t| t.1.iter().cloned())).await?;
+    for (id, refs) in &templated {
+        launch_templates::record(found, ResourceKind::EksNodegroup, id, "", refs, &resolved);
     }
     Ok(())
 }

@@ -1,5 +1,10 @@
 //! Classic Load Balancers in a VPC hold their groups on interfaces that AWS manages; the load balancer's
 //! own configuration is what must change before the group can go.
+//!
+//! `SourceSecurityGroup` names, by name and owner, the group that back-end instances can allow traffic from
+//! to admit only the load balancer. When its owner is this account it is recorded by name (judging counts
+//! every group of that name in the account-region as held). Another owner (`amazon-elb`, whose
+//! `amazon-elb-sg` served EC2-Classic load balancers) means a group that is not this account's.
 
 use futures::FutureExt;
 use sgaudit_snapshot::ResourceKind;
@@ -10,7 +15,7 @@ use crate::source::{each_page, Ctx, Found, SourceDef};
 pub const SOURCE: SourceDef = SourceDef {
     id: "elb-classic-load-balancers",
     service: "elasticloadbalancing",
-    description: "Classic Load Balancers (SecurityGroups)",
+    description: "Classic Load Balancers (SecurityGroups, SourceSecurityGroup)",
     kinds: &[ResourceKind::ElbClassic],
     actions: &["elasticloadbalancing:DescribeLoadBalancers"],
     collect: |ctx, found| collect(ctx, found).boxed(),
@@ -22,6 +27,7 @@ crate::next_page!(
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::SourceError> {
     let elb = client!(ctx, aws_sdk_elasticloadbalancing);
+    let account = ctx.account_id.as_str();
     let pages = elb.describe_load_balancers().page_size(400).into_paginator().send();
     each_page(ctx, "elasticloadbalancing:DescribeLoadBalancers", pages, |page| {
         for lb in page.load_balancer_descriptions() {
@@ -31,6 +37,11 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
                 continue;
             };
             found.config(ResourceKind::ElbClassic, name, lb.security_groups());
+            if let Some(source) = lb.source_security_group() {
+                if source.owner_alias().is_none_or(|owner| owner == account) {
+                    found.config_names(ResourceKind::ElbClassic, name, "SourceSecurityGroup", source.group_name());
+                }
+            }
         }
     })
     .await

@@ -1,5 +1,6 @@
-//! Spot requests that can still launch instances name the groups those instances will get. Groups named
-//! in a fleet's launch template overrides live in the template, which `ec2-launch-templates` reads.
+//! Spot requests that can still launch instances name the groups those instances will get: in their
+//! launch specifications, or in the launch template versions of a fleet's launch template configs (read
+//! here, at the version the fleet names, which may be pinned).
 
 use aws_sdk_ec2::types::{BatchState, GroupIdentifier, InstanceNetworkInterfaceSpecification, SpotInstanceState};
 use futures::FutureExt;
@@ -7,13 +8,18 @@ use sgaudit_snapshot::ResourceKind;
 
 use crate::client;
 use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::sources::launch_templates::{self, TemplateRef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "ec2-spot-requests",
     service: "ec2",
     description: "Open Spot Fleet and Spot Instance requests and their launch specifications",
     kinds: &[ResourceKind::SpotFleetRequest, ResourceKind::SpotInstanceRequest],
-    actions: &["ec2:DescribeSpotFleetRequests", "ec2:DescribeSpotInstanceRequests"],
+    actions: &[
+        "ec2:DescribeSpotFleetRequests",
+        "ec2:DescribeSpotInstanceRequests",
+        "ec2:DescribeLaunchTemplateVersions",
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
@@ -26,6 +32,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
     let ec2 = client!(ctx, aws_sdk_ec2);
 
     let pages = ec2.describe_spot_fleet_requests().max_results(1000).into_paginator().send();
+    let mut templated: Vec<(String, String, Vec<TemplateRef>)> = Vec::new();
     each_page(ctx, "ec2:DescribeSpotFleetRequests", pages, |page| {
         for fleet in page.spot_fleet_request_configs() {
             found.items += 1;
@@ -46,9 +53,26 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
             groups.dedup();
             let detail = state.map(|s| s.as_str()).unwrap_or("unknown state");
             found.config_detail(ResourceKind::SpotFleetRequest, id, detail, &groups);
+            let mut refs: Vec<TemplateRef> = fleet
+                .spot_fleet_request_config()
+                .map(|c| c.launch_template_configs())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|c| c.launch_template_specification())
+                .filter_map(|t| TemplateRef::new(t.launch_template_id(), t.launch_template_name(), t.version()))
+                .collect();
+            refs.sort();
+            refs.dedup();
+            if !refs.is_empty() {
+                templated.push((id.to_string(), detail.to_string(), refs));
+            }
         }
     })
     .await?;
+    let resolved = launch_templates::resolve(ctx, templated.iter().flat_map(|f| f.2.iter().cloned())).await?;
+    for (id, context, refs) in &templated {
+        launch_templates::record(found, ResourceKind::SpotFleetRequest, id, context, refs, &resolved);
+    }
 
     let pages = ec2.describe_spot_instance_requests().max_results(1000).into_paginator().send();
     each_page(ctx, "ec2:DescribeSpotInstanceRequests", pages, |page| {

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod canned;
 pub mod proxy;
 pub mod reports;
 
@@ -19,10 +20,13 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// A moto server of its own for one test, stopped when dropped.
+/// A moto server of its own for one test, stopped when dropped, behind a proxy of ours that answers the
+/// calls moto does not implement (see [`canned`]): `url` is the proxy, `direct` moto itself.
 pub struct Moto {
     pub url: String,
+    pub direct: String,
     child: Child,
+    _front: proxy::FaultProxy,
 }
 
 impl Moto {
@@ -31,6 +35,12 @@ impl Moto {
     }
 
     pub fn start_with(env: &[(&str, &str)]) -> Self {
+        Self::start_answering(env, Vec::new())
+    }
+
+    /// moto with `answers` in front of the canned empty lists: for a test that needs a service moto lacks
+    /// to hold something.
+    pub fn start_answering(env: &[(&str, &str)], answers: Vec<proxy::Rule>) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut cmd = Command::new("python3");
         cmd.args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
@@ -40,13 +50,16 @@ impl Moto {
             cmd.env(k, v);
         }
         let child = cmd.spawn().expect("python3 -m moto.server (pip install 'moto[server]')");
-        let url = format!("http://127.0.0.1:{port}");
+        let direct = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "moto did not start on port {port}");
             std::thread::sleep(Duration::from_millis(100));
         }
-        Moto { url, child }
+        let mut rules = answers;
+        rules.extend(canned::empty_lists());
+        let front = proxy::FaultProxy::start(&direct, rules);
+        Moto { url: front.url.clone(), direct, child, _front: front }
     }
 
     /// Runs the seed script against this server and returns its manifest.
@@ -72,7 +85,7 @@ impl Moto {
 
     /// From now on moto enforces IAM policies on every request.
     pub fn enforce_iam(&self) {
-        let mut s = TcpStream::connect(self.url.trim_start_matches("http://")).unwrap();
+        let mut s = TcpStream::connect(self.direct.trim_start_matches("http://")).unwrap();
         let body = "0";
         write!(
             s,
@@ -184,4 +197,17 @@ pub fn coverage<'a>(doc: &'a Value, source: &str) -> &'a Value {
         .iter()
         .find(|c| c["source"] == source)
         .unwrap_or_else(|| panic!("no coverage for {source}"))
+}
+
+/// The coverage entries of a JSON document that were not read in full, for failure messages.
+pub fn unread(doc: &Value) -> Vec<String> {
+    doc["coverage"]
+        .as_array()
+        .map(|c| {
+            c.iter()
+                .filter(|c| c["state"] != "complete" && c["state"] != "not_applicable")
+                .map(|c| format!("{} {} {}: {}", c["account_id"], c["region"], c["source"], c["error"]))
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -33,7 +33,8 @@ pub enum Fault {
 }
 
 /// Which requests get a fault: those whose operation or body contains `needle` (or each of its parts
-/// separated by ` && `: `DeleteSecurityGroup && sg-0abc`), every
+/// separated by ` && `: `DeleteSecurityGroup && sg-0abc`; `service=apprunner` matches the service a
+/// request is signed for), every
 /// `every`-th of them (1 = all), at most `times` of them (`None`: no limit).
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -120,6 +121,9 @@ struct Request {
     body: Vec<u8>,
     operation: String,
     protocol: Protocol,
+    /// The service the request is signed for (`apprunner`, `ec2`): the SigV4 credential scope of its
+    /// `Authorization` header. Empty for an unsigned request.
+    service: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -136,7 +140,9 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
     // One request per connection: the answer says `Connection: close`.
     let Some(request) = read_request(&mut reader)? else { return Ok(()) };
     *shared.seen.lock().unwrap().entry(request.operation.clone()).or_default() += 1;
-    let haystack = format!("{} {}", request.operation, String::from_utf8_lossy(&request.body));
+    // `service=<signing name>` first, so that a rule can name a service whose operations moto lacks.
+    let haystack =
+        format!("service={} {} {}", request.service, request.operation, String::from_utf8_lossy(&request.body));
     let fault = shared.rules.iter().find_map(|(rule, matched, applied)| {
         if !rule.needle.split(" && ").all(|part| haystack.contains(part)) {
             return None;
@@ -223,7 +229,12 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Req
         let path = parts.next().unwrap_or_default().split('?').next().unwrap_or_default();
         (format!("{method} {path}"), Protocol::RestJson)
     };
-    Ok(Some(Request { head, body, operation, protocol }))
+    // `Credential=AKID/20261201/us-east-1/apprunner/aws4_request`: the fourth part is the service.
+    let service = header("authorization")
+        .and_then(|auth| auth.split("Credential=").nth(1).map(str::to_string))
+        .and_then(|scope| scope.split('/').nth(3).map(str::to_string))
+        .unwrap_or_default();
+    Ok(Some(Request { head, body, operation, protocol, service }))
 }
 
 /// Sends the request to moto on a connection of its own and returns moto's whole answer, marked
