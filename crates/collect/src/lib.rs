@@ -17,6 +17,8 @@ use sgaudit_snapshot::{Account, CoverageState, RegionSnapshot, Snapshot, SourceC
 
 pub mod accounts;
 pub mod cleanup;
+pub(crate) mod describe_each;
+pub(crate) mod host_prefix;
 mod identity;
 pub mod regions;
 pub mod registry;

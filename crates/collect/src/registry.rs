@@ -77,6 +77,8 @@ pub const SOURCES: &[SourceDef] = &[
     sources::sagemaker_monitoring::SOURCE,
     sources::sagemaker_workforces::SOURCE,
     // family: services-a
+    sources::appstream_fleets::SOURCE,
+    sources::codeconnections_hosts::SOURCE,
     sources::amp_scrapers::SOURCE,
     sources::apprunner_vpc_connectors::SOURCE,
     sources::bedrock_agentcore_resources::SOURCE,

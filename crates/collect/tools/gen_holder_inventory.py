@@ -211,7 +211,8 @@ def render_docs(version, services, mapping):
         f"- **gaps: {count['gap']}** members ({svc['gap']} services, {len(needed)} sources or source extensions "
         "needed): a holder no source reads yet ([list](#gaps)).",
         "",
-        f"**{count['gap']} gaps remain, issue 10.** `cargo test -p sgaudit-collect --test inventory` regenerates "
+        ("**No gap remains.** " if count["gap"] == 0 else f"**{count['gap']} gaps remain.** ")
+        + "`cargo test -p sgaudit-collect --test inventory` regenerates "
         "the inventory from the installed botocore and fails when it differs from the checked-in one, when a member "
         "is neither sourced, waived nor a gap, when a mapping names a member AWS no longer has or a source that "
         "does not exist, and when the number of gaps differs from `KNOWN_GAPS` in the test (a ratchet: a new gap "
@@ -220,13 +221,17 @@ def render_docs(version, services, mapping):
     ]
     if count["unmapped"]:
         out += [f"**{count['unmapped']} members are not mapped** (the test fails): marked `UNMAPPED` below.", ""]
+    if count["gap"]:
+        out += [
+            "Until a gap is closed, a group held only by that gap's resource, with no network interface in the "
+            "group, can be called `unused`: check the [gaps](#gaps) before deleting groups in accounts that use those "
+            "services.",
+            "",
+        ]
     out += [
-        "Until a gap is closed, a group held only by that gap's resource, with no network interface in the group, "
-        "can be called `unused`: check the [gaps](#gaps) before deleting groups in accounts that use those services. "
         "A resource that keeps network interfaces in the VPC while it exists is seen through them "
-        "(`ec2-network-interfaces`) even when it is a gap here. Only the `run-record` waiver relies on interfaces (a "
-        "run's, while it runs); no resource is waived because it keeps interfaces while it exists (an \"ENI "
-        "catch-all\" waiver): none was checked against AWS's documentation for that yet.",
+        "(`ec2-network-interfaces`) too. Only the `run-record` waiver relies on interfaces (a run's, while it "
+        "runs); no resource is waived because it keeps interfaces while it exists (an \"ENI catch-all\" waiver).",
         "",
         "## How members are found",
         "",

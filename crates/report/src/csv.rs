@@ -244,7 +244,10 @@ mod tests {
         assert_eq!(cell(&rows, "sg-0a300000000ba5710", "attached_eni_count"), "1");
         assert_eq!(
             cell(&rows, "sg-0a100000000000a99", "used_by"),
-            "ecs-service:arn:aws:ecs:us-east-1:123456789012:service/prod/app | security-group:sg-0a0000000000000db"
+            "ecs-service:arn:aws:ecs:us-east-1:123456789012:service/prod/app | \
+             emr-serverless-application:arn:aws:emr-serverless:us-east-1:123456789012:/applications/00fabcde12345678 | \
+             scheduler-schedule:arn:aws:scheduler:us-east-1:123456789012:schedule/default/nightly-report | \
+             security-group:sg-0a0000000000000db"
         );
         assert!(cell(&rows, "sg-0b2000000000e5522", "missing_evidence").contains("lambda:ListFunctions"));
     }

@@ -55,7 +55,7 @@ fn a_rule_in_another_member_keeps_a_group_in_use_and_a_member_alone_never_calls_
     let proxy = FaultProxy::start(
         &moto.url,
         vec![Rule::always(
-            &format!("DescribeSecurityGroupReferences && {target}"),
+            &format!("service=ec2 && DescribeSecurityGroupReferences && {target}"),
             Fault::Answer { status: 200, content_type: "text/xml".into(), body: answer },
         )],
     );
@@ -94,7 +94,7 @@ fn a_rule_in_another_member_keeps_a_group_in_use_and_a_member_alone_never_calls_
     let proxy = FaultProxy::start(
         &moto.url,
         vec![Rule::always(
-            "DescribeSecurityGroupReferences",
+            "service=ec2 && DescribeSecurityGroupReferences",
             Fault::Deny("not authorized to perform: ec2:DescribeSecurityGroupReferences".into()),
         )],
     );

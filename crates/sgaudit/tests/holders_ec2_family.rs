@@ -6,17 +6,8 @@
 mod common;
 
 use common::canned::{json, xml};
-use common::{coverage, group, Moto};
+use common::{coverage, group, used_by, Moto};
 use serde_json::Value;
-
-fn used_by<'a>(doc: &'a Value, id: &str) -> Vec<(&'a str, &'a str, &'a str)> {
-    group(doc, id)["used_by"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| (u["kind"].as_str().unwrap(), u["id"].as_str().unwrap(), u["detail"].as_str().unwrap_or("")))
-        .collect()
-}
 
 fn scan(moto: &Moto) -> Value {
     let run = moto.sgaudit(&["scan", "--region", "us-east-1", "--format", "json", "--quiet"]);
@@ -97,7 +88,7 @@ fn groups_shared_with_accounts_not_read_are_unknown() {
             &format!(r#"{{"principals":[{{"id":"{OTHER}","resourceShareArn":"{share}","external":false}}]}}"#),
         ),
         xml(
-            "DescribeSecurityGroupVpcAssociations",
+            "service=ec2 && DescribeSecurityGroupVpcAssociations",
             &common::canned::ec2_family::vpc_associations(&[(associated, "vpc-0123456789abcdef0", THIRD)]),
         ),
     ];
@@ -150,7 +141,8 @@ fn stale_rules_are_a_finding_and_unread_stale_rules_are_not_evaluated() {
     let clean = seed["groups"]["fleet-pinned"].as_str().unwrap();
     let answer =
         common::canned::ec2_family::stale_groups(&[(stale, "sg-0fedcba9876543210", "444455556666", "pcx-0a1b2c3d")]);
-    let front = common::proxy::FaultProxy::start(&moto.url, vec![xml("DescribeStaleSecurityGroups", &answer)]);
+    let front =
+        common::proxy::FaultProxy::start(&moto.url, vec![xml("service=ec2 && DescribeStaleSecurityGroups", &answer)]);
     let run = common::sgaudit_at(
         &front.url,
         &["scan", "--region", "us-east-1", "--format", "json", "--quiet"],
@@ -172,7 +164,7 @@ fn stale_rules_are_a_finding_and_unread_stale_rules_are_not_evaluated() {
     let front = common::proxy::FaultProxy::start(
         &moto.url,
         vec![common::proxy::Rule::always(
-            "DescribeStaleSecurityGroups",
+            "service=ec2 && DescribeStaleSecurityGroups",
             common::proxy::Fault::Deny("not authorized to perform: ec2:DescribeStaleSecurityGroups".into()),
         )],
     );

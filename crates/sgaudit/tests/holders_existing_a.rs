@@ -37,6 +37,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("glue-dev-endpoint", "glue-dev-endpoint"),
     ("codebuild-project-docker-server", "codebuild-project"),
     ("elb-classic", "elb-classic"),
+    ("elb-source", "elb-classic"),
     ("canned-client-vpn-endpoint", "client-vpn-endpoint"),
     ("canned-client-vpn-target-network", "client-vpn-endpoint"),
     ("canned-instance-connect-endpoint", "instance-connect-endpoint"),
@@ -58,29 +59,6 @@ const EXPECTED: &[(&str, &str)] = &[
 ];
 
 const ACCOUNT: &str = "123456789012";
-const ELASTICACHE_XMLNS: &str = "http://elasticache.amazonaws.com/doc/2015-02-02/";
-const REDSHIFT_XMLNS: &str = "http://redshift.amazonaws.com/doc/2012-12-01/";
-const RDS_XMLNS: &str = "http://rds.amazonaws.com/doc/2014-10-31/";
-
-/// An EC2 (query protocol) answer to `action`: `inner` in `<{action}Response>`.
-fn ec2(action: &str, inner: String) -> Rule {
-    xml(
-        &format!("service=ec2 && {action} "),
-        &format!(
-            r#"<{action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>ea</requestId>{inner}</{action}Response>"#
-        ),
-    )
-}
-
-/// An awsQuery answer of `service` to `action`: `inner` in `<{action}Result>`.
-fn query(service: &str, xmlns: &str, action: &str, inner: &str) -> Rule {
-    xml(
-        &format!("service={service} && {action} "),
-        &format!(
-            r#"<{action}Response xmlns="{xmlns}"><{action}Result>{inner}</{action}Result><ResponseMetadata><RequestId>ea</RequestId></ResponseMetadata></{action}Response>"#
-        ),
-    )
-}
 
 /// Answers, naming the seeded groups, for every holder moto cannot hold.
 fn answers(seed: &Value) -> Vec<Rule> {
@@ -186,7 +164,7 @@ fn answers(seed: &Value) -> Vec<Rule> {
         }]
     });
     let connection = format!("arn:aws:kafka:us-east-1:{ACCOUNT}:vpc-connection/{ACCOUNT}/ea-cluster/0ea1");
-    let target = format!("arn:aws:kafka:us-east-1:210987654321:cluster/ea-cluster/0ea1");
+    let target = "arn:aws:kafka:us-east-1:210987654321:cluster/ea-cluster/0ea1";
     let connections = doc!({"vpcConnections": [{"vpcConnectionArn": connection, "targetClusterArn": target, "state": "AVAILABLE", "vpcId": vpc}]});
     let connection_detail = doc!({
         "vpcConnectionArn": connection, "targetClusterArn": target, "state": "AVAILABLE", "vpcId": vpc,
@@ -199,21 +177,59 @@ fn answers(seed: &Value) -> Vec<Rule> {
         "vpcConfig": {"vpcId": vpc, "subnets": [subnet], "securityGroupIds": [g("canned-codebuild-fleet")]}
     }], "fleetsNotFound": []});
 
+    // Classic Load Balancers: by id (its SourceSecurityGroup, as in a VPC, one of its own groups, by name);
+    // by SourceSecurityGroup alone; and EC2-Classic's source group, owned by `amazon-elb`.
+    let source = |owner: &str, name: &str| {
+        format!(
+            "<SourceSecurityGroup><OwnerAlias>{owner}</OwnerAlias><GroupName>{name}</GroupName></SourceSecurityGroup>"
+        )
+    };
+    let load_balancers = format!(
+        "<LoadBalancerDescriptions>\
+         <member><LoadBalancerName>ea-clb</LoadBalancerName><VPCId>{vpc}</VPCId><Scheme>internal</Scheme>\
+         <SecurityGroups><member>{}</member></SecurityGroups>{}</member>\
+         <member><LoadBalancerName>ea-clb-source</LoadBalancerName><VPCId>{vpc}</VPCId><Scheme>internal</Scheme>\
+         <SecurityGroups/>{}</member>\
+         <member><LoadBalancerName>ea-clb-classic</LoadBalancerName><Scheme>internet-facing</Scheme>{}</member>\
+         </LoadBalancerDescriptions>",
+        g("elb-classic"),
+        source(ACCOUNT, "default"),
+        source(ACCOUNT, "ea-elb-source"),
+        source("amazon-elb", "amazon-elb-sg"),
+    );
+
     vec![
-        ec2("DescribeClientVpnEndpoints", client_vpn),
-        ec2("DescribeClientVpnTargetNetworks", target_networks),
-        ec2("DescribeInstanceConnectEndpoints", instance_connect),
-        ec2("DescribeVerifiedAccessEndpoints", verified_access),
-        query("elasticache", ELASTICACHE_XMLNS, "DescribeServerlessCaches", &serverless),
-        query("redshift", REDSHIFT_XMLNS, "DescribeEndpointAccess", &endpoint_access),
-        query("rds", RDS_XMLNS, "DescribeDBProxyEndpoints", &proxy_endpoints),
-        query("rds", RDS_XMLNS, "DescribeOptionGroups", &option_groups),
-        json("AmazonDMSv20160101.DescribeInstanceProfiles", &instance_profiles.to_string()),
-        json("AmazonDMSv20160101.DescribeReplicationConfigs", &replication_configs.to_string()),
-        json("DirectoryService_20150416.ListADAssessments", &assessments.to_string()),
-        json("DirectoryService_20150416.DescribeADAssessment && da-0ea1", &assessment.to_string()),
-        json("ElasticMapReduce.ListStudios", &studios.to_string()),
-        json("ElasticMapReduce.DescribeStudio && es-0EA1", &studio.to_string()),
+        // The classic API shares its actions and signing name with ELBv2; its version tells them apart.
+        xml(
+            "service=elasticloadbalancing && DescribeLoadBalancers && Version=2012-06-01",
+            &format!(
+                r#"<DescribeLoadBalancersResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/"><DescribeLoadBalancersResult>{load_balancers}</DescribeLoadBalancersResult><ResponseMetadata><RequestId>ea</RequestId></ResponseMetadata></DescribeLoadBalancersResponse>"#
+            ),
+        ),
+        canned::existing_a::ec2("DescribeClientVpnEndpoints", &client_vpn),
+        canned::existing_a::ec2("DescribeClientVpnTargetNetworks", &target_networks),
+        canned::existing_a::ec2("DescribeInstanceConnectEndpoints", &instance_connect),
+        canned::existing_a::ec2("DescribeVerifiedAccessEndpoints", &verified_access),
+        canned::existing_a::query(
+            "elasticache",
+            canned::existing_a::ELASTICACHE_XMLNS,
+            "DescribeServerlessCaches",
+            &serverless,
+        ),
+        canned::existing_a::query(
+            "redshift",
+            canned::existing_a::REDSHIFT_XMLNS,
+            "DescribeEndpointAccess",
+            &endpoint_access,
+        ),
+        canned::existing_a::query("rds", canned::existing_a::RDS_XMLNS, "DescribeDBProxyEndpoints", &proxy_endpoints),
+        canned::existing_a::query("rds", canned::existing_a::RDS_XMLNS, "DescribeOptionGroups", &option_groups),
+        json("service=dms && AmazonDMSv20160101.DescribeInstanceProfiles", &instance_profiles.to_string()),
+        json("service=dms && AmazonDMSv20160101.DescribeReplicationConfigs", &replication_configs.to_string()),
+        json("service=ds && DirectoryService_20150416.ListADAssessments", &assessments.to_string()),
+        json("service=ds && DirectoryService_20150416.DescribeADAssessment && da-0ea1", &assessment.to_string()),
+        json("service=elasticmapreduce && ElasticMapReduce.ListStudios", &studios.to_string()),
+        json("service=elasticmapreduce && ElasticMapReduce.DescribeStudio && es-0EA1", &studio.to_string()),
         json("service=es && GET /2015-01-01/es/vpcEndpoints", &vpc_endpoint_list("aos-es0ea1").to_string()),
         json(
             "service=es && POST /2015-01-01/es/vpcEndpoints/describe && aos-es0ea1",
@@ -229,8 +245,8 @@ fn answers(seed: &Value) -> Vec<Rule> {
         json("service=kafka && GET /replication/v1/replicators", &replicators.to_string()),
         json("service=kafka && GET /v1/vpc-connection/", &connection_detail.to_string()),
         json("service=kafka && GET /v1/vpc-connections", &connections.to_string()),
-        json("CodeBuild_20161006.ListFleets", &fleets.to_string()),
-        json("CodeBuild_20161006.BatchGetFleets && ea-fleet", &fleet_detail.to_string()),
+        json("service=codebuild && CodeBuild_20161006.ListFleets", &fleets.to_string()),
+        json("service=codebuild && CodeBuild_20161006.BatchGetFleets && ea-fleet", &fleet_detail.to_string()),
     ]
 }
 
@@ -283,16 +299,19 @@ fn existing_a_holders_are_in_use() {
             wrong.push(format!("{holder}: {want} not in used_by {}", got["used_by"]));
         }
     }
-    // moto names the VPC's default group ("default", owned by this account) as every Classic Load
-    // Balancer's SourceSecurityGroup: recorded by name.
+    // A SourceSecurityGroup is recorded by name only for a load balancer that names no group by id: the
+    // seeded VPC's default group is held by nothing, "ea-elb-source" by ea-clb-source.
     let default = group(&doc, seed["groups"]["vpc-default"].as_str().unwrap());
-    let by_name = default["used_by"].as_array().unwrap().iter().any(|u| {
-        u["kind"] == "elb-classic"
-            && u["id"] == "ea-clb"
+    if default["used_by"].as_array().unwrap().iter().any(|u| u["kind"] == "elb-classic") {
+        wrong.push(format!("vpc-default: held through a SourceSecurityGroup by name: {}", default["used_by"]));
+    }
+    let source = group(&doc, seed["groups"]["elb-source"].as_str().unwrap());
+    let by_name = source["used_by"].as_array().unwrap().iter().any(|u| {
+        u["id"] == "ea-clb-source"
             && u["detail"].as_str().is_some_and(|d| d.contains("SourceSecurityGroup") && d.contains("by name"))
     });
     if !by_name {
-        wrong.push(format!("vpc-default: no by-name use by ea-clb in {}", default["used_by"]));
+        wrong.push(format!("elb-source: no by-name use by ea-clb-source in {}", source["used_by"]));
     }
     let control = group(&doc, seed["groups"]["unused-control"].as_str().unwrap());
     if control["status"] != "unused" {

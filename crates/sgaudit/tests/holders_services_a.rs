@@ -7,16 +7,18 @@
 
 mod common;
 
-use common::canned::json;
-use common::{coverage, group, Moto};
+use common::canned::{cbor, json};
+use common::{assert_held, coverage, group, used_by, Moto};
 use serde_json::Value;
 
 const SOURCES: &[&str] = &[
     "amp-scrapers",
+    "appstream-fleets",
     "apprunner-vpc-connectors",
     "bedrock-agentcore-resources",
     "bedrock-marketplace-endpoints",
     "cloudhsm-clusters",
+    "codeconnections-hosts",
     "comprehend-models",
     "datasync-agents-locations",
     "datazone-connections",
@@ -29,31 +31,6 @@ const SOURCES: &[&str] = &[
 ];
 
 const ACCOUNT: &str = "123456789012";
-
-fn used_by<'a>(doc: &'a Value, id: &str) -> Vec<(&'a str, &'a str, &'a str)> {
-    group(doc, id)["used_by"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| (u["kind"].as_str().unwrap(), u["id"].as_str().unwrap(), u["detail"].as_str().unwrap_or("")))
-        .collect()
-}
-
-/// Asserts that `group_id` is in use by a resource of `kind` whose id contains `resource`.
-fn assert_held(doc: &Value, holder: &str, group_id: &str, kind: &str, resource: &str) {
-    let by = used_by(doc, group_id);
-    assert!(
-        by.iter().any(|(k, id, _)| *k == kind && id.contains(resource)),
-        "{holder}: {group_id} not held by a {kind} named like {resource}: {by:?}"
-    );
-    assert_eq!(group(doc, group_id)["status"], "in_use", "{holder}: {}", group(doc, group_id));
-}
-
-/// `rule`, answered once only: the requests after it that it matches go to the rules after it.
-fn once(mut rule: common::proxy::Rule) -> common::proxy::Rule {
-    rule.times = Some(1);
-    rule
-}
 
 /// A managed VPC resource (an AgentCore private endpoint) naming `group`.
 fn managed_vpc(vpc: &str, subnet: &str, group: &str) -> String {
@@ -80,7 +57,37 @@ fn answers(seed: &Value) -> Vec<common::proxy::Rule> {
     };
     let vc = seed["resources"]["emr-containers-virtual-cluster"].as_str().unwrap();
     let le = "le-0123456789abcdef0123456789abcdef";
+    let vpc_config = |name: &str| serde_json::json!({"SubnetIds": [subnet], "SecurityGroupIds": [g(name)]});
     vec![
+        // AppStream and CodeConnections answer in Smithy RPC v2 CBOR.
+        cbor(
+            "service=appstream && /operation/DescribeFleets",
+            &serde_json::json!({"Fleets": [{
+                "Arn": format!("arn:aws:appstream:us-east-1:{ACCOUNT}:fleet/sa-fleet"), "Name": "sa-fleet",
+                "InstanceType": "stream.standard.small", "ComputeCapacityStatus": {"Desired": 0},
+                "State": "STOPPED", "VpcConfig": vpc_config("canned-appstream-fleet")}]}),
+        ),
+        cbor(
+            "service=appstream && /operation/DescribeImageBuilders",
+            &serde_json::json!({"ImageBuilders": [{
+                "Arn": format!("arn:aws:appstream:us-east-1:{ACCOUNT}:image-builder/sa-builder"), "Name": "sa-builder",
+                "State": "STOPPED", "VpcConfig": vpc_config("canned-appstream-image-builder")}]}),
+        ),
+        cbor(
+            "service=appstream && /operation/DescribeAppBlockBuilders",
+            &serde_json::json!({"AppBlockBuilders": [{
+                "Arn": format!("arn:aws:appstream:us-east-1:{ACCOUNT}:app-block-builder/sa-block-builder"),
+                "Name": "sa-block-builder", "Platform": "WINDOWS_SERVER_2019", "InstanceType": "stream.standard.small",
+                "State": "STOPPED", "VpcConfig": vpc_config("canned-appstream-app-block-builder")}]}),
+        ),
+        cbor(
+            "service=codeconnections && /operation/ListHosts",
+            &serde_json::json!({"Hosts": [{
+                "Name": "sa-host", "HostArn": format!("arn:aws:codeconnections:us-east-1:{ACCOUNT}:host/sa-host-0a1b2c3d"),
+                "ProviderType": "GitHubEnterpriseServer", "ProviderEndpoint": "https://git.example.com",
+                "Status": "AVAILABLE",
+                "VpcConfiguration": {"VpcId": vpc, "SubnetIds": [subnet], "SecurityGroupIds": [g("canned-codeconnections-host")]}}]}),
+        ),
         json(
             "service=aps && GET /scrapers",
             &format!(
@@ -110,13 +117,13 @@ fn answers(seed: &Value) -> Vec<common::proxy::Rule> {
         ),
         // The latest version of the runtime, then (the second describe, for the version its endpoint serves)
         // version 1, with other groups.
-        once(json(
+        json(
             "service=bedrock-agentcore && GET /runtimes/rt-sa1",
             &format!(
                 r#"{{"agentRuntimeArn":"{agentcore}:runtime/rt-sa1","agentRuntimeName":"sa_rt","agentRuntimeId":"rt-sa1","agentRuntimeVersion":"2","roleArn":"{role}","status":"READY","networkConfiguration":{{"networkMode":"VPC","networkModeConfig":{{"securityGroups":["{}"],"subnets":["{subnet}"]}}}}}}"#,
                 g("canned-bedrock-agentcore-agent-runtime")
             ),
-        )),
+        ).once(),
         json(
             "service=bedrock-agentcore && GET /runtimes/rt-sa1",
             &format!(
@@ -410,6 +417,10 @@ fn services_a_holders_keep_their_groups_in_use() {
     let canned = [
         ("canned-amp-scraper", "amp-scraper", "s-sa1"),
         ("canned-apprunner-vpc-connector", "apprunner-vpc-connector", "sa-connector"),
+        ("canned-appstream-fleet", "appstream-fleet", "sa-fleet"),
+        ("canned-appstream-image-builder", "appstream-image-builder", "sa-builder"),
+        ("canned-appstream-app-block-builder", "appstream-app-block-builder", "sa-block-builder"),
+        ("canned-codeconnections-host", "codeconnections-host", "sa-host"),
         ("canned-bedrock-marketplace-model-endpoint", "bedrock-marketplace-model-endpoint", "sa-mkt"),
         ("canned-bedrock-agentcore-agent-runtime", "bedrock-agentcore-agent-runtime", "rt-sa1"),
         ("canned-bedrock-agentcore-agent-runtime-v1", "bedrock-agentcore-agent-runtime", "rt-sa1"),

@@ -8,7 +8,7 @@
 mod common;
 
 use common::canned::json;
-use common::{coverage, group, Moto};
+use common::{assert_held, coverage, group, used_by, Moto};
 use serde_json::Value;
 
 const SOURCES: &[&str] = &[
@@ -32,25 +32,6 @@ const SOURCES: &[&str] = &[
 ];
 
 const ACCOUNT: &str = "123456789012";
-
-fn used_by<'a>(doc: &'a Value, id: &str) -> Vec<(&'a str, &'a str, &'a str)> {
-    group(doc, id)["used_by"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| (u["kind"].as_str().unwrap(), u["id"].as_str().unwrap(), u["detail"].as_str().unwrap_or("")))
-        .collect()
-}
-
-/// Asserts that `group_id` is in use by a resource of `kind` whose id contains `resource`.
-fn assert_held(doc: &Value, holder: &str, group_id: &str, kind: &str, resource: &str) {
-    let by = used_by(doc, group_id);
-    assert!(
-        by.iter().any(|(k, id, _)| *k == kind && id.contains(resource)),
-        "{holder}: {group_id} not held by a {kind} named like {resource}: {by:?}"
-    );
-    assert_eq!(group(doc, group_id)["status"], "in_use", "{holder}: {}", group(doc, group_id));
-}
 
 /// The answers, in each service's wire format, for the services moto lacks: one resource each, naming
 /// the group the seed made for it. More specific paths come first (the proxy takes the first rule whose

@@ -132,13 +132,13 @@ fn holders(seed: &Value) -> Vec<Rule> {
         ),
         json("service=airflow && GET /environments", r#"{"Environments":["env1"]}"#),
         json(
-            "AmazonMWAAServerless.ListWorkflows",
+            "service=airflow-serverless && AmazonMWAAServerless.ListWorkflows",
             &format!(
                 r#"{{"Workflows":[{{"WorkflowArn":"arn:aws:airflow-serverless:us-east-1:{ACCOUNT}:workflow/wf1","Name":"wf1","WorkflowStatus":"READY"}}]}}"#
             ),
         ),
         json(
-            "AmazonMWAAServerless.GetWorkflow",
+            "service=airflow-serverless && AmazonMWAAServerless.GetWorkflow",
             &format!(
                 r#"{{"WorkflowArn":"arn:aws:airflow-serverless:us-east-1:{ACCOUNT}:workflow/wf1","Name":"wf1","WorkflowStatus":"READY","NetworkConfiguration":{{"SecurityGroupIds":["{}"],"SubnetIds":["{subnet}"]}}}}"#,
                 g("mwaa-serverless-workflow")
@@ -158,11 +158,11 @@ fn holders(seed: &Value) -> Vec<Rule> {
             ),
         ),
         json(
-            "OpenSearchServerless.ListVpcEndpoints",
+            "service=aoss && OpenSearchServerless.ListVpcEndpoints",
             r#"{"vpcEndpointSummaries":[{"id":"vpce-050f79086ee71ac05","name":"ep1","status":"ACTIVE"}]}"#,
         ),
         json(
-            "OpenSearchServerless.BatchGetVpcEndpoint",
+            "service=aoss && OpenSearchServerless.BatchGetVpcEndpoint",
             &format!(
                 r#"{{"vpcEndpointDetails":[{{"id":"vpce-050f79086ee71ac05","name":"ep1","vpcId":"{vpc}","subnetIds":["{subnet}"],"securityGroupIds":["{}"],"status":"ACTIVE"}}],"vpcEndpointErrorDetails":[]}}"#,
                 g("opensearchserverless-vpc-endpoint")
@@ -205,13 +205,13 @@ fn holders(seed: &Value) -> Vec<Rule> {
             ),
         ),
         json(
-            "AWSParallelComputingService.ListClusters",
+            "service=pcs && AWSParallelComputingService.ListClusters",
             &format!(
                 r#"{{"clusters":[{{"name":"hpc","id":"pcs_0123456789","arn":"arn:aws:pcs:us-east-1:{ACCOUNT}:cluster/pcs_0123456789","createdAt":"{CREATED}","modifiedAt":"{CREATED}","status":"SUSPENDED"}}]}}"#
             ),
         ),
         json(
-            "AWSParallelComputingService.GetCluster",
+            "service=pcs && AWSParallelComputingService.GetCluster",
             &format!(
                 r#"{{"cluster":{{"name":"hpc","id":"pcs_0123456789","arn":"arn:aws:pcs:us-east-1:{ACCOUNT}:cluster/pcs_0123456789","status":"SUSPENDED","createdAt":"{CREATED}","modifiedAt":"{CREATED}","scheduler":{{"type":"SLURM","version":"24.05"}},"size":"SMALL","networking":{{"subnetIds":["{subnet}"],"securityGroupIds":["{}"]}}}}}}"#,
                 g("pcs-cluster")
@@ -219,13 +219,13 @@ fn holders(seed: &Value) -> Vec<Rule> {
         ),
         // A node group pinned to version 1 of a template whose default and latest are version 2.
         json(
-            "AWSParallelComputingService.ListComputeNodeGroups",
+            "service=pcs && AWSParallelComputingService.ListComputeNodeGroups",
             &format!(
                 r#"{{"computeNodeGroups":[{{"name":"workers","id":"pcs_ng0123456","arn":"arn:aws:pcs:us-east-1:{ACCOUNT}:cluster/pcs_0123456789/computenodegroup/pcs_ng0123456","clusterId":"pcs_0123456789","createdAt":"{CREATED}","modifiedAt":"{CREATED}","status":"ACTIVE"}}]}}"#
             ),
         ),
         json(
-            "AWSParallelComputingService.GetComputeNodeGroup",
+            "service=pcs && AWSParallelComputingService.GetComputeNodeGroup",
             &format!(
                 r#"{{"computeNodeGroup":{{"name":"workers","id":"pcs_ng0123456","arn":"arn:aws:pcs:us-east-1:{ACCOUNT}:cluster/pcs_0123456789/computenodegroup/pcs_ng0123456","clusterId":"pcs_0123456789","createdAt":"{CREATED}","modifiedAt":"{CREATED}","status":"ACTIVE","subnetIds":["{subnet}"],"customLaunchTemplate":{{"id":"{template}","version":"1"}},"iamInstanceProfileArn":"arn:aws:iam::{ACCOUNT}:instance-profile/pcs","scalingConfiguration":{{"minInstanceCount":0,"maxInstanceCount":2}},"instanceConfigs":[{{"instanceType":"t3.micro"}}]}}}}"#
             ),
@@ -257,14 +257,14 @@ fn holders(seed: &Value) -> Vec<Rule> {
             ),
         ),
         json(
-            "RedshiftServerless.ListWorkgroups",
+            "service=redshift-serverless && RedshiftServerless.ListWorkgroups",
             &format!(
                 r#"{{"workgroups":[{{"workgroupName":"wg1","workgroupId":"11111111-2222-3333-4444-555555555555","workgroupArn":"arn:aws:redshift-serverless:us-east-1:{ACCOUNT}:workgroup/11111111-2222-3333-4444-555555555555","status":"AVAILABLE","securityGroupIds":["{}"],"subnetIds":["{subnet}"]}}]}}"#,
                 g("redshift-serverless-workgroup")
             ),
         ),
         json(
-            "RedshiftServerless.ListEndpointAccess",
+            "service=redshift-serverless && RedshiftServerless.ListEndpointAccess",
             &format!(
                 r#"{{"endpoints":[{{"endpointName":"ep1","endpointArn":"arn:aws:redshift-serverless:us-east-1:{ACCOUNT}:managedvpcendpoint/66666666-7777-8888-9999-000000000000","endpointStatus":"ACTIVE","workgroupName":"wg1","vpcSecurityGroups":[{{"vpcSecurityGroupId":"{}","status":"active"}}]}}]}}"#,
                 g("redshift-serverless-endpoint-access")

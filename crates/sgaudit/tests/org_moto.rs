@@ -26,7 +26,8 @@ fn an_organization_in_every_enabled_region() {
     );
     let run = sgaudit_at(
         &proxy.url,
-        &["scan", "--org", "--all-regions", "--format", "json", "--quiet"],
+        // Two attempts: moto's 500s for services it keeps to other regions are not worth eight.
+        &["scan", "--org", "--all-regions", "--format", "json", "--quiet", "--max-attempts", "2"],
         "testing",
         "testing",
     );
@@ -89,11 +90,17 @@ fn an_organization_in_every_enabled_region() {
     assert_eq!(estate["accounts"], 4, "{estate}");
     assert_eq!(estate["accounts_read"], 3, "{estate}");
 
-    // Only moto's own gaps (services it lacks in some regions answer 500) are unread sources.
+    // Only moto's own gaps are unread sources: moto answers a service it keeps to some regions with an HTML 500
+    // elsewhere, where AWS offers no endpoint at all (its region data says so); and a few it lacks in regions
+    // AWS does offer them in.
     let moto_gaps = ["dax-clusters", "memorydb-clusters", "workspaces-directories"];
     for c in doc["coverage"].as_array().unwrap() {
         if c["state"] == "failed" || c["state"] == "denied" {
-            assert!(moto_gaps.contains(&c["source"].as_str().unwrap()), "{c}");
+            let source = c["source"].as_str().unwrap();
+            let region = c["region"].as_str().unwrap();
+            let def = sgaudit_collect::SOURCES.iter().find(|d| d.id == source).unwrap();
+            let offered = sgaudit_collect::regions::offered(def.service, region);
+            assert!(moto_gaps.contains(&source) || offered != Some(true), "{c}");
         }
     }
 

@@ -108,6 +108,10 @@ kinds! {
     SagemakerMonitoringJobDefinition => "sagemaker-monitoring-job-definition", "SageMaker model-monitoring job definition";
     SagemakerWorkforce => "sagemaker-workforce", "SageMaker private workforce";
     // family: services-a
+    AppstreamFleet => "appstream-fleet", "AppStream 2.0 fleet";
+    AppstreamImageBuilder => "appstream-image-builder", "AppStream 2.0 image builder";
+    AppstreamAppBlockBuilder => "appstream-app-block-builder", "AppStream 2.0 app block builder";
+    CodeconnectionsHost => "codeconnections-host", "CodeConnections host";
     AmpScraper => "amp-scraper", "Managed Service for Prometheus scraper";
     ApprunnerVpcConnector => "apprunner-vpc-connector", "App Runner VPC connector";
     BedrockMarketplaceModelEndpoint => "bedrock-marketplace-model-endpoint", "Bedrock Marketplace model endpoint";

@@ -1,7 +1,3 @@
-//! NOT REGISTERED YET (services-a helper): this SDK client speaks Smithy RPC v2 CBOR, which the e2e test
-//! proxy cannot answer; see the services-a report. Add `pub mod`, the registry line, its kinds and its id
-//! in `sgaudit_snapshot::SOURCES` once the proxy can answer CBOR.
-//!
 //! AppStream 2.0 fleets, image builders and app block builders name the groups of their streaming
 //! instances' interfaces in `VpcConfig`. A stopped fleet or builder keeps its `VpcConfig` and starts
 //! again with it, so every state is recorded.

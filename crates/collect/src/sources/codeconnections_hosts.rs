@@ -1,7 +1,3 @@
-//! NOT REGISTERED YET (services-a helper): this SDK client speaks Smithy RPC v2 CBOR, which the e2e test
-//! proxy cannot answer; see the services-a report. Add `pub mod`, the registry line, its kinds and its id
-//! in `sgaudit_snapshot::SOURCES` once the proxy can answer CBOR.
-//!
 //! CodeConnections hosts (for self-managed GitHub Enterprise Server or GitLab) reach an installed provider
 //! inside a VPC through interfaces whose groups their `VpcConfiguration` names. CodeStar Connections is
 //! the same service under its former name: the same hosts answer on both endpoints, so they are read once,

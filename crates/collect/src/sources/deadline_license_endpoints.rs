@@ -7,7 +7,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
-use super::host_prefix;
+use crate::host_prefix;
 use crate::source::{Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {

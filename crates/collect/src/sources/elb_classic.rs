@@ -1,10 +1,14 @@
 //! Classic Load Balancers in a VPC hold their groups on interfaces that AWS manages; the load balancer's
 //! own configuration is what must change before the group can go.
 //!
-//! `SourceSecurityGroup` names, by name and owner, the group that back-end instances can allow traffic from
-//! to admit only the load balancer. When its owner is this account it is recorded by name (judging counts
-//! every group of that name in the account-region as held). Another owner (`amazon-elb`, whose
-//! `amazon-elb-sg` served EC2-Classic load balancers) means a group that is not this account's.
+//! `SourceSecurityGroup` names, by name and owner, the group back-end instances can allow traffic from to
+//! admit only the load balancer. It dates from EC2-Classic, where Elastic Load Balancing provided that
+//! group itself (owner `amazon-elb`, `amazon-elb-sg`: not a group of this account); in a VPC "you provide
+//! the security group for your load balancer" (Classic Load Balancer guide, "Configure security groups"),
+//! so it names one of the load balancer's own `SecurityGroups`, already recorded by id. A name matches
+//! every group of that name in the account-region, in every VPC (see `Target::GroupName`), so it is
+//! recorded only where no group is named by id and the owner is this account: recording it beside the
+//! ids would hold the same-named groups of every other VPC (every VPC's `default`, for one) for nothing.
 
 use futures::FutureExt;
 use sgaudit_snapshot::ResourceKind;
@@ -37,7 +41,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
                 continue;
             };
             found.config(ResourceKind::ElbClassic, name, lb.security_groups());
-            if let Some(source) = lb.source_security_group() {
+            if let Some(source) = lb.source_security_group().filter(|_| lb.security_groups().is_empty()) {
                 if source.owner_alias().is_none_or(|owner| owner == account) {
                     found.config_names(ResourceKind::ElbClassic, name, "SourceSecurityGroup", source.group_name());
                 }

@@ -8,8 +8,8 @@ use aws_sdk_firehose::types::DestinationDescription;
 use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
-use super::describe_each::{describe_each, vanished};
 use crate::client;
+use crate::describe_each::{describe_each, vanished};
 use crate::source::{Ctx, Found, SourceDef, TRUNCATED};
 
 pub const SOURCE: SourceDef = SourceDef {

@@ -4,14 +4,14 @@
 //! While a server replicates, its replication server is an EC2 instance (seen by the EC2 sources); when
 //! replication is paused or stopped the replication server is terminated but the configuration is kept,
 //! and replication starts again with its groups. So the templates and every source server's configuration
-//! are read, in every state (archived servers included: they keep their settings).
+//! are read, in every state (archived servers too, as the list gives them: they keep their settings).
 
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
-use super::describe_each::{describe_each, vanished};
 use crate::client;
+use crate::describe_each::{describe_each, vanished};
 use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {

@@ -77,9 +77,11 @@ pub mod sagemaker_workforces;
 // family: services-a
 pub mod amp_scrapers;
 pub mod apprunner_vpc_connectors;
+pub mod appstream_fleets;
 pub mod bedrock_agentcore_resources;
 pub mod bedrock_marketplace_endpoints;
 pub mod cloudhsm_clusters;
+pub mod codeconnections_hosts;
 pub mod comprehend_models;
 pub mod datasync_agents_locations;
 pub mod datazone_connections;
@@ -91,7 +93,6 @@ pub mod emr_containers_managed_endpoints;
 pub mod emr_serverless_applications;
 
 // family: services-b
-pub mod describe_each;
 pub mod events_rules;
 pub mod evs_environments;
 pub mod finspace_kx_clusters;
@@ -111,7 +112,6 @@ pub mod pipes_pipes;
 pub mod scheduler_schedules;
 
 // family: services-c
-pub mod host_prefix;
 pub mod medialive_channels;
 pub mod mgn_replication_settings;
 pub mod mwaa_environments;

@@ -5,8 +5,8 @@
 use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
-use super::describe_each::{describe_each, vanished};
 use crate::client;
+use crate::describe_each::{describe_each, vanished};
 use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {

@@ -10,8 +10,8 @@
 use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
-use super::describe_each::{describe_each, vanished};
 use crate::client;
+use crate::describe_each::{describe_each, vanished};
 use crate::source::{each_page, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
@@ -45,7 +45,8 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
             let Some(name) = schedule.name() else {
                 continue;
             };
-            if schedule.target().is_some_and(|t| !may_hold_groups(t.arn())) {
+            // Without a target ARN the schedule is read: nothing says it cannot hold a group.
+            if schedule.target().is_some_and(|t| !t.arn().is_empty() && !may_hold_groups(t.arn())) {
                 continue;
             }
             schedules.push(Schedule {

@@ -7,9 +7,9 @@ use crate::common::proxy::Rule;
 /// Empty lists, in the real wire format, for this family's calls moto does not implement.
 pub fn empty_lists() -> Vec<Rule> {
     vec![
-        xml("DescribeSecurityGroupVpcAssociations", &vpc_associations(&[])),
-        xml("DescribeStaleSecurityGroups", &stale_groups(&[])),
-        xml("DescribeSecurityGroupReferences", &references(&[])),
+        xml("service=ec2 && DescribeSecurityGroupVpcAssociations", &vpc_associations(&[])),
+        xml("service=ec2 && DescribeStaleSecurityGroups", &stale_groups(&[])),
+        xml("service=ec2 && DescribeSecurityGroupReferences", &references(&[])),
         json("service=ram && POST /listresources", r#"{"resources":[]}"#),
         json("service=ram && POST /listprincipals", r#"{"principals":[]}"#),
     ]

@@ -43,11 +43,11 @@ pub fn empty_lists() -> Vec<Rule> {
         // moto implements DescribeOptionGroups only for a named group: with no name it fails (KeyError).
         query("rds", RDS_XMLNS, "DescribeOptionGroups", "<OptionGroupsList/>"),
         // awsJson 1.1 (the operation is the X-Amz-Target header).
-        json("AmazonDMSv20160101.DescribeInstanceProfiles", r#"{"InstanceProfiles":[]}"#),
-        json("AmazonDMSv20160101.DescribeReplicationConfigs", r#"{"ReplicationConfigs":[]}"#),
-        json("DirectoryService_20150416.ListADAssessments", r#"{"Assessments":[]}"#),
-        json("ElasticMapReduce.ListStudios", r#"{"Studios":[]}"#),
-        json("CodeBuild_20161006.ListFleets", r#"{"fleets":[]}"#),
+        json("service=dms && AmazonDMSv20160101.DescribeInstanceProfiles", r#"{"InstanceProfiles":[]}"#),
+        json("service=dms && AmazonDMSv20160101.DescribeReplicationConfigs", r#"{"ReplicationConfigs":[]}"#),
+        json("service=ds && DirectoryService_20150416.ListADAssessments", r#"{"Assessments":[]}"#),
+        json("service=elasticmapreduce && ElasticMapReduce.ListStudios", r#"{"Studios":[]}"#),
+        json("service=codebuild && CodeBuild_20161006.ListFleets", r#"{"fleets":[]}"#),
         // restJson (the operation is `METHOD /path`).
         json("service=es && GET /2015-01-01/es/vpcEndpoints", r#"{"VpcEndpointSummaryList":[]}"#),
         json("service=es && GET /2021-01-01/opensearch/vpcEndpoints", r#"{"VpcEndpointSummaryList":[]}"#),

@@ -1,7 +1,7 @@
 //! Canned answers for the calls moto lacks, of one family of sources (see `canned.rs`).
 #![allow(unused_imports)]
 
-use super::{json, xml};
+use super::{cbor, json, xml};
 use crate::common::proxy::Rule;
 
 /// Empty lists, in the real wire format, for this family's calls moto does not implement.
@@ -10,6 +10,11 @@ pub fn empty_lists() -> Vec<Rule> {
         // Managed Service for Prometheus: moto has workspaces but no scrapers.
         json("service=aps && GET /scrapers", r#"{"scrapers":[]}"#),
         json("service=apprunner && AppRunner.ListVpcConnectors", r#"{"VpcConnectors":[]}"#),
+        // AppStream and CodeConnections speak Smithy RPC v2 CBOR (moto has neither).
+        cbor("service=appstream && /operation/DescribeFleets", &serde_json::json!({"Fleets": []})),
+        cbor("service=appstream && /operation/DescribeImageBuilders", &serde_json::json!({"ImageBuilders": []})),
+        cbor("service=appstream && /operation/DescribeAppBlockBuilders", &serde_json::json!({"AppBlockBuilders": []})),
+        cbor("service=codeconnections && /operation/ListHosts", &serde_json::json!({"Hosts": []})),
         json("service=bedrock && GET /marketplace-model/endpoints", r#"{"marketplaceModelEndpoints":[]}"#),
         // Bedrock AgentCore: moto has runtimes and gateways, but routes them only with the trailing slash of
         // the model's URIs (`/runtimes/`), which the Rust SDK does not send (`/runtimes`): moto answers 404.

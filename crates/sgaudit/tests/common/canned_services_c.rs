@@ -25,10 +25,10 @@ pub fn empty_lists() -> Vec<Rule> {
         json("service=securityagent && POST /ListAgentSpaces", r#"{"agentSpaceSummaries":[]}"#),
         json("service=vpc-lattice && GET /resourcegateways", r#"{"items":[]}"#),
         // awsJson: the X-Amz-Target.
-        json("AmazonMWAAServerless.ListWorkflows", r#"{"Workflows":[]}"#),
-        json("OpenSearchServerless.ListVpcEndpoints", r#"{"vpcEndpointSummaries":[]}"#),
-        json("AWSParallelComputingService.ListClusters", r#"{"clusters":[]}"#),
-        json("RedshiftServerless.ListWorkgroups", r#"{"workgroups":[]}"#),
-        json("RedshiftServerless.ListEndpointAccess", r#"{"endpoints":[]}"#),
+        json("service=airflow-serverless && AmazonMWAAServerless.ListWorkflows", r#"{"Workflows":[]}"#),
+        json("service=aoss && OpenSearchServerless.ListVpcEndpoints", r#"{"vpcEndpointSummaries":[]}"#),
+        json("service=pcs && AWSParallelComputingService.ListClusters", r#"{"clusters":[]}"#),
+        json("service=redshift-serverless && RedshiftServerless.ListWorkgroups", r#"{"workgroups":[]}"#),
+        json("service=redshift-serverless && RedshiftServerless.ListEndpointAccess", r#"{"endpoints":[]}"#),
     ]
 }

@@ -211,3 +211,24 @@ pub fn unread(doc: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// What holds a group in a JSON document: `(kind, id, detail)` of each `used_by` entry.
+pub fn used_by<'a>(doc: &'a Value, id: &str) -> Vec<(&'a str, &'a str, &'a str)> {
+    group(doc, id)["used_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["kind"].as_str().unwrap(), u["id"].as_str().unwrap(), u["detail"].as_str().unwrap_or("")))
+        .collect()
+}
+
+/// Asserts that `group_id` is in use by a resource of `kind` whose id contains `resource` (`holder` names
+/// the case in the message).
+pub fn assert_held(doc: &Value, holder: &str, group_id: &str, kind: &str, resource: &str) {
+    let by = used_by(doc, group_id);
+    assert!(
+        by.iter().any(|(k, id, _)| *k == kind && id.contains(resource)),
+        "{holder}: {group_id} not held by a {kind} named like {resource}: {by:?}"
+    );
+    assert_eq!(group(doc, group_id)["status"], "in_use", "{holder}: {}", group(doc, group_id));
+}

@@ -30,6 +30,8 @@ pub enum Fault {
     /// Answer with this instead of forwarding: for the calls moto lacks (CloudTrail `LookupEvents`,
     /// `DescribeSecurityGroupReferences`), so that the code reading them runs over HTTP too.
     Answer { status: u16, content_type: String, body: String },
+    /// Answer with these bytes and headers: for binary protocols (Smithy RPC v2 CBOR).
+    AnswerBytes { status: u16, content_type: String, headers: Vec<(String, String)>, body: Vec<u8> },
 }
 
 /// Which requests get a fault: those whose operation or body contains `needle` (or each of its parts
@@ -47,6 +49,12 @@ pub struct Rule {
 impl Rule {
     pub fn always(needle: &str, fault: Fault) -> Self {
         Rule { needle: needle.to_string(), every: 1, times: None, fault }
+    }
+
+    /// The same rule, applied to the first matching request only: the ones after it go to the rules after it.
+    pub fn once(mut self) -> Self {
+        self.times = Some(1);
+        self
     }
 }
 
@@ -186,6 +194,10 @@ fn serve(client: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<
                 }
                 Fault::Answer { status, content_type, body } => {
                     client.write_all(&answer(status, &content_type, &[], body.as_bytes()))?;
+                }
+                Fault::AnswerBytes { status, content_type, headers, body } => {
+                    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                    client.write_all(&answer(status, &content_type, &headers, &body))?;
                 }
             }
         }
