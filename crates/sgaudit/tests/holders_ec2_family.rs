@@ -107,7 +107,7 @@ fn groups_shared_with_accounts_not_read_are_unknown() {
     let g = group(&doc, shared);
     assert_eq!(g["status"], "unknown", "{g}");
     let why = g["missing_evidence"].to_string();
-    assert!(why.contains(OTHER) && why.contains(&share), "{why}");
+    assert!(why.contains(OTHER) && why.contains(share), "{why}");
     assert!(g["used_by"].as_array().unwrap().is_empty(), "a share is not a use: {g}");
     let g = group(&doc, associated);
     assert_eq!(g["status"], "unknown", "{g}");
