@@ -361,7 +361,7 @@ pub async fn scan_connected(
                 let mut found = Found::new(def.id);
                 let state = match (def.collect)(&ctx, &mut found).await {
                     Ok(()) => CoverageState::Complete,
-                    Err(error) => state_of(def, &ctx.region, error, ctx.sdk.endpoint_url().is_some()),
+                    Err(error) => state_of(def, &ctx.region, error),
                 };
                 if let Some(report) = &progress {
                     report(Progress::SourceDone {
@@ -462,14 +462,9 @@ fn in_region(base: &aws_types::SdkConfig, region: &str) -> aws_types::SdkConfig 
 /// What a source's error means for coverage. Only AWS's own answers (`OptInRequired`, ...) and a region
 /// where the shipped region data (botocore's endpoint data, or the cited AWS page of the supplement) says
 /// the service is not offered make a source `not_applicable`; an endpoint that cannot be reached anywhere
-/// else is a failure, with its error kept.
-///
-/// One exception, for the services no such data covers (newer services botocore's `endpoints.json` no longer
-/// lists, whose AWS pages give no region list; `regions::without_data`): their official endpoint's host name
-/// not existing in DNS is taken as AWS saying the service is not offered there. Only the answer "no such
-/// name" counts — never a temporary resolver failure, a refused connection or a timeout — and never when an
-/// endpoint was set by hand (`endpoint_set`), whose name is the user's, not AWS's.
-fn state_of(def: &SourceDef, region: &str, error: SourceError, endpoint_set: bool) -> CoverageState {
+/// else is a failure, with its error kept — also for a service no data covers (`regions::without_data`),
+/// whatever DNS says: a resolver's "no such name" may be a DNS firewall's answer, not AWS's.
+fn state_of(def: &SourceDef, region: &str, error: SourceError) -> CoverageState {
     if source::NOT_APPLICABLE_CODES.contains(&error.code.as_str()) {
         CoverageState::NotApplicable { reason: format!("{}: {}", error.code, error.message) }
     } else if source::is_unreachable(&error) && regions::offered(def.service, region) == Some(false) {
@@ -479,14 +474,6 @@ fn state_of(def: &SourceDef, region: &str, error: SourceError, endpoint_set: boo
         };
         CoverageState::NotApplicable {
             reason: format!("{} is not offered in {region} ({data}): {}", def.service, error.message),
-        }
-    } else if regions::without_data(def.service) && source::host_does_not_exist(&error) && !endpoint_set {
-        CoverageState::NotApplicable {
-            reason: format!(
-                "{} is not offered in {region}: no region data covers this service, and its endpoint's host name \
-                 does not exist in DNS: {}",
-                def.service, error.message
-            ),
         }
     } else if source::is_denied(&error) {
         CoverageState::Denied { error }
@@ -515,13 +502,13 @@ mod tests {
     fn an_unreachable_endpoint_is_not_applicable_only_where_aws_offers_no_such_service() {
         let unresolved = error(source::UNRESOLVED_ENDPOINT);
         // Lambda is offered in us-east-1: a DNS failure there is a failure, with its error kept.
-        match state_of(&lambda_functions::SOURCE, "us-east-1", unresolved.clone(), false) {
+        match state_of(&lambda_functions::SOURCE, "us-east-1", unresolved.clone()) {
             CoverageState::Failed { error } => assert_eq!(error, unresolved),
             other => panic!("{other:?}"),
         }
         // DAX is not offered in GovCloud: there it is not applicable, whichever way the call failed to go out.
         for code in [source::UNRESOLVED_ENDPOINT, "dispatch"] {
-            match state_of(&dax_clusters::SOURCE, "us-gov-west-1", error(code), false) {
+            match state_of(&dax_clusters::SOURCE, "us-gov-west-1", error(code)) {
                 CoverageState::NotApplicable { reason } => assert!(reason.contains("dax is not offered"), "{reason}"),
                 other => panic!("{code}: {other:?}"),
             }
@@ -529,18 +516,18 @@ mod tests {
         // But an answer that reached an endpoint (here a timeout, or a 5xx) never is.
         for code in ["timeout", "Http500", source::TRUNCATED] {
             assert!(matches!(
-                state_of(&dax_clusters::SOURCE, "us-gov-west-1", error(code), false),
+                state_of(&dax_clusters::SOURCE, "us-gov-west-1", error(code)),
                 CoverageState::Failed { .. }
             ));
         }
         // A region the data does not know: a failure as usual.
         assert!(matches!(
-            state_of(&dax_clusters::SOURCE, "xx-mars-1", unresolved.clone(), false),
+            state_of(&dax_clusters::SOURCE, "xx-mars-1", unresolved.clone()),
             CoverageState::Failed { .. }
         ));
         // AWS's own "not for you here" answers stay not applicable wherever they come from.
         assert!(matches!(
-            state_of(&lambda_functions::SOURCE, "us-east-1", error("OptInRequired"), false),
+            state_of(&lambda_functions::SOURCE, "us-east-1", error("OptInRequired")),
             CoverageState::NotApplicable { .. }
         ));
     }
@@ -562,7 +549,7 @@ mod tests {
         ];
         for def in SOURCES {
             for region in regions {
-                let state = state_of(def, region, error(source::UNRESOLVED_ENDPOINT), false);
+                let state = state_of(def, region, error(source::UNRESOLVED_ENDPOINT));
                 // A service no data covers: a resolver's temporary failure proves nothing there either.
                 let offered = regions::offered(def.service, region).unwrap_or(true);
                 assert_eq!(matches!(state, CoverageState::NotApplicable { .. }), !offered, "{} in {region}", def.id);
@@ -570,39 +557,21 @@ mod tests {
         }
     }
 
-    /// For a service no region data covers, only DNS saying its official host does not exist reads as "not
-    /// offered": never a temporary resolver failure, another dispatch failure, or a host set by hand.
+    /// For a service no region data covers, an unreachable endpoint is a failure wherever it is, even when
+    /// DNS answers that the host does not exist: a DNS firewall answers so too.
     #[test]
-    fn a_service_without_region_data_is_not_applicable_only_where_its_host_does_not_exist() {
-        let def = SOURCES.iter().find(|d| regions::without_data(d.service)).expect("a source without region data");
-        let with = |code: &str, message: &str| SourceError {
-            code: code.to_string(),
-            message: message.to_string(),
+    fn a_service_without_region_data_is_never_not_applicable_for_an_unreachable_endpoint() {
+        let Some(def) = SOURCES.iter().find(|d| regions::without_data(d.service)) else { return };
+        let no_such_host = SourceError {
+            code: source::UNRESOLVED_ENDPOINT.to_string(),
+            message: "dispatch failure: io error: dns error: failed to lookup address information: Name or service \
+                      not known"
+                .to_string(),
             action: Some("x:Y".to_string()),
             scp_deny: false,
         };
-        let no_such_host = with(
-            source::UNRESOLVED_ENDPOINT,
-            "dispatch failure: io error: dns error: failed to lookup address information: Name or service not known",
-        );
-        match state_of(def, "eu-north-1", no_such_host.clone(), false) {
-            CoverageState::NotApplicable { reason } => {
-                assert!(reason.contains("does not exist in DNS") && reason.contains(def.service), "{reason}")
-            }
-            other => panic!("{other:?}"),
+        for region in ["us-east-1", "eu-north-1", "xx-mars-1"] {
+            assert!(matches!(state_of(def, region, no_such_host.clone()), CoverageState::Failed { .. }), "{region}");
         }
-        assert!(matches!(state_of(def, "eu-north-1", no_such_host.clone(), true), CoverageState::Failed { .. }));
-        for other in [
-            error(source::UNRESOLVED_ENDPOINT),
-            with("dispatch", "dispatch failure: io error: connection refused"),
-            with("timeout", "Name or service not known"),
-        ] {
-            assert!(matches!(state_of(def, "eu-north-1", other, false), CoverageState::Failed { .. }));
-        }
-        // A service the data covers keeps to the data, whatever DNS says.
-        assert!(matches!(
-            state_of(&lambda_functions::SOURCE, "us-east-1", no_such_host, false),
-            CoverageState::Failed { .. }
-        ));
     }
 }

@@ -412,17 +412,6 @@ where
     SourceError { code, message: brief(&one_line(&message)), action: Some(action.to_string()), scp_deny }
 }
 
-/// Whether an unresolved endpoint's host name does not exist in DNS (the resolver's answer is "no such
-/// name"), as opposed to a resolver that could not answer for the moment ("temporary failure").
-pub(crate) fn host_does_not_exist(error: &SourceError) -> bool {
-    let text = error.message.to_ascii_lowercase();
-    error.code == UNRESOLVED_ENDPOINT
-        && !text.contains("temporary failure")
-        && (text.contains("name or service not known")
-            || text.contains("no address associated with hostname")
-            || text.contains("nodename nor servname provided"))
-}
-
 fn looks_unresolved(text: &str) -> bool {
     let text = text.to_ascii_lowercase();
     text.contains("dns error")

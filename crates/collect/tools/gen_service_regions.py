@@ -84,6 +84,54 @@ def endpoint_prefixes(keys):
     return found
 
 
+# Endpoint keys botocore's endpoints.json lacks -> the service's name in AWS's Systems Manager public
+# parameters of its global infrastructure (`/aws/service/global-infrastructure/regions/<region>/services/<name>`).
+# DocumentDB elastic clusters have no name of their own there: DocumentDB's regions are an upper bound (elastic
+# clusters are offered in no region DocumentDB is not), which can only make an unreachable endpoint a failure
+# where it might have been "not offered", never the other way round.
+SSM_NAMES = {
+    "airflow-serverless": "mwaa-serverless",
+    "codeconnections": "codeconnections",
+    "deadline": "deadline-cloud",
+    "docdb-elastic": "docdb",
+    "evs": "evs",
+    "imagebuilder": "imagebuilder",
+    "pca-connector-ad": "pca-connector-ad",
+    "pcs": "pcs",
+    "rtbfabric": "rtbfabric",
+    "timestream-influxdb": "timestream-influxdb",
+}
+
+
+def from_ssm_parameters(by_name):
+    """Region rows from AWS's public SSM parameters of its global infrastructure, as moto ships a copy of them
+    (`moto/ssm/resources/regions.json.gz`): key -> {source, checked, partitions}. A partition is covered only
+    when the copy knows every one of its regions (a region newer than the copy stays unknown, the safe side)."""
+    import gzip
+
+    import moto
+
+    path = os.path.join(os.path.dirname(moto.__file__), "ssm", "resources", "regions.json.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        regions = json.load(f)["aws"]["service"]["global-infrastructure"]["regions"]
+    known = set(regions)
+    out = {}
+    for key, name in SSM_NAMES.items():
+        offered = {r for r, v in regions.items() if name in v.get("services", {})}
+        partitions = {
+            pname: sorted(offered & set(p["regions"]))
+            for pname, p in by_name.items()
+            if p["regions"] and set(p["regions"]) <= known
+        }
+        out[key] = {
+            "source": f"AWS Systems Manager public parameters /aws/service/global-infrastructure/regions/*/services/"
+            f"{name} (the copy in moto {moto.__version__}: moto/ssm/resources/regions.json.gz)",
+            "checked": f"moto {moto.__version__}",
+            "partitions": partitions,
+        }
+    return out
+
+
 def render(keys):
     import botocore  # the AWS CLI's and boto3's data; installed with moto
 
@@ -98,6 +146,9 @@ def render(keys):
         if key in in_botocore:
             print(f"note: botocore now lists {key}; its supplement entry is not used (remove it)", file=sys.stderr)
         else:
+            supplement[key] = entry
+    for key, entry in sorted(from_ssm_parameters(by_name).items()):
+        if key not in in_botocore and key not in supplement:
             supplement[key] = entry
     not_real = sorted(set(supplement) - endpoint_prefixes(supplement))
     if not_real:
