@@ -44,13 +44,11 @@ pub const SOURCES: &[SourceDef] = &[
     sources::opensearch_domains::SOURCE,
     sources::dms_replication_instances::SOURCE,
     sources::lambda_functions::SOURCE,
-    // family: ec2-family
     sources::autoscaling_groups::SOURCE,
     sources::ec2_fleets::SOURCE,
     sources::security_group_vpc_associations::SOURCE,
     sources::ram_shared_groups::SOURCE,
     sources::stale_rules::SOURCE,
-    // family: existing-a
     sources::codebuild_fleets::SOURCE,
     sources::dms_instance_profiles::SOURCE,
     sources::dms_replication_configs::SOURCE,
@@ -68,7 +66,6 @@ pub const SOURCES: &[SourceDef] = &[
     sources::rds_option_groups::SOURCE,
     sources::rds_proxy_endpoints::SOURCE,
     sources::redshift_endpoint_access::SOURCE,
-    // family: existing-b
     sources::ecs_capacity_providers::SOURCE,
     sources::lambda_capacity_providers::SOURCE,
     sources::lambda_event_source_mappings::SOURCE,
@@ -76,7 +73,6 @@ pub const SOURCES: &[SourceDef] = &[
     sources::sagemaker_hyperpod_clusters::SOURCE,
     sources::sagemaker_monitoring::SOURCE,
     sources::sagemaker_workforces::SOURCE,
-    // family: services-a
     sources::appstream_fleets::SOURCE,
     sources::codeconnections_hosts::SOURCE,
     sources::amp_scrapers::SOURCE,
@@ -93,7 +89,6 @@ pub const SOURCES: &[SourceDef] = &[
     sources::drs_replication_settings::SOURCE,
     sources::emr_containers_managed_endpoints::SOURCE,
     sources::emr_serverless_applications::SOURCE,
-    // family: services-b
     sources::events_rules::SOURCE,
     sources::evs_environments::SOURCE,
     sources::finspace_kx_clusters::SOURCE,
@@ -111,7 +106,6 @@ pub const SOURCES: &[SourceDef] = &[
     sources::mediaconnect_router_network_interfaces::SOURCE,
     sources::pipes_pipes::SOURCE,
     sources::scheduler_schedules::SOURCE,
-    // family: services-c
     sources::medialive_channels::SOURCE,
     sources::mgn_replication_settings::SOURCE,
     sources::mwaa_environments::SOURCE,

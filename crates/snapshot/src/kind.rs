@@ -74,12 +74,10 @@ kinds! {
     DirectoryServiceDirectory => "directory-service-directory", "Directory Service directory";
     Route53ResolverEndpoint => "route53-resolver-endpoint", "Route 53 Resolver endpoint";
     Apigatewayv2VpcLink => "apigatewayv2-vpc-link", "API Gateway VPC link (v2)";
-    // family: ec2-family
     AutoscalingGroup => "autoscaling-group", "Auto Scaling group";
     Ec2Fleet => "ec2-fleet", "EC2 Fleet";
     RamResourceShare => "ram-resource-share", "AWS RAM resource share";
     SecurityGroupVpcAssociation => "security-group-vpc-association", "security group VPC association";
-    // family: existing-a
     ClientVpnEndpoint => "client-vpn-endpoint", "Client VPN endpoint";
     InstanceConnectEndpoint => "instance-connect-endpoint", "EC2 Instance Connect endpoint";
     VerifiedAccessEndpoint => "verified-access-endpoint", "Verified Access endpoint";
@@ -97,7 +95,6 @@ kinds! {
     MskVpcConnection => "msk-vpc-connection", "MSK multi-VPC connection";
     GlueDevEndpoint => "glue-dev-endpoint", "Glue development endpoint";
     CodebuildFleet => "codebuild-fleet", "CodeBuild reserved-capacity fleet";
-    // family: existing-b
     EcsCapacityProvider => "ecs-capacity-provider", "ECS Managed Instances capacity provider";
     LambdaCapacityProvider => "lambda-capacity-provider", "Lambda capacity provider";
     LambdaEventSourceMapping => "lambda-event-source-mapping", "Lambda event source mapping";
@@ -107,7 +104,6 @@ kinds! {
     SagemakerMonitoringSchedule => "sagemaker-monitoring-schedule", "SageMaker model-monitoring schedule";
     SagemakerMonitoringJobDefinition => "sagemaker-monitoring-job-definition", "SageMaker model-monitoring job definition";
     SagemakerWorkforce => "sagemaker-workforce", "SageMaker private workforce";
-    // family: services-a
     AppstreamFleet => "appstream-fleet", "AppStream 2.0 fleet";
     AppstreamImageBuilder => "appstream-image-builder", "AppStream 2.0 image builder";
     AppstreamAppBlockBuilder => "appstream-app-block-builder", "AppStream 2.0 app block builder";
@@ -139,7 +135,6 @@ kinds! {
     DrsSourceServer => "drs-source-server", "Elastic Disaster Recovery source server (replication settings)";
     EmrContainersManagedEndpoint => "emr-containers-managed-endpoint", "EMR on EKS managed endpoint";
     EmrServerlessApplication => "emr-serverless-application", "EMR Serverless application";
-    // family: services-b
     EventsRule => "events-rule", "EventBridge rule";
     SchedulerSchedule => "scheduler-schedule", "EventBridge Scheduler schedule";
     PipesPipe => "pipes-pipe", "EventBridge pipe";
@@ -157,7 +152,6 @@ kinds! {
     M2Environment => "m2-environment", "Mainframe Modernization environment";
     MediaconnectFlow => "mediaconnect-flow", "MediaConnect flow";
     MediaconnectRouterNetworkInterface => "mediaconnect-router-network-interface", "MediaConnect router network interface";
-    // family: services-c
     MedialiveChannel => "medialive-channel", "MediaLive channel (VPC outputs)";
     MgnReplicationConfigurationTemplate => "mgn-replication-configuration-template", "Application Migration Service replication template";
     MgnSourceServer => "mgn-source-server", "Application Migration Service source server (replication settings)";
