@@ -9,18 +9,16 @@ import os
 import re
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REGISTRY = os.path.join(HERE, "..", "crates", "collect", "src", "registry.rs")
-SOURCES_DIR = os.path.join(HERE, "..", "crates", "collect", "src", "sources")
+SNAPSHOT_LIB = os.path.join(HERE, "..", "crates", "snapshot", "src", "lib.rs")
 ACCOUNT = "123456789012"
 
 
 def source_ids():
-    mods = re.findall(r"sources::(\w+)::SOURCE", open(REGISTRY).read())
-    ids = []
-    for m in mods:
-        text = open(os.path.join(SOURCES_DIR, m + ".rs")).read()
-        ids.append(re.search(r'id: "([^"]+)"', text).group(1))
-    return sorted(ids)
+    """The group sources every account-region records: the snapshot schema's `SOURCES`."""
+    text = open(SNAPSHOT_LIB).read()
+    block = text[text.index("pub const SOURCES: &[&str] = &["):]
+    block = block[: block.index("];")]
+    return sorted(re.findall(r'"([a-z0-9-]+)"', block))
 
 
 def rule(proto, lo=None, hi=None, v4=(), v6=(), groups=(), desc=None):
@@ -147,14 +145,120 @@ euw1 = {
         "message": f"User: arn:aws:sts::{ACCOUNT}:assumed-role/Audit/sgaudit is not authorized to perform: "
                    "lambda:ListFunctions with an explicit deny in a service control policy"}}}),
 }
+# Evidence of the account checks (issue 11): regional, then account-wide.
+POSTURE_SOURCES = ["cloudtrail-trails", "ec2-ebs-encryption-by-default", "ec2-network-acls"]
+SCP_DENY = lambda action: {"state": "denied", "error": {
+    "code": "AccessDeniedException", "action": action, "scp_deny": True,
+    "message": f"User: arn:aws:sts::{ACCOUNT}:assumed-role/Audit/sgaudit is not authorized to perform: {action} "
+               "with an explicit deny in a service control policy"}}
+ORG_TRAIL = {
+    "name": "org-audit", "arn": f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/org-audit", "home_region": "us-east-1",
+    "multi_region": True, "organization": True, "log_file_validation": True, "s3_bucket": f"demo-logs-{ACCOUNT}",
+    "logging": True, "selectors": {"basic": [{"read_write_type": "All", "include_management_events": True}]},
+}
+DEV_TRAIL = {
+    "name": "dev-writes", "arn": f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/dev-writes", "home_region": "us-east-1",
+    "multi_region": False, "organization": False, "log_file_validation": False, "s3_bucket": f"demo-logs-{ACCOUNT}",
+    "kms_key_id": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/0a1b2c3d-0000-4000-8000-00000000c0de",
+    "logging": False, "selectors": {"basic": [{"read_write_type": "WriteOnly", "include_management_events": True}]},
+}
+use1["coverage"] += coverage(POSTURE_SOURCES, {})
+use1["posture"] = {
+    "trails": [DEV_TRAIL, ORG_TRAIL],
+    "ebs_encryption_by_default": True,
+    # AWS's default network ACL: everything in, then the catch-all deny.
+    "network_acls": [{"network_acl_id": "acl-0a11c0ffee0000001", "vpc_id": V1, "is_default": True,
+                      "subnets": ["subnet-0a11c0ffee0000001"], "entries": [
+                          {"rule_number": 100, "egress": False, "protocol": "-1", "action": "allow", "cidr": "0.0.0.0/0"},
+                          {"rule_number": 32767, "egress": False, "protocol": "-1", "action": "deny", "cidr": "0.0.0.0/0"},
+                          {"rule_number": 100, "egress": True, "protocol": "-1", "action": "allow", "cidr": "0.0.0.0/0"}]}],
+}
+# CloudTrail denied by an SCP in eu-west-1: its CloudTrail checks are not evaluated there.
+euw1["coverage"] += coverage(POSTURE_SOURCES, {"cloudtrail-trails": SCP_DENY("cloudtrail:DescribeTrails")})
+euw1["posture"] = {
+    "ebs_encryption_by_default": False,
+    "network_acls": [{"network_acl_id": "acl-0b22c0ffee0000001", "vpc_id": W1, "is_default": False,
+                      "subnets": ["subnet-0b22c0ffee0000001"], "entries": [
+                          {"rule_number": 90, "egress": False, "protocol": "6", "action": "deny", "cidr": "0.0.0.0/0",
+                           "from_port": 22, "to_port": 22},
+                          {"rule_number": 91, "egress": False, "protocol": "6", "action": "deny", "cidr": "0.0.0.0/0",
+                           "from_port": 3389, "to_port": 3389},
+                          {"rule_number": 100, "egress": False, "protocol": "6", "action": "allow", "cidr": "0.0.0.0/0",
+                           "from_port": 0, "to_port": 65535}]}],
+}
+iam_user = lambda name: f"arn:aws:iam::{ACCOUNT}:user/{name}"
+OWNER = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"
+PARTNER = "be2fe74dc7e8125d8f8fcae89d1e6ed07e6dfaed8e0a0a1fd4aa0b7d0a0dfe0f"
+bucket_pab = {"block_public_acls": True, "ignore_public_acls": True, "block_public_policy": True, "restrict_public_buckets": True}
+ssl_policy = lambda b: json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Sid": "DenyPlainHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+    "Resource": [f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
+owner_grant = {"grantee_type": "CanonicalUser", "grantee": OWNER, "display_name": "demo-owner", "permission": "FULL_CONTROL"}
+account_evidence = {
+    "account_id": ACCOUNT, "region": "eu-west-1",
+    "coverage": coverage(["iam-credential-report", "iam-password-policy", "s3-account-public-access-block", "s3-buckets"], {}),
+    "credential_report": {"generated_at": "2026-11-23T03:41:07+00:00", "users": [
+        {"user": "<root_account>", "arn": f"arn:aws:iam::{ACCOUNT}:root", "created": "2019-02-01T09:00:00+00:00",
+         "mfa_active": True},
+        {"user": "alice", "arn": iam_user("alice"), "created": "2021-05-04T10:00:00+00:00", "password_enabled": True,
+         "password_last_used": "2026-11-22T17:02:00+00:00", "password_last_changed": "2026-08-01T08:00:00+00:00",
+         "mfa_active": True, "access_keys": [
+             {"slot": 1, "active": True, "last_rotated": "2026-10-01T12:00:00+00:00", "last_used": "2026-11-22T18:00:00+00:00"}]},
+        {"user": "bob", "arn": iam_user("bob"), "created": "2020-01-10T10:00:00+00:00", "password_enabled": True,
+         "password_last_used": "2026-09-01T08:30:00+00:00", "password_last_changed": "2025-01-10T10:00:00+00:00",
+         "mfa_active": False, "access_keys": [
+             {"slot": 1, "active": True, "last_rotated": "2026-03-01T09:00:00+00:00", "last_used": "2026-11-20T09:00:00+00:00"},
+             {"slot": 2, "active": True, "last_rotated": "2026-11-01T09:00:00+00:00", "last_used": "2026-11-21T09:00:00+00:00"}]},
+        {"user": "ci-deploy", "arn": iam_user("ci-deploy"), "created": "2024-06-01T10:00:00+00:00", "password_enabled": False,
+         "mfa_active": False, "access_keys": [
+             {"slot": 1, "active": True, "last_rotated": "2025-12-01T09:00:00+00:00", "last_used": "2026-09-01T02:00:00+00:00"},
+             {"slot": 2, "active": False, "last_rotated": "2024-06-01T10:00:00+00:00"}]},
+        # A user name IAM accepts that a spreadsheet would run as a formula.
+        {"user": "=2+5", "arn": iam_user("=2+5"), "created": "2026-11-01T10:00:00+00:00", "password_enabled": False,
+         "mfa_active": False},
+    ]},
+    "password_policy": {"minimum_length": 8, "require_symbols": True, "require_numbers": True,
+                        "require_uppercase": True, "require_lowercase": True, "allow_users_to_change": True},
+    "public_access_block": {"block_public_acls": True, "ignore_public_acls": False, "block_public_policy": True,
+                            "restrict_public_buckets": False},
+    "buckets": [
+        {"name": "demo-data-lake", "region": "eu-west-1", "created": "2023-03-01T10:00:00+00:00", "owner_id": OWNER,
+         "grants": [owner_grant], "ownership": "BucketOwnerEnforced", "policy": ssl_policy("demo-data-lake"),
+         "public_access_block": bucket_pab, "encryption": ["aws:kms"]},
+        {"name": f"demo-logs-{ACCOUNT}", "region": "us-east-1", "created": "2019-02-01T10:00:00+00:00", "owner_id": OWNER,
+         "grants": [owner_grant,
+                    {"grantee_type": "Group", "grantee": "http://acs.amazonaws.com/groups/s3/LogDelivery", "permission": "WRITE"},
+                    {"grantee_type": "Group", "grantee": "http://acs.amazonaws.com/groups/s3/LogDelivery", "permission": "READ_ACP"}],
+         "ownership": "BucketOwnerPreferred", "policy": ssl_policy(f"demo-logs-{ACCOUNT}"),
+         "public_access_block": bucket_pab, "encryption": ["AES256"]},
+        # The partner's drop bucket: another account may rewrite its ACL; its policy could not be read.
+        {"name": "demo-partner-drop", "region": "eu-west-1", "created": "2022-07-01T10:00:00+00:00", "owner_id": OWNER,
+         "grants": [owner_grant, {"grantee_type": "CanonicalUser", "grantee": PARTNER, "display_name": "partner-co",
+                                  "permission": "WRITE_ACP"}],
+         "ownership": "ObjectWriter", "encryption": ["aws:kms"],
+         "errors": [{"code": "AccessDenied", "action": "s3:GetBucketPolicy",
+                     "message": "User: arn:aws:sts::123456789012:assumed-role/Audit/sgaudit is not authorized to perform: "
+                                "s3:GetBucketPolicy on resource: \"arn:aws:s3:::demo-partner-drop\" because no resource-based "
+                                "policy allows the s3:GetBucketPolicy action"}]},
+        {"name": "demo-public-site", "region": "us-east-1", "created": "2018-05-01T10:00:00+00:00", "owner_id": OWNER,
+         "grants": [owner_grant, {"grantee_type": "Group", "grantee": "http://acs.amazonaws.com/groups/global/AllUsers",
+                                  "permission": "READ"}],
+         "ownership": "ObjectWriter", "encryption": ["AES256"],
+         "policy": json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "PublicRead", "Effect": "Allow",
+                                "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::demo-public-site/*"}]})},
+    ],
+}
 snapshot = {
     "schema_version": 1, "sgaudit_version": "demo", "collected_at": "2026-11-23T04:00:00Z",
     "accounts": [{"account_id": ACCOUNT, "profile": "demo"}],
     "regions": [euw1, use1],
+    "families": ["groups", "network", "iam", "cloudtrail", "s3"],
+    "account_evidence": [account_evidence],
 }
 for r in snapshot["regions"]:
     r["security_groups"].sort(key=lambda g: g["group_id"])
     r["attachments"].sort(key=lambda a: (a["target"]["group"], a["kind"], a["resource_id"]))
+    r["coverage"].sort(key=lambda c: c["source"])
 with open(os.path.join(HERE, "demo-snapshot.json"), "w") as f:
     json.dump(snapshot, f, indent=2)
     f.write("\n")

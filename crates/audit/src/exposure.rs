@@ -14,14 +14,14 @@ pub const RDP: u16 = 3389;
 
 /// A protocol as a rule names it, normalised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Protocol {
+pub(crate) enum Protocol {
     All,
     Tcp,
     Udp,
     Other,
 }
 
-fn protocol(rule: &Rule) -> Protocol {
+pub(crate) fn protocol(rule: &Rule) -> Protocol {
     match rule.protocol.to_ascii_lowercase().as_str() {
         "-1" | "all" => Protocol::All,
         "tcp" | "6" => Protocol::Tcp,
@@ -32,11 +32,21 @@ fn protocol(rule: &Rule) -> Protocol {
 
 /// Whether the rule admits anyone: 0.0.0.0/0 or ::/0.
 pub fn is_world_open(rule: &Rule) -> bool {
-    rule.ipv4_ranges.iter().any(|p| p.id == "0.0.0.0/0") || rule.ipv6_ranges.iter().any(|p| p.id == "::/0")
+    is_world_open_v4(rule) || is_world_open_v6(rule)
+}
+
+/// Whether the rule admits every IPv4 address (0.0.0.0/0).
+pub fn is_world_open_v4(rule: &Rule) -> bool {
+    rule.ipv4_ranges.iter().any(|p| p.id == "0.0.0.0/0")
+}
+
+/// Whether the rule admits every IPv6 address (::/0).
+pub fn is_world_open_v6(rule: &Rule) -> bool {
+    rule.ipv6_ranges.iter().any(|p| p.id == "::/0")
 }
 
 /// The port range of a TCP or UDP rule; a rule without ports (or with -1) covers all of them.
-fn port_range(rule: &Rule) -> (i32, i32) {
+pub(crate) fn port_range(rule: &Rule) -> (i32, i32) {
     match (rule.from_port, rule.to_port) {
         (Some(from), Some(to)) if from >= 0 && to >= 0 => (from.min(to), from.max(to)),
         _ => (0, 65535),

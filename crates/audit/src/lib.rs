@@ -1,5 +1,6 @@
 //! Judging, pure and offline: for every security group of a snapshot, what uses it, whether it is in use,
-//! unused or unknown, how exposed it is, and the findings that follow. No I/O, no clock, no network.
+//! unused or unknown, how exposed it is, and the findings that follow; and every account and regional check
+//! (IAM, CloudTrail, S3, network) with its result. No I/O, no clock, no network.
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -9,9 +10,12 @@ use sgaudit_snapshot::{Direction, ResourceKind, SecurityGroup, Snapshot, StaleRu
 
 pub mod checks;
 pub mod exposure;
+pub mod posture;
+mod time;
 
-pub use checks::{Finding, Severity};
+pub use checks::{CheckResult, Finding, Options, Outcome, Severity};
 pub use exposure::Exposure;
+pub use sgaudit_snapshot::Family;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -130,7 +134,12 @@ pub struct RegionCoverage {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Audit<'a> {
+    /// The families judged: those asked for that the snapshot was collected for.
+    pub families: Vec<Family>,
+    /// Every group's verdict (the `groups` family; empty when it was not judged).
     pub groups: Vec<GroupVerdict<'a>>,
+    /// Every result of the account and regional checks ([`posture::judge`]).
+    pub results: Vec<CheckResult>,
     pub regions: Vec<RegionCoverage>,
     /// Accounts that could not be read at all, as `account: code (action) message`.
     pub unreachable_accounts: Vec<String>,
@@ -153,9 +162,17 @@ pub struct Estate {
 }
 
 impl Audit<'_> {
-    /// Whether any evidence anywhere could not be read (exit code 3).
+    /// Whether any evidence anywhere could not be read (exit code 3): a region's group evidence, an
+    /// account, or a check that could not be evaluated.
     pub fn is_partial(&self) -> bool {
-        self.regions.iter().any(|r| !r.complete) || !self.unreachable_accounts.is_empty()
+        self.regions.iter().any(|r| !r.complete)
+            || !self.unreachable_accounts.is_empty()
+            || self.results.iter().any(|r| r.outcome == Outcome::NotEvaluated)
+    }
+
+    /// The results of one outcome.
+    pub fn count_outcome(&self, outcome: Outcome) -> usize {
+        self.results.iter().filter(|r| r.outcome == outcome).count()
     }
 
     pub fn count_status(&self, status: Status) -> usize {
@@ -167,8 +184,64 @@ impl Audit<'_> {
     }
 }
 
-/// Judges every group of the snapshot.
+/// Judges every family the snapshot was collected for, with the default options.
 pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
+    audit_with(snapshot, &Options::default())
+}
+
+/// Judges the families of `options` (all the snapshot was collected for, by default): every group, and
+/// every account and regional check.
+pub fn audit_with<'a>(snapshot: &'a Snapshot, options: &Options) -> Audit<'a> {
+    let families: Vec<Family> = snapshot
+        .families
+        .iter()
+        .copied()
+        .filter(|f| options.families.as_ref().is_none_or(|asked| asked.contains(f)))
+        .collect();
+    let results = posture::judge(snapshot, options, &families);
+    let mut audit = if families.contains(&Family::Groups) { audit_groups(snapshot) } else { audit_accounts(snapshot) };
+    audit.families = families;
+    audit.results = results;
+    audit
+}
+
+/// The accounts of the snapshot, with no group judged (the `groups` family was not asked for).
+fn audit_accounts(snapshot: &Snapshot) -> Audit<'_> {
+    let (unreachable_accounts, skipped_accounts, accounts_read, accounts) = accounts(snapshot);
+    Audit {
+        families: Vec::new(),
+        groups: Vec::new(),
+        results: Vec::new(),
+        regions: Vec::new(),
+        unreachable_accounts,
+        skipped_accounts,
+        estate: Estate { accounts_read, accounts, ..Estate::default() },
+    }
+}
+
+/// Unreachable and skipped accounts, as reports say them; accounts read, and accounts not skipped.
+fn accounts(snapshot: &Snapshot) -> (Vec<String>, Vec<String>, usize, usize) {
+    let describe_account = |a: &sgaudit_snapshot::Account| match &a.name {
+        Some(name) => format!("{} ({name})", a.account_id),
+        None => a.account_id.clone(),
+    };
+    let unreachable: Vec<String> = snapshot
+        .accounts
+        .iter()
+        .filter_map(|a| a.error.as_ref().map(|e| describe_missing(&describe_account(a), e)))
+        .collect();
+    let skipped: Vec<String> = snapshot
+        .accounts
+        .iter()
+        .filter_map(|a| a.skipped.as_ref().map(|why| format!("{}: {why}", describe_account(a))))
+        .collect();
+    let read = snapshot.accounts.iter().filter(|a| a.error.is_none() && a.skipped.is_none()).count();
+    let all = snapshot.accounts.iter().filter(|a| a.skipped.is_none()).count();
+    (unreachable, skipped, read, all)
+}
+
+/// Judges every group of the snapshot.
+fn audit_groups(snapshot: &Snapshot) -> Audit<'_> {
     // Where each group lives, across every account and region (group ids are unique).
     let mut location: HashMap<&str, (usize, usize)> = HashMap::new();
     for (r, region) in snapshot.regions.iter().enumerate() {
@@ -379,7 +452,7 @@ pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
                 exposure,
                 findings: Vec::new(),
             };
-            verdict.findings = checks::run(&verdict);
+            verdict.findings = checks::run_group(&verdict);
             verdict.risk = risk(verdict.status, verdict.is_default, &verdict.exposure, &verdict.findings);
             groups.push(verdict);
         }
@@ -387,29 +460,27 @@ pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
     groups.sort_by(|a, b| {
         (&a.account_id, &a.region, &a.group.group_id).cmp(&(&b.account_id, &b.region, &b.group.group_id))
     });
-    let describe_account = |a: &sgaudit_snapshot::Account| match &a.name {
-        Some(name) => format!("{} ({name})", a.account_id),
-        None => a.account_id.clone(),
-    };
-    let unreachable_accounts: Vec<String> = snapshot
-        .accounts
-        .iter()
-        .filter_map(|a| a.error.as_ref().map(|e| describe_missing(&describe_account(a), e)))
-        .collect();
-    let skipped_accounts: Vec<String> = snapshot
-        .accounts
-        .iter()
-        .filter_map(|a| a.skipped.as_ref().map(|why| format!("{}: {why}", describe_account(a))))
-        .collect();
+    let (unreachable_accounts, skipped_accounts, accounts_read, accounts) = accounts(snapshot);
     let estate = Estate {
-        accounts_read: snapshot.accounts.iter().filter(|a| a.error.is_none() && a.skipped.is_none()).count(),
-        accounts: snapshot.accounts.iter().filter(|a| a.skipped.is_none()).count(),
+        accounts_read,
+        accounts,
         regions_read: regions.iter().filter(|r| r.complete).count(),
         regions: regions.len(),
         sources_read: regions.iter().map(|r| r.sources_read).sum(),
         sources: regions.len() * sgaudit_snapshot::SOURCES.len(),
     };
-    Audit { groups, regions, unreachable_accounts, skipped_accounts, estate }
+    Audit { families: Vec::new(), groups, results: Vec::new(), regions, unreachable_accounts, skipped_accounts, estate }
+}
+
+/// The AWS partition of a region.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
 }
 
 /// Gives `to` to every group without a status that is named by a rule of a group that has `to`,

@@ -109,12 +109,15 @@ fn region(
         attachments,
         coverage,
         stale_rules: vec![],
+        posture: Default::default(),
     }
 }
 
 /// The audit borrows its snapshot; a test's snapshot can live as long as the test process.
 fn judge(regions: Vec<RegionSnapshot>) -> Audit<'static> {
     let mut snap = Snapshot::new("test", None);
+    // These fixtures hold group evidence alone: the account checks have their own tests (posture.rs).
+    snap.families = vec![sgaudit_snapshot::Family::Groups];
     snap.regions = regions;
     snap.normalize();
     audit(Box::leak(Box::new(snap)))

@@ -92,6 +92,7 @@ fn plan() -> Plan {
         }],
         coverage,
         stale_rules: Vec::new(),
+        posture: Default::default(),
     });
     snapshot.normalize();
     let audit = sgaudit_audit::audit(&snapshot);

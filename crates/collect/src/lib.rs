@@ -4,7 +4,8 @@
 //! Each source of evidence is one file in `sources/`, listed in `registry.rs`, and declares the IAM
 //! actions it calls. A source makes one paginated list per account-region (plus the per-resource describes
 //! its service needs), never a call per security group. Every account × region × source runs in one async
-//! stream, bounded by `concurrency`; retries are adaptive (they slow down when AWS throttles).
+//! stream, bounded by `concurrency`; retries are adaptive (they slow down when AWS throttles). The sources
+//! of the account checks' global evidence (IAM, S3's bucket list) run once per account, in the same stream.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +14,9 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use futures::StreamExt;
-use sgaudit_snapshot::{Account, CoverageState, RegionSnapshot, Snapshot, SourceCoverage, SourceError};
+use sgaudit_snapshot::{
+    Account, AccountEvidence, CoverageState, RegionSnapshot, Snapshot, SourceCoverage, SourceError,
+};
 
 pub mod accounts;
 pub mod cleanup;
@@ -28,8 +31,9 @@ pub mod source;
 pub mod sources;
 
 pub use accounts::{AccountSelection, OrgOptions};
-pub use registry::SOURCES;
-pub use source::{Ctx, Found, SourceDef};
+pub use registry::{ACCOUNT_SOURCES, REGION_POSTURE_SOURCES, SOURCES};
+pub use sgaudit_snapshot::Family;
+pub use source::{AccountFound, Ctx, Found, SourceDef};
 
 /// The longest one attempt of a call may take, however long the whole call may.
 pub const MAX_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -49,6 +53,9 @@ pub struct ScanOptions {
     /// Time allowed for one whole call, its retries and their backoff included. Each attempt is allowed
     /// this, or [`MAX_ATTEMPT_TIMEOUT`] when shorter, so that one hung attempt leaves time to retry.
     pub call_timeout: Duration,
+    /// The families of checks to collect evidence for: only their sources are read (see
+    /// [`registry::plan`]).
+    pub families: Vec<Family>,
 }
 
 impl Default for ScanOptions {
@@ -61,6 +68,7 @@ impl Default for ScanOptions {
             concurrency: 32,
             max_attempts: 8,
             call_timeout: Duration::from_secs(180),
+            families: Family::ALL.to_vec(),
         }
     }
 }
@@ -326,7 +334,8 @@ fn one_per_account(reached: Vec<Result<Session, Account>>, notes: &mut Vec<Strin
     (sessions, left_out)
 }
 
-/// Reads every source in every account and region of `connected`.
+/// Reads every source the families of `options` need in every account and region of `connected`, and the
+/// account-wide ones once per account.
 pub async fn scan_connected(
     connected: &Connected,
     options: &ScanOptions,
@@ -334,34 +343,45 @@ pub async fn scan_connected(
     collected_at: Option<String>,
 ) -> Snapshot {
     let mut snapshot = Snapshot::new(env!("CARGO_PKG_VERSION"), collected_at);
+    snapshot.families = options.families.clone();
     snapshot.accounts.extend(connected.left_out.iter().cloned());
     let scanned = &connected.sessions;
+    let plan = registry::plan(&options.families);
+
+    // Each account's account-wide sources first, so that the longest (the credential report, which IAM may
+    // take seconds to generate, and the buckets, read one by one) start early; then its regions.
+    let mut jobs: Vec<(Ctx, &'static SourceDef, Scope)> = Vec::new();
+    for session in scanned {
+        if let Some(region) = account_region(session, &plan.account) {
+            let sdk = session.in_region(region);
+            for def in &plan.account {
+                jobs.push((Ctx::new(sdk.clone(), session.account_id.clone(), region.clone()), def, Scope::Account));
+            }
+        }
+        for region in &session.regions {
+            let sdk = session.in_region(region);
+            for def in &plan.regional {
+                jobs.push((Ctx::new(sdk.clone(), session.account_id.clone(), region.clone()), def, Scope::Region));
+            }
+        }
+    }
     if let Some(report) = &progress {
         let skipped = snapshot.accounts.iter().filter(|a| a.skipped.is_some()).count();
         report(Progress::Accounts { scanning: scanned.len(), unreachable: snapshot.accounts.len() - skipped, skipped });
-        report(Progress::Started {
-            regions: scanned.iter().map(|s| s.regions.len()).sum(),
-            lists: scanned.iter().map(|s| s.regions.len()).sum::<usize>() * SOURCES.len(),
-        });
+        report(Progress::Started { regions: scanned.iter().map(|s| s.regions.len()).sum(), lists: jobs.len() });
     }
 
-    let jobs: Vec<(Ctx, &'static SourceDef)> = scanned
-        .iter()
-        .flat_map(|session| {
-            session.regions.iter().flat_map(move |region| {
-                let sdk = session.in_region(region);
-                SOURCES.iter().map(move |def| (Ctx::new(sdk.clone(), session.account_id.clone(), region.clone()), def))
-            })
-        })
-        .collect();
-    let results: Vec<(Ctx, Found, SourceCoverage)> = futures::stream::iter(jobs)
-        .map(|(ctx, def)| {
+    let results: Vec<(Ctx, Found, SourceCoverage, Scope)> = futures::stream::iter(jobs)
+        .map(|(ctx, def, scope)| {
             let progress = progress.clone();
             async move {
                 let mut found = Found::new(def.id);
                 let state = match (def.collect)(&ctx, &mut found).await {
                     Ok(()) => CoverageState::Complete,
-                    Err(error) => state_of(def, &ctx.region, error),
+                    Err(error) => match scope {
+                        Scope::Region => state_of(def, &ctx.region, error),
+                        Scope::Account => account_state_of(error),
+                    },
                 };
                 if let Some(report) = &progress {
                     report(Progress::SourceDone {
@@ -377,7 +397,7 @@ pub async fn scan_connected(
                     requests: ctx.requests.get(),
                     items: found.items,
                 };
-                (ctx, found, coverage)
+                (ctx, found, coverage, scope)
             }
         })
         .buffer_unordered(options.concurrency.max(1))
@@ -385,6 +405,7 @@ pub async fn scan_connected(
         .await;
 
     let mut by_region: std::collections::BTreeMap<(String, String), RegionSnapshot> = Default::default();
+    let mut by_account: std::collections::BTreeMap<String, AccountEvidence> = Default::default();
     for session in scanned {
         snapshot.accounts.push(Account {
             account_id: session.account_id.clone(),
@@ -403,20 +424,68 @@ pub async fn scan_connected(
                     attachments: Vec::new(),
                     coverage: Vec::new(),
                     stale_rules: Vec::new(),
+                    posture: Default::default(),
                 },
             );
         }
     }
-    for (ctx, found, coverage) in results {
+    // EC2-Classic instances come from a group source: kept only when the network checks were asked for.
+    let network = options.families.contains(&Family::Network);
+    for (ctx, found, coverage, scope) in results {
+        if scope == Scope::Account {
+            let evidence = by_account.entry(ctx.account_id.clone()).or_insert_with(|| AccountEvidence {
+                account_id: ctx.account_id.clone(),
+                region: ctx.region.clone(),
+                coverage: Vec::new(),
+                credential_report: None,
+                password_policy: None,
+                public_access_block: None,
+                buckets: Vec::new(),
+            });
+            let account = found.account;
+            evidence.coverage.push(coverage);
+            evidence.credential_report = evidence.credential_report.take().or(account.credential_report);
+            evidence.password_policy = evidence.password_policy.take().or(account.password_policy);
+            evidence.public_access_block = evidence.public_access_block.or(account.public_access_block);
+            evidence.buckets.extend(account.buckets);
+            continue;
+        }
         let Some(snap) = by_region.get_mut(&(ctx.account_id, ctx.region)) else { continue };
         snap.security_groups.extend(found.groups);
         snap.attachments.extend(found.attachments);
         snap.stale_rules.extend(found.stale_rules);
         snap.coverage.push(coverage);
+        let (posture, read) = (&mut snap.posture, found.posture);
+        posture.trails.extend(read.trails);
+        posture.network_acls.extend(read.network_acls);
+        posture.ebs_encryption_by_default = posture.ebs_encryption_by_default.or(read.ebs_encryption_by_default);
+        if network {
+            posture.instances_outside_vpc.extend(read.instances_outside_vpc);
+        }
     }
     snapshot.regions.extend(by_region.into_values());
+    snapshot.account_evidence.extend(by_account.into_values());
     snapshot.normalize();
     snapshot
+}
+
+/// Whether a source runs per account-region or once per account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Region,
+    Account,
+}
+
+/// The region an account's account-wide sources are called from: the first of its scanned regions where the
+/// region data does not say one of their services is absent (S3 Control's endpoint is missing from a few
+/// recent regions in botocore's data), else its first region; none when it has no region to scan or there is
+/// no account-wide source to read.
+fn account_region<'a>(session: &'a Session, account_sources: &[&SourceDef]) -> Option<&'a String> {
+    if account_sources.is_empty() {
+        return None;
+    }
+    let usable = |region: &&String| account_sources.iter().all(|d| regions::offered(d.service, region) != Some(false));
+    session.regions.iter().find(usable).or(session.regions.first())
 }
 
 /// Finds who a target is and which regions to scan in it; an account that cannot be reached (role not
@@ -457,6 +526,17 @@ async fn reach(target: accounts::Target, options: &ScanOptions, probe: &str) -> 
 
 fn in_region(base: &aws_types::SdkConfig, region: &str) -> aws_types::SdkConfig {
     base.to_builder().region(Region::new(region.to_string())).build()
+}
+
+/// What an account-wide source's error means for coverage: denied or failed, never not applicable. The
+/// evidence is the account's (its IAM users, its buckets), which exists whatever region it is asked from,
+/// so an endpoint that cannot be reached proves nothing about it.
+fn account_state_of(error: SourceError) -> CoverageState {
+    if source::is_denied(&error) {
+        CoverageState::Denied { error }
+    } else {
+        CoverageState::Failed { error }
+    }
 }
 
 /// What a source's error means for coverage. Only AWS's own answers (`OptInRequired`, ...) and a region
@@ -547,7 +627,7 @@ mod tests {
             "us-gov-east-1",
             "us-gov-west-1",
         ];
-        for def in SOURCES {
+        for def in registry::SOURCES.iter().chain(registry::REGION_POSTURE_SOURCES.iter().copied()) {
             for region in regions {
                 let state = state_of(def, region, error(source::UNRESOLVED_ENDPOINT));
                 // A service no data covers: a resolver's temporary failure proves nothing there either.
@@ -555,6 +635,42 @@ mod tests {
                 assert_eq!(matches!(state, CoverageState::NotApplicable { .. }), !offered, "{} in {region}", def.id);
             }
         }
+    }
+
+    /// Account-wide evidence exists whatever region it is asked from: never not applicable, whatever the error.
+    #[test]
+    fn an_account_wide_source_is_denied_or_failed_never_not_applicable() {
+        for code in [source::UNRESOLVED_ENDPOINT, "dispatch", "OptInRequired", "timeout"] {
+            assert!(matches!(account_state_of(error(code)), CoverageState::Failed { .. }), "{code}");
+        }
+        for code in ["AccessDenied", "HttpForbidden"] {
+            assert!(matches!(account_state_of(error(code)), CoverageState::Denied { .. }), "{code}");
+        }
+        // IAM is a global service: the region data must never call it absent from a region of its partition.
+        for region in ["us-east-1", "eu-west-1", "ap-southeast-7", "cn-north-1", "us-gov-west-1"] {
+            assert_eq!(regions::offered("iam", region), Some(true), "{region}");
+        }
+    }
+
+    #[test]
+    fn account_wide_sources_run_from_a_region_that_offers_their_services() {
+        let session = |regions: &[&str]| Session {
+            sdk: aws_types::SdkConfig::builder().build(),
+            account_id: "111122223333".into(),
+            name: None,
+            profile: None,
+            regions: regions.iter().map(|r| r.to_string()).collect(),
+        };
+        let account = registry::plan(&Family::ALL).account;
+        // botocore's data has no S3 Control endpoint in ap-southeast-7 (the regions are sorted when scanned).
+        assert_eq!(regions::offered("s3-control", "ap-southeast-7"), Some(false));
+        let s = session(&["ap-southeast-7", "eu-west-1"]);
+        assert_eq!(account_region(&s, &account).map(String::as_str), Some("eu-west-1"));
+        // Only that region: asked there all the same (a failure there is kept, never "not applicable").
+        let s = session(&["ap-southeast-7"]);
+        assert_eq!(account_region(&s, &account).map(String::as_str), Some("ap-southeast-7"));
+        assert_eq!(account_region(&session(&[]), &account), None);
+        assert_eq!(account_region(&session(&["us-east-1"]), &[]), None);
     }
 
     /// For a service no region data covers, an unreachable endpoint is a failure wherever it is, even when

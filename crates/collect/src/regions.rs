@@ -2,7 +2,8 @@
 //! `data/service_regions.json`, written by `tools/gen_service_regions.py`). For services botocore's
 //! `endpoints.json` does not list at all, the rows come from the hand-kept, cited
 //! `data/service_regions_supplement.json`, and only for the partitions its AWS page covers; a service with no
-//! data anywhere is in no partition's rows, so every lookup of it is `None`.
+//! data anywhere is in no partition's rows, so every lookup of it is `None`. A global service (IAM) is offered
+//! in every region of each partition that has it.
 //!
 //! A source whose service endpoint cannot be reached is "not offered here" only when this table says so
 //! for a region it knows. An endpoint that does not resolve proves nothing by itself: a DNS resolver
@@ -110,7 +111,6 @@ pub fn botocore_version() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SOURCES;
 
     #[test]
     fn the_shipped_table_parses_and_knows_every_partition() {
@@ -163,7 +163,7 @@ mod tests {
     fn every_source_service_is_in_the_table_of_every_partition() {
         let (supplement, no_data) = marks();
         let rows = partition_rows();
-        for source in SOURCES {
+        for source in crate::registry::all_sources() {
             let key = source.service;
             for (name, (_, keys)) in &rows {
                 // botocore's keys have a row in every partition (an empty one where it is offered nowhere); the
@@ -217,6 +217,11 @@ mod tests {
         assert_eq!(offered("ec2", "us-gov-west-1"), Some(true));
         // DAX is not offered in GovCloud at all (botocore lists no endpoint of it there).
         assert_eq!(offered("dax", "us-gov-west-1"), Some(false));
+        // IAM is global (one endpoint per partition, botocore lists no region for it): offered in every region
+        // of a partition that has it, so that an unreachable IAM endpoint is never "not offered here".
+        assert_eq!(offered("iam", "eu-central-1"), Some(true));
+        assert_eq!(offered("iam", "cn-northwest-1"), Some(true));
+        assert_eq!(offered("iam", "us-gov-east-1"), Some(true));
         // A region the table does not know, and a service key it does not know.
         assert_eq!(offered("lambda", "xx-mars-1"), None);
         assert_eq!(offered("no-such-service", "us-east-1"), None);

@@ -1,5 +1,10 @@
 //! Every source of evidence, listed explicitly (no magic registration): adding a source is adding a file
-//! in `sources/` and a line here.
+//! in `sources/` and a line here. [`SOURCES`] are the group evidence, read per account-region;
+//! [`REGION_POSTURE_SOURCES`] the regional evidence of the account checks; [`ACCOUNT_SOURCES`] the
+//! account-wide evidence, read once per account. Which of them a scan reads follows its families
+//! ([`plan`]).
+
+use sgaudit_snapshot::Family;
 
 use crate::source::SourceDef;
 use crate::sources;
@@ -131,10 +136,82 @@ pub const SOURCES: &[SourceDef] = &[
     sources::workspaces_web_network_settings::SOURCE,
 ];
 
-/// Every IAM action a scan needs, sorted and deduplicated.
+/// The account-wide sources of the account checks (IAM and S3 are global), read once per account; their ids
+/// are `sgaudit_snapshot::posture::ACCOUNT_SOURCES`.
+pub const ACCOUNT_SOURCES: &[&SourceDef] = &[
+    &sources::iam_credential_report::SOURCE,
+    &sources::iam_password_policy::SOURCE,
+    &sources::s3_account_public_access_block::SOURCE,
+    &sources::s3_buckets::SOURCE,
+];
+
+/// The regional sources of the account checks, read per account-region next to [`SOURCES`]; their ids are
+/// `sgaudit_snapshot::posture::REGION_POSTURE_SOURCES`.
+pub const REGION_POSTURE_SOURCES: &[&SourceDef] = &[
+    &sources::cloudtrail_trails::SOURCE,
+    &sources::ec2_ebs_encryption_by_default::SOURCE,
+    &sources::ec2_network_acls::SOURCE,
+];
+
+/// Every source of every kind: the group sources, then the regional and the account-wide ones of the
+/// account checks.
+pub fn all_sources() -> impl Iterator<Item = &'static SourceDef> {
+    SOURCES.iter().chain(REGION_POSTURE_SOURCES.iter().copied()).chain(ACCOUNT_SOURCES.iter().copied())
+}
+
+/// The source with this id, of any kind.
+pub fn source(id: &str) -> Option<&'static SourceDef> {
+    all_sources().find(|s| s.id == id)
+}
+
+/// Whether a source is read once per account rather than per account-region.
+pub fn is_account_wide(def: &SourceDef) -> bool {
+    ACCOUNT_SOURCES.iter().any(|s| s.id == def.id)
+}
+
+/// The sources a family's checks read (`sgaudit_snapshot::posture::family_sources`), in registry order.
+pub fn family_sources(family: Family) -> Vec<&'static SourceDef> {
+    let ids = sgaudit_snapshot::posture::family_sources(family);
+    all_sources().filter(|s| ids.contains(&s.id)).collect()
+}
+
+/// What a scan of some families reads: each source once, in registry order.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Read in every account-region.
+    pub regional: Vec<&'static SourceDef>,
+    /// Read once per account, from one of its regions.
+    pub account: Vec<&'static SourceDef>,
+}
+
+/// The sources `families` need.
+pub fn plan(families: &[Family]) -> Plan {
+    let needed: Vec<&str> =
+        families.iter().flat_map(|f| sgaudit_snapshot::posture::family_sources(*f).iter().copied()).collect();
+    let (account, regional) = all_sources().filter(|s| needed.contains(&s.id)).partition(|s| is_account_wide(s));
+    Plan { regional, account }
+}
+
+/// The IAM actions a family's sources call, sorted and deduplicated (without the identity calls every scan
+/// makes: [`scan_actions_for`] adds those).
+pub fn family_actions(family: Family) -> Vec<&'static str> {
+    sorted(family_sources(family).iter().flat_map(|s| s.actions.iter().copied()))
+}
+
+/// Every IAM action a scan of `families` needs, sorted and deduplicated.
+pub fn scan_actions_for(families: &[Family]) -> Vec<&'static str> {
+    let plan = plan(families);
+    let sources = plan.regional.iter().chain(&plan.account).flat_map(|s| s.actions.iter().copied());
+    sorted(crate::identity::ACTIONS.iter().copied().chain(sources))
+}
+
+/// Every IAM action a scan needs (every family, as a scan runs by default), sorted and deduplicated.
 pub fn scan_actions() -> Vec<&'static str> {
-    let mut actions: Vec<&'static str> =
-        crate::identity::ACTIONS.iter().chain(SOURCES.iter().flat_map(|s| s.actions.iter())).copied().collect();
+    scan_actions_for(&Family::ALL)
+}
+
+fn sorted(actions: impl Iterator<Item = &'static str>) -> Vec<&'static str> {
+    let mut actions: Vec<&'static str> = actions.collect();
     actions.sort_unstable();
     actions.dedup();
     actions
@@ -147,8 +224,8 @@ mod tests {
 
     #[test]
     fn source_ids_are_unique_kebab_case() {
-        let ids: BTreeSet<_> = SOURCES.iter().map(|s| s.id).collect();
-        assert_eq!(ids.len(), SOURCES.len());
+        let ids: BTreeSet<_> = all_sources().map(|s| s.id).collect();
+        assert_eq!(ids.len(), all_sources().count());
         for id in ids {
             assert!(id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{id}");
         }
@@ -156,7 +233,7 @@ mod tests {
 
     #[test]
     fn every_source_declares_its_actions() {
-        for s in SOURCES {
+        for s in all_sources() {
             assert!(!s.actions.is_empty(), "{} declares no IAM action", s.id);
             for a in s.actions {
                 let (service, action) = a.split_once(':').expect("service:Action");
@@ -178,6 +255,61 @@ mod tests {
             "the registry and sgaudit_snapshot::SOURCES (crates/snapshot/src/lib.rs, part of the snapshot schema) \
              differ: only in the registry: {only_registry:?}; only in sgaudit_snapshot::SOURCES: {only_schema:?}"
         );
+    }
+
+    #[test]
+    fn the_account_check_sources_are_the_ones_the_snapshot_schema_expects() {
+        let ids = |defs: &[&SourceDef]| -> Vec<&str> { defs.iter().map(|s| s.id).collect() };
+        // The schema's lists are sorted; so are these, so that they compare as written.
+        assert_eq!(ids(ACCOUNT_SOURCES), sgaudit_snapshot::posture::ACCOUNT_SOURCES);
+        assert_eq!(ids(REGION_POSTURE_SOURCES), sgaudit_snapshot::posture::REGION_POSTURE_SOURCES);
+        // Every source a family reads is registered, and the account-wide ones are exactly those.
+        for family in Family::ALL {
+            let want: BTreeSet<&str> = sgaudit_snapshot::posture::family_sources(family).iter().copied().collect();
+            let got: BTreeSet<&str> = family_sources(family).iter().map(|s| s.id).collect();
+            assert_eq!(got, want, "{family:?}");
+            assert!(!family_actions(family).is_empty(), "{family:?}");
+        }
+    }
+
+    #[test]
+    fn a_plan_reads_what_its_families_need_and_account_sources_once() {
+        let ids = |defs: &[&SourceDef]| -> BTreeSet<&str> { defs.iter().map(|s| s.id).collect() };
+        // Groups alone: exactly the group sources, as before the account checks.
+        let groups = plan(&[Family::Groups]);
+        assert_eq!(
+            groups.regional.iter().map(|s| s.id).collect::<Vec<_>>(),
+            SOURCES.iter().map(|s| s.id).collect::<Vec<_>>()
+        );
+        assert!(groups.account.is_empty());
+        // Network alone reads two group sources and the regional posture of the network.
+        let network = plan(&[Family::Network]);
+        assert_eq!(
+            ids(&network.regional),
+            BTreeSet::from([
+                "ec2-ebs-encryption-by-default",
+                "ec2-instances",
+                "ec2-network-acls",
+                "ec2-security-groups"
+            ])
+        );
+        assert!(network.account.is_empty());
+        let iam_s3 = plan(&[Family::Iam, Family::S3]);
+        assert!(iam_s3.regional.is_empty());
+        assert_eq!(ids(&iam_s3.account), sgaudit_snapshot::posture::ACCOUNT_SOURCES.iter().copied().collect());
+        // Everything: each source once.
+        let all = plan(&Family::ALL);
+        assert_eq!(all.regional.len() + all.account.len(), all_sources().count());
+        assert_eq!(all.regional.len(), SOURCES.len() + REGION_POSTURE_SOURCES.len());
+        // The actions a full scan needs are every family's, plus the identity calls.
+        let actions = scan_actions();
+        for family in Family::ALL {
+            for a in family_actions(family) {
+                assert!(actions.contains(&a), "{a}");
+            }
+        }
+        assert!(actions.contains(&"iam:GetCredentialReport") && actions.contains(&"sts:GetCallerIdentity"));
+        assert!(!scan_actions_for(&[Family::Groups]).contains(&"iam:GetCredentialReport"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::future::BoxFuture;
+use sgaudit_snapshot::posture::{Bucket, CredentialReport, PasswordPolicy, PublicAccessBlock, RegionPosture};
 use sgaudit_snapshot::{Attachment, ResourceKind, SecurityGroup, SourceError, StaleRule, Target, Via};
 
 /// A source of evidence: one list (plus the describes it needs) of one kind of AWS resource, per
@@ -78,6 +79,35 @@ impl Ctx {
     {
         classify(action, &err)
     }
+
+    /// The answer of a call about one resource (a bucket's ACL, a trail's status), for a source that keeps a
+    /// failed call on the resource, in `errors`, rather than failing as a whole: `None` when the call failed
+    /// (its error is pushed) or when AWS answered one of the `absent` codes, its way of saying that the
+    /// resource has no such configuration (`NoSuchBucketPolicy`).
+    pub fn answer<T, E>(
+        &self,
+        action: &str,
+        absent: &[&str],
+        result: Result<T, SdkError<E, HttpResponse>>,
+        errors: &mut Vec<SourceError>,
+    ) -> Option<T>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        match result {
+            Ok(out) => Some(out),
+            Err(err) if service_code(&err).is_some_and(|code| absent.contains(&code)) => None,
+            Err(err) => {
+                errors.push(self.fail(action, err));
+                None
+            }
+        }
+    }
+}
+
+/// The error code of an answer from AWS (`NoSuchEntity`), if the call got one.
+pub fn service_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
+    err.as_service_error().and_then(ProvideErrorMetadata::code)
 }
 
 /// Builds a service client for a source from the region's config, with the request counter attached.
@@ -88,13 +118,18 @@ macro_rules! client {
     };
 }
 
-/// What a source found: the uses it saw and, for the EC2 inventory source, the groups.
+/// What a source found: the uses it saw and, for the EC2 inventory source, the groups; for the sources of the
+/// account checks, their evidence (each fills its own part).
 #[derive(Debug, Default)]
 pub struct Found {
     pub attachments: Vec<Attachment>,
     pub groups: Vec<SecurityGroup>,
     /// Stale rules, for the source that reads them.
     pub stale_rules: Vec<StaleRule>,
+    /// Regional evidence for the account checks (trails, network ACLs, EBS default, instances outside a VPC).
+    pub posture: RegionPosture,
+    /// Account-wide evidence, for the sources run once per account.
+    pub account: AccountFound,
     /// Resources listed, for coverage.
     pub items: u32,
     source: &'static str,
@@ -190,6 +225,19 @@ impl Found {
             });
         }
     }
+}
+
+/// What the account-wide sources found; `None` and empty mean "none" only where the source's coverage is whole.
+#[derive(Debug, Default)]
+pub struct AccountFound {
+    /// `iam-credential-report`.
+    pub credential_report: Option<CredentialReport>,
+    /// `iam-password-policy`.
+    pub password_policy: Option<PasswordPolicy>,
+    /// `s3-account-public-access-block`.
+    pub public_access_block: Option<PublicAccessBlock>,
+    /// `s3-buckets`.
+    pub buckets: Vec<Bucket>,
 }
 
 /// The group id in a security group ARN (`arn:aws:ec2:…:security-group/sg-0abc` → `sg-0abc`); anything
@@ -383,8 +431,17 @@ where
                 None if (200..300).contains(&status) => "unreadable-response".to_string(),
                 None => format!("Http{status}"),
             };
-            // The error alone, without the raw response the full context would dump.
-            let message = meta.message().map(str::to_string).unwrap_or_else(|| error_chain(meta));
+            // The error alone, without the raw response the full context would dump. An answer with neither
+            // code nor message (a bare 403) is said as such, with its request id, rather than as the SDK's
+            // "unhandled error" of it.
+            let message = match (meta.message(), meta.code()) {
+                (Some(message), _) => message.to_string(),
+                (None, None) => {
+                    let id = meta.meta().extra("aws_request_id").map(|id| format!(" (request id {id})"));
+                    format!("HTTP {status} with no error code or message{}", id.unwrap_or_default())
+                }
+                (None, Some(_)) => error_chain(meta),
+            };
             // moto's Lambda (and some real services behind a proxy) answer a refusal as a bare 403.
             let code = if status == 403 && !DENIED_CODES.contains(&code.as_str()) && code != HTTP_FORBIDDEN {
                 format!("{code} (HTTP 403)")
@@ -453,4 +510,65 @@ pub fn is_denied(error: &SourceError) -> bool {
         || DENIED_CODES.contains(&error.code.as_str())
         || error.code == HTTP_FORBIDDEN
         || error.code.ends_with("(HTTP 403)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_iam::operation::get_credential_report::GetCredentialReportError;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    fn answered(status: u16, code: Option<&str>, message: Option<&str>) -> SourceError {
+        let mut meta = ErrorMetadata::builder();
+        if let Some(code) = code {
+            meta = meta.code(code);
+        }
+        if let Some(message) = message {
+            meta = meta.message(message);
+        }
+        let err = GetCredentialReportError::generic(meta.build());
+        let status = aws_smithy_runtime_api::http::StatusCode::try_from(status).expect("a status code");
+        let raw = HttpResponse::new(status, SdkBody::empty());
+        classify("iam:GetCredentialReport", &SdkError::service_error(err, raw))
+    }
+
+    #[test]
+    fn explicit_denies_name_their_policy_and_stay_refusals() {
+        // IAM's explicit deny ends with the ARN of the policy that denied: kept, and still a refusal.
+        let identity = "User: arn:aws:sts::111122223333:assumed-role/Auditor/s is not authorized to perform: \
+                        iam:GetCredentialReport on resource: * with an explicit deny in an identity-based policy: \
+                        arn:aws:iam::111122223333:policy/deny-report";
+        let e = answered(403, Some("AccessDenied"), Some(identity));
+        assert!(is_denied(&e), "{e:?}");
+        assert!(!e.scp_deny);
+        assert_eq!(e.action.as_deref(), Some("iam:GetCredentialReport"));
+        assert!(e.message.ends_with("arn:aws:iam::111122223333:policy/deny-report"), "{}", e.message);
+        // An organization's SCP: said so.
+        let scp = "User: arn:aws:iam::111122223333:user/a is not authorized to perform: iam:GetCredentialReport \
+                   with an explicit deny in a service control policy: \
+                   arn:aws:organizations::999999999999:policy/o-abcdefghij/service_control_policy/p-abcdefgh";
+        let e = answered(403, Some("AccessDenied"), Some(scp));
+        assert!(is_denied(&e) && e.scp_deny, "{e:?}");
+        assert!(e.message.ends_with("service_control_policy/p-abcdefgh"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_bare_403_is_a_refusal_and_other_errors_are_not() {
+        // No code, no message (moto's CloudTrail under IAM enforcement; some services behind a proxy).
+        let e = answered(403, None, None);
+        assert_eq!(e.code, HTTP_FORBIDDEN);
+        assert!(is_denied(&e), "{e:?}");
+        assert_eq!(e.message, "HTTP 403 with no error code or message");
+        // A 403 with a code that is not a refusal's own (moto's SignatureDoesNotMatch) still refused.
+        let e = answered(403, Some("SignatureDoesNotMatch"), Some("no"));
+        assert_eq!(e.code, "SignatureDoesNotMatch (HTTP 403)");
+        assert!(is_denied(&e));
+        // EC2's refusal comes with a 403 too; its code alone is enough.
+        assert!(is_denied(&answered(400, Some("UnauthorizedOperation"), Some("no"))));
+        // A bad request or a server error is a failure, not a refusal.
+        assert!(!is_denied(&answered(400, Some("ValidationError"), Some("bad"))));
+        assert!(!is_denied(&answered(500, None, None)));
+        assert_eq!(answered(500, None, None).code, "Http500");
+    }
 }

@@ -4,6 +4,9 @@ that sgaudit's sources call, the regions where that service is offered. The data
 `data/endpoints.json` (the table the AWS CLI and boto3 resolve endpoints from); the services are the
 endpoint keys the sources declare (`service: "..."` in crates/collect/src/sources/*.rs).
 
+A global service (`isRegionalized: false` with a `partitionEndpoint`, such as IAM) is offered in every region
+of each partition that has it: its one endpoint serves them all.
+
 botocore stopped adding new services to endpoints.json. For a key it lacks in every partition, the rows come
 from the hand-kept, cited crates/collect/data/service_regions_supplement.json (every key there is written,
 used by a source or not), and only for the partitions an entry covers; the output's "supplement" says which
@@ -168,9 +171,14 @@ def render(keys):
                 if name in supplement[key]["partitions"]:
                     yield key, sorted(supplement[key]["partitions"][name])
             elif key in in_botocore:
+                service = partition["services"].get(key, {})
+                if service.get("isRegionalized") is False and service.get("partitionEndpoint"):
+                    # A global service (IAM): one endpoint for the whole partition, callable from every region
+                    # of it, although botocore lists no region under it.
+                    yield key, sorted(partition["regions"])
+                    continue
                 # Keys that are not regions of the partition (`fips-us-east-1`, `aws-global`) are variants of
                 # an endpoint, not places; a service the partition does not list is offered nowhere in it.
-                service = partition["services"].get(key, {})
                 yield key, sorted(r for r in service.get("endpoints", {}) if r in partition["regions"])
 
     marks = [

@@ -2,10 +2,15 @@
 //! archive for compliance: one block per group, each use on its own indented line, then a closing line
 //! that names the unused groups. The status is in capitals on each group's first line (`UNUSED`, `IN USE`,
 //! `UNKNOWN`), so `grep UNUSED` lists exactly the unused groups.
+//!
+//! The account's results of the account and regional checks (IAM, CloudTrail, S3, network) come after the
+//! groups, before the closing lines: a count line, then one indented line per result, failures first, each
+//! starting with its outcome in capitals (`FAIL`, `NOT EVALUATED`, `PASS`), so `grep -P '^\tFAIL '` lists
+//! the failures. A scan of the groups alone writes no such section.
 
 use std::io::Write;
 
-use sgaudit_audit::{Audit, GroupVerdict, Status};
+use sgaudit_audit::{Audit, CheckResult, Family, GroupVerdict, Outcome, Status};
 use sgaudit_snapshot::{Direction, ResourceKind, Snapshot};
 
 use crate::text::printable;
@@ -64,6 +69,18 @@ pub fn write(out: &mut impl Write, account_id: &str, snapshot: &Snapshot, audit:
         write_group(out, i + 1, groups.len(), g)?;
     }
 
+    let mut results: Vec<&CheckResult> = audit.results.iter().filter(|r| r.location.account_id == account_id).collect();
+    if !results.is_empty() {
+        // Stable: within an outcome, the audit's order (check, region, resource).
+        results.sort_by_key(|r| r.outcome);
+        write_results(out, &results)?;
+    }
+
+    if !audit.families.contains(&Family::Groups) {
+        let families: Vec<&str> = audit.families.iter().map(|f| f.id()).collect();
+        return writeln!(out, "Security groups not judged: the scan's checks were {}", families.join(", "));
+    }
+
     let unused: Vec<String> =
         groups.iter().filter(|g| g.status == Status::Unused).map(|g| clean(&g.group.group_id)).collect();
     let unknown = groups.iter().filter(|g| g.status == Status::Unknown).count();
@@ -119,6 +136,32 @@ fn write_group(out: &mut impl Write, i: usize, n: usize, g: &GroupVerdict) -> st
     }
     for f in &g.findings {
         writeln!(out, "\tFinding {} ({}): {}", f.id, serde_id(f.severity), clean(&f.message))?;
+    }
+    writeln!(out)
+}
+
+fn write_results(out: &mut impl Write, results: &[&CheckResult]) -> std::io::Result<()> {
+    let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
+    writeln!(
+        out,
+        "Account checks ({} results): {} failed, {} not evaluated, {} passed",
+        results.len(),
+        count(Outcome::Fail),
+        count(Outcome::NotEvaluated),
+        count(Outcome::Pass)
+    )?;
+    for r in results {
+        let outcome = match r.outcome {
+            Outcome::Fail => format!("FAIL ({})", r.severity.id()),
+            Outcome::NotEvaluated => "NOT EVALUATED".to_string(),
+            Outcome::Pass => "PASS".to_string(),
+        };
+        let l = &r.location;
+        let place = match &l.region {
+            Some(region) => format!(" in {}", clean(region)),
+            None => String::new(),
+        };
+        writeln!(out, "\t{outcome} {} on {}{place}: {}", r.check.id, clean(&l.resource), clean(&r.evidence))?;
     }
     writeln!(out)
 }
@@ -209,7 +252,7 @@ mod tests {
 
     /// How the lines this format writes begin: anything else in a log was forged by a value.
     fn is_a_line_of_the_format(line: &str) -> bool {
-        const STARTS: [&str; 9] = [
+        const STARTS: [&str; 11] = [
             "sgaudit security group log for account ",
             "Collected at ",
             "Account could not be read: ",
@@ -219,8 +262,11 @@ mod tests {
             "Groups whose use could not be established (evidence missing): ",
             "Unused security groups (",
             "Unused security groups: none of ",
+            "Account checks (",
+            "Security groups not judged: ",
         ];
-        const INDENTED: [&str; 3] = ["Referenced by other groups: ", "Evidence missing: ", "Finding "];
+        const INDENTED: [&str; 6] =
+            ["Referenced by other groups: ", "Evidence missing: ", "Finding ", "FAIL (", "NOT EVALUATED ", "PASS "];
         if line.is_empty() || STARTS.iter().any(|s| line.starts_with(s)) {
             return true;
         }
@@ -252,6 +298,58 @@ mod tests {
         assert!(log(&snapshot, "210987654321").contains(&format!("Account skipped: suspended{shown}")));
         let unreachable = format!("unreachable{EVIL}");
         assert!(log(&snapshot, &unreachable).contains("Account could not be read: "));
+    }
+
+    #[test]
+    fn the_accounts_results_follow_its_groups_failures_first() {
+        let snapshot = demo();
+        let audit = sgaudit_audit::audit(&snapshot);
+        let text = log(&snapshot, "123456789012");
+        let count = |o: Outcome| audit.results.iter().filter(|r| r.outcome == o).count();
+        let heading = format!(
+            "Account checks ({} results): {} failed, {} not evaluated, {} passed",
+            audit.results.len(),
+            count(Outcome::Fail),
+            count(Outcome::NotEvaluated),
+            count(Outcome::Pass)
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        let at = lines.iter().position(|l| *l == heading).unwrap_or_else(|| panic!("no `{heading}`:\n{text}"));
+        assert!(lines[..at].iter().any(|l| l.starts_with("Reviewing security group (20/20)")), "after the groups");
+        let results: Vec<&str> = lines[at + 1..].iter().take_while(|l| l.starts_with('\t')).copied().collect();
+        assert_eq!(results.len(), audit.results.len());
+        let rank = |l: &str| ["\tFAIL (", "\tNOT EVALUATED ", "\tPASS "].iter().position(|p| l.starts_with(p)).unwrap();
+        assert!(results.windows(2).all(|w| rank(w[0]) <= rank(w[1])), "failures first:\n{}", results.join("\n"));
+        for line in [
+            "\tFAIL (medium) iam-user-mfa on arn:aws:iam::123456789012:user/=2+5: =2+5 has no MFA",
+            "\tPASS iam-root-mfa on arn:aws:iam::123456789012:root: the root user has MFA",
+            "\tFAIL (critical) s3-policy-public on arn:aws:s3:::demo-public-site in us-east-1: demo-public-site: the policy \
+             allows s3:GetObject to everyone, with no condition",
+        ] {
+            assert!(results.contains(&line), "no `{line}`:\n{}", results.join("\n"));
+        }
+        assert!(results.iter().any(|l| l.starts_with(
+            "\tNOT EVALUATED cloudtrail-region-logged on AWS::::Account:123456789012 in eu-west-1: cloudtrail-trails: "
+        )));
+        // The closing line is still the last, and `grep UNUSED` still finds the unused groups alone.
+        assert!(lines.last().unwrap().starts_with("Unused security groups (6 of 20): "));
+        assert_eq!(text.lines().filter(|l| l.contains("UNUSED")).count(), 6);
+    }
+
+    #[test]
+    fn a_scan_of_the_groups_alone_or_without_them_says_so() {
+        let mut snapshot = demo();
+        snapshot.families = vec![Family::Groups];
+        let text = log(&snapshot, "123456789012");
+        assert!(!text.contains("Account checks") && !text.contains("\tPASS "), "{text}");
+        snapshot.families = vec![Family::Iam];
+        let text = log(&snapshot, "123456789012");
+        assert!(!text.contains("Reviewing"), "{text}");
+        assert!(text.contains("\tFAIL (high) iam-console-user-mfa on arn:aws:iam::123456789012:user/bob: "), "{text}");
+        assert_eq!(text.lines().last(), Some("Security groups not judged: the scan's checks were iam"));
+        for line in text.lines() {
+            assert!(is_a_line_of_the_format(line), "{line:?}");
+        }
     }
 
     #[test]

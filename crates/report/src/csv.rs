@@ -8,6 +8,11 @@
 //! leading `'`, which spreadsheets read as "text" (OWASP's advice); see [`is_formula_like`].
 //!
 //! The columns are a parsed interface: a new column goes at the end, so readers by position keep working.
+//!
+//! The results of the account and regional checks (IAM, CloudTrail, S3, network) are another kind of row,
+//! with other columns: rows of two kinds in one file would break every reader of the groups' file, so they
+//! are a file of their own ([`write_checks`], `--format csv-checks`, [`CHECK_COLUMNS`]), neutralised alike.
+//! An IAM user may be named `+ops@example.com` or `=x`, and names and ARNs start many of its cells.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
@@ -38,6 +43,26 @@ pub const COLUMNS: [&str; 18] = [
     "account_name",
 ];
 
+/// The columns of `csv-checks`: one row per result, in the audit's order (check, then account, region and
+/// resource). `region` is empty for an account-wide result (IAM, the S3 account settings); `outcome` is
+/// `pass`, `fail` or `not_evaluated`; `controls` joined by ` | `. A parsed interface like [`COLUMNS`]: new
+/// columns go at the end.
+pub const CHECK_COLUMNS: [&str; 13] = [
+    "account_id",
+    "account_profile",
+    "account_name",
+    "region",
+    "family",
+    "check_id",
+    "title",
+    "outcome",
+    "severity",
+    "resource_type",
+    "resource",
+    "evidence",
+    "controls",
+];
+
 /// Joins the items of a multi-valued cell.
 pub(crate) const JOIN: &str = " | ";
 
@@ -47,6 +72,34 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::i
     for g in &audit.groups {
         let row = row(g, &accounts);
         write_row(out, row.iter().map(String::as_str))?;
+    }
+    Ok(())
+}
+
+/// `csv-checks`: one row per result of the account and regional checks (passes too), with [`CHECK_COLUMNS`].
+/// Only the header when no account family was judged.
+pub fn write_checks(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
+    let accounts = Accounts::of(snapshot);
+    write_row(out, CHECK_COLUMNS.iter().copied())?;
+    for r in &audit.results {
+        let l = &r.location;
+        let controls = r.check.controls.join(JOIN);
+        let row: [&str; 13] = [
+            &l.account_id,
+            accounts.profile(&l.account_id),
+            accounts.name(&l.account_id),
+            l.region.as_deref().unwrap_or_default(),
+            r.check.family.id(),
+            r.check.id,
+            r.check.title,
+            r.outcome.id(),
+            r.severity.id(),
+            l.resource_type,
+            &l.resource,
+            &r.evidence,
+            &controls,
+        ];
+        write_row(out, row.into_iter())?;
     }
     Ok(())
 }
@@ -339,6 +392,78 @@ mod tests {
             written(&snapshot)
         };
         assert_eq!(cell(&hostile, "sg-0a400000000001dc1", "account_name"), "' =HYPERLINK(\"http://evil\")");
+    }
+
+    fn checks_written(snapshot: &Snapshot) -> Vec<Vec<String>> {
+        let audit = sgaudit_audit::audit(snapshot);
+        let mut out = Vec::new();
+        crate::write_to(crate::Format::CsvChecks, snapshot, &audit, false, &mut out).unwrap();
+        parse(&String::from_utf8(out).unwrap())
+    }
+
+    fn check_cell<'a>(row: &'a [String], column: &str) -> &'a str {
+        &row[CHECK_COLUMNS.iter().position(|&name| name == column).unwrap()]
+    }
+
+    #[test]
+    fn the_groups_csv_holds_groups_only() {
+        // The demo has results of every account check: none of them is a row of the groups' file.
+        let snapshot = demo();
+        let audit = sgaudit_audit::audit(&snapshot);
+        assert!(!audit.results.is_empty());
+        let rows = written(&snapshot);
+        assert_eq!(rows.len() - 1, audit.groups.len());
+        assert!(rows[1..].iter().all(|r| r[3].starts_with("sg-")));
+        assert_eq!(crate::Format::CsvChecks.extension(), "checks.csv");
+    }
+
+    #[test]
+    fn one_check_row_per_result_with_every_column() {
+        let snapshot = demo();
+        let audit = sgaudit_audit::audit(&snapshot);
+        let rows = checks_written(&snapshot);
+        assert_eq!(rows[0], CHECK_COLUMNS);
+        assert_eq!(rows.len() - 1, audit.results.len());
+        assert!(rows.iter().all(|r| r.len() == CHECK_COLUMNS.len()));
+        for (row, r) in rows[1..].iter().zip(&audit.results) {
+            assert_eq!(check_cell(row, "check_id"), r.check.id);
+            assert_eq!(check_cell(row, "outcome"), r.outcome.id());
+            assert_eq!(check_cell(row, "region"), r.location.region.as_deref().unwrap_or_default());
+            assert_eq!(check_cell(row, "account_profile"), "demo");
+            assert_eq!(check_cell(row, "controls"), r.check.controls.join(" | "));
+        }
+        let outcomes: BTreeSet<&str> = rows[1..].iter().map(|r| check_cell(r, "outcome")).collect();
+        assert_eq!(outcomes, BTreeSet::from(["fail", "not_evaluated", "pass"]));
+        let root = rows.iter().find(|r| check_cell(r, "check_id") == "iam-root-mfa").unwrap();
+        assert_eq!(check_cell(root, "resource"), "arn:aws:iam::123456789012:root");
+        assert_eq!(check_cell(root, "region"), "", "account-wide");
+        assert_eq!(check_cell(root, "family"), "iam");
+        assert_eq!(check_cell(root, "controls"), "AWS Security Hub IAM.9 | CIS AWS v3.0.0 1.5 | CIS AWS v5.0.0 1.4");
+    }
+
+    #[test]
+    fn check_cells_from_aws_are_neutralised() {
+        let mut snapshot = demo();
+        // An IAM user may be called `=2+5` (the demo has one) or `@x`; an account name is anyone's choice.
+        snapshot.accounts[0].name = Some("-1+1".into());
+        let rows = checks_written(&snapshot);
+        let user = rows
+            .iter()
+            .find(|r| check_cell(r, "check_id") == "iam-user-mfa" && check_cell(r, "resource").ends_with("/=2+5"))
+            .unwrap();
+        assert_eq!(check_cell(user, "evidence"), "'=2+5 has no MFA");
+        assert_eq!(check_cell(user, "account_name"), "'-1+1");
+        // Every cell a spreadsheet could run is behind its quote.
+        for c in rows.iter().flatten() {
+            assert!(!is_formula_like(c) || c.starts_with('\''), "{c}");
+        }
+    }
+
+    #[test]
+    fn a_scan_of_the_groups_alone_writes_the_header_only() {
+        let mut snapshot = demo();
+        snapshot.families = vec![sgaudit_snapshot::Family::Groups];
+        assert_eq!(checks_written(&snapshot), vec![CHECK_COLUMNS.map(String::from).to_vec()]);
     }
 
     #[test]

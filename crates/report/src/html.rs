@@ -1,23 +1,28 @@
 //! The HTML report: one self-contained file that opens offline and fetches nothing (inline CSS, inline
 //! script, inline SVG charts; a Content-Security-Policy that forbids every network fetch). Everything a
-//! reader needs without a script (summary, charts, findings, coverage) is markup made here by maud, which
-//! escapes what it is given. The groups table, which must stay usable with 100,000 groups, is data: a JSON
-//! island that the page's script reads and renders a page at a time with DOM calls and `textContent`.
+//! reader needs without a script (summary, charts, findings, a section per family of account checks,
+//! coverage) is markup made here by maud, which escapes what it is given. The groups table, which must stay
+//! usable with 100,000 groups, is data: a JSON island that the page's script reads and renders a page at a
+//! time with DOM calls and `textContent`. The account checks' results are markup, not island data: each
+//! check lists at most [`RESULTS_LISTED`] results of each outcome, which markup serves well, and the script
+//! has nothing to do with them.
 //!
-//! Names, descriptions, tags and error messages come from AWS and are chosen by whoever can edit them: none
-//! of them is ever written as markup. The inline script runs only because the policy names its SHA-256, so
-//! markup that slipped through would still not run.
+//! Names, descriptions, tags, user and bucket names, grantees, evidence and error messages come from AWS and
+//! are chosen by whoever can edit them: none of them is ever written as markup. The inline script runs only
+//! because the policy names its SHA-256, so markup that slipped through would still not run.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 
 use base64::Engine as _;
 use maud::{html, Markup, PreEscaped};
 use serde::Serialize;
-use sgaudit_audit::checks::CHECKS;
-use sgaudit_audit::{Audit, Finding, GroupVerdict, Risk, Severity, Status};
+use sgaudit_audit::checks::{Check, CheckResult, CHECKS};
+use sgaudit_audit::{Audit, Family, Finding, GroupVerdict, Outcome, Risk, Severity, Status};
 use sgaudit_snapshot::{CoverageState, Snapshot, SourceCoverage};
 use sha2::Digest as _;
+
+use crate::table::{self as terminal, Tally};
 
 const CSS: &str = include_str!("html/report.css");
 const SCRIPT: &str = include_str!("html/report.js");
@@ -29,6 +34,16 @@ pub const DATA_ID: &str = "sg-data";
 const FINDINGS_LISTED: usize = 50;
 /// How many account-regions the per-region charts show (the largest); more would be unreadable.
 const CHART_REGIONS: usize = 40;
+/// How many results of each outcome each account check lists; the counts say how many there are, and the
+/// JSON, CSV and Excel reports have every one.
+pub const RESULTS_LISTED: usize = 200;
+
+/// Up to how many accounts the page gives each credential report's time a line of its own; more fold into a
+/// table.
+const REPORTS_LISTED: usize = 10;
+
+/// The outcomes, in the order a family's section lists them: what needs doing first.
+const OUTCOMES: [Outcome; 3] = [Outcome::Fail, Outcome::NotEvaluated, Outcome::Pass];
 
 const STATUSES: [Status; 3] = [Status::InUse, Status::Unused, Status::Unknown];
 
@@ -74,31 +89,43 @@ fn head(snapshot: &Snapshot) -> Markup {
 
 fn body(snapshot: &Snapshot, audit: &Audit) -> Markup {
     let regions: std::collections::BTreeSet<&str> = snapshot.regions.iter().map(|r| r.region.as_str()).collect();
+    let groups = terminal::groups_judged(audit);
+    let families = terminal::families(audit);
     html! {
         header.top {
             div.wrap {
-                h1 { "Security group audit" }
+                h1 { @if families.is_empty() { "Security group audit" } @else { "Security audit" } }
                 p.meta {
                     "Collected "
                     @match &snapshot.collected_at { Some(at) => time { (at) }, None => "at an unknown time" }
-                    " by sgaudit " (snapshot.sgaudit_version)
-                    " · " (num(audit.groups.len())) " groups in " (snapshot.accounts.len()) " account(s) and "
-                    (regions.len()) " region(s)"
+                    " by sgaudit " (snapshot.sgaudit_version) " · "
+                    @if groups { (num(audit.groups.len())) " groups in " } @else { "checks of " }
+                    (snapshot.accounts.len()) " account(s) and " (regions.len()) " region(s)"
+                    @if !families.is_empty() {
+                        " · " (num(audit.results.len())) " check results ("
+                        (families.iter().map(|f| f.title()).collect::<Vec<_>>().join(", ")) ")"
+                    }
                 }
                 nav aria-label="Sections" {
                     a href="#summary" { "Summary" }
-                    a href="#charts" { "Charts" }
-                    a href="#groups" { "Groups" }
-                    a href="#findings" { "Findings" }
+                    @if groups {
+                        a href="#charts" { "Charts" }
+                        a href="#groups" { "Groups" }
+                        a href="#findings" { "Findings" }
+                    }
+                    @for f in &families { a href={"#" (family_anchor(*f))} { (f.title()) } }
                     a href="#coverage" { "Coverage" }
                 }
             }
         }
         main.wrap {
             (summary(snapshot, audit, regions.len()))
-            (charts(snapshot, audit))
-            (groups_table(audit))
-            (findings(audit))
+            @if groups {
+                (charts(snapshot, audit))
+                (groups_table(audit))
+                (findings(audit))
+            }
+            @for f in &families { (family_section(snapshot, audit, *f)) }
             (coverage(snapshot, audit))
         }
         footer.wrap {
@@ -110,8 +137,15 @@ fn body(snapshot: &Snapshot, audit: &Audit) -> Markup {
     }
 }
 
+/// The id of a family's section: `family-iam`.
+fn family_anchor(family: Family) -> String {
+    format!("family-{}", family.id())
+}
+
 fn summary(snapshot: &Snapshot, audit: &Audit, region_names: usize) -> Markup {
     let e = audit.estate;
+    let groups = terminal::groups_judged(audit);
+    let families = terminal::families(audit);
     let unknown = audit.count_status(Status::Unknown);
     // The same refusal (an SCP, a missing permission) usually repeats in every region: each once, with where.
     let mut unread: Vec<(&str, Vec<String>)> = Vec::new();
@@ -124,19 +158,43 @@ fn summary(snapshot: &Snapshot, audit: &Audit, region_names: usize) -> Markup {
             }
         }
     }
+    // Results that could not be evaluated, once per reason, with the checks it stopped.
+    let mut not_evaluated: Vec<(&str, Vec<&CheckResult>)> = Vec::new();
+    let mut reason: HashMap<&str, usize> = HashMap::new();
+    for r in audit.results.iter().filter(|r| r.outcome == Outcome::NotEvaluated) {
+        match reason.get(r.evidence.as_str()) {
+            Some(&i) => not_evaluated[i].1.push(r),
+            None => {
+                reason.insert(&r.evidence, not_evaluated.len());
+                not_evaluated.push((&r.evidence, vec![r]));
+            }
+        }
+    }
+    let not_evaluated_count = audit.count_outcome(Outcome::NotEvaluated);
     html! {
         section #summary aria-labelledby="summary-h" {
             h2 #summary-h { "Summary" }
             @if audit.is_partial() {
                 div.alert role="alert" {
                     p.alert-title { "Partial results: some evidence could not be read." }
-                    p {
-                        (num(e.accounts_read)) " of " (num(e.accounts)) " account(s) were reached and "
-                        (num(e.regions_read)) " of " (num(e.regions)) " account-region(s) were read in full. "
-                        strong { (num(unknown)) " group(s) are unknown" }
-                        ": something sgaudit could not see may use them. "
-                        strong { "Do not delete a group whose status is unknown." }
-                        " Grant the missing permissions (see " a href="#coverage" { "Coverage" } ") and scan again."
+                    @if groups {
+                        p {
+                            (num(e.accounts_read)) " of " (num(e.accounts)) " account(s) were reached and "
+                            (num(e.regions_read)) " of " (num(e.regions)) " account-region(s) were read in full. "
+                            strong { (num(unknown)) " group(s) are unknown" }
+                            ": something sgaudit could not see may use them. "
+                            strong { "Do not delete a group whose status is unknown." }
+                            " Grant the missing permissions (see " a href="#coverage" { "Coverage" } ") and scan again."
+                        }
+                    } @else {
+                        p { (num(e.accounts_read)) " of " (num(e.accounts)) " account(s) were reached." }
+                    }
+                    @if not_evaluated_count > 0 {
+                        p {
+                            strong { (num(not_evaluated_count)) " check result(s) could not be evaluated" }
+                            ": the evidence they need was not read, so they are "
+                            span.badge.outcome-not_evaluated { "not evaluated" } ", never passes."
+                        }
                     }
                     ul {
                         @for line in &audit.unreachable_accounts { li { "Account not read: " (line) } }
@@ -152,6 +210,24 @@ fn summary(snapshot: &Snapshot, audit: &Audit, region_names: usize) -> Markup {
                         @if unread.len() > 10 {
                             li { "… and " (num(unread.len() - 10)) " more, listed under Coverage." }
                         }
+                        @for (text, list) in not_evaluated.iter().take(10) {
+                            @let places: BTreeSet<(&str, Option<&str>)> = list
+                                .iter()
+                                .map(|r| (r.location.account_id.as_str(), r.location.region.as_deref()))
+                                .collect();
+                            @let checks: BTreeSet<&str> = list.iter().map(|r| r.check.id).collect();
+                            li {
+                                (list[0].location.account_id)
+                                @if let Some(region) = &list[0].location.region { " / " (region) }
+                                @if places.len() > 1 { " and " (num(places.len() - 1)) " other place(s)" }
+                                ": " (text) " — "
+                                (checks.into_iter().collect::<Vec<_>>().join(", "))
+                                " not evaluated"
+                            }
+                        }
+                        @if not_evaluated.len() > 10 {
+                            li { "… and " (num(not_evaluated.len() - 10)) " more reasons, listed in each family's section." }
+                        }
                     }
                 }
             }
@@ -162,32 +238,157 @@ fn summary(snapshot: &Snapshot, audit: &Audit, region_names: usize) -> Markup {
                 }
             }
             div.cards {
-                (card("Security groups", html! { (num(audit.groups.len())) }, None))
+                @if groups { (card("Security groups", html! { (num(audit.groups.len())) }, None)) }
                 (card("Accounts read", html! { (num(e.accounts_read)) " / " (num(e.accounts)) },
                     (!snapshot.accounts.is_empty()).then(|| format!("{} asked for", snapshot.accounts.len()))))
-                (card("Account-regions read in full", html! { (num(e.regions_read)) " / " (num(e.regions)) },
-                    Some(format!("{region_names} distinct region(s)"))))
-                (card("Source lists read", html! { (num(e.sources_read)) " / " (num(e.sources)) }, None))
+                @if groups {
+                    (card("Account-regions read in full", html! { (num(e.regions_read)) " / " (num(e.regions)) },
+                        Some(format!("{region_names} distinct region(s)"))))
+                    (card("Source lists read", html! { (num(e.sources_read)) " / " (num(e.sources)) }, None))
+                }
+                @if !families.is_empty() {
+                    @let all = Tally::of(&audit.results);
+                    (card("Checks failed", html! { (num(all.fail)) },
+                        Some(format!("of {} results; {} not evaluated", num(all.total()), num(all.not_evaluated)))))
+                }
             }
-            div.counts {
-                div {
-                    h3 { "By status" }
-                    ul.badges {
-                        @for s in STATUSES {
-                            li {
-                                span class=(status_class(s)) { (status_label(s)) }
-                                " " strong { (num(audit.count_status(s))) }
+            @if groups {
+                div.counts {
+                    div {
+                        h3 { "By status" }
+                        ul.badges {
+                            @for s in STATUSES {
+                                li {
+                                    span class=(status_class(s)) { (status_label(s)) }
+                                    " " strong { (num(audit.count_status(s))) }
+                                }
+                            }
+                        }
+                    }
+                    div {
+                        h3 { "By risk" }
+                        ul.badges {
+                            @for r in Risk::ALL {
+                                li { span class=(risk_class(r)) { (r.id()) } " " strong { (num(audit.count_risk(r))) } }
                             }
                         }
                     }
                 }
-                div {
-                    h3 { "By risk" }
-                    ul.badges {
-                        @for r in Risk::ALL {
-                            li { span class=(risk_class(r)) { (r.id()) } " " strong { (num(audit.count_risk(r))) } }
+            }
+            @if !families.is_empty() { (family_overview(snapshot, audit, &families)) }
+        }
+    }
+}
+
+/// The summary's table of the account checks: each family's results by outcome, and its worst failure.
+fn family_overview(snapshot: &Snapshot, audit: &Audit, families: &[Family]) -> Markup {
+    let bars: Vec<Bar> = families
+        .iter()
+        .map(|&f| {
+            let t = Tally::of(terminal::results_of(audit, f));
+            Bar {
+                label: f.title().to_string(),
+                segments: vec![
+                    segment(Outcome::Fail.id(), "fail", t.fail),
+                    segment(Outcome::NotEvaluated.id(), "not evaluated", t.not_evaluated),
+                    segment(Outcome::Pass.id(), "pass", t.pass),
+                ],
+            }
+        })
+        .collect();
+    let legend: Vec<(String, &str)> = OUTCOMES.iter().map(|&o| (fill(o.id()), outcome_label(o))).collect();
+    let described = bars
+        .iter()
+        .map(|b| {
+            let n = |i: usize| num(b.segments[i].count);
+            format!("{}: {} fail, {} not evaluated, {} pass", b.label, n(0), n(1), n(2))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let reports = if families.contains(&Family::Iam) { terminal::credential_reports(snapshot) } else { Vec::new() };
+    html! {
+        h3 { "Account checks" }
+        div.chart-row {
+            div.table-wrap.overview {
+                table.data.compact {
+                    thead {
+                        tr {
+                            th scope="col" { "Family" }
+                            th.num scope="col" { "Fail" }
+                            th.num scope="col" { "Not evaluated" }
+                            th.num scope="col" { "Pass" }
+                            th scope="col" { "Worst failure" }
                         }
                     }
+                    tbody {
+                        @for &f in families {
+                            @let t = Tally::of(terminal::results_of(audit, f));
+                            @let worst = terminal::results_of(audit, f)
+                                .filter(|r| r.outcome == Outcome::Fail).map(|r| r.severity).max();
+                            tr class=[(t.fail > 0).then_some("row-fail")] {
+                                td { a href={"#" (family_anchor(f))} { (f.title()) } }
+                                td.num { (num(t.fail)) }
+                                td.num {
+                                    @if t.not_evaluated > 0 {
+                                        span.badge.outcome-not_evaluated { (num(t.not_evaluated)) }
+                                    } @else { "0" }
+                                }
+                                td.num { (num(t.pass)) }
+                                td { @if let Some(w) = worst { span class=(severity_class(w)) { (w.id()) } } }
+                            }
+                        }
+                    }
+                }
+            }
+            (bar_chart("chart-families", "Check results by family", &described, &bars, &legend))
+        }
+        @if reports.len() > REPORTS_LISTED {
+            @let oldest = reports.iter().filter_map(|r| r.2).max();
+            p.muted.report-age {
+                "IAM credential reports of " (num(reports.len())) " accounts"
+                @if let Some(m) = oldest { ", the oldest generated " (terminal::report_age(m)) }
+                " (IAM hands out the same report for up to four hours): each account's time is under "
+                a href={"#" (family_anchor(Family::Iam))} { "IAM" } "."
+            }
+        } @else {
+            @for (account, generated, before) in &reports {
+                p.muted.report-age {
+                    "IAM credential report of " span.mono { (account) } ": generated " time { (generated) }
+                    @if let Some(m) = before { ", " (terminal::report_age(*m)) }
+                    " (IAM hands out the same report for up to four hours)."
+                }
+            }
+        }
+    }
+}
+
+/// When each account's credential report was generated: a line each, or a folded table for many accounts.
+fn report_ages(reports: &[(&str, &str, Option<i64>)]) -> Markup {
+    let age = |m: &Option<i64>| m.map(terminal::report_age).unwrap_or_default();
+    html! {
+        @if reports.len() > REPORTS_LISTED {
+            details.reports {
+                summary {
+                    "When the credential report of each of the " (num(reports.len())) " accounts was generated "
+                    "(IAM hands out the same report for up to four hours: a change made since is not in it)"
+                }
+                div.table-wrap {
+                    table.data.compact {
+                        thead { tr { th { "Account" } th { "Generated" } th { "Age" } } }
+                        tbody {
+                            @for (account, generated, before) in reports {
+                                tr { td.mono { (account) } td.nowrap { (generated) } td { (age(before)) } }
+                            }
+                        }
+                    }
+                }
+            }
+        } @else {
+            @for (account, generated, before) in reports {
+                p.muted.report-age {
+                    "Credential report of " span.mono { (account) } ": generated " time { (generated) }
+                    @if before.is_some() { ", " (age(before)) }
+                    ". IAM hands out the same report for up to four hours: a change made since is not in it."
                 }
             }
         }
@@ -238,6 +439,19 @@ fn severity_class(severity: Severity) -> String {
     format!("badge sev-{}", severity.id())
 }
 
+/// The outcome as people read it (`not evaluated`); `Outcome::id` stays the value of the CSS class.
+fn outcome_label(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Fail => "fail",
+        Outcome::NotEvaluated => "not evaluated",
+        Outcome::Pass => "pass",
+    }
+}
+
+fn outcome_class(outcome: Outcome) -> String {
+    format!("badge outcome-{}", outcome.id())
+}
+
 /// One bar of a horizontal bar chart: its label and its coloured segments.
 struct Bar {
     label: String,
@@ -274,9 +488,9 @@ fn bar_chart(id: &str, title: &str, description: &str, bars: &[Bar], legend: &[(
                 title #(title_id) { (title) }
                 desc #(desc_id) { (description) }
                 @if !legend.is_empty() {
-                    @for (i, (class, name)) in legend.iter().enumerate() {
-                        rect class=(class) x=(label_width + i * 90) y="4" width="12" height="12" rx="2" {}
-                        text.legend x=(label_width + i * 90 + 16) y="14" { (name) }
+                    @for (x, (class, name)) in legend_places(legend, label_width) {
+                        rect class=(class) x=(x) y="4" width="12" height="12" rx="2" {}
+                        text.legend x=(x + 16) y="14" { (name) }
                     }
                 }
                 @for (i, bar) in bars.iter().enumerate() {
@@ -295,6 +509,22 @@ fn bar_chart(id: &str, title: &str, description: &str, bars: &[Bar], legend: &[(
             figcaption { (title) }
         }
     }
+}
+
+/// A legend's entry: the CSS class of its colour, and its name.
+type LegendEntry = (String, &'static str);
+
+/// Where each entry of a legend starts: 90 pixels apart, or more for a long name (`not evaluated`).
+fn legend_places(legend: &[LegendEntry], start: usize) -> Vec<(usize, &LegendEntry)> {
+    let mut x = start;
+    legend
+        .iter()
+        .map(|entry| {
+            let at = x;
+            x += (16 + entry.1.chars().count() * 7 + 12).max(90);
+            (at, entry)
+        })
+        .collect()
 }
 
 /// Where each non-empty segment of a bar starts and how wide it is, scaled so that `max` fills `area`; and
@@ -492,10 +722,12 @@ fn findings(audit: &Audit) -> Markup {
         // Worst first; within one severity, the table's order (account, region, id).
         list.sort_by_key(|(_, f)| std::cmp::Reverse(f.severity));
     }
-    let passed: Vec<&str> = CHECKS.iter().map(|c| c.id).filter(|id| !by_check.contains_key(id)).collect();
+    // The group checks only: the others have their families' sections.
+    let passed: Vec<&str> =
+        CHECKS.iter().filter(|c| c.is_group_check() && !by_check.contains_key(c.id)).map(|c| c.id).collect();
     html! {
         section #findings aria-labelledby="findings-h" {
-            h2 #findings-h { "Findings" }
+            h2 #findings-h { "Security group findings" }
             @if by_check.is_empty() { p { "No check found anything." } }
             @for check in CHECKS {
                 @if let Some(list) = by_check.get(check.id) {
@@ -554,6 +786,121 @@ fn findings(audit: &Audit) -> Markup {
     }
 }
 
+/// A family's section: each of its checks with what it is, its controls and fix, and its results, failures
+/// first, then those that could not be evaluated, then the passes (folded).
+fn family_section(snapshot: &Snapshot, audit: &Audit, family: Family) -> Markup {
+    let id = family_anchor(family);
+    let heading = format!("{id}-h");
+    let tally = Tally::of(terminal::results_of(audit, family));
+    let reports = if family == Family::Iam { terminal::credential_reports(snapshot) } else { Vec::new() };
+    html! {
+        section.family #(id) aria-labelledby=(heading) {
+            h2 #(heading) { (family.title()) }
+            p.family-counts {
+                @for o in OUTCOMES {
+                    @let n = match o { Outcome::Fail => tally.fail, Outcome::NotEvaluated => tally.not_evaluated,
+                                       Outcome::Pass => tally.pass };
+                    span class=(outcome_class(o)) { (outcome_label(o)) } " " strong { (num(n)) } " "
+                }
+            }
+            (report_ages(&reports))
+            @for check in CHECKS.iter().filter(|c| c.family == family) {
+                (check_results(check, audit.results.iter().filter(|r| r.check.id == check.id).collect()))
+            }
+        }
+    }
+}
+
+fn check_results(check: &Check, results: Vec<&CheckResult>) -> Markup {
+    let of = |outcome: Outcome| -> Vec<&CheckResult> {
+        let mut list: Vec<&CheckResult> = results.iter().copied().filter(|r| r.outcome == outcome).collect();
+        // Worst first; within one severity, the audit's order (account, region, resource).
+        list.sort_by_key(|r| std::cmp::Reverse(r.severity));
+        list
+    };
+    let (failed, unknown, passed) = (of(Outcome::Fail), of(Outcome::NotEvaluated), of(Outcome::Pass));
+    let head = match (failed.first(), unknown.first()) {
+        (Some(worst), _) => html! { span class=(severity_class(worst.severity)) { (worst.severity.id()) } },
+        (None, Some(_)) => html! { span class=(outcome_class(Outcome::NotEvaluated)) { "not evaluated" } },
+        (None, None) if passed.is_empty() => html! { span.badge.sev-informational { "no result" } },
+        (None, None) => html! { span class=(outcome_class(Outcome::Pass)) { "pass" } },
+    };
+    html! {
+        article.check id={"check-" (check.id)} {
+            header.check-head {
+                (head)
+                h3 { (check.title) }
+                code { (check.id) }
+            }
+            p.check-meta {
+                (num(failed.len())) " fail · " (num(unknown.len())) " not evaluated · " (num(passed.len())) " pass"
+                @if !check.controls.is_empty() { " · controls: " (check.controls.join(", ")) }
+            }
+            p.check-desc { (check.description) }
+            @if !failed.is_empty() {
+                p.remediation { strong { "How to fix: " } (check.remediation) }
+            }
+            @if !failed.is_empty() || !unknown.is_empty() {
+                (results_table(&failed, &unknown))
+            }
+            @if !passed.is_empty() {
+                details.passes {
+                    summary { (num(passed.len())) " passed" }
+                    (results_table(&passed, &[]))
+                }
+            }
+            @if results.is_empty() { p.muted { "No result: nothing this check looks at was in the snapshot." } }
+        }
+    }
+}
+
+/// The rows of one check's results, each list cut at [`RESULTS_LISTED`] with a note of how many more.
+fn results_table(first: &[&CheckResult], then: &[&CheckResult]) -> Markup {
+    html! {
+        div.table-wrap {
+            table.data.compact.results {
+                thead {
+                    tr {
+                        th scope="col" { "Result" }
+                        th scope="col" { "Severity" }
+                        th scope="col" { "Account / region" }
+                        th scope="col" { "Resource" }
+                        th scope="col" { "Evidence" }
+                    }
+                }
+                tbody {
+                    @for list in [first, then] {
+                        @for r in list.iter().take(RESULTS_LISTED) {
+                            tr class={"row-" (r.outcome.id())} {
+                                td { span class=(outcome_class(r.outcome)) { (outcome_label(r.outcome)) } }
+                                td {
+                                    @if r.outcome != Outcome::Pass {
+                                        span class=(severity_class(r.severity)) { (r.severity.id()) }
+                                    }
+                                }
+                                td.nowrap {
+                                    (r.location.account_id) " / " (r.location.region.as_deref().unwrap_or("global"))
+                                }
+                                td.mono.res { (r.location.resource) }
+                                td { (r.evidence) }
+                            }
+                        }
+                        @if list.len() > RESULTS_LISTED {
+                            tr.more {
+                                td colspan="5" {
+                                    "… and " (num(list.len() - RESULTS_LISTED)) " more "
+                                    (outcome_label(list[0].outcome))
+                                    ": the JSON, CSV and Excel reports list every result."
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn coverage(snapshot: &Snapshot, audit: &Audit) -> Markup {
     let problems: Vec<(&str, &str, &SourceCoverage)> = snapshot
         .regions
@@ -563,6 +910,8 @@ fn coverage(snapshot: &Snapshot, audit: &Audit) -> Markup {
         .collect();
     let empty_regions: Vec<&sgaudit_audit::RegionCoverage> =
         audit.regions.iter().filter(|r| !r.complete && !problems.iter().any(|p| p.0 == r.account_id)).collect();
+    let groups = terminal::groups_judged(audit);
+    let families = !terminal::families(audit).is_empty();
     html! {
         section #coverage aria-labelledby="coverage-h" {
             h2 #coverage-h { "Coverage" }
@@ -591,13 +940,56 @@ fn coverage(snapshot: &Snapshot, audit: &Audit) -> Markup {
                     }
                 }
             }
+            @if !snapshot.account_evidence.is_empty() {
+                h3 { "Account-wide sources" }
+                p.muted { "Read once per account (IAM and the S3 bucket list are global)." }
+                div.table-wrap {
+                    table.data.compact {
+                        thead {
+                            tr {
+                                th { "Account" } th { "Source" } th { "State" } th.num { "Requests" }
+                                th.num { "Items" } th { "Detail" }
+                            }
+                        }
+                        tbody {
+                            @for e in &snapshot.account_evidence {
+                                @for c in &e.coverage {
+                                    @let state = coverage_state(&c.state);
+                                    tr class=[(!c.state.is_whole()).then_some("row-bad")] {
+                                        td.mono { (e.account_id) }
+                                        td.mono { (c.source) }
+                                        td { span class={"badge cov-" (state)} { (state.replace('_', " ")) } }
+                                        td.num { (c.requests) }
+                                        td.num { (c.items) }
+                                        td {
+                                            @match &c.state {
+                                                CoverageState::Denied { error } | CoverageState::Failed { error } => {
+                                                    (error_detail(error))
+                                                }
+                                                CoverageState::NotApplicable { reason } => { (reason) }
+                                                CoverageState::Complete => {}
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             h3 { "Sources that could not be read" }
             @if problems.is_empty() && empty_regions.is_empty() {
                 p.ok { "Every source of evidence was read in every account-region." }
             } @else {
                 p {
-                    "Without these lists, a group that only they would show as used is "
-                    span.badge.status-unknown { "unknown" } ", never " span.badge.status-unused { "unused" } "."
+                    @if groups {
+                        "Without these lists, a group that only they would show as used is "
+                        span.badge.status-unknown { "unknown" } ", never " span.badge.status-unused { "unused" } ". "
+                    }
+                    @if families {
+                        "A check that reads one of them is " span.badge.outcome-not_evaluated { "not evaluated" }
+                        " there, never passed."
+                    }
                 }
                 div.table-wrap {
                     table.data.compact {
@@ -1006,6 +1398,7 @@ mod tests {
             assert!(html.contains(&format!("aria-labelledby=\"{id}-title {id}-desc\"")), "{id}");
         }
 
+        // Every source read, and every call about each bucket answered.
         let mut whole = demo();
         for r in &mut whole.regions {
             for c in &mut r.coverage {
@@ -1014,6 +1407,12 @@ mod tests {
                 }
             }
         }
+        for e in &mut whole.account_evidence {
+            for b in &mut e.buckets {
+                b.errors.clear();
+            }
+        }
+        assert!(!sgaudit_audit::audit(&whole).is_partial());
         let html = written(&whole);
         assert!(!html.contains("role=\"alert\""));
         assert!(html.contains("Every source of evidence was read in every account-region."));

@@ -21,7 +21,11 @@ pub use text::printable;
 pub enum Format {
     Table,
     Json,
+    /// One row per group.
     Csv,
+    /// One row per result of the account and regional checks (`csv-checks`): a file of its own, so that the
+    /// groups' CSV keeps its columns.
+    CsvChecks,
     Sarif,
     /// An Excel workbook: binary, so meant for a file rather than a terminal.
     Xlsx,
@@ -40,6 +44,7 @@ impl Format {
             Format::Table => "txt",
             Format::Json => "json",
             Format::Csv => "csv",
+            Format::CsvChecks => "checks.csv",
             Format::Sarif => "sarif",
             Format::Xlsx => "xlsx",
             Format::Asff => "asff.json",
@@ -68,6 +73,7 @@ pub fn write_to(
         Format::Table => table::write(&mut buffered, snapshot, audit, color)?,
         Format::Json => json::write(&mut buffered, snapshot, audit)?,
         Format::Csv => csv::write(&mut buffered, snapshot, audit)?,
+        Format::CsvChecks => csv::write_checks(&mut buffered, snapshot, audit)?,
         Format::Sarif => sarif::write(&mut buffered, snapshot, audit)?,
         Format::Xlsx => xlsx::write(&mut buffered, snapshot, audit)?,
         Format::Asff => asff::write(&mut buffered, snapshot, audit)?,

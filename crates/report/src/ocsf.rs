@@ -1,14 +1,18 @@
 //! OCSF, the Open Cybersecurity Schema Framework that security lakes and SIEMs read: one Compliance
-//! Finding (class 2003, activity Create) per (group, finding), as a JSON array, with the `cloud` profile.
-//! The shape is frozen in the structs below; a test validates the demo's array against the JSON Schema of
-//! the class in [`VERSION`] (`tests/schemas/`).
+//! Finding (class 2003, activity Create) per (group, finding), then one per result of the account and
+//! regional checks (passes included, as in ASFF), as a JSON array, with the `cloud` profile. The shape is
+//! frozen in the structs below; a test validates the arrays against the JSON Schema of the class in
+//! [`VERSION`] (`tests/schemas/`).
 //!
 //! Each event carries the ASFF finding's id as `finding_info.uid`, so the two formats name a finding alike.
+//! A result's compliance status is `Pass` (1), `Fail` (3) or, not evaluated, `Unknown` (0) with what could
+//! not be read in `status_details`; the finding's own status is `Resolved` for a pass, else `New`.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use serde::Serialize;
-use sgaudit_audit::{Audit, Finding, GroupVerdict, Severity, Status};
+use sgaudit_audit::{Audit, CheckResult, Finding, GroupVerdict, Outcome, Severity, Status};
 use sgaudit_snapshot::Snapshot;
 
 use crate::asff;
@@ -19,6 +23,7 @@ pub const CLASS_UID: u32 = 2003;
 pub const CATEGORY_UID: u32 = 2;
 pub const ACTIVITY_CREATE: u32 = 1;
 pub const TYPE_UID: u32 = CLASS_UID * 100 + ACTIVITY_CREATE;
+/// The resource type of a group's finding, in AWS's (CloudFormation, Config) words.
 pub const RESOURCE_TYPE: &str = "AWS::EC2::SecurityGroup";
 /// `account.type_id` of an AWS account.
 const AWS_ACCOUNT: u32 = 10;
@@ -35,12 +40,12 @@ struct Event<'a> {
     type_name: &'static str,
     severity_id: u8,
     severity: &'static str,
-    /// The finding's state for whoever works on it: always `New` here.
+    /// The finding's state for whoever works on it: `New`, or `Resolved` for a passed result.
     status_id: u8,
     status: &'static str,
     /// When the snapshot was collected, in Unix milliseconds (0 when the snapshot does not say).
     time: i64,
-    message: &'a str,
+    message: Cow<'a, str>,
     metadata: Metadata,
     finding_info: FindingInfo<'a>,
     compliance: Compliance<'a>,
@@ -68,7 +73,7 @@ struct Product {
 struct FindingInfo<'a> {
     uid: String,
     title: String,
-    desc: &'a str,
+    desc: Cow<'a, str>,
     created_time: i64,
     types: Vec<String>,
 }
@@ -92,7 +97,9 @@ struct ResourceDetails<'a> {
     kind: &'static str,
     uid: String,
     name: &'a str,
-    region: &'a str,
+    /// Absent for an account-wide result (IAM, the S3 account settings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'a str>,
     cloud_partition: &'static str,
     owner: Owner<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -119,14 +126,19 @@ struct KeyValue<'a> {
     value: &'a str,
 }
 
-/// sgaudit's own facts about the group (`data` is free-form in OCSF).
+/// sgaudit's own facts about the resource (`data` is free-form in OCSF).
 #[derive(Serialize)]
-struct ResourceData<'a> {
-    group_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    vpc_id: Option<&'a str>,
-    status: Status,
-    risk: sgaudit_audit::Risk,
+#[serde(untagged)]
+enum ResourceData<'a> {
+    Group {
+        group_id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        vpc_id: Option<&'a str>,
+        status: Status,
+        risk: sgaudit_audit::Risk,
+    },
+    /// A check's result: Security Hub's name for the kind of resource, and the outcome.
+    Result { resource_type: &'static str, outcome: &'static str },
 }
 
 #[derive(Serialize)]
@@ -139,7 +151,7 @@ struct Cloud<'a> {
 
 #[derive(Serialize)]
 struct Remediation {
-    desc: &'static str,
+    desc: Cow<'static, str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     references: Vec<String>,
 }
@@ -155,16 +167,126 @@ pub fn severity(severity: Severity) -> (u8, &'static str) {
     }
 }
 
+/// OCSF's resource type of a result's resource, in AWS's (CloudFormation, Config) words where AWS has one,
+/// else Security Hub's name as the result gives it.
+pub fn resource_type(security_hub_type: &str) -> &str {
+    match security_hub_type {
+        "AwsAccount" => "AWS::::Account",
+        "AwsIamUser" => "AWS::IAM::User",
+        "AwsIamAccessKey" => "AWS::IAM::AccessKey",
+        "AwsCloudTrailTrail" => "AWS::CloudTrail::Trail",
+        "AwsS3Bucket" => "AWS::S3::Bucket",
+        "AwsS3AccountPublicAccessBlock" => "AWS::S3::AccountPublicAccessBlock",
+        "AwsEc2NetworkAcl" => "AWS::EC2::NetworkAcl",
+        "AwsEc2SecurityGroup" => RESOURCE_TYPE,
+        "AwsEc2Instance" => "AWS::EC2::Instance",
+        other => other,
+    }
+}
+
 pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
     let time = snapshot.collected_at.as_deref().and_then(crate::time::parse_rfc3339_ms).unwrap_or(0);
-    let events: Vec<Event> =
-        audit.groups.iter().flat_map(|g| g.findings.iter().map(move |f| event(g, f, time))).collect();
+    let home = asff::HomeRegions::of(snapshot);
+    let groups = audit.groups.iter().flat_map(|g| g.findings.iter().map(move |f| event(g, f, time)));
+    let results = audit.results.iter().map(|r| result_event(r, home.of_result(r), time));
+    let events: Vec<Event> = groups.chain(results).collect();
     serde_json::to_writer_pretty(&mut *out, &events)?;
     writeln!(out)
 }
 
+/// The envelope every event shares: class, activity, severity, the finding's own status, time, metadata.
+fn header(severity: Severity, resolved: bool, time: i64) -> Header {
+    let (severity_id, severity) = self::severity(severity);
+    let (status_id, status) = if resolved { (4, "Resolved") } else { (1, "New") };
+    Header { severity_id, severity, status_id, status, time }
+}
+
+struct Header {
+    severity_id: u8,
+    severity: &'static str,
+    status_id: u8,
+    status: &'static str,
+    time: i64,
+}
+
+fn metadata() -> Metadata {
+    Metadata {
+        version: VERSION,
+        product: Product { name: "sgaudit", vendor_name: "sgaudit", version: env!("CARGO_PKG_VERSION") },
+        profiles: ["cloud"],
+    }
+}
+
+fn aws_account(uid: &str) -> Account<'_> {
+    Account { uid, type_id: AWS_ACCOUNT, kind: "AWS Account" }
+}
+
+fn result_event<'a>(r: &'a CheckResult, filed_in: &'a str, time: i64) -> Event<'a> {
+    let h = header(r.severity, r.outcome == Outcome::Pass, time);
+    let (status_id, status) = match r.outcome {
+        Outcome::Pass => (1, "Pass"),
+        Outcome::Fail => (3, "Fail"),
+        Outcome::NotEvaluated => (0, "Unknown"),
+    };
+    let l = &r.location;
+    let message: Cow<str> = Cow::Owned(asff::result_description(r));
+    Event {
+        activity_id: ACTIVITY_CREATE,
+        activity_name: "Create",
+        category_uid: CATEGORY_UID,
+        category_name: "Findings",
+        class_uid: CLASS_UID,
+        class_name: "Compliance Finding",
+        type_uid: TYPE_UID,
+        type_name: "Compliance Finding: Create",
+        severity_id: h.severity_id,
+        severity: h.severity,
+        status_id: h.status_id,
+        status: h.status,
+        time: h.time,
+        message: message.clone(),
+        metadata: metadata(),
+        finding_info: FindingInfo {
+            uid: asff::result_finding_id(r),
+            title: asff::result_title(r),
+            desc: message,
+            created_time: time,
+            types: asff::types(r.check.controls),
+        },
+        compliance: Compliance {
+            status_id,
+            status,
+            control: r.check.id,
+            desc: r.check.title,
+            requirements: r.check.controls,
+            standards: asff::standards(r.check.controls),
+            status_details: if r.outcome == Outcome::NotEvaluated { vec![r.evidence.as_str()] } else { Vec::new() },
+        },
+        resources: [ResourceDetails {
+            kind: resource_type(l.resource_type),
+            uid: l.resource.clone(),
+            name: &l.resource,
+            region: l.region.as_deref(),
+            cloud_partition: asff::partition(filed_in),
+            owner: Owner { account: aws_account(&l.account_id) },
+            tags: Vec::new(),
+            data: ResourceData::Result { resource_type: l.resource_type, outcome: r.outcome.id() },
+        }],
+        cloud: Cloud {
+            provider: "AWS",
+            region: filed_in,
+            cloud_partition: asff::partition(filed_in),
+            account: aws_account(&l.account_id),
+        },
+        remediation: Some(Remediation {
+            desc: asff::result_remediation(r),
+            references: asff::control_url(r.check.controls).into_iter().collect(),
+        }),
+    }
+}
+
 fn event<'a>(g: &'a GroupVerdict<'a>, f: &'a Finding, time: i64) -> Event<'a> {
-    let (severity_id, severity) = severity(f.severity);
+    let h = header(f.severity, false, time);
     let (status_id, status) = if asff::not_judged(g, f) { (0, "Unknown") } else { (3, "Fail") };
     Event {
         activity_id: ACTIVITY_CREATE,
@@ -175,21 +297,17 @@ fn event<'a>(g: &'a GroupVerdict<'a>, f: &'a Finding, time: i64) -> Event<'a> {
         class_name: "Compliance Finding",
         type_uid: TYPE_UID,
         type_name: "Compliance Finding: Create",
-        severity_id,
-        severity,
-        status_id: 1,
-        status: "New",
-        time,
-        message: &f.message,
-        metadata: Metadata {
-            version: VERSION,
-            product: Product { name: "sgaudit", vendor_name: "sgaudit", version: env!("CARGO_PKG_VERSION") },
-            profiles: ["cloud"],
-        },
+        severity_id: h.severity_id,
+        severity: h.severity,
+        status_id: h.status_id,
+        status: h.status,
+        time: h.time,
+        message: Cow::Borrowed(&f.message),
+        metadata: metadata(),
         finding_info: FindingInfo {
             uid: asff::finding_id(g, f.id),
             title: asff::title(g, f),
-            desc: &f.message,
+            desc: Cow::Borrowed(&f.message),
             created_time: time,
             types: asff::types(f.controls),
         },
@@ -206,11 +324,11 @@ fn event<'a>(g: &'a GroupVerdict<'a>, f: &'a Finding, time: i64) -> Event<'a> {
             kind: RESOURCE_TYPE,
             uid: asff::group_arn(g.account_id, g.region, &g.group.group_id),
             name: &g.group.group_name,
-            region: g.region,
+            region: Some(g.region),
             cloud_partition: asff::partition(g.region),
-            owner: Owner { account: Account { uid: &g.group.owner_id, type_id: AWS_ACCOUNT, kind: "AWS Account" } },
+            owner: Owner { account: aws_account(&g.group.owner_id) },
             tags: g.group.tags.iter().map(|(name, value)| KeyValue { name, value }).collect(),
-            data: ResourceData {
+            data: ResourceData::Group {
                 group_id: &g.group.group_id,
                 vpc_id: g.group.vpc_id.as_deref(),
                 status: g.status,
@@ -221,10 +339,12 @@ fn event<'a>(g: &'a GroupVerdict<'a>, f: &'a Finding, time: i64) -> Event<'a> {
             provider: "AWS",
             region: g.region,
             cloud_partition: asff::partition(g.region),
-            account: Account { uid: g.account_id, type_id: AWS_ACCOUNT, kind: "AWS Account" },
+            account: aws_account(g.account_id),
         },
-        remediation: asff::remediation_text(f.id)
-            .map(|desc| Remediation { desc, references: asff::control_url(f.controls).into_iter().collect() }),
+        remediation: asff::remediation_text(f.id).map(|desc| Remediation {
+            desc: Cow::Borrowed(desc),
+            references: asff::control_url(f.controls).into_iter().collect(),
+        }),
     }
 }
 
@@ -259,9 +379,17 @@ mod tests {
             assert_eq!(e["time"].as_i64(), Some(1_795_406_400_000), "2026-11-23T04:00:00Z");
             assert_eq!(e["finding_info"]["created_time"], e["time"]);
             let r = &e["resources"][0];
-            assert_eq!(r["type"], "AWS::EC2::SecurityGroup");
+            let group = f.resources[0].kind == "AwsEc2SecurityGroup" && f.product_fields.contains_key("sgaudit/Status");
+            if group {
+                assert_eq!(r["type"], "AWS::EC2::SecurityGroup");
+                assert_eq!(r["region"], f.region());
+            } else {
+                assert_eq!(r["type"], resource_type(&f.resources[0].kind));
+                assert_eq!(r["data"]["outcome"], f.product_fields["sgaudit/Outcome"].as_str());
+                // An account-wide resource has no region of its own; the event is filed in its home region.
+                assert!(r.get("region").is_none() || r["region"] == f.region(), "{r}");
+            }
             assert_eq!(r["uid"], f.resources[0].id.as_str());
-            assert_eq!(r["region"], f.region());
             assert_eq!(r["cloud_partition"], "aws");
             assert_eq!(r["owner"]["account"]["uid"], "123456789012");
             assert_eq!(e["cloud"]["provider"], "AWS");
@@ -276,10 +404,53 @@ mod tests {
             let requirements: Vec<&str> =
                 e["compliance"]["requirements"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
             assert_eq!(requirements, f.compliance.related_requirements);
-            let failed = f.compliance.status == asff::ComplianceStatus::Failed;
-            assert_eq!(e["compliance"]["status"], if failed { "Fail" } else { "Unknown" });
-            assert_eq!(e["compliance"]["status_id"].as_u64(), Some(if failed { 3 } else { 0 }));
+            let (status, status_id, finding_status) = match f.compliance.status {
+                asff::ComplianceStatus::Passed => ("Pass", 1, "Resolved"),
+                asff::ComplianceStatus::Failed => ("Fail", 3, "New"),
+                asff::ComplianceStatus::NotAvailable => ("Unknown", 0, "New"),
+                asff::ComplianceStatus::Warning => unreachable!("sgaudit writes no warning"),
+            };
+            assert_eq!(e["compliance"]["status"], status);
+            assert_eq!(e["compliance"]["status_id"].as_u64(), Some(status_id));
+            assert_eq!(e["status"], finding_status);
+            assert_eq!(e["finding_info"]["title"], f.title.as_str());
         }
+        assert!(events.len() > audit.groups.iter().map(|g| g.findings.len()).sum::<usize>(), "results too");
+    }
+
+    #[test]
+    fn results_are_compliance_findings_of_their_resource() {
+        let snapshot = demo();
+        let events = events(&snapshot);
+        let find =
+            |uid: &str| events.iter().find(|e| e["finding_info"]["uid"] == uid).unwrap_or_else(|| panic!("{uid}"));
+        let root = find("sgaudit/123456789012/global/iam-root-mfa/arn:aws:iam::123456789012:root");
+        assert_eq!((root["compliance"]["status"].as_str(), root["status"].as_str()), (Some("Pass"), Some("Resolved")));
+        assert_eq!(root["resources"][0]["type"], "AWS::::Account");
+        assert!(root["resources"][0].get("region").is_none());
+        assert_eq!(root["cloud"]["region"], "eu-west-1", "filed in the account's home region");
+        assert_eq!(root["compliance"]["control"], "iam-root-mfa");
+        assert_eq!(
+            root["remediation"]["references"][0],
+            "https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-9"
+        );
+
+        let user = find("sgaudit/123456789012/global/iam-user-mfa/arn:aws:iam::123456789012:user/=2+5");
+        assert_eq!(user["resources"][0]["type"], "AWS::IAM::User");
+        assert_eq!(user["resources"][0]["owner"]["account"]["uid"], "123456789012");
+        assert_eq!((user["severity_id"].as_u64(), user["compliance"]["status_id"].as_u64()), (Some(3), Some(3)));
+        assert_eq!(user["message"], "Failed: =2+5 has no MFA");
+
+        let trail = find("sgaudit/123456789012/eu-west-1/cloudtrail-region-logged/AWS::::Account:123456789012");
+        assert_eq!(trail["compliance"]["status"], "Unknown");
+        let details = trail["compliance"]["status_details"][0].as_str().unwrap();
+        assert!(details.contains("cloudtrail:DescribeTrails"), "{details}");
+        assert!(trail["remediation"]["desc"].as_str().unwrap().contains("cloudtrail-trails"));
+        assert_eq!(trail["resources"][0]["region"], "eu-west-1");
+
+        let bucket = find("sgaudit/123456789012/us-east-1/s3-policy-public/arn:aws:s3:::demo-public-site");
+        assert_eq!(bucket["resources"][0]["type"], "AWS::S3::Bucket");
+        assert_eq!(bucket["severity"], "Critical");
     }
 
     #[test]

@@ -1,12 +1,25 @@
-//! SARIF 2.1.0, for code-scanning dashboards: one rule per check (its stable id and controls), one result
-//! per finding, located logically at `account/region/group-id` (a group has no file or line).
+//! SARIF 2.1.0, for code-scanning dashboards: one rule per check (its stable id, title, description, how to
+//! fix it, controls, family and severity), one result per group finding, located logically at
+//! `account/region/group-id` (a group has no file or line), and one per failed or not-evaluated result of
+//! the account and regional checks, at `account/region-or-global/resource`. Passes are left out: a
+//! dashboard lists problems.
+//!
+//! A result that could not be evaluated is `kind: "open"`, level `none`: SARIF's word for "the rule was
+//! evaluated, and the tool concluded that there was insufficient information to decide whether a problem
+//! exists" (§3.27.9). Not `notApplicable` (the rule does not apply to the target, which would read as a
+//! clean bill), nor `review` (a person must judge a possible problem; here sgaudit would judge, given the
+//! evidence). SARIF requires level `none` for every kind but `fail` (§3.27.10).
+//!
+//! A rule's `helpUri` must be an absolute URI (§3.49.12), and sgaudit's documentation has no published
+//! address: it is the AWS Security Hub page of the check's control where there is one; the check's own
+//! section of `docs/checks.md` is named in `properties.docs` and its remediation is in `help`.
 //! The shape is frozen in the structs below, as for the JSON document.
 
 use std::io::Write;
 
 use serde::Serialize;
-use sgaudit_audit::checks::CHECKS;
-use sgaudit_audit::{Audit, Severity};
+use sgaudit_audit::checks::{Check, CheckResult, CHECKS};
+use sgaudit_audit::{Audit, Outcome, Severity};
 use sgaudit_snapshot::Snapshot;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -44,13 +57,29 @@ struct Driver {
 struct Rule {
     id: &'static str,
     short_description: Text<&'static str>,
+    full_description: Text<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
+    /// How to fix a failure.
+    help: Text<&'static str>,
+    default_configuration: Configuration,
     properties: RuleProperties,
 }
 
 #[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
 struct RuleProperties {
-    /// AWS FSBP / CIS controls the check maps to.
+    /// AWS FSBP / AWS Security Hub / CIS controls the check maps to.
     controls: &'static [&'static str],
+    family: &'static str,
+    /// The severity of a failure (a result may carry another).
+    severity: &'static str,
+    /// The check's section of sgaudit's documentation (`docs/checks.md#<id>`).
+    docs: String,
 }
 
 #[derive(Serialize)]
@@ -63,15 +92,25 @@ struct Text<T> {
 struct SarifResult<'a> {
     rule_id: &'static str,
     rule_index: usize,
+    /// Absent (`fail`) but for a result that could not be evaluated (`open`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
     level: &'static str,
     message: Text<&'a str>,
     locations: [Location<'a>; 1],
-    properties: ResultProperties,
+    properties: ResultProperties<'a>,
 }
 
 #[derive(Serialize)]
-struct ResultProperties {
+#[serde(rename_all = "camelCase")]
+struct ResultProperties<'a> {
     severity: Severity,
+    /// For a check's result: `fail` or `not_evaluated`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<&'static str>,
+    /// For a check's result: Security Hub's name for the kind of resource (`AwsIamUser`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource_type: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -97,37 +136,82 @@ pub fn level(severity: Severity) -> &'static str {
     }
 }
 
+fn rule(c: &Check) -> Rule {
+    Rule {
+        id: c.id,
+        short_description: Text { text: c.title },
+        full_description: Text { text: c.description },
+        help_uri: crate::asff::control_url(c.controls),
+        help: Text { text: c.remediation },
+        default_configuration: Configuration { level: level(c.severity) },
+        properties: RuleProperties {
+            controls: c.controls,
+            family: c.family.id(),
+            severity: c.severity.id(),
+            docs: c.doc_anchor(),
+        },
+    }
+}
+
+/// The index of a check in the driver's rules. Every finding and result comes from a check of CHECKS; the
+/// index is optional in SARIF, so one from elsewhere would only lose it, not break the document.
+fn rule_index(id: &str) -> usize {
+    CHECKS.iter().position(|c| c.id == id).unwrap_or_default()
+}
+
+fn check_result(r: &CheckResult) -> Option<SarifResult<'_>> {
+    let (kind, level) = match r.outcome {
+        Outcome::Pass => return None,
+        Outcome::Fail => (None, level(r.severity)),
+        Outcome::NotEvaluated => (Some("open"), "none"),
+    };
+    let l = &r.location;
+    Some(SarifResult {
+        rule_id: r.check.id,
+        rule_index: rule_index(r.check.id),
+        kind,
+        level,
+        message: Text { text: &r.evidence },
+        locations: [Location {
+            logical_locations: [LogicalLocation {
+                name: &l.resource,
+                fully_qualified_name: format!(
+                    "{}/{}/{}",
+                    l.account_id,
+                    l.region.as_deref().unwrap_or("global"),
+                    l.resource
+                ),
+                kind: "resource",
+            }],
+        }],
+        properties: ResultProperties {
+            severity: r.severity,
+            outcome: Some(r.outcome.id()),
+            resource_type: Some(l.resource_type),
+        },
+    })
+}
+
 pub fn write(out: &mut impl Write, _snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
-    let rules = CHECKS
-        .iter()
-        .map(|c| Rule {
-            id: c.id,
-            short_description: Text { text: c.title },
-            properties: RuleProperties { controls: c.controls },
-        })
-        .collect();
-    let results = audit
-        .groups
-        .iter()
-        .flat_map(|g| {
-            g.findings.iter().map(move |f| SarifResult {
-                rule_id: f.id,
-                // Every finding comes from a check of CHECKS; the index is optional in SARIF, so a finding
-                // from elsewhere would only lose it, not break the document.
-                rule_index: CHECKS.iter().position(|c| c.id == f.id).unwrap_or_default(),
-                level: level(f.severity),
-                message: Text { text: &f.message },
-                locations: [Location {
-                    logical_locations: [LogicalLocation {
-                        name: &g.group.group_id,
-                        fully_qualified_name: format!("{}/{}/{}", g.account_id, g.region, g.group.group_id),
-                        kind: "resource",
-                    }],
+    let rules = CHECKS.iter().map(|c| rule(c)).collect();
+    let groups = audit.groups.iter().flat_map(|g| {
+        g.findings.iter().map(move |f| SarifResult {
+            rule_id: f.id,
+            rule_index: rule_index(f.id),
+            kind: None,
+            level: level(f.severity),
+            message: Text { text: &f.message },
+            locations: [Location {
+                logical_locations: [LogicalLocation {
+                    name: &g.group.group_id,
+                    fully_qualified_name: format!("{}/{}/{}", g.account_id, g.region, g.group.group_id),
+                    kind: "resource",
                 }],
-                properties: ResultProperties { severity: f.severity },
-            })
+            }],
+            properties: ResultProperties { severity: f.severity, outcome: None, resource_type: None },
         })
-        .collect();
+    });
+    let results = groups.chain(audit.results.iter().filter_map(check_result)).collect();
     let log = Log {
         schema: SCHEMA,
         version: VERSION,
@@ -172,7 +256,32 @@ mod tests {
     }
 
     #[test]
-    fn every_result_names_a_rule_of_the_driver_and_a_group() {
+    fn every_rule_describes_its_check() {
+        let doc = document();
+        let rules = doc["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), CHECKS.len());
+        assert_eq!(rules.len(), 34);
+        for (rule, check) in rules.iter().zip(CHECKS) {
+            assert_eq!(rule["id"], check.id);
+            assert_eq!(rule["fullDescription"]["text"], check.description);
+            assert_eq!(rule["help"]["text"], check.remediation);
+            assert_eq!(rule["defaultConfiguration"]["level"], level(check.severity));
+            let p = &rule["properties"];
+            assert_eq!((&p["family"], &p["severity"]), (&check.family.id().into(), &check.severity.id().into()));
+            assert_eq!(p["controls"], serde_json::json!(check.controls));
+            assert_eq!(p["docs"], format!("docs/checks.md#{}", check.id));
+            // SARIF wants an absolute URI there (§3.49.12): the control's AWS page, where it has one.
+            match rule.get("helpUri") {
+                Some(uri) => assert!(uri.as_str().unwrap().starts_with("https://docs.aws.amazon.com/"), "{uri}"),
+                None => assert!(crate::asff::control_url(check.controls).is_none(), "{}", check.id),
+            }
+        }
+        let root = rules.iter().find(|r| r["id"] == "iam-root-mfa").unwrap();
+        assert_eq!(root["helpUri"], "https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-9");
+    }
+
+    #[test]
+    fn every_result_names_a_rule_of_the_driver_and_a_resource() {
         let snapshot = demo();
         let audit = sgaudit_audit::audit(&snapshot);
         let doc = document();
@@ -180,8 +289,11 @@ mod tests {
         let rules: Vec<&str> =
             run["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
         let results = run["results"].as_array().unwrap();
-        assert_eq!(results.len(), audit.groups.iter().map(|g| g.findings.len()).sum::<usize>());
-        assert!(!results.is_empty());
+        let findings = audit.groups.iter().map(|g| g.findings.len()).sum::<usize>();
+        // Passes are not problems: left out.
+        let reported: Vec<&CheckResult> = audit.results.iter().filter(|r| r.outcome != Outcome::Pass).collect();
+        assert_eq!(results.len(), findings + reported.len());
+        assert!(findings > 0 && !reported.is_empty());
         for r in results {
             let id = r["ruleId"].as_str().unwrap();
             assert!(rules.contains(&id), "{id} is not a rule of the driver");
@@ -189,10 +301,50 @@ mod tests {
             let loc = &r["locations"][0]["logicalLocations"][0];
             assert_eq!(loc["kind"], "resource");
             let name = loc["name"].as_str().unwrap();
-            let g = audit.groups.iter().find(|g| g.group.group_id == name).unwrap();
-            assert_eq!(loc["fullyQualifiedName"], format!("{}/{}/{name}", g.account_id, g.region));
             assert!(r["message"]["text"].as_str().is_some_and(|t| !t.is_empty()));
+            if id.starts_with("sg-") {
+                let g = audit.groups.iter().find(|g| g.group.group_id == name).unwrap();
+                assert_eq!(loc["fullyQualifiedName"], format!("{}/{}/{name}", g.account_id, g.region));
+                assert!(r.get("kind").is_none() && r["properties"].get("outcome").is_none(), "{r}");
+            } else {
+                let c = reported
+                    .iter()
+                    .find(|c| {
+                        c.check.id == id && c.location.resource == name && r["message"]["text"] == c.evidence.as_str()
+                    })
+                    .unwrap_or_else(|| panic!("no result for {r}"));
+                let region = c.location.region.as_deref().unwrap_or("global");
+                assert_eq!(loc["fullyQualifiedName"], format!("{}/{region}/{name}", c.location.account_id));
+                assert_eq!(r["properties"]["outcome"], c.outcome.id());
+                assert_eq!(r["properties"]["resourceType"], c.location.resource_type);
+            }
         }
+        let iam = results
+            .iter()
+            .find(|r| {
+                r["ruleId"] == "iam-user-mfa"
+                    && r["locations"][0]["logicalLocations"][0]["name"] == "arn:aws:iam::123456789012:user/bob"
+            })
+            .unwrap();
+        assert_eq!(
+            iam["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+            "123456789012/global/arn:aws:iam::123456789012:user/bob"
+        );
+    }
+
+    #[test]
+    fn a_result_not_evaluated_is_open_with_no_level() {
+        let doc = document();
+        let open: Vec<&Value> =
+            doc["runs"][0]["results"].as_array().unwrap().iter().filter(|r| r["kind"] == "open").collect();
+        assert!(!open.is_empty(), "the demo has results not evaluated");
+        for r in &open {
+            assert_eq!(r["level"], "none", "{r}");
+            assert_eq!(r["properties"]["outcome"], "not_evaluated");
+        }
+        assert!(open.iter().any(|r| r["ruleId"] == "cloudtrail-region-logged"
+            && r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+                == "123456789012/eu-west-1/AWS::::Account:123456789012"));
     }
 
     #[test]
@@ -202,10 +354,10 @@ mod tests {
         assert_eq!(level(Severity::Medium), "warning");
         assert_eq!(level(Severity::Low), "note");
         assert_eq!(level(Severity::Informational), "note");
-        // And the document uses that mapping for each finding it carries.
+        // And the document uses that mapping for each failure it carries.
         let doc = document();
         let mut seen = BTreeSet::new();
-        for r in doc["runs"][0]["results"].as_array().unwrap() {
+        for r in doc["runs"][0]["results"].as_array().unwrap().iter().filter(|r| r.get("kind").is_none()) {
             let severity: Severity = match r["properties"]["severity"].as_str().unwrap() {
                 "critical" => Severity::Critical,
                 "high" => Severity::High,
@@ -217,6 +369,9 @@ mod tests {
             assert_eq!(r["level"], level(severity));
             seen.insert(r["level"].as_str().unwrap().to_string());
         }
-        assert!(seen.contains("error") && seen.contains("note"), "the demo has errors and notes: {seen:?}");
+        assert!(
+            seen.contains("error") && seen.contains("warning") && seen.contains("note"),
+            "the demo has errors, warnings and notes: {seen:?}"
+        );
     }
 }

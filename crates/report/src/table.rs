@@ -1,26 +1,147 @@
-//! The terminal view: a summary, then one row per group.
+//! The terminal view: a summary (the groups', then one line per other family of checks), the groups one
+//! row each, then the failed checks and those that could not be evaluated.
 //!
-//! Every string that comes from AWS or a snapshot file (ids, names, regions, error messages) goes through
-//! [`printable`]: a group's name must not drive the terminal that shows it, with colour or without.
+//! Every string that comes from AWS or a snapshot file (ids, names, regions, error messages, evidence) goes
+//! through [`printable`]: a group's name must not drive the terminal that shows it, with colour or without.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, Color, ContentArrangement, Table};
-use sgaudit_audit::{Audit, GroupVerdict, Risk, Status};
+use sgaudit_audit::checks::{account_resource, CheckResult, Location};
+use sgaudit_audit::{Audit, Family, GroupVerdict, Outcome, Risk, Severity, Status};
 use sgaudit_snapshot::Snapshot;
 
 use crate::text::printable;
 
 pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, color: bool) -> std::io::Result<()> {
     let accounts: Vec<&str> = snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
+    let groups = groups_judged(audit);
+    if groups {
+        group_summary(out, snapshot, audit, accounts.len())?;
+    } else {
+        // Groups were not judged: nothing here may read as a claim about them (no counts, no "every source
+        // was read", which would speak of sources nobody looked at).
+        let families: Vec<&str> = families(audit).iter().map(|f| f.title()).collect();
+        writeln!(
+            out,
+            "sgaudit: {} checks in {} account(s), {} region(s); security groups not judged",
+            if families.is_empty() { "no".to_string() } else { families.join(", ") },
+            accounts.len(),
+            snapshot.regions.len()
+        )?;
+        let e = audit.estate;
+        writeln!(out, "  read:   {}/{} accounts", e.accounts_read, e.accounts)?;
+        accounts_not_read(out, audit)?;
+    }
+    family_summary(out, snapshot, audit)?;
+    writeln!(out)?;
+    if groups {
+        groups_table(out, audit, accounts.len() > 1, color)?;
+    }
+    // Last, so that what needs doing is what a terminal shows when the output ends.
+    results(out, audit, accounts.len() > 1, color)
+}
+
+/// Whether the `groups` family was judged (a snapshot from before the account checks knows no other).
+pub(crate) fn groups_judged(audit: &Audit) -> bool {
+    audit.families.contains(&Family::Groups) || !audit.groups.is_empty()
+}
+
+/// The judged families other than `groups`, in [`Family::ALL`]'s order.
+pub(crate) fn families(audit: &Audit) -> Vec<Family> {
+    Family::ALL.into_iter().filter(|f| *f != Family::Groups && audit.families.contains(f)).collect()
+}
+
+/// The results of one family's checks, in the audit's order (check, then location).
+pub(crate) fn results_of<'a>(audit: &'a Audit, family: Family) -> impl Iterator<Item = &'a CheckResult> {
+    audit.results.iter().filter(move |r| r.check.family == family)
+}
+
+/// Results by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Tally {
+    pub fail: usize,
+    pub pass: usize,
+    pub not_evaluated: usize,
+}
+
+impl Tally {
+    pub(crate) fn of<'a>(results: impl IntoIterator<Item = &'a CheckResult>) -> Self {
+        let mut tally = Tally::default();
+        for r in results {
+            match r.outcome {
+                Outcome::Fail => tally.fail += 1,
+                Outcome::Pass => tally.pass += 1,
+                Outcome::NotEvaluated => tally.not_evaluated += 1,
+            }
+        }
+        tally
+    }
+
+    pub(crate) fn total(self) -> usize {
+        self.fail + self.pass + self.not_evaluated
+    }
+}
+
+impl std::fmt::Display for Tally {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} fail, {} pass, {} not evaluated", self.fail, self.pass, self.not_evaluated)
+    }
+}
+
+/// When IAM generated each account's credential report, and how long before the snapshot was collected:
+/// IAM hands out the same report for up to four hours, so its rows may be that old. `(account, generated
+/// at, minutes before collection)`.
+pub(crate) fn credential_reports(snapshot: &Snapshot) -> Vec<(&str, &str, Option<i64>)> {
+    let collected = snapshot.collected_at.as_deref().and_then(crate::time::parse_rfc3339_ms);
+    snapshot
+        .account_evidence
+        .iter()
+        .filter_map(|e| {
+            let report = e.credential_report.as_ref()?;
+            let generated = crate::time::parse_rfc3339_ms(&report.generated_at);
+            let before = collected.zip(generated).map(|(c, g)| (c - g).div_euclid(60_000));
+            Some((e.account_id.as_str(), report.generated_at.as_str(), before))
+        })
+        .collect()
+}
+
+/// `18 min before the snapshot was collected`, `2 h 5 min before ...`.
+pub(crate) fn report_age(minutes: i64) -> String {
+    let (sign, m) = if minutes < 0 { ("after", -minutes) } else { ("before", minutes) };
+    let span = if m < 120 { format!("{m} min") } else { format!("{} h {} min", m / 60, m % 60) };
+    format!("{span} {sign} the snapshot was collected")
+}
+
+/// The part of a result's resource that names the thing: `user/bob/access-key-1` of an access key's ARN,
+/// `demo-logs` of a bucket's; empty for the account itself (the line already names the account).
+pub(crate) fn short_resource(location: &Location) -> &str {
+    let resource = location.resource.as_str();
+    if resource == account_resource(&location.account_id) {
+        return "";
+    }
+    short_id(resource)
+}
+
+/// `eu-west-1`, or `global` for an account-wide result; with the account first when there are several.
+fn place(location: &Location, many_accounts: bool) -> String {
+    let region = printable(location.region.as_deref().unwrap_or("global"));
+    if many_accounts {
+        format!("{} {region}", printable(&location.account_id))
+    } else {
+        region.into_owned()
+    }
+}
+
+fn group_summary(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, accounts: usize) -> std::io::Result<()> {
     writeln!(
         out,
         "sgaudit: {} security groups in {} account(s), {} region(s)",
         audit.groups.len(),
-        accounts.len(),
+        accounts,
         snapshot.regions.len()
     )?;
     writeln!(
@@ -38,12 +159,7 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, color: bo
         "  read:   {}/{} accounts, {}/{} account-regions, {}/{} source lists",
         e.accounts_read, e.accounts, e.regions_read, e.regions, e.sources_read, e.sources
     )?;
-    for line in &audit.unreachable_accounts {
-        writeln!(out, "  account not read: {}", printable(line))?;
-    }
-    for line in &audit.skipped_accounts {
-        writeln!(out, "  account skipped: {}", printable(line))?;
-    }
+    accounts_not_read(out, audit)?;
     let unread: Vec<String> = audit
         .regions
         .iter()
@@ -53,16 +169,52 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, color: bo
                 .map(move |u| format!("{}/{}: {}", printable(&r.account_id), printable(&r.region), printable(u)))
         })
         .collect();
-    if unread.is_empty() {
+    if unread.is_empty() && families(audit).is_empty() {
         writeln!(out, "  every source of evidence was read")?;
+    } else if unread.is_empty() {
+        // The other families' evidence is theirs to speak of: their not-evaluated results, below.
+        writeln!(out, "  every source of security group evidence was read")?;
     } else {
         writeln!(out, "  sources not read (groups without other evidence are `unknown`):")?;
         for line in unread {
             writeln!(out, "    - {line}")?;
         }
     }
-    writeln!(out)?;
+    Ok(())
+}
 
+fn accounts_not_read(out: &mut impl Write, audit: &Audit) -> std::io::Result<()> {
+    for line in &audit.unreachable_accounts {
+        writeln!(out, "  account not read: {}", printable(line))?;
+    }
+    for line in &audit.skipped_accounts {
+        writeln!(out, "  account skipped: {}", printable(line))?;
+    }
+    Ok(())
+}
+
+/// One line per judged family other than groups, and when each credential report was generated.
+fn family_summary(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
+    let families = families(audit);
+    for &family in &families {
+        let tally = Tally::of(results_of(audit, family));
+        writeln!(out, "  {}: {tally}", family.title())?;
+    }
+    if families.contains(&Family::Iam) {
+        for (account, generated, before) in credential_reports(snapshot) {
+            let age = before.map(|m| format!(", {}", report_age(m))).unwrap_or_default();
+            writeln!(
+                out,
+                "  credential report of {}: generated {}{age} (IAM reuses a report for up to four hours)",
+                printable(account),
+                printable(generated)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn groups_table(out: &mut impl Write, audit: &Audit, many_accounts: bool, color: bool) -> std::io::Result<()> {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
@@ -75,7 +227,7 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, color: bo
         table.force_no_tty();
     }
     for g in &audit.groups {
-        let region = if accounts.len() > 1 {
+        let region = if many_accounts {
             format!("{}/{}", printable(g.account_id), printable(g.region))
         } else {
             printable(g.region).into_owned()
@@ -92,6 +244,91 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, color: bo
         ]);
     }
     writeln!(out, "{table}")
+}
+
+/// The failed results, worst first, one line each; then the results that could not be evaluated, one
+/// entry per reason (the same denial usually stops several checks) naming every check it stopped. Passes
+/// are counted in the summary; the JSON, HTML and Excel reports list them.
+fn results(out: &mut impl Write, audit: &Audit, many_accounts: bool, color: bool) -> std::io::Result<()> {
+    let mut failed: Vec<&CheckResult> = audit.results.iter().filter(|r| r.outcome == Outcome::Fail).collect();
+    // Stable: within a severity, the audit's order (check, then location).
+    failed.sort_by_key(|r| std::cmp::Reverse(r.severity));
+    let mut not_evaluated: Vec<(&Location, &str, Vec<&CheckResult>)> = Vec::new();
+    // Where each (place, reason) is in the list: an estate may have thousands.
+    let mut entry: HashMap<(&str, Option<&str>, &str, &str), usize> = HashMap::new();
+    for r in audit.results.iter().filter(|r| r.outcome == Outcome::NotEvaluated) {
+        let l = &r.location;
+        let key = (l.account_id.as_str(), l.region.as_deref(), l.resource.as_str(), r.evidence.as_str());
+        match entry.get(&key) {
+            Some(&i) => not_evaluated[i].2.push(r),
+            None => {
+                entry.insert(key, not_evaluated.len());
+                not_evaluated.push((l, &r.evidence, vec![r]));
+            }
+        }
+    }
+    for (_, _, checks) in &mut not_evaluated {
+        checks.sort_by_key(|r| std::cmp::Reverse(r.severity));
+    }
+    not_evaluated.sort_by_key(|(_, _, checks)| std::cmp::Reverse(checks[0].severity));
+
+    if failed.is_empty() && not_evaluated.is_empty() {
+        if !audit.results.is_empty() {
+            writeln!(out, "every account check passed")?;
+        }
+        return Ok(());
+    }
+    if !failed.is_empty() {
+        writeln!(out, "failed checks ({}), worst first:", failed.len())?;
+        let width = failed.iter().map(|r| r.check.id.len()).max().unwrap_or(0);
+        for r in &failed {
+            let short = short_resource(&r.location);
+            // The resource, unless the evidence already names it (a bucket, a user, a group id).
+            let last = short.rsplit(['/', ':']).next().unwrap_or(short);
+            let resource = if last.is_empty() || r.evidence.contains(last) {
+                String::new()
+            } else {
+                format!(" {}", printable(short))
+            };
+            writeln!(
+                out,
+                "  {} {:width$} {}{resource}: {}",
+                severity_word(r.severity, color),
+                r.check.id,
+                place(&r.location, many_accounts),
+                printable(&r.evidence),
+            )?;
+        }
+    }
+    if !not_evaluated.is_empty() {
+        let count: usize = not_evaluated.iter().map(|(_, _, c)| c.len()).sum();
+        writeln!(out, "not evaluated ({count}): their evidence could not be read, so they are not passes:")?;
+        for (location, reason, checks) in &not_evaluated {
+            let ids: Vec<String> = checks.iter().map(|r| format!("{} ({})", r.check.id, r.severity.id())).collect();
+            let short = short_resource(location);
+            let resource = if short.is_empty() { String::new() } else { format!(" {}", printable(short)) };
+            let bullet = if color { "\x1b[35m-\x1b[0m" } else { "-" };
+            writeln!(out, "  {bullet} {}{resource}: {}", place(location, many_accounts), ids.join(", "))?;
+            writeln!(out, "      {}", printable(reason))?;
+        }
+    }
+    Ok(())
+}
+
+/// The severity, padded to the longest (`informational`), coloured as the risk of the same name.
+fn severity_word(severity: Severity, color: bool) -> String {
+    let word = format!("{:13}", severity.id());
+    if !color {
+        return word;
+    }
+    let sgr = match severity {
+        Severity::Critical => "1;31",
+        Severity::High => "31",
+        Severity::Medium => "33",
+        Severity::Low => "34",
+        Severity::Informational => return word,
+    };
+    format!("\x1b[{sgr}m{word}\x1b[0m")
 }
 
 /// A short account of what uses a group: each kind with how many, and one example id (the HTML table too).
@@ -214,6 +451,35 @@ mod tests {
         }
         // With colour, there are colours: the test above had something to strip.
         assert!(table(&snapshot, true).contains("\x1b["));
+    }
+
+    #[test]
+    fn a_credential_reports_age_reads_as_people_say_it() {
+        assert_eq!(report_age(18), "18 min before the snapshot was collected");
+        assert_eq!(report_age(119), "119 min before the snapshot was collected");
+        assert_eq!(report_age(245), "4 h 5 min before the snapshot was collected");
+        assert_eq!(report_age(-3), "3 min after the snapshot was collected");
+        let mut snapshot = crate::test_support::demo();
+        assert_eq!(credential_reports(&snapshot), [("123456789012", "2026-11-23T03:41:07+00:00", Some(18))]);
+        snapshot.collected_at = None;
+        assert_eq!(credential_reports(&snapshot), [("123456789012", "2026-11-23T03:41:07+00:00", None)]);
+    }
+
+    #[test]
+    fn a_resource_is_named_by_its_last_part_and_the_account_by_nothing() {
+        let at = |resource_type, resource: &str| Location {
+            account_id: "123456789012".into(),
+            region: None,
+            resource_type,
+            resource: resource.into(),
+        };
+        use sgaudit_audit::checks::resource;
+        let key = at(resource::IAM_ACCESS_KEY, "arn:aws:iam::123456789012:user/bob/access-key-1");
+        assert_eq!(short_resource(&key), "user/bob/access-key-1");
+        assert_eq!(short_resource(&at(resource::S3_BUCKET, "arn:aws:s3:::logs")), "logs");
+        assert_eq!(short_resource(&at(resource::ACCOUNT, "AWS::::Account:123456789012")), "");
+        assert_eq!(short_resource(&at(resource::S3_ACCOUNT_PUBLIC_ACCESS_BLOCK, "AWS::::Account:123456789012")), "");
+        assert_eq!(short_resource(&at(resource::ACCOUNT, "arn:aws:iam::123456789012:root")), "root");
     }
 
     #[test]

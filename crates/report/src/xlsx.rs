@@ -1,13 +1,18 @@
 //! The Excel workbook. After a `summary`, the three tabs of the seed script that people already filter
 //! (`default_sg`, `ssh_open`, `ssh_world`, with its columns), then every group (`all_groups`: the CSV's
-//! columns and values), the cleanup candidates (`unused`), one row per finding (`findings`) and what
-//! evidence was read (`coverage`).
+//! columns and values), the cleanup candidates (`unused`) and one row per finding (`findings`), when groups
+//! were judged. Then, for each other family judged, the sheets of the monthly security re-check
+//! (shared/seeds/003): `Open ports`, `Access keys` (state and age), `MFA`, `CloudTrail` (a row per region),
+//! `S3 grants`; every result of those checks (`Checks`); and what evidence was read (`coverage`).
+//! A result the evidence could not decide is shown as `not_evaluated` on the row it concerns, or on a row
+//! of its own: never left out, never a pass.
 //!
-//! Names, descriptions, tags and error messages are chosen by whoever can edit them. Every such value is
-//! written as a string cell (`write_string`: never `write`, never a formula), so Excel shows
-//! `=HYPERLINK(...)` as text and runs nothing. A cell that starts like a formula also gets Excel's quote
-//! prefix, so that editing it (F2, Enter) does not turn it into one. Unlike the CSV, no `'` is added to
-//! the value: the cell's type already says "text", and filters and lookups see the name as AWS has it.
+//! Names, descriptions, tags, user and bucket names, grantees and error messages are chosen by whoever can
+//! edit them. Every such value is written as a string cell (`write_string`: never `write`, never a
+//! formula), so Excel shows `=HYPERLINK(...)` as text and runs nothing. A cell that starts like a formula
+//! also gets Excel's quote prefix, so that editing it (F2, Enter) does not turn it into one. Unlike the
+//! CSV, no `'` is added to the value: the cell's type already says "text", and filters and lookups see the
+//! name as AWS has it.
 //!
 //! Large estates: a sheet of more than [`CONSTANT_MEMORY_ROWS`] rows is written in rust_xlsxwriter's
 //! constant-memory mode, which streams each finished row to a temporary file instead of holding every
@@ -15,19 +20,135 @@
 //! column widths are measured here as the rows go by.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{self, Write};
 
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
-use sgaudit_audit::exposure::{covers_port, SSH};
-use sgaudit_audit::{Audit, GroupVerdict, Risk, Severity, Status};
-use sgaudit_snapshot::{CoverageState, RegionSnapshot, ResourceKind, Rule, SecurityGroup, Snapshot};
+use sgaudit_audit::checks::{self, resource, CheckResult, CHECKS};
+use sgaudit_audit::exposure::{covers_port, is_world_open, SSH};
+use sgaudit_audit::{Audit, Family, GroupVerdict, Outcome, Risk, Severity, Status};
+use sgaudit_snapshot::posture::{
+    AccessKey, Bucket, CredentialUser, Grant, ALL_USERS, AUTHENTICATED_USERS, LOG_DELIVERY,
+};
+use sgaudit_snapshot::{CoverageState, RegionSnapshot, ResourceKind, Rule, SecurityGroup, Snapshot, SourceCoverage};
 
 use crate::csv::{self, JOIN};
+use crate::table::{self as terminal, Tally};
 
-/// The sheets, in order.
-pub const SHEETS: [&str; 8] =
-    ["summary", "default_sg", "ssh_open", "ssh_world", "all_groups", "unused", "findings", "coverage"];
+/// Every sheet, in order. A workbook holds those of the families judged ([`sheets`]).
+pub const SHEETS: [&str; 14] = [
+    "summary",
+    "default_sg",
+    "ssh_open",
+    "ssh_world",
+    "all_groups",
+    "unused",
+    "findings",
+    OPEN_PORTS,
+    ACCESS_KEYS,
+    MFA,
+    CLOUDTRAIL,
+    S3_GRANTS,
+    CHECKS_SHEET,
+    "coverage",
+];
+
+pub const OPEN_PORTS: &str = "Open ports";
+pub const ACCESS_KEYS: &str = "Access keys";
+pub const MFA: &str = "MFA";
+pub const CLOUDTRAIL: &str = "CloudTrail";
+pub const S3_GRANTS: &str = "S3 grants";
+pub const CHECKS_SHEET: &str = "Checks";
+
+/// The sheets of a workbook of `audit`, in order: those of the families it judged.
+pub fn sheets(audit: &Audit) -> Vec<&'static str> {
+    let groups = terminal::groups_judged(audit);
+    let families = terminal::families(audit);
+    SHEETS
+        .into_iter()
+        .filter(|&name| match name {
+            "summary" | "coverage" => true,
+            OPEN_PORTS => families.contains(&Family::Network),
+            ACCESS_KEYS | MFA => families.contains(&Family::Iam),
+            CLOUDTRAIL => families.contains(&Family::Cloudtrail),
+            S3_GRANTS => families.contains(&Family::S3),
+            CHECKS_SHEET => !families.is_empty(),
+            _ => groups,
+        })
+        .collect()
+}
+
+/// `Open ports`: every group that `net-sg-open-port` failed, with what its rules open to the world.
+pub const OPEN_PORT_COLUMNS: [&str; 11] = [
+    "account_id",
+    "region",
+    "security_group_id",
+    "group_name",
+    "vpc_id",
+    "open_to_world",
+    "status",
+    "result",
+    "severity",
+    "evidence",
+    "account_name",
+];
+
+/// `Access keys`: every access key of the credential reports, with `iam-access-key-rotation`'s result
+/// (`iam-root-access-key`'s for the root user's keys, which should not exist at all).
+pub const ACCESS_KEY_COLUMNS: [&str; 12] = [
+    "account_id",
+    "user",
+    "key_slot",
+    "state",
+    "last_rotated",
+    "age_days",
+    "last_used",
+    "check_id",
+    "result",
+    "severity",
+    "evidence",
+    "account_name",
+];
+
+/// `MFA`: every user of the credential reports, with the MFA check that applies to it.
+pub const MFA_COLUMNS: [&str; 9] =
+    ["account_id", "user", "console_password", "mfa", "check_id", "result", "severity", "evidence", "account_name"];
+
+/// `CloudTrail`: one row per account-region, from `cloudtrail-region-logged`.
+pub const CLOUDTRAIL_COLUMNS: [&str; 8] =
+    ["account_id", "region", "covered", "trails", "result", "severity", "evidence", "account_name"];
+
+/// `S3 grants`: one row per grant of each bucket's ACL (one for a bucket whose ACL lists none or could not
+/// be read), followed by one column per S3 check with the bucket's result, and the evidence of every
+/// result that is not a pass.
+pub const S3_GRANT_COLUMNS: [&str; 9] = [
+    "account_id",
+    "bucket",
+    "region",
+    "grantee",
+    "grantee_type",
+    "permission",
+    "ownership",
+    "bucket_public_access_block",
+    "evidence",
+];
+
+/// `Checks`: every result of every check other than the group checks (whose failures are `findings`).
+pub const CHECK_COLUMNS: [&str; 13] = [
+    "check_id",
+    "title",
+    "family",
+    "outcome",
+    "severity",
+    "account_id",
+    "region",
+    "resource_type",
+    "resource",
+    "evidence",
+    "controls",
+    "remediation",
+    "account_name",
+];
 
 /// The seed script's columns (shared/seeds/002), for `default_sg`, `ssh_open` and `ssh_world`; `in_use`
 /// holds the status (`in_use`, `unused` or `unknown`) rather than a boolean, because an unknown group must
@@ -114,6 +235,11 @@ const UNKNOWN_MEANS: &str = "sgaudit could not read all the evidence about the g
      unused. Treat it as possibly in use and do not delete it on this report; all_groups' missing_evidence \
      column says what was missing.";
 
+/// The plain-English meaning of `not_evaluated`, on the summary.
+const NOT_EVALUATED_MEANS: &str = "the evidence a check needs could not be read (denied, failed, or not in the \
+     snapshot), so sgaudit cannot say whether it passes. It is not a pass: the evidence column says what was \
+     missing; grant the permission it names and scan again.";
+
 /// Writes the workbook. The zip is assembled in memory and then written: rust_xlsxwriter streams only to
 /// a `Send` writer, which `write_to`'s `&mut dyn Write` is not. That is the compressed file only (22 MB
 /// for the tests' synthetic estate of 100,000 groups); the cells of large sheets go through temporary files.
@@ -134,15 +260,35 @@ fn workbook(snapshot: &Snapshot, audit: &Audit) -> Result<Written, XlsxError> {
     let mut book = Book { workbook: Workbook::new(), styles: Styles::new(), constant_memory: Vec::new() };
 
     summary(&mut book, snapshot, audit, &accounts)?;
-    let default_sg: Vec<&GroupVerdict> = audit.groups.iter().filter(|g| g.is_default).collect();
-    let ssh_open: Vec<&GroupVerdict> = audit.groups.iter().filter(|g| csv::has_ssh_rule(g.group)).collect();
-    let ssh_world: Vec<&GroupVerdict> = audit.groups.iter().filter(|g| g.exposure.ssh).collect();
-    for (name, groups) in [("default_sg", default_sg), ("ssh_open", ssh_open), ("ssh_world", ssh_world)] {
-        seed_sheet(&mut book, name, &groups, &accounts)?;
+    if terminal::groups_judged(audit) {
+        let default_sg: Vec<&GroupVerdict> = audit.groups.iter().filter(|g| g.is_default).collect();
+        let ssh_open: Vec<&GroupVerdict> = audit.groups.iter().filter(|g| csv::has_ssh_rule(g.group)).collect();
+        let ssh_world: Vec<&GroupVerdict> = audit.groups.iter().filter(|g| g.exposure.ssh).collect();
+        for (name, groups) in [("default_sg", default_sg), ("ssh_open", ssh_open), ("ssh_world", ssh_world)] {
+            seed_sheet(&mut book, name, &groups, &accounts)?;
+        }
+        all_groups(&mut book, audit, &accounts)?;
+        unused(&mut book, snapshot, audit, &accounts)?;
+        findings(&mut book, audit)?;
     }
-    all_groups(&mut book, audit, &accounts)?;
-    unused(&mut book, snapshot, audit, &accounts)?;
-    findings(&mut book, audit)?;
+    let families = terminal::families(audit);
+    let results = Results::of(audit);
+    if families.contains(&Family::Network) {
+        open_ports(&mut book, snapshot, audit, &accounts)?;
+    }
+    if families.contains(&Family::Iam) {
+        access_keys(&mut book, snapshot, audit, &results, &accounts)?;
+        mfa(&mut book, snapshot, audit, &results, &accounts)?;
+    }
+    if families.contains(&Family::Cloudtrail) {
+        cloudtrail(&mut book, snapshot, audit, &accounts)?;
+    }
+    if families.contains(&Family::S3) {
+        s3_grants(&mut book, snapshot, audit, &accounts)?;
+    }
+    if !families.is_empty() {
+        all_results(&mut book, audit, &accounts)?;
+    }
     coverage(&mut book, snapshot)?;
 
     Ok(Written { bytes: book.workbook.save_to_buffer()?, constant_memory: book.constant_memory })
@@ -161,6 +307,8 @@ fn io_error(error: XlsxError) -> io::Error {
 
 fn summary(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::Accounts) -> Result<(), XlsxError> {
     use Cell::{Number, Text, Word};
+    let groups = terminal::groups_judged(audit);
+    let families = terminal::families(audit);
     let unreadable: Vec<String> = audit
         .regions
         .iter()
@@ -171,62 +319,123 @@ fn summary(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::
         ("skipped accounts", &audit.skipped_accounts),
         ("evidence not read", &unreadable),
     ];
-    // The fixed lines, the lists and the table of regions.
-    let rows = 40 + lists.iter().map(|(_, l)| l.len() + 1).sum::<usize>() + audit.regions.len();
+    let reports = terminal::credential_reports(snapshot);
+    // The fixed lines, the families and credential reports, the lists and the table of regions.
+    let rows = 40
+        + families.len()
+        + reports.len()
+        + 4
+        + lists.iter().map(|(_, l)| l.len() + 1).sum::<usize>()
+        + audit.regions.len();
     let mut sheet = book.sheet("summary", rows)?;
 
-    sheet.row(&[Word("sgaudit security group audit", Tone::Title)])?;
+    let title = if families.is_empty() { "sgaudit security group audit" } else { "sgaudit security audit" };
+    sheet.row(&[Word(title, Tone::Title)])?;
     sheet.skip();
     let estate = audit.estate;
     let collected_at = snapshot.collected_at.as_deref().unwrap_or("not recorded");
-    let facts: [(&str, Cell); 12] = [
+    let judged: Vec<&str> = audit.families.iter().map(|f| f.id()).collect();
+    let judged = judged.join(", ");
+    let not_evaluated = audit.count_outcome(Outcome::NotEvaluated);
+    let partial = match (groups && audit.regions.iter().any(|r| !r.complete), not_evaluated > 0) {
+        (true, true) => {
+            "partial: some evidence could not be read (see coverage); groups it concerns are unknown, \
+                         checks it concerns not evaluated (see Checks)"
+        }
+        (false, true) => {
+            "partial: some evidence could not be read (see coverage); checks it concerns are not \
+                          evaluated (see Checks)"
+        }
+        _ => "partial: some evidence could not be read (see coverage); groups it concerns are unknown",
+    };
+    let mut facts: Vec<(&str, Cell)> = vec![
         ("sgaudit version", Text(env!("CARGO_PKG_VERSION"))),
         ("snapshot written by sgaudit", Text(&snapshot.sgaudit_version)),
         ("collected at", Text(collected_at)),
+        ("families judged", Word(&judged, Tone::Plain)),
         ("accounts asked for", Number(estate.accounts)),
         ("accounts read", Number(estate.accounts_read)),
         ("accounts unreachable", Number(audit.unreachable_accounts.len())),
         ("accounts skipped", Number(audit.skipped_accounts.len())),
-        ("account-regions", Number(estate.regions)),
-        ("account-regions read in full", Number(estate.regions_read)),
-        ("evidence sources", Number(estate.sources)),
-        ("evidence sources read", Number(estate.sources_read)),
-        (
-            "results",
-            if audit.is_partial() {
-                Word(
-                    "partial: some evidence could not be read (see coverage); groups it concerns are unknown",
-                    Tone::Missing,
-                )
-            } else {
-                Word("complete: every source of evidence was read", Tone::Plain)
-            },
-        ),
     ];
+    if groups {
+        facts.extend([
+            ("account-regions", Number(estate.regions)),
+            ("account-regions read in full", Number(estate.regions_read)),
+            ("evidence sources", Number(estate.sources)),
+            ("evidence sources read", Number(estate.sources_read)),
+        ]);
+    }
+    facts.push((
+        "results",
+        if audit.is_partial() {
+            Word(partial, Tone::Missing)
+        } else {
+            Word("complete: every source of evidence was read", Tone::Plain)
+        },
+    ));
     for (label, value) in facts {
         sheet.row(&[Word(label, Tone::Label), value])?;
     }
-    sheet.row(&[Word("what unknown means", Tone::Label), Word(UNKNOWN_MEANS, Tone::Plain)])?;
+    if groups {
+        sheet.row(&[Word("what unknown means", Tone::Label), Word(UNKNOWN_MEANS, Tone::Plain)])?;
+    }
+    if !families.is_empty() {
+        sheet.row(&[Word("what not evaluated means", Tone::Label), Word(NOT_EVALUATED_MEANS, Tone::Plain)])?;
+    }
     sheet.skip();
 
-    sheet.row(&[Word("status", Tone::Label), Word("groups", Tone::Label)])?;
-    for status in STATUSES {
-        sheet.row(&[Cell::Status(status), Number(audit.count_status(status))])?;
+    if groups {
+        sheet.row(&[Word("status", Tone::Label), Word("groups", Tone::Label)])?;
+        for status in STATUSES {
+            sheet.row(&[Cell::Status(status), Number(audit.count_status(status))])?;
+        }
+        sheet.row(&[Word("all groups", Tone::Label), Number(audit.groups.len())])?;
+        sheet.skip();
+        sheet.row(&[Word("risk", Tone::Label), Word("groups", Tone::Label)])?;
+        for risk in Risk::ALL {
+            sheet.row(&[Cell::Risk(risk), Number(audit.count_risk(risk))])?;
+        }
+        sheet.skip();
+        let candidates = audit.groups.iter().filter(|g| is_cleanup_candidate(g)).count();
+        sheet.row(&[
+            Word("cleanup candidates", Tone::Label),
+            Number(candidates),
+            Word("the unused sheet; default groups are left out, as AWS does not delete them", Tone::Plain),
+        ])?;
+        sheet.skip();
     }
-    sheet.row(&[Word("all groups", Tone::Label), Number(audit.groups.len())])?;
-    sheet.skip();
-    sheet.row(&[Word("risk", Tone::Label), Word("groups", Tone::Label)])?;
-    for risk in Risk::ALL {
-        sheet.row(&[Cell::Risk(risk), Number(audit.count_risk(risk))])?;
+
+    if !families.is_empty() {
+        sheet.row(&[
+            Word("checks", Tone::Label),
+            Cell::Outcome(Outcome::Fail),
+            Cell::Outcome(Outcome::Pass),
+            Cell::Outcome(Outcome::NotEvaluated),
+        ])?;
+        for &family in &families {
+            let tally = Tally::of(terminal::results_of(audit, family));
+            sheet.row(&[
+                Word(family.title(), Tone::Plain),
+                Number(tally.fail),
+                Number(tally.pass),
+                Number(tally.not_evaluated),
+            ])?;
+        }
+        sheet.skip();
     }
-    sheet.skip();
-    let candidates = audit.groups.iter().filter(|g| is_cleanup_candidate(g)).count();
-    sheet.row(&[
-        Word("cleanup candidates", Tone::Label),
-        Number(candidates),
-        Word("the unused sheet; default groups are left out, as AWS does not delete them", Tone::Plain),
-    ])?;
-    sheet.skip();
+    if families.contains(&Family::Iam) && !reports.is_empty() {
+        sheet.row(&[
+            Word("credential report", Tone::Label),
+            Word("generated at", Tone::Label),
+            Word("IAM reuses a report for up to four hours", Tone::Plain),
+        ])?;
+        for (account, generated, before) in &reports {
+            let age = before.map(terminal::report_age).unwrap_or_default();
+            sheet.row(&[Text(account), Text(generated), Word(&age, Tone::Plain)])?;
+        }
+        sheet.skip();
+    }
 
     for (label, list) in lists {
         if list.is_empty() {
@@ -239,6 +448,9 @@ fn summary(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::
         sheet.skip();
     }
 
+    if !groups {
+        return sheet.finish();
+    }
     // Counts per account and region, in REGION_COLUMNS' order: groups, then by status, then by risk.
     let mut counts: HashMap<(&str, &str), [usize; 9]> = HashMap::new();
     for g in &audit.groups {
@@ -439,10 +651,433 @@ fn findings(book: &mut Book, audit: &Audit) -> Result<(), XlsxError> {
     sheet.finish()
 }
 
+/// The results of the account and regional checks, by check id, account and resource, for the sheets
+/// that put them on the rows of what they judge.
+struct Results<'a>(HashMap<(&'static str, &'a str, &'a str), Vec<&'a CheckResult>>);
+
+impl<'a> Results<'a> {
+    fn of(audit: &'a Audit) -> Self {
+        let mut map: HashMap<_, Vec<&CheckResult>> = HashMap::new();
+        for r in &audit.results {
+            map.entry((r.check.id, r.location.account_id.as_str(), r.location.resource.as_str())).or_default().push(r);
+        }
+        Results(map)
+    }
+
+    /// The result of `check` on `resource` in `account` (the first, where a check gives several).
+    fn get(&self, check: &str, account: &str, resource: &str) -> Option<&'a CheckResult> {
+        self.0.get(&(check, account, resource)).and_then(|list| list.first().copied())
+    }
+}
+
+/// The cells of a result: its outcome, its severity (blank for a pass) and its evidence.
+fn result_cells<'a>(r: Option<&'a CheckResult>) -> [Cell<'a>; 3] {
+    match r {
+        Some(r) => [
+            Cell::Outcome(r.outcome),
+            if r.outcome == Outcome::Pass { Cell::Blank } else { Cell::Severity(r.severity) },
+            Cell::Text(&r.evidence),
+        ],
+        None => [Cell::Blank, Cell::Blank, Cell::Blank],
+    }
+}
+
+/// Whole days from `then` to `now` (both RFC 3339), counted as the checks count them.
+fn days_between(now: Option<&str>, then: Option<&str>) -> Option<i64> {
+    let now = crate::time::parse_rfc3339_ms(now?)?;
+    let then = crate::time::parse_rfc3339_ms(then?)?;
+    Some((now - then).div_euclid(86_400_000))
+}
+
+fn open_ports(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::Accounts) -> Result<(), XlsxError> {
+    let rows: Vec<&CheckResult> = audit
+        .results
+        .iter()
+        .filter(|r| r.check.id == checks::network::sg_open_port::CHECK.id && r.outcome != Outcome::Pass)
+        .collect();
+    let regions: HashMap<(&str, &str), &RegionSnapshot> =
+        snapshot.regions.iter().map(|r| ((r.account_id.as_str(), r.region.as_str()), r)).collect();
+    let verdicts: HashMap<&str, &GroupVerdict> = audit.groups.iter().map(|g| (g.group.group_id.as_str(), g)).collect();
+    let mut sheet = book.sheet(OPEN_PORTS, rows.len() + 1)?;
+    sheet.header(&OPEN_PORT_COLUMNS)?;
+    for r in rows {
+        let account = r.location.account_id.as_str();
+        let region = r.location.region.as_deref().unwrap_or_default();
+        // `arn:aws:ec2:<region>:<account>:security-group/<id>`.
+        let group_id = r.location.resource.rsplit_once(":security-group/").map(|(_, id)| id);
+        let group = group_id.and_then(|id| {
+            regions.get(&(account, region)).and_then(|reg| reg.security_groups.iter().find(|g| g.group_id == id))
+        });
+        let open = group.map(open_to_world).unwrap_or_default();
+        let status = group.and_then(|g| verdicts.get(g.group_id.as_str())).map(|v| v.status);
+        let mut cells = vec![
+            Cell::Text(account),
+            Cell::Text(region),
+            Cell::Text(group_id.unwrap_or_default()),
+            Cell::Text(group.map(|g| g.group_name.as_str()).unwrap_or_default()),
+            Cell::Text(group.and_then(|g| g.vpc_id.as_deref()).unwrap_or_default()),
+            Cell::Text(&open),
+            status.map_or(Cell::Blank, Cell::Status),
+        ];
+        cells.extend(result_cells(Some(r)));
+        cells.push(Cell::Text(accounts.name(account)));
+        sheet.row(&cells)?;
+    }
+    sheet.finish()
+}
+
+/// What a group's ingress rules admit from 0.0.0.0/0 or ::/0, one `tcp 22 from 0.0.0.0/0` per rule and
+/// address range (the ports allowed to be public included: the `evidence` says which are not).
+fn open_to_world(group: &SecurityGroup) -> String {
+    let mut out = Vec::new();
+    for rule in group.ingress.iter().filter(|r| is_world_open(r)) {
+        let ports = ports(rule);
+        let what = match (rule.protocol.to_ascii_lowercase().as_str(), ports.as_str()) {
+            (_, "all") => "all traffic".to_string(),
+            ("6" | "tcp", p) => format!("tcp {p}"),
+            ("17" | "udp", p) => format!("udp {p}"),
+            ("1" | "icmp", _) => "icmp".to_string(),
+            ("58" | "icmpv6", _) => "icmpv6".to_string(),
+            (other, p) => format!("protocol {other} {p}"),
+        };
+        let world = rule.ipv4_ranges.iter().chain(&rule.ipv6_ranges).filter(|p| p.id == "0.0.0.0/0" || p.id == "::/0");
+        out.extend(world.map(|p| format!("{what} from {}", p.id)));
+    }
+    out.join(JOIN)
+}
+
+fn access_keys(
+    book: &mut Book,
+    snapshot: &Snapshot,
+    audit: &Audit,
+    results: &Results,
+    accounts: &csv::Accounts,
+) -> Result<(), XlsxError> {
+    use checks::iam::{access_key_rotation as rotation, root_access_key as root_key};
+    let ids = [rotation::CHECK.id, root_key::CHECK.id];
+    let keys: Vec<(&str, &CredentialUser, &AccessKey)> = snapshot
+        .account_evidence
+        .iter()
+        .filter_map(|e| e.credential_report.as_ref().map(|r| (e.account_id.as_str(), r)))
+        .flat_map(|(account, report)| {
+            report.users.iter().flat_map(move |u| u.access_keys.iter().map(move |k| (account, u, k)))
+        })
+        .collect();
+    let others = audit.results.iter().filter(|r| ids.contains(&r.check.id)).count();
+    let mut sheet = book.sheet(ACCESS_KEYS, keys.len() + others + 1)?;
+    sheet.header(&ACCESS_KEY_COLUMNS)?;
+    let mut shown = BTreeSet::new();
+    for (account, user, key) in keys {
+        // The root user's keys are judged by `iam-root-access-key`, on the root user; an IAM user's by
+        // `iam-access-key-rotation`, on the key (`<user ARN>/access-key-<slot>`, as the check names it).
+        let (check, r) = if user.is_root() {
+            (root_key::CHECK.id, results.get(root_key::CHECK.id, account, &user.arn))
+        } else {
+            let resource = format!("{}/access-key-{}", user.arn, key.slot);
+            (rotation::CHECK.id, results.get(rotation::CHECK.id, account, &resource))
+        };
+        if let Some(r) = r {
+            shown.insert(std::ptr::from_ref(r));
+        }
+        let age = days_between(snapshot.collected_at.as_deref(), key.last_rotated.as_deref());
+        let mut cells = vec![
+            Cell::Text(account),
+            Cell::Text(&user.user),
+            Cell::Number(usize::from(key.slot)),
+            Cell::Word(if key.active { "active" } else { "inactive" }, Tone::Plain),
+            Cell::Text(key.last_rotated.as_deref().unwrap_or_default()),
+            age.map_or(Cell::Blank, Cell::Integer),
+            Cell::Text(key.last_used.as_deref().unwrap_or_default()),
+            Cell::Text(check),
+        ];
+        cells.extend(result_cells(r));
+        cells.push(Cell::Text(accounts.name(account)));
+        sheet.row(&cells)?;
+    }
+    for r in unshown(audit, &ids, &shown) {
+        let mut cells = vec![Cell::Text(&r.location.account_id), Cell::Blank, Cell::Blank, Cell::Blank, Cell::Blank];
+        cells.extend([Cell::Blank, Cell::Blank, Cell::Text(r.check.id)]);
+        cells.extend(result_cells(Some(r)));
+        cells.push(Cell::Text(accounts.name(&r.location.account_id)));
+        sheet.row(&cells)?;
+    }
+    sheet.finish()
+}
+
+fn mfa(
+    book: &mut Book,
+    snapshot: &Snapshot,
+    audit: &Audit,
+    results: &Results,
+    accounts: &csv::Accounts,
+) -> Result<(), XlsxError> {
+    use checks::iam::{console_user_mfa as console, root_mfa as root, user_mfa as user};
+    let ids = [root::CHECK.id, console::CHECK.id, user::CHECK.id];
+    let users: Vec<(&str, &CredentialUser)> = snapshot
+        .account_evidence
+        .iter()
+        .filter_map(|e| e.credential_report.as_ref().map(|r| (e.account_id.as_str(), r)))
+        .flat_map(|(account, report)| report.users.iter().map(move |u| (account, u)))
+        .collect();
+    let others = audit.results.iter().filter(|r| ids.contains(&r.check.id)).count();
+    let mut sheet = book.sheet(MFA, users.len() + others + 1)?;
+    sheet.header(&MFA_COLUMNS)?;
+    let mut shown = BTreeSet::new();
+    for (account, u) in users {
+        // The check that matters most for the user: root's own, the console users', or every user's.
+        let check = if u.is_root() {
+            root::CHECK.id
+        } else if u.password_enabled == Some(true) {
+            console::CHECK.id
+        } else {
+            user::CHECK.id
+        };
+        let r = results.get(check, account, &u.arn);
+        // A console user is judged by both checks: the other one is on this row too.
+        if u.password_enabled == Some(true) {
+            if let Some(other) = results.get(user::CHECK.id, account, &u.arn) {
+                shown.insert(std::ptr::from_ref(other));
+            }
+        }
+        if let Some(r) = r {
+            shown.insert(std::ptr::from_ref(r));
+        }
+        let mut cells = vec![
+            Cell::Text(account),
+            Cell::Text(&u.user),
+            u.password_enabled.map_or(Cell::Blank, Cell::Bool),
+            Cell::Bool(u.mfa_active),
+            Cell::Text(check),
+        ];
+        cells.extend(result_cells(r));
+        cells.push(Cell::Text(accounts.name(account)));
+        sheet.row(&cells)?;
+    }
+    for r in unshown(audit, &ids, &shown) {
+        let mut cells = vec![Cell::Text(&r.location.account_id), Cell::Blank, Cell::Blank, Cell::Blank];
+        cells.push(Cell::Text(r.check.id));
+        cells.extend(result_cells(Some(r)));
+        cells.push(Cell::Text(accounts.name(&r.location.account_id)));
+        sheet.row(&cells)?;
+    }
+    sheet.finish()
+}
+
+/// The results of `checks` that no row of a sheet shows (`shown` holds those that one does): an account
+/// whose credential report could not be read, a pass for an account with no IAM user. Each gets a row of
+/// its own, so that nothing a check said is missing from its sheet.
+fn unshown<'a>(audit: &'a Audit, checks: &[&str], shown: &BTreeSet<*const CheckResult>) -> Vec<&'a CheckResult> {
+    audit.results.iter().filter(|r| checks.contains(&r.check.id) && !shown.contains(&std::ptr::from_ref(*r))).collect()
+}
+
+fn cloudtrail(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::Accounts) -> Result<(), XlsxError> {
+    let rows: Vec<&CheckResult> =
+        audit.results.iter().filter(|r| r.check.id == checks::cloudtrail::region_logged::CHECK.id).collect();
+    let regions: HashMap<(&str, &str), &RegionSnapshot> =
+        snapshot.regions.iter().map(|r| ((r.account_id.as_str(), r.region.as_str()), r)).collect();
+    let mut sheet = book.sheet(CLOUDTRAIL, rows.len() + 1)?;
+    sheet.header(&CLOUDTRAIL_COLUMNS)?;
+    for r in rows {
+        let account = r.location.account_id.as_str();
+        let region = r.location.region.as_deref().unwrap_or_default();
+        // The trails that apply in the region: multi-region ones and those homed there.
+        let trails: Vec<String> = regions
+            .get(&(account, region))
+            .map(|reg| {
+                reg.posture
+                    .trails
+                    .iter()
+                    .filter(|t| t.multi_region || t.home_region == region)
+                    .map(|t| {
+                        let mut what = vec![format!("home {}", t.home_region)];
+                        if t.multi_region {
+                            what.push("multi-region".to_string());
+                        }
+                        if t.organization {
+                            what.push("organisation".to_string());
+                        }
+                        what.push(
+                            match t.logging {
+                                Some(true) => "logging",
+                                Some(false) => "not logging",
+                                None => "status not read",
+                            }
+                            .to_string(),
+                        );
+                        format!("{} ({})", t.name, what.join(", "))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let covered = match r.outcome {
+            Outcome::Pass => Cell::Word("yes", Tone::Good),
+            Outcome::Fail => Cell::Word("no", Tone::Bad),
+            Outcome::NotEvaluated => Cell::Word("unknown", Tone::Missing),
+        };
+        let trails = trails.join(JOIN);
+        let mut cells = vec![Cell::Text(account), Cell::Text(region), covered, Cell::Text(&trails)];
+        cells.extend(result_cells(Some(r)));
+        cells.push(Cell::Text(accounts.name(account)));
+        sheet.row(&cells)?;
+    }
+    sheet.finish()
+}
+
+/// One row of `S3 grants`: an account's bucket and one grant of its ACL, where there are any.
+struct GrantRow<'a> {
+    account: &'a str,
+    bucket: Option<&'a Bucket>,
+    grant: Option<&'a Grant>,
+}
+
+fn s3_grants(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::Accounts) -> Result<(), XlsxError> {
+    let s3: Vec<&str> = CHECKS.iter().filter(|c| c.family == Family::S3).map(|c| c.id).collect();
+    let results: Vec<&CheckResult> = audit.results.iter().filter(|r| r.check.family == Family::S3).collect();
+    // Every account that has S3 evidence or an S3 result (one that could not be read has only the latter).
+    let names: BTreeSet<&str> = snapshot
+        .account_evidence
+        .iter()
+        .map(|e| e.account_id.as_str())
+        .chain(results.iter().map(|r| r.location.account_id.as_str()))
+        .collect();
+    let mut rows: Vec<GrantRow> = Vec::new();
+    for account in names {
+        let buckets = snapshot
+            .account_evidence
+            .iter()
+            .find(|e| e.account_id == account)
+            .map(|e| e.buckets.as_slice())
+            .unwrap_or_default();
+        if buckets.is_empty() {
+            rows.push(GrantRow { account, bucket: None, grant: None });
+        }
+        for b in buckets {
+            if b.grants.is_empty() {
+                rows.push(GrantRow { account, bucket: Some(b), grant: None });
+            }
+            rows.extend(b.grants.iter().map(|g| GrantRow { account, bucket: Some(b), grant: Some(g) }));
+        }
+    }
+    // Each result by account and bucket (`None`: the account's own), so that a large estate's rows each find
+    // theirs at once.
+    let mut by_place: HashMap<(&str, Option<&str>), Vec<&CheckResult>> = HashMap::new();
+    for r in &results {
+        let bucket = (r.location.resource_type == resource::S3_BUCKET)
+            .then(|| r.location.resource.rsplit_once(":::").map_or(r.location.resource.as_str(), |(_, name)| name));
+        by_place.entry((r.location.account_id.as_str(), bucket)).or_default().push(r);
+    }
+    let mut header: Vec<&str> = S3_GRANT_COLUMNS[..8].to_vec();
+    header.extend(&s3);
+    header.extend(["evidence", "account_name"]);
+    let mut sheet = book.sheet(S3_GRANTS, rows.len() + 1)?;
+    sheet.header(&header)?;
+    for row in &rows {
+        // A bucket's results are on its rows; the account's (its Block Public Access, "no buckets", "could not
+        // be read") on every row of the account.
+        let bucket = row.bucket;
+        let of_row: Vec<&CheckResult> = [None, bucket.map(|b| b.name.as_str())]
+            .into_iter()
+            .filter_map(|place| by_place.get(&(row.account, place)))
+            .flatten()
+            .copied()
+            .collect();
+        let grantee = row.grant.map(|g| grantee(g, bucket.and_then(|b| b.owner_id.as_deref())));
+        let block = bucket.map(|b| match b.public_access_block {
+            Some(p) if p.all() => "all four on",
+            Some(p)
+                if p.block_public_acls
+                    || p.ignore_public_acls
+                    || p.block_public_policy
+                    || p.restrict_public_buckets =>
+            {
+                "partly on"
+            }
+            Some(_) => "all off",
+            None if b.error("s3:GetBucketPublicAccessBlock").is_some() => "not read",
+            None => "none configured",
+        });
+        // What each result that is not a pass says, once per text (one denied call stops several checks),
+        // after the checks it concerns.
+        let mut said: Vec<(Vec<&str>, &str)> = Vec::new();
+        for r in of_row.iter().filter(|r| r.outcome != Outcome::Pass) {
+            match said.iter_mut().find(|(_, text)| *text == r.evidence) {
+                Some((ids, _)) => ids.push(r.check.id),
+                None => said.push((vec![r.check.id], &r.evidence)),
+            }
+        }
+        let evidence =
+            said.iter().map(|(ids, text)| format!("{}: {text}", ids.join(", "))).collect::<Vec<_>>().join(JOIN);
+        let mut cells = vec![
+            Cell::Text(row.account),
+            Cell::Text(bucket.map(|b| b.name.as_str()).unwrap_or_default()),
+            Cell::Text(bucket.and_then(|b| b.region.as_deref()).unwrap_or_default()),
+            grantee.as_deref().map_or(Cell::Blank, Cell::Text),
+            Cell::Text(row.grant.map(|g| g.grantee_type.as_str()).unwrap_or_default()),
+            Cell::Text(row.grant.map(|g| g.permission.as_str()).unwrap_or_default()),
+            Cell::Text(bucket.and_then(|b| b.ownership.as_deref()).unwrap_or_default()),
+            block.map_or(Cell::Blank, |w| Cell::Word(w, Tone::Plain)),
+        ];
+        for id in &s3 {
+            // The worst of the check's results here: a failure shows over a pass.
+            let outcome = of_row.iter().filter(|r| r.check.id == *id).map(|r| r.outcome).min();
+            cells.push(outcome.map_or(Cell::Blank, Cell::Outcome));
+        }
+        cells.push(Cell::Text(&evidence));
+        cells.push(Cell::Text(accounts.name(row.account)));
+        sheet.row(&cells)?;
+    }
+    sheet.finish()
+}
+
+/// A grantee as people know it: `AllUsers (everyone)`, the owner, a display name or a canonical id.
+fn grantee(grant: &Grant, owner: Option<&str>) -> String {
+    match grant.grantee.as_str() {
+        ALL_USERS => "AllUsers (everyone)".to_string(),
+        AUTHENTICATED_USERS => "AuthenticatedUsers (any AWS account)".to_string(),
+        LOG_DELIVERY => "LogDelivery (S3 server access logs)".to_string(),
+        id => {
+            let name = grant.display_name.as_deref().unwrap_or(id);
+            if Some(id) == owner {
+                format!("{name} (owner)")
+            } else {
+                name.to_string()
+            }
+        }
+    }
+}
+
+fn all_results(book: &mut Book, audit: &Audit, accounts: &csv::Accounts) -> Result<(), XlsxError> {
+    let mut sheet = book.sheet(CHECKS_SHEET, audit.results.len() + 1)?;
+    sheet.header(&CHECK_COLUMNS)?;
+    // The controls, once per check rather than once per result.
+    let controls: HashMap<&str, String> = CHECKS.iter().map(|c| (c.id, c.controls.join(JOIN))).collect();
+    for r in &audit.results {
+        let account = r.location.account_id.as_str();
+        sheet.row(&[
+            Cell::Text(r.check.id),
+            Cell::Text(r.check.title),
+            Cell::Text(r.check.family.id()),
+            Cell::Outcome(r.outcome),
+            Cell::Severity(r.severity),
+            Cell::Text(account),
+            Cell::Text(r.location.region.as_deref().unwrap_or_default()),
+            Cell::Text(r.location.resource_type),
+            Cell::Text(&r.location.resource),
+            Cell::Text(&r.evidence),
+            Cell::Text(controls.get(r.check.id).map(String::as_str).unwrap_or_default()),
+            Cell::Text(r.check.remediation),
+            Cell::Text(accounts.name(account)),
+        ])?;
+    }
+    sheet.finish()
+}
+
 fn coverage(book: &mut Book, snapshot: &Snapshot) -> Result<(), XlsxError> {
-    use Cell::{Blank, Number, Text, Word};
+    use Cell::{Blank, Text, Word};
     let accounts: Vec<_> = snapshot.accounts.iter().filter(|a| a.error.is_some() || a.skipped.is_some()).collect();
-    let rows = accounts.len() + snapshot.regions.iter().map(|r| r.coverage.len().max(1)).sum::<usize>() + 1;
+    let account_wide: usize = snapshot.account_evidence.iter().map(|e| e.coverage.len()).sum();
+    let rows =
+        accounts.len() + account_wide + snapshot.regions.iter().map(|r| r.coverage.len().max(1)).sum::<usize>() + 1;
     let mut sheet = book.sheet("coverage", rows)?;
     sheet.header(&COVERAGE_COLUMNS)?;
     // Whole accounts first: nothing of theirs is in the other sheets.
@@ -461,6 +1096,12 @@ fn coverage(book: &mut Book, snapshot: &Snapshot) -> Result<(), XlsxError> {
         }
         sheet.row(&cells)?;
     }
+    // Then the account-wide sources (IAM, the S3 bucket list), read once per account: region `global`.
+    for e in &snapshot.account_evidence {
+        for c in &e.coverage {
+            sheet.row(&coverage_cells(&e.account_id, "global", c))?;
+        }
+    }
     for r in &snapshot.regions {
         if r.coverage.is_empty() {
             sheet.row(&[
@@ -473,28 +1114,31 @@ fn coverage(book: &mut Book, snapshot: &Snapshot) -> Result<(), XlsxError> {
             ])?;
         }
         for c in &r.coverage {
-            let mut cells = vec![Text(&r.account_id), Text(&r.region), Text(&c.source)];
-            match &c.state {
-                CoverageState::Complete => cells.extend([Word("complete", Tone::Plain), Blank, Blank, Blank, Blank]),
-                CoverageState::NotApplicable { reason } => {
-                    cells.extend([Word("not_applicable", Tone::Quiet), Blank, Text(reason), Blank, Blank])
-                }
-                CoverageState::Denied { error } | CoverageState::Failed { error } => cells.extend([
-                    Word(
-                        if matches!(c.state, CoverageState::Denied { .. }) { "denied" } else { "failed" },
-                        Tone::Missing,
-                    ),
-                    Text(&error.code),
-                    Text(&error.message),
-                    Text(error.action.as_deref().unwrap_or_default()),
-                    Cell::Bool(error.scp_deny),
-                ]),
-            }
-            cells.extend([Number(c.requests as usize), Number(c.items as usize)]);
-            sheet.row(&cells)?;
+            sheet.row(&coverage_cells(&r.account_id, &r.region, c))?;
         }
     }
     sheet.finish()
+}
+
+/// A row of `coverage`: what one source read where.
+fn coverage_cells<'a>(account: &'a str, region: &'a str, c: &'a SourceCoverage) -> Vec<Cell<'a>> {
+    use Cell::{Blank, Number, Text, Word};
+    let mut cells = vec![Text(account), Text(region), Text(&c.source)];
+    match &c.state {
+        CoverageState::Complete => cells.extend([Word("complete", Tone::Plain), Blank, Blank, Blank, Blank]),
+        CoverageState::NotApplicable { reason } => {
+            cells.extend([Word("not_applicable", Tone::Quiet), Blank, Text(reason), Blank, Blank])
+        }
+        CoverageState::Denied { error } | CoverageState::Failed { error } => cells.extend([
+            Word(if matches!(c.state, CoverageState::Denied { .. }) { "denied" } else { "failed" }, Tone::Missing),
+            Text(&error.code),
+            Text(&error.message),
+            Text(error.action.as_deref().unwrap_or_default()),
+            Cell::Bool(error.scp_deny),
+        ]),
+    }
+    cells.extend([Number(c.requests as usize), Number(c.items as usize)]);
+    cells
 }
 
 /// One cell. Text that comes from AWS or a user is only ever `Text`.
@@ -503,9 +1147,12 @@ enum Cell<'a> {
     Text(&'a str),
     Bool(bool),
     Number(usize),
+    /// A count that may be negative (an age, where AWS's clock ran ahead of the collector's).
+    Integer(i64),
     Status(Status),
     Risk(Risk),
     Severity(Severity),
+    Outcome(Outcome),
     /// One of sgaudit's own words or sentences.
     Word(&'a str, Tone),
     Blank,
@@ -520,6 +1167,10 @@ enum Tone {
     Missing,
     /// Nothing to see (not applicable, skipped).
     Quiet,
+    /// As a passed check.
+    Good,
+    /// As a failed check.
+    Bad,
 }
 
 struct Styles {
@@ -531,6 +1182,8 @@ struct Styles {
     in_use: Format,
     unused: Format,
     unknown: Format,
+    pass: Format,
+    fail: Format,
     /// By [`Risk`], from `None` to `Critical`: its declared order, so `risk as usize` indexes it.
     risk: [Format; 5],
 }
@@ -552,6 +1205,9 @@ impl Styles {
             unused: fill(0xDDEBF7, 0x1F4E78),
             // Unknown must not pass for unused at a glance: another hue, and bold.
             unknown: fill(0xE4DFEC, 0x5B2C6F).set_bold(),
+            // Excel's own "Good" and "Bad"; not evaluated is drawn as unknown is: evidence missing.
+            pass: fill(0xC6EFCE, 0x006100),
+            fail: fill(0xFFC7CE, 0x9C0006).set_bold(),
             risk: [
                 Format::new().set_font_color(Color::RGB(0x808080)),
                 fill(0xBDD7EE, 0x000000),
@@ -570,6 +1226,14 @@ impl Styles {
         }
     }
 
+    fn outcome(&self, outcome: Outcome) -> &Format {
+        match outcome {
+            Outcome::Pass => &self.pass,
+            Outcome::Fail => &self.fail,
+            Outcome::NotEvaluated => &self.unknown,
+        }
+    }
+
     fn risk(&self, risk: Risk) -> &Format {
         &self.risk[risk as usize]
     }
@@ -581,6 +1245,8 @@ impl Styles {
             Tone::Label => Some(&self.label),
             Tone::Missing => Some(&self.unknown),
             Tone::Quiet => Some(&self.risk[Risk::None as usize]),
+            Tone::Good => Some(&self.pass),
+            Tone::Bad => Some(&self.fail),
         }
     }
 }
@@ -668,6 +1334,11 @@ impl Sheet<'_> {
                     self.measure(c, n.to_string().len());
                     self.ws.write_number(row, column, n as f64)?;
                 }
+                Cell::Integer(n) => {
+                    self.measure(c, n.to_string().len());
+                    self.ws.write_number(row, column, n as f64)?;
+                }
+                Cell::Outcome(o) => self.styled(c, o.id(), Some(styles.outcome(o)))?,
                 Cell::Status(s) => self.styled(c, s.id(), Some(styles.status(s)))?,
                 Cell::Risk(r) => self.styled(c, r.id(), Some(styles.risk(r)))?,
                 Cell::Severity(s) => {
@@ -794,6 +1465,7 @@ mod tests {
     #[test]
     fn sheets_and_headers_in_order() {
         let mut book = open(&written(&demo()).bytes);
+        // The demo was collected for every family: every sheet.
         assert_eq!(book.sheet_names(), SHEETS);
         for (name, header) in [
             ("default_sg", &SEED_COLUMNS[..]),
@@ -802,13 +1474,40 @@ mod tests {
             ("all_groups", &csv::COLUMNS),
             ("unused", &UNUSED_COLUMNS),
             ("findings", &FINDINGS_COLUMNS),
+            (OPEN_PORTS, &OPEN_PORT_COLUMNS),
+            (ACCESS_KEYS, &ACCESS_KEY_COLUMNS),
+            (MFA, &MFA_COLUMNS),
+            (CLOUDTRAIL, &CLOUDTRAIL_COLUMNS),
+            (CHECKS_SHEET, &CHECK_COLUMNS),
             ("coverage", &COVERAGE_COLUMNS),
         ] {
             assert_eq!(sheet(&mut book, name)[0], header, "{name}");
         }
+        // S3 grants: its columns, then one per S3 check, then the evidence and the account's name.
+        let s3: Vec<&str> = CHECKS.iter().filter(|c| c.family == Family::S3).map(|c| c.id).collect();
+        let header = &sheet(&mut book, S3_GRANTS)[0];
+        assert_eq!(header[..8], S3_GRANT_COLUMNS[..8]);
+        assert_eq!(header[8..8 + s3.len()], s3);
+        assert_eq!(header[8 + s3.len()..], ["evidence", "account_name"]);
+        let summary = sheet(&mut book, "summary");
+        assert_eq!(summary[0][0], "sgaudit security audit");
+        assert!(summary.iter().any(|r| r[..REGION_COLUMNS.len()] == REGION_COLUMNS));
+    }
+
+    #[test]
+    fn a_groups_only_audit_keeps_the_workbook_it_had() {
+        let snapshot = demo();
+        let options = sgaudit_audit::Options { families: Some(vec![Family::Groups]), ..Default::default() };
+        let audit = sgaudit_audit::audit_with(&snapshot, &options);
+        let mut book = open(&workbook(&snapshot, &audit).unwrap().bytes);
+        assert_eq!(
+            book.sheet_names(),
+            ["summary", "default_sg", "ssh_open", "ssh_world", "all_groups", "unused", "findings", "coverage"]
+        );
+        assert_eq!(sheets(&audit), book.sheet_names());
         let summary = sheet(&mut book, "summary");
         assert_eq!(summary[0][0], "sgaudit security group audit");
-        assert!(summary.iter().any(|r| r[..REGION_COLUMNS.len()] == REGION_COLUMNS));
+        assert!(!summary.iter().any(|r| r[0] == "checks" || r[0] == "what not evaluated means"));
     }
 
     #[test]
@@ -951,7 +1650,8 @@ mod tests {
             why.starts_with("no network interface holds it; no resource's configuration names it; no other"),
             "{why}"
         );
-        let read = sgaudit_snapshot::SOURCES.len() - 1;
+        let us_east = snapshot.regions.iter().find(|r| r.region == "us-east-1").unwrap();
+        let read = us_east.coverage.len() - 1;
         assert!(why.ends_with(&format!("({read} read, 1 not applicable there)")), "{why}");
         let chain = cell(&rows, "sg-0a500000000cab1ea", "why_unused");
         assert!(chain.contains("only rules of unused groups name it (sg-0a600000000cab1eb)"), "{chain}");
@@ -998,8 +1698,12 @@ mod tests {
         let mut book = open(&written(&snapshot).bytes);
         let rows = sheet(&mut book, "coverage");
         let sources: usize = snapshot.regions.iter().map(|r| r.coverage.len()).sum();
-        assert_eq!(sources, 2 * sgaudit_snapshot::SOURCES.len());
-        assert_eq!(rows.len() - 1, sources + 2);
+        assert!(sources >= 2 * sgaudit_snapshot::SOURCES.len());
+        let account_wide: usize = snapshot.account_evidence.iter().map(|e| e.coverage.len()).sum();
+        assert_eq!(account_wide, sgaudit_snapshot::posture::ACCOUNT_SOURCES.len());
+        assert_eq!(rows.len() - 1, sources + account_wide + 2);
+        // The account-wide sources come after whole accounts, before the regions, in region `global`.
+        assert_eq!(rows[3][..4], ["123456789012", "global", "iam-credential-report", "complete"]);
         assert_eq!(
             rows[1][..9],
             [
@@ -1170,7 +1874,9 @@ mod tests {
             assert_eq!(rows[i + 1][..], csv::row(g, &accounts));
             assert_eq!(rows[i + 1][column(&rows, "account_name")], format!("account {}", i / 20));
         }
-        assert_eq!(sheet(&mut book, "coverage").len() - 1, 2_000 * sgaudit_snapshot::SOURCES.len());
+        let sources: usize = snapshot.regions.iter().map(|r| r.coverage.len()).sum();
+        assert_eq!(sources, 1_000 * demo().regions.iter().map(|r| r.coverage.len()).sum::<usize>());
+        assert_eq!(sheet(&mut book, "coverage").len() - 1, sources);
         let findings: usize = audit.groups.iter().map(|g| g.findings.len()).sum();
         assert_eq!(sheet(&mut book, "findings").len() - 1, findings);
     }

@@ -1,7 +1,10 @@
 //! The HTML report in a real browser: Debian's Chromium, driven by Python Playwright
 //! (`tests/browser/check_html.py`), opens the report of the demo estate with a hostile group name and tag,
-//! sorts, filters and takes a screenshot; this test judges what it saw. Chromium and Playwright are not
-//! optional: without them the test fails and says how to install them (`.ci/run` does).
+//! sorts, filters and takes a screenshot; this test judges what it saw. A second page carries hostile text
+//! in the account checks' sections (a user's and a bucket's name, an error message). Chromium and
+//! Playwright are not optional: without them the test fails and says how to install them (`.ci/run` does).
+
+mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -9,7 +12,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use serde_json::{json, Value};
-use sgaudit_audit::{Audit, GroupVerdict, Risk, Status};
+use sgaudit_audit::{Audit, Family, GroupVerdict, Outcome, Risk, Status};
 use sgaudit_report::{write_to, Format};
 use sgaudit_snapshot::{Account, RegionSnapshot, SecurityGroup, Snapshot, Target};
 
@@ -67,12 +70,12 @@ fn ids_by_name_where(audit: &Audit, keep: impl Fn(&GroupVerdict) -> bool) -> Vec
     groups.iter().map(|g| g.group.group_id.clone()).collect()
 }
 
-/// Where the screenshot goes: `$SGAUDIT_SCREENSHOT`, or the target directory.
-fn screenshot_path() -> PathBuf {
-    std::env::var_os("SGAUDIT_SCREENSHOT").map(PathBuf::from).unwrap_or_else(|| {
+/// Where a screenshot goes: `$<variable>`, or `<file>` in the target directory.
+fn screenshot_path(variable: &str, file: &str) -> PathBuf {
+    std::env::var_os(variable).map(PathBuf::from).unwrap_or_else(|| {
         // CARGO_TARGET_TMPDIR is `<target>/tmp`.
         let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        tmp.parent().unwrap_or(tmp).join("sgaudit-html-report.png")
+        tmp.parent().unwrap_or(tmp).join(file)
     })
 }
 
@@ -106,7 +109,7 @@ fn the_report_works_in_chromium_and_shows_hostile_names_as_text() {
         std::fs::copy(&report, keep).expect("the report is copied to $SGAUDIT_HTML_OUT");
     }
 
-    let screenshot = screenshot_path();
+    let screenshot = screenshot_path("SGAUDIT_SCREENSHOT", "sgaudit-html-report.png");
     let steps = json!([
         {"do": "sort", "col": "risk"},
         {"do": "sort", "col": "risk"},
@@ -172,6 +175,62 @@ fn the_report_works_in_chromium_and_shows_hostile_names_as_text() {
     assert!(text.contains("Do not delete a group whose status is unknown."));
     assert!(text.contains("lambda:ListFunctions"));
 
+    // The account checks: a section per family, failures and results not evaluated shown, passes folded.
+    for family in [Family::Network, Family::Iam, Family::Cloudtrail, Family::S3] {
+        let n = |o: Outcome| audit.results.iter().filter(|r| r.check.family == family && r.outcome == o).count();
+        let counts = format!(
+            // The heading, then the counts (a flex row: one item a line in the page's text).
+            "{}\n\nfail\n{}\nnot evaluated\n{}\npass\n{}",
+            family.title(),
+            n(Outcome::Fail),
+            n(Outcome::NotEvaluated),
+            n(Outcome::Pass)
+        );
+        assert!(text.contains(&counts), "no section {counts:?}");
+    }
+    assert!(text.contains("bob signs in with a password and no MFA"));
+    assert!(text.contains("How to fix: Assign an MFA device to the user"));
+    assert!(text.contains("s3:GetBucketPolicy"), "a result not evaluated, with its reason");
+    assert!(text.contains("5 check result(s) could not be evaluated"));
+    assert!(!text.contains("alice signs in with a password and MFA"), "passes are folded away");
+    assert!(text.contains("1 passed"));
+
+    assert!(screenshot.exists(), "no screenshot at {}", screenshot.display());
+    println!("screenshot: {}", screenshot.display());
+}
+
+#[test]
+fn hostile_aws_text_in_the_account_checks_is_text_in_chromium() {
+    let snapshot = common::hostile();
+    let audit = sgaudit_audit::audit(&snapshot);
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let report = dir.path().join("accounts.html");
+    render(&snapshot, &audit, &report);
+    if let Some(keep) = std::env::var_os("SGAUDIT_HTML_ACCOUNTS_OUT") {
+        std::fs::copy(&report, keep).expect("the report is copied to $SGAUDIT_HTML_ACCOUNTS_OUT");
+    }
+    let screenshot = screenshot_path("SGAUDIT_SCREENSHOT_ACCOUNTS", "sgaudit-html-account-checks.png");
+    let seen = browse(&report, &json!([{"do": "screenshot", "path": screenshot}]));
+    // No dialog, no image, no script but the page's own: the markup in the names stayed text.
+    assert_clean(&seen);
+    let text = seen["text"].as_str().unwrap();
+    let markup = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+    for shown in [
+        format!("{}bob", common::FORMULA),
+        format!("{}drop", common::FORMULA),
+        format!("{}partner", common::FORMULA),
+        "denied".to_string(),
+    ] {
+        // The name's start, then the control characters (a browser draws them as nothing), then the markup.
+        let at = text.find(&shown).unwrap_or_else(|| panic!("{shown} is not shown"));
+        assert!(text[at..].contains(markup), "{shown}: the markup after it is not shown as text");
+    }
+    // Every family's section, and the second and third accounts' results not evaluated.
+    for id in
+        ["iam:GenerateCredentialReport", "ec2:DescribeSecurityGroups", "sts:AssumeRole", "cloudtrail:DescribeTrails"]
+    {
+        assert!(text.contains(id), "{id}");
+    }
     assert!(screenshot.exists(), "no screenshot at {}", screenshot.display());
     println!("screenshot: {}", screenshot.display());
 }
@@ -206,6 +265,7 @@ fn synthetic(copies: usize) -> Snapshot {
                     attachments: Vec::new(),
                     coverage: template.coverage.clone(),
                     stale_rules: Vec::new(),
+                    posture: Default::default(),
                 });
                 snapshot.regions.len() - 1
             });

@@ -1,7 +1,9 @@
 //! The reports that follow a published format, validated by someone else's reading of that format:
 //! SARIF against the OASIS SARIF 2.1.0 JSON Schema, OCSF against the JSON Schema of its Compliance Finding
 //! class, ASFF against botocore's model of Security Hub's `BatchImportFindings` (there is no ASFF JSON
-//! Schema). Where the schemas come from: `tests/schemas/README.md`.
+//! Schema). Where the schemas come from: `tests/schemas/README.md`. The demo holds the groups' findings and
+//! results of the account checks of every outcome (pass, fail, not evaluated); each test checks that what
+//! it validates has them.
 //!
 //! The validators are Python's (`jsonschema`, `botocore`), run by `tests/validate.py`; `.ci/run` installs
 //! them where missing. Each validator is also shown a broken document, so that a validator that checks
@@ -24,8 +26,15 @@ fn demo() -> Snapshot {
     Snapshot::load(&here().join("../../examples/demo-snapshot.json")).expect("the demo snapshot loads")
 }
 
-/// The demo with names, descriptions and tags chosen by someone hostile: JSON breakers, markup, control
-/// characters, formula starters, characters outside the BMP, and a name longer than a title may be.
+/// What someone hostile names things: JSON breakers, markup, control characters, formula starters and
+/// characters outside the BMP.
+fn hostile_name(i: usize) -> String {
+    format!("\"}}],\"Id\":\"x{i}\\\n\r\t\u{0}\u{7f}</script><b>=cmd|' /c calc'!A0 𝕊𝔾")
+}
+
+/// The demo with names, descriptions and tags chosen by someone hostile, and a name longer than a title
+/// may be; IAM users so named, whose ARNs (an IAM path may be 512 characters long) make ids longer than
+/// Security Hub takes, and a bucket so named.
 fn hostile() -> Snapshot {
     let mut snapshot = demo();
     let groups = snapshot.regions.iter_mut().flat_map(|r| r.security_groups.iter_mut());
@@ -33,13 +42,24 @@ fn hostile() -> Snapshot {
         if g.is_default() {
             continue; // Default groups keep their name, which their checks depend on.
         }
-        g.group_name =
-            format!("\"}}],\"Id\":\"x{i}\\\n\r\t\u{0}\u{7f}</script><b>=cmd|' /c calc'!A0 𝕊𝔾 {}", "ü".repeat(300));
+        g.group_name = format!("{} {}", hostile_name(i), "ü".repeat(300));
         g.description = "\u{202e}reversed\u{2028}line".to_string();
         g.tags.insert("Owner".to_string(), "=HYPERLINK(\"http://evil\")".to_string());
         g.tags.insert("empty".to_string(), String::new());
     }
+    let evidence = &mut snapshot.account_evidence[0];
+    let report = evidence.credential_report.as_mut().expect("the demo has a credential report");
+    for (i, u) in report.users.iter_mut().filter(|u| !u.is_root()).enumerate() {
+        u.user = hostile_name(i);
+        u.arn = format!("arn:aws:iam::123456789012:user/{}/{}", "ü".repeat(500), u.user);
+    }
+    evidence.buckets[0].name = hostile_name(99);
     snapshot
+}
+
+/// The values of `field` (a JSON pointer) across `items`.
+fn values<'a>(items: &'a [Value], field: &str) -> std::collections::BTreeSet<&'a str> {
+    items.iter().filter_map(|i| i.pointer(field).and_then(Value::as_str)).collect()
 }
 
 fn render(format: Format, snapshot: &Snapshot) -> Vec<u8> {
@@ -99,7 +119,9 @@ fn edit(document: &[u8], change: impl FnOnce(&mut Value)) -> Vec<u8> {
 fn sarif_of_the_demo_is_valid_sarif_2_1_0() {
     let sarif = render(Format::Sarif, &demo());
     let doc: Value = serde_json::from_slice(&sarif).unwrap();
-    assert!(!doc["runs"][0]["results"].as_array().unwrap().is_empty(), "the demo has results to validate");
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["ruleId"].as_str().unwrap().starts_with("sg-")), "the groups' findings");
+    assert_eq!(values(results, "/properties/outcome"), ["fail", "not_evaluated"].into(), "the checks' results");
     if let Err(problems) = validate(&["json-schema", &sarif_schema()], &sarif) {
         panic!("the demo's SARIF is not valid SARIF 2.1.0:\n{problems}");
     }
@@ -116,7 +138,7 @@ fn sarif_of_hostile_names_is_valid_sarif_2_1_0() {
 #[test]
 fn the_sarif_schema_refuses_a_broken_log() {
     let sarif = render(Format::Sarif, &demo());
-    let cases: [Breakage; 4] = [
+    let cases: [Breakage; 5] = [
         ("no version", |d| {
             d.as_object_mut().unwrap().remove("version");
         }),
@@ -124,6 +146,10 @@ fn the_sarif_schema_refuses_a_broken_log() {
         ("a property the schema does not have", |d| d["runs"][0]["tool"]["driver"]["colour"] = "red".into()),
         ("a result with no message", |d| {
             d["runs"][0]["results"][0].as_object_mut().unwrap().remove("message");
+        }),
+        ("a kind SARIF lacks", |d| {
+            let open = d["runs"][0]["results"].as_array_mut().unwrap().iter_mut().find(|r| r["kind"] == "open");
+            open.unwrap()["kind"] = "skipped".into();
         }),
     ];
     for (what, change) in cases {
@@ -137,7 +163,9 @@ fn the_sarif_schema_refuses_a_broken_log() {
 fn ocsf_of_the_demo_is_valid_compliance_findings() {
     let ocsf = render(Format::Ocsf, &demo());
     let events: Value = serde_json::from_slice(&ocsf).unwrap();
-    assert!(events.as_array().is_some_and(|e| !e.is_empty()), "the demo has events to validate");
+    let events = events.as_array().unwrap();
+    assert_eq!(values(events, "/compliance/status"), ["Fail", "Pass", "Unknown"].into());
+    assert!(values(events, "/resources/0/type").len() > 5, "groups, IAM users, trails, buckets, ...");
     if let Err(problems) = validate(&["json-schema", &ocsf_schema(), "--each"], &ocsf) {
         panic!("the demo's OCSF is not valid OCSF 1.5.0 Compliance Finding:\n{problems}");
     }
@@ -154,13 +182,17 @@ fn ocsf_of_hostile_names_is_valid_compliance_findings() {
 #[test]
 fn the_ocsf_schema_refuses_a_broken_event() {
     let ocsf = render(Format::Ocsf, &demo());
-    let cases: [Breakage; 4] = [
+    let cases: [Breakage; 5] = [
         ("another class", |d| d[0]["class_uid"] = 2004.into()),
         ("no cloud", |d| {
             d[0].as_object_mut().unwrap().remove("cloud");
         }),
         ("a severity id OCSF lacks", |d| d[0]["severity_id"] = 7.into()),
         ("a misspelt attribute", |d| d[0]["finding_info"]["tittle"] = "x".into()),
+        ("a compliance status OCSF lacks, on a result", |d| {
+            let pass = d.as_array_mut().unwrap().iter_mut().find(|e| e["compliance"]["status"] == "Pass");
+            pass.unwrap()["compliance"]["status_id"] = 7.into();
+        }),
     ];
     for (what, change) in cases {
         validate(&["json-schema", &ocsf_schema(), "--each"], &edit(&ocsf, change))
@@ -171,6 +203,9 @@ fn the_ocsf_schema_refuses_a_broken_event() {
 #[test]
 fn asff_of_the_demo_is_what_batch_import_findings_takes() {
     let asff = render(Format::Asff, &demo());
+    let findings: Vec<Value> = serde_json::from_slice(&asff).unwrap();
+    assert_eq!(values(&findings, "/Compliance/Status"), ["FAILED", "NOT_AVAILABLE", "PASSED"].into());
+    assert!(values(&findings, "/Resources/0/Type").contains("AwsIamUser"));
     if let Err(problems) = validate(&["asff"], &asff) {
         panic!("the demo's ASFF does not fit BatchImportFindings:\n{problems}");
     }
@@ -179,6 +214,13 @@ fn asff_of_the_demo_is_what_batch_import_findings_takes() {
 #[test]
 fn asff_of_hostile_names_is_what_batch_import_findings_takes() {
     let asff = render(Format::Asff, &hostile());
+    let findings: Vec<Value> = serde_json::from_slice(&asff).unwrap();
+    let long = findings.iter().filter(|f| f["Resources"][0]["Id"].as_str().unwrap().chars().count() > 512).count();
+    assert!(long > 0, "results whose resource alone is longer than an id may be");
+    // Security Hub's limit on an id (not in botocore's model), and ids stay unique once cut.
+    let ids = values(&findings, "/Id");
+    assert_eq!(ids.len(), findings.len());
+    assert!(ids.iter().all(|id| id.encode_utf16().count() <= 512));
     if let Err(problems) = validate(&["asff"], &asff) {
         panic!("{problems}");
     }
@@ -187,7 +229,7 @@ fn asff_of_hostile_names_is_what_batch_import_findings_takes() {
 #[test]
 fn the_asff_check_refuses_a_broken_finding() {
     let asff = render(Format::Asff, &demo());
-    let cases: [Breakage; 5] = [
+    let cases: [Breakage; 6] = [
         ("a field in the wrong case", |d| {
             let title = d[0].as_object_mut().unwrap().remove("Title").unwrap();
             d[0]["title"] = title;
@@ -198,6 +240,10 @@ fn the_asff_check_refuses_a_broken_finding() {
         ("a severity label ASFF lacks", |d| d[0]["Severity"]["Label"] = "SEVERE".into()),
         ("a partition AWS lacks", |d| d[0]["Resources"][0]["Partition"] = "aws-mars".into()),
         ("a blank tag value", |d| d[0]["Resources"][0]["Tags"] = serde_json::json!({"Owner": " "})),
+        ("a compliance status ASFF lacks, on a result", |d| {
+            let passed = d.as_array_mut().unwrap().iter_mut().find(|f| f["Compliance"]["Status"] == "PASSED");
+            passed.unwrap()["Compliance"]["Status"] = "SKIPPED".into();
+        }),
     ];
     for (what, change) in cases {
         validate(&["asff"], &edit(&asff, change)).expect_err(&format!("the ASFF check accepted a finding with {what}"));

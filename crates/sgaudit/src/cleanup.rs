@@ -20,7 +20,7 @@ use sgaudit_cleanup::plan::{DAY, FRESH_UNKNOWN};
 use sgaudit_cleanup::{Backup, CreationWindow, Decision, Plan, Protections, Scope, TagRule};
 use sgaudit_collect::cleanup as live;
 use sgaudit_report::text::printable;
-use sgaudit_snapshot::{Rule, SecurityGroup, Snapshot, SourceError};
+use sgaudit_snapshot::{Family, Rule, SecurityGroup, Snapshot, SourceError};
 
 use crate::scope::{clean, Live, ScopeArgs};
 use crate::{clock, exit, output, UsageError};
@@ -133,14 +133,16 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
         Some(snapshot) => args.scope.or_regions(snapshot.regions.iter().map(|r| r.region.as_str())),
         None => args.scope.clone(),
     };
-    let live = Live::connect(&reach)?;
+    let mut live = Live::connect(&reach)?;
+    // Cleanup judges groups alone: the account checks' evidence is neither read nor judged here.
+    live.options.families = vec![Family::Groups];
     let snapshot = match saved {
         Some(s) => s,
         None => live.scan(args.quiet),
     };
     // When the plan's groups were seen: CloudTrail's lag is measured from there.
     let seen_at = snapshot.collected_at.as_deref().and_then(sgaudit_report::time::parse_rfc3339_ms).map(|ms| ms / 1000);
-    let audit = sgaudit_audit::audit(&snapshot);
+    let audit = sgaudit_audit::audit_with(&snapshot, &groups_only());
     let mut plan = Plan::new(&snapshot, &audit, &protections);
     plan.limit(&scope);
     let reachable: Vec<String> = live.connected.sessions.iter().map(|s| s.account_id.clone()).collect();
@@ -273,7 +275,7 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
     let fresh =
         live.runtime.block_on(live::rescan(&live.connected, &live.options, &places, Some(clock::now_rfc3339())));
     let merged = with_fresh_regions(&snapshot, &fresh);
-    let fresh_audit = sgaudit_audit::audit(&merged);
+    let fresh_audit = sgaudit_audit::audit_with(&merged, &groups_only());
     plan.recheck(&merged, &fresh_audit);
     let dropped: Vec<&sgaudit_cleanup::Entry> = plan.kept().filter(|e| before.contains(&e.group_id)).collect();
     if !dropped.is_empty() {
@@ -496,4 +498,9 @@ fn print_plan(plan: &Plan, apply: bool) {
         };
         println!("  {what} {} ({}) — {}", e.group_id, printable(&e.group_name), printable(&e.reason));
     }
+}
+
+/// The audit cleanup makes: the `groups` family alone.
+fn groups_only() -> sgaudit_audit::Options {
+    sgaudit_audit::Options { families: Some(vec![Family::Groups]), ..sgaudit_audit::Options::default() }
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::ValueEnum;
-use sgaudit_audit::{Audit, Risk};
+use sgaudit_audit::{Audit, Family, Outcome, Risk};
 use sgaudit_report::printable;
 use sgaudit_snapshot::Snapshot;
 
@@ -43,7 +43,27 @@ pub struct ScanArgs {
     /// its account and region; a live scan only.
     #[arg(long, conflicts_with = "from_snapshot")]
     push_security_hub: bool,
-    /// Exit 1 when a group has at least this risk.
+    /// The families of checks to run, comma-separated: `groups` (whether each security group is used, and
+    /// its exposure), `network` (ports open to the world, network ACLs, EBS encryption by default,
+    /// instances outside a VPC), `iam` (credential report, password policy), `cloudtrail`, `s3`. Only
+    /// their evidence is read. With --from-snapshot, judges those the snapshot was collected for.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "FAMILIES",
+        default_value = "groups,network,iam,cloudtrail,s3"
+    )]
+    checks: Vec<CheckFamily>,
+    /// TCP/UDP ports that may be open to 0.0.0.0/0 or ::/0 without a `net-sg-open-port` failure,
+    /// comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "PORTS", default_value = "80,443")]
+    allow_open_ports: Vec<u16>,
+    /// Fail buckets whose default encryption is not SSE-KMS (`s3-default-encryption`); without it, the
+    /// default encryption is only reported.
+    #[arg(long)]
+    require_kms: bool,
+    /// Exit 1 when a group has at least this risk, or a check fails with at least this severity.
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
     /// No progress on stderr.
@@ -59,6 +79,8 @@ enum Format {
     Json,
     /// One row per group; cells a spreadsheet would run as formulas are neutralised.
     Csv,
+    /// One row per result of the account checks (pass, fail, not evaluated), neutralised the same way.
+    CsvChecks,
     /// An Excel workbook: the seed's tabs (default_sg, ssh_open, ssh_world), all groups, unused, findings,
     /// coverage and a summary.
     Xlsx,
@@ -67,7 +89,8 @@ enum Format {
     Html,
     /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,
-    /// AWS Security Finding Format (what Security Hub imports), one finding per check that fails.
+    /// AWS Security Finding Format (what Security Hub imports): one finding per group check that fails, and
+    /// one per result of the account checks, passes included.
     Asff,
     /// OCSF 1.5 Compliance Findings.
     Ocsf,
@@ -84,6 +107,7 @@ impl Format {
             Format::Table => Some(sgaudit_report::Format::Table),
             Format::Json => Some(sgaudit_report::Format::Json),
             Format::Csv => Some(sgaudit_report::Format::Csv),
+            Format::CsvChecks => Some(sgaudit_report::Format::CsvChecks),
             Format::Xlsx => Some(sgaudit_report::Format::Xlsx),
             Format::Html => Some(sgaudit_report::Format::Html),
             Format::Sarif => Some(sgaudit_report::Format::Sarif),
@@ -94,9 +118,10 @@ impl Format {
     }
 
     /// What `all` stands for: every format written to a file.
-    const ALL_FILES: [Format; 8] = [
+    const ALL_FILES: [Format; 9] = [
         Format::Json,
         Format::Csv,
+        Format::CsvChecks,
         Format::Xlsx,
         Format::Html,
         Format::Sarif,
@@ -104,6 +129,27 @@ impl Format {
         Format::Ocsf,
         Format::AuditLog,
     ];
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFamily {
+    Groups,
+    Network,
+    Iam,
+    Cloudtrail,
+    S3,
+}
+
+impl CheckFamily {
+    fn family(self) -> Family {
+        match self {
+            CheckFamily::Groups => Family::Groups,
+            CheckFamily::Network => Family::Network,
+            CheckFamily::Iam => Family::Iam,
+            CheckFamily::Cloudtrail => Family::Cloudtrail,
+            CheckFamily::S3 => Family::S3,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -220,13 +266,17 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     refuse_scope_with_snapshot(&args)?;
     let destination = destination(&args)?;
     check_paths(&args, &destination)?;
+    let mut families: Vec<Family> = args.checks.iter().map(|c| c.family()).collect();
+    families.sort();
+    families.dedup();
     let (snapshot, live) = match &args.from_snapshot {
         Some(path) => {
             let snapshot = Snapshot::load(path).map_err(|e| UsageError(printable(&e.to_string()).into_owned()))?;
             (snapshot, None)
         }
         None => {
-            let live = Live::connect(&args.scope)?;
+            let mut live = Live::connect(&args.scope)?;
+            live.options.families = families.clone();
             (live.scan(args.quiet), Some(live))
         }
     };
@@ -237,7 +287,20 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         })
         .map_err(|e| UsageError(format!("cannot write snapshot {}: {e}", shown(path))))?;
     }
-    let audit = sgaudit_audit::audit(&snapshot);
+    let options = sgaudit_audit::Options {
+        families: Some(families.clone()),
+        allowed_open_ports: args.allow_open_ports.clone(),
+        require_kms: args.require_kms,
+    };
+    let audit = sgaudit_audit::audit_with(&snapshot, &options);
+    if audit.families.is_empty() {
+        let collected: Vec<&str> = snapshot.families.iter().map(|f| f.id()).collect();
+        return Err(UsageError(format!(
+            "nothing to judge: the snapshot was collected for --checks {}, none of which was asked for",
+            collected.join(",")
+        ))
+        .into());
+    }
 
     match destination {
         Destination::Stdout(format) => {
@@ -273,12 +336,20 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         pushed_all = push_security_hub(live, &snapshot, &audit)?;
     }
     if !args.quiet && std::io::stderr().is_terminal() {
-        eprintln!("sgaudit: judged {} groups in {:.1}s", audit.groups.len(), started.elapsed().as_secs_f64());
+        eprintln!(
+            "sgaudit: judged {} groups and {} check results in {:.1}s",
+            audit.groups.len(),
+            audit.results.len(),
+            started.elapsed().as_secs_f64()
+        );
     }
 
     let code = if audit.is_partial() || !pushed_all {
         exit::PARTIAL
-    } else if args.fail_on.is_some_and(|f| audit.groups.iter().any(|g| g.risk >= f.risk())) {
+    } else if args.fail_on.is_some_and(|f| {
+        audit.groups.iter().any(|g| g.risk >= f.risk())
+            || audit.results.iter().any(|r| r.outcome == Outcome::Fail && Risk::of_severity(r.severity) >= f.risk())
+    }) {
         exit::FINDINGS
     } else {
         exit::OK

@@ -153,6 +153,7 @@ fn options(args: &ScopeArgs) -> anyhow::Result<ScanOptions> {
         concurrency: usize::from(args.concurrency),
         max_attempts: args.max_attempts,
         call_timeout: Duration::from_secs(args.call_timeout),
+        ..ScanOptions::default()
     })
 }
 

@@ -27,7 +27,7 @@ fn the_demo_as_json_follows_the_documented_schema() {
     let r = run(&["scan", "--from-snapshot", DEMO, "--format", "json"]);
     assert_eq!(r.code, 3);
     let doc = r.json();
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
     let first = &doc["security_groups"][0];
     for field in [
         "account_id",
@@ -48,6 +48,42 @@ fn the_demo_as_json_follows_the_documented_schema() {
         doc["security_groups"].as_array().unwrap().iter().map(|g| g["status"].as_str().unwrap()).collect();
     assert_eq!(statuses.into_iter().collect::<Vec<_>>(), ["in_use", "unknown", "unused"]);
     assert_eq!(doc["summary"]["partial"], true);
+    // The account checks: every family judged, every outcome present, each result located.
+    assert_eq!(doc["families"], serde_json::json!(["groups", "network", "iam", "cloudtrail", "s3"]));
+    let outcomes: std::collections::BTreeSet<&str> =
+        doc["results"].as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes.into_iter().collect::<Vec<_>>(), ["fail", "not_evaluated", "pass"]);
+    for r in doc["results"].as_array().unwrap() {
+        for field in ["check", "title", "family", "severity", "account_id", "resource_type", "resource", "evidence"] {
+            assert!(r[field].is_string(), "{field} missing from {r}");
+        }
+    }
+}
+
+#[test]
+fn checks_narrow_the_families_judged() {
+    // IAM alone: its evidence is whole in the demo, so nothing is partial.
+    let r = run(&["scan", "--from-snapshot", DEMO, "--format", "json", "--checks", "iam"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = r.json();
+    assert_eq!(doc["families"], serde_json::json!(["iam"]));
+    assert!(doc["results"].as_array().unwrap().iter().all(|x| x["family"] == "iam"));
+    assert_eq!(doc["security_groups"], serde_json::json!([]));
+    // CloudTrail was denied in eu-west-1: not evaluated, exit 3.
+    assert_eq!(run(&["scan", "--from-snapshot", DEMO, "--checks", "cloudtrail"]).code, 3);
+    // A failed check counts for --fail-on as a group's risk does.
+    assert_eq!(run(&["scan", "--from-snapshot", DEMO, "--checks", "iam", "--fail-on", "high"]).code, 1);
+    assert_eq!(run(&["scan", "--from-snapshot", DEMO, "--checks", "iam", "--fail-on", "critical"]).code, 0);
+    // A snapshot of groups alone judged for IAM: nothing to judge is bad usage, not an all-clear.
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(common::repo_root().join(DEMO)).unwrap()).unwrap();
+    doc["families"] = serde_json::json!(["groups"]);
+    let path = dir.path().join("groups.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    run(&["scan", "--from-snapshot", path.to_str().unwrap(), "--checks", "iam"]).assert_one_line_error("nothing to judge");
+    // An unknown family is bad usage.
+    assert_eq!(run(&["scan", "--from-snapshot", DEMO, "--checks", "dns"]).code, 2);
 }
 
 #[test]
@@ -64,9 +100,14 @@ fn output_goes_to_a_file_when_asked() {
 #[test]
 fn fail_on_sets_exit_1_only_when_coverage_is_whole() {
     let dir = tempfile::tempdir().unwrap();
-    // The demo minus its denied source: whole coverage.
+    // The demo minus its denied sources and calls: whole coverage.
     let text = std::fs::read_to_string(common::repo_root().join(DEMO)).unwrap();
-    let whole = text.replace("\"state\": \"denied\"", "\"state\": \"complete\"");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&text.replace("\"state\": \"denied\"", "\"state\": \"complete\"")).unwrap();
+    for bucket in doc["account_evidence"][0]["buckets"].as_array_mut().unwrap() {
+        bucket.as_object_mut().unwrap().remove("errors");
+    }
+    let whole = doc.to_string();
     let path = dir.path().join("whole.json");
     std::fs::write(&path, whole).unwrap();
     let p = path.to_str().unwrap();
@@ -136,18 +177,30 @@ fn the_permissions_policy_lists_every_declared_action() {
     let r = run(&["permissions"]);
     assert_eq!(r.code, 0);
     let doc = r.json();
-    let actions: Vec<&str> =
-        doc["Statement"][0]["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
-    for a in
-        ["ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces", "lambda:ListFunctions", "sts:GetCallerIdentity"]
-    {
-        assert!(actions.contains(&a), "{a}");
+    let statement = |sid: &str| -> Vec<&str> {
+        let s = doc["Statement"].as_array().unwrap().iter().find(|s| s["Sid"] == sid).unwrap_or_else(|| panic!("{sid}"));
+        s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect()
+    };
+    // One statement for every scan, then one per family of checks.
+    assert_eq!(statement("SgauditScan"), ["ec2:DescribeRegions", "sts:GetCallerIdentity"]);
+    let expected = [
+        ("SgauditChecksGroups", &["ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces", "lambda:ListFunctions"][..]),
+        ("SgauditChecksNetwork", &["ec2:DescribeNetworkAcls", "ec2:GetEbsEncryptionByDefault", "ec2:DescribeSecurityGroups"]),
+        ("SgauditChecksIam", &["iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountPasswordPolicy"]),
+        ("SgauditChecksCloudTrail", &["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"]),
+        ("SgauditChecksS3", &["s3:ListAllMyBuckets", "s3:GetBucketAcl", "s3:GetBucketPolicy", "s3:GetAccountPublicAccessBlock"]),
+    ];
+    for (sid, wanted) in expected {
+        let actions = statement(sid);
+        for a in wanted {
+            assert!(actions.contains(a), "{sid}: {a}");
+        }
+        assert!(!actions.iter().any(|a| a.starts_with("todo")), "a source still declares a placeholder action");
+        let mut sorted = actions.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted, actions, "{sid}: sorted and unique");
     }
-    assert!(!actions.iter().any(|a| a.starts_with("todo")), "a source still declares a placeholder action");
-    let mut sorted = actions.clone();
-    sorted.sort();
-    sorted.dedup();
-    assert_eq!(sorted, actions, "sorted and unique");
 }
 
 #[test]
@@ -165,12 +218,19 @@ fn the_readme_lists_exactly_the_printed_policy() {
 #[test]
 fn the_demo_snapshot_records_every_source() {
     let snap = sgaudit_snapshot::Snapshot::load(&common::repo_root().join(DEMO)).unwrap();
+    // The group sources and the regional sources of the account checks.
     let mut want: Vec<&str> = sgaudit_collect::SOURCES.iter().map(|s| s.id).collect();
+    want.extend(sgaudit_snapshot::posture::REGION_POSTURE_SOURCES);
     want.sort_unstable();
     for region in &snap.regions {
         let got: Vec<&str> = region.coverage.iter().map(|c| c.source.as_str()).collect();
         assert_eq!(got, want, "{}: regenerate with `python3 examples/make_demo.py`", region.region);
     }
+    for account in &snap.account_evidence {
+        let got: Vec<&str> = account.coverage.iter().map(|c| c.source.as_str()).collect();
+        assert_eq!(got, sgaudit_snapshot::posture::ACCOUNT_SOURCES, "regenerate with `python3 examples/make_demo.py`");
+    }
+    assert_eq!(snap.account_evidence.len(), snap.accounts.len(), "every account of the demo has its evidence");
 }
 
 /// The demo copied into `dir`, to be used as an input that a test can check is left alone.

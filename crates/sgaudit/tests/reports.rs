@@ -83,6 +83,16 @@ fn sarif_has_a_result_per_finding_with_rules_of_the_driver() {
             expected.push((f["id"].as_str().unwrap().to_string(), where_));
         }
     }
+    // And each account check that failed or could not be evaluated, at its resource.
+    for r in doc["results"].as_array().unwrap().iter().filter(|r| r["outcome"] != "pass") {
+        let where_ = format!(
+            "{}/{}/{}",
+            r["account_id"].as_str().unwrap(),
+            r["region"].as_str().unwrap_or("global"),
+            r["resource"].as_str().unwrap()
+        );
+        expected.push((r["check"].as_str().unwrap().to_string(), where_));
+    }
     let mut got: Vec<(String, String)> = run0["results"]
         .as_array()
         .unwrap()
@@ -91,7 +101,8 @@ fn sarif_has_a_result_per_finding_with_rules_of_the_driver() {
             let rule = r["ruleId"].as_str().unwrap();
             assert!(rules.contains(&rule), "{rule}");
             let level = r["level"].as_str().unwrap();
-            assert!(["error", "warning", "note"].contains(&level), "{level}");
+            // `none`: a check that could not be evaluated (SARIF's kind `open`).
+            assert!(["error", "warning", "note", "none"].contains(&level), "{level}");
             let place = r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].as_str().unwrap();
             (rule.to_string(), place.to_string())
         })
@@ -266,6 +277,7 @@ fn hostile_text_reaches_neither_the_terminal_nor_the_audit_log_raw() {
         "\t",
         "Groups whose use could not be established",
         "Unused security groups",
+        "Account checks (",
     ];
     for line in log.lines().filter(|l| !l.is_empty()) {
         assert!(starts.iter().any(|s| line.starts_with(s)), "a line the format does not write: {line:?}");

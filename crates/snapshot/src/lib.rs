@@ -10,9 +10,11 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 mod kind;
+pub mod posture;
 mod validate;
 
 pub use kind::ResourceKind;
+pub use posture::{AccountEvidence, Family, RegionPosture};
 
 /// Bumped whenever a change to this model would make an older reader misread a newer file.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -163,6 +165,13 @@ pub struct Snapshot {
     pub accounts: Vec<Account>,
     /// One entry per account and region that was collected.
     pub regions: Vec<RegionSnapshot>,
+    /// The families of checks it was collected for (`--checks`); a snapshot written before the account
+    /// checks has none recorded, and was collected for `groups` alone.
+    #[serde(default = "posture::families_before_account_checks")]
+    pub families: Vec<Family>,
+    /// Account-wide evidence for the account checks, one entry per account read, sorted by account.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub account_evidence: Vec<AccountEvidence>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,6 +206,9 @@ pub struct RegionSnapshot {
     /// longer exists, or whose peering is gone (`ec2-stale-security-group-rules`), sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stale_rules: Vec<StaleRule>,
+    /// Regional evidence for the account checks (trails, network ACLs, EBS defaults).
+    #[serde(default, skip_serializing_if = "RegionPosture::is_empty")]
+    pub posture: RegionPosture,
 }
 
 /// A stale rule, as EC2's `DescribeStaleSecurityGroups` reports it: one peer of one permission of a group,
@@ -444,6 +456,8 @@ impl Snapshot {
             collected_at,
             accounts: Vec::new(),
             regions: Vec::new(),
+            families: Family::ALL.to_vec(),
+            account_evidence: Vec::new(),
         }
     }
 
@@ -463,7 +477,28 @@ impl Snapshot {
             region.coverage.sort_by(|a, b| a.source.cmp(&b.source));
             region.stale_rules.sort();
             region.stale_rules.dedup();
+            let posture = &mut region.posture;
+            posture.trails.sort_by(|a, b| a.arn.cmp(&b.arn));
+            posture.trails.dedup_by(|a, b| a.arn == b.arn);
+            posture.network_acls.sort_by(|a, b| a.network_acl_id.cmp(&b.network_acl_id));
+            posture.instances_outside_vpc.sort();
+            posture.instances_outside_vpc.dedup();
         }
+        self.families.sort();
+        self.families.dedup();
+        self.account_evidence.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+        for evidence in &mut self.account_evidence {
+            evidence.coverage.sort_by(|a, b| a.source.cmp(&b.source));
+            evidence.buckets.sort_by(|a, b| a.name.cmp(&b.name));
+            if let Some(report) = &mut evidence.credential_report {
+                report.users.sort_by(|a, b| a.arn.cmp(&b.arn));
+            }
+        }
+    }
+
+    /// Whether it was collected for `family`.
+    pub fn has_family(&self, family: Family) -> bool {
+        self.families.contains(&family)
     }
 
     pub fn to_json(&self) -> String {
@@ -527,6 +562,10 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
         accounts: Vec<Account>,
         #[serde(borrow)]
         regions: Vec<RawRegion<'a>>,
+        #[serde(default = "posture::families_before_account_checks")]
+        families: Vec<Family>,
+        #[serde(default)]
+        account_evidence: Vec<AccountEvidence>,
     }
     #[derive(Deserialize)]
     struct RawRegion<'a> {
@@ -539,6 +578,8 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
         coverage: Vec<SourceCoverage>,
         #[serde(default)]
         stale_rules: Vec<StaleRule>,
+        #[serde(default)]
+        posture: RegionPosture,
     }
     enum Part {
         Groups(Vec<SecurityGroup>),
@@ -594,6 +635,7 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
             attachments: Vec::new(),
             coverage: r.coverage,
             stale_rules: r.stale_rules,
+            posture: r.posture,
         })
         .collect();
     for result in parsed {
@@ -609,6 +651,8 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
         collected_at: raw.collected_at,
         accounts: raw.accounts,
         regions,
+        families: raw.families,
+        account_evidence: raw.account_evidence,
     })
 }
 
@@ -660,6 +704,11 @@ mod tests {
                 vpc_peering_connection_id: Some("pcx-0c".into()),
                 peering_status: Some("deleted".into()),
             }],
+            posture: RegionPosture {
+                ebs_encryption_by_default: Some(false),
+                instances_outside_vpc: vec!["i-0a".into()],
+                ..Default::default()
+            },
         });
         let back = Snapshot::from_json(&snap.to_json(), "x").unwrap();
         assert_eq!(back, snap);
@@ -696,6 +745,7 @@ mod tests {
             attachments: vec![],
             coverage: vec![],
             stale_rules: vec![],
+            posture: Default::default(),
         }
     }
 

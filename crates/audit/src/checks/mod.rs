@@ -1,19 +1,27 @@
-//! Findings: one check per file, each with a stable kebab-case id and the controls users know it by, listed
-//! explicitly in [`CHECKS`].
+//! Every check sgaudit makes, each described in one place (its file): a stable kebab-case id, a title, a
+//! family, a severity, the controls users know it by (CIS AWS Foundations Benchmark v3.0.0 and v5.0.0, AWS
+//! Foundational Security Best Practices), what it looks at, how to fix a failure, the sources of evidence it
+//! reads, and how it judges. [`CHECKS`] lists them all, family by family; the ids are pinned by a snapshot
+//! test, since Security Hub finding ids and users' exceptions are built on them.
+//!
+//! A check is judged either on each security group's verdict ([`Evaluate::Group`], the group checks, whose
+//! failures are the group's findings) or over an account's or an account-region's evidence
+//! ([`Evaluate::Account`], [`Evaluate::Region`]), giving a [`CheckResult`] — pass, fail or not evaluated —
+//! located at an account, a region, a user, an access key, a trail, a bucket, a network ACL or a group.
+//! Where a source a check reads is not whole, its results there are *not evaluated*, never *pass*: the
+//! runner ([`crate::posture`]) decides that from the check's `reads`, not the check itself.
 
 use serde::Serialize;
+pub use sgaudit_snapshot::Family;
+use sgaudit_snapshot::{AccountEvidence, RegionSnapshot};
 
 use crate::GroupVerdict;
 
-mod default_allows_traffic;
-mod default_in_use;
-mod stale_rule;
-mod status_unknown;
-mod unused_group;
-mod world_open_all_traffic;
-mod world_open_high_risk_port;
-mod world_open_rdp;
-mod world_open_ssh;
+pub mod cloudtrail;
+pub mod groups;
+pub mod iam;
+pub mod network;
+pub mod s3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -40,17 +48,229 @@ impl Severity {
 
 /// A check's fixed description.
 pub struct Check {
-    /// Stable id (`sg-world-open-ssh`): used in JSON, SARIF and Security Hub.
+    /// Stable id (`sg-world-open-ssh`, `iam-root-mfa`): used in JSON, SARIF, Security Hub and exceptions.
     pub id: &'static str,
     pub title: &'static str,
-    /// Controls of AWS Foundational Security Best Practices and the CIS AWS Benchmark it maps to.
+    pub family: Family,
+    /// The severity of a failure. A group check may lower it for an unused group; an account check may
+    /// raise or lower it for one result (a public write grant is worse than a public read grant).
+    pub severity: Severity,
+    /// Controls it maps to: `AWS FSBP EC2.21` (a control of AWS Foundational Security Best Practices),
+    /// `AWS Security Hub IAM.9` (a Security Hub control outside that standard), `CIS AWS v3.0.0 5.1`,
+    /// `CIS AWS v5.0.0 5.2`.
     pub controls: &'static [&'static str],
-    /// Returns the finding's severity and message when the group fails the check. It sees the verdict
-    /// before its `risk` is decided, since the risk follows from the findings (`crate::risk`): a check
-    /// must not read `risk`.
-    pub evaluate: fn(&GroupVerdict) -> Option<(Severity, String)>,
+    /// What it looks at, in a sentence or two, for the docs.
+    pub description: &'static str,
+    /// What to do about a failure.
+    pub remediation: &'static str,
+    /// The sources of evidence it reads. Where one of them is not whole (denied, failed, not in the
+    /// snapshot), its results are not evaluated.
+    pub reads: &'static [&'static str],
+    pub evaluate: Evaluate,
 }
 
+impl Check {
+    /// Where the docs describe it: `docs/checks.md#iam-root-mfa`.
+    pub fn doc_anchor(&self) -> String {
+        format!("docs/checks.md#{}", self.id)
+    }
+
+    /// Whether it is judged on each security group's verdict (its failures are the group's findings).
+    pub fn is_group_check(&self) -> bool {
+        matches!(self.evaluate, Evaluate::Group(_))
+    }
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Check").field("id", &self.id).finish()
+    }
+}
+
+impl PartialEq for Check {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for Check {}
+
+impl Serialize for Check {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id)
+    }
+}
+
+/// How a check judges.
+pub enum Evaluate {
+    /// On each group's verdict, before its `risk` is decided (the risk follows from the findings, see
+    /// `crate::risk`: a check must not read `risk`). Returns the severity and message of a failure.
+    Group(fn(&GroupVerdict) -> Option<(Severity, String)>),
+    /// Once per account, over its account-wide evidence; run only where every source in `reads` is whole.
+    Account(fn(&AccountScope) -> Vec<Observation>),
+    /// Once per account-region; run only where every source in `reads` is whole there.
+    Region(fn(&RegionScope) -> Vec<Observation>),
+}
+
+/// What an account check sees.
+pub struct AccountScope<'a> {
+    pub account_id: &'a str,
+    pub evidence: &'a AccountEvidence,
+    /// The snapshot's collection time, in seconds since the Unix epoch: ages are measured from it, so an old
+    /// snapshot gives the verdicts of its day. `None` for a snapshot without one.
+    pub now: Option<i64>,
+    pub options: &'a Options,
+}
+
+/// What a regional check sees.
+pub struct RegionScope<'a> {
+    pub account_id: &'a str,
+    pub region: &'a RegionSnapshot,
+    /// Every region of the account in the snapshot, sorted.
+    pub account_regions: &'a [&'a str],
+    pub now: Option<i64>,
+    pub options: &'a Options,
+}
+
+/// Settings of the checks that users choose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Families to judge; `None`: every family the snapshot was collected for.
+    pub families: Option<Vec<Family>>,
+    /// TCP/UDP ports that may be open to the world (`net-sg-open-port`).
+    pub allowed_open_ports: Vec<u16>,
+    /// Fail buckets whose default encryption does not use a KMS key (`s3-default-encryption`); otherwise it
+    /// is reported, as informational.
+    pub require_kms: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { families: None, allowed_open_ports: vec![80, 443], require_kms: false }
+    }
+}
+
+/// The status of one result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Fail,
+    /// Its evidence could not be read: never a pass.
+    NotEvaluated,
+    Pass,
+}
+
+impl Outcome {
+    pub fn id(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::NotEvaluated => "not_evaluated",
+        }
+    }
+}
+
+/// Where a result stands.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    pub account_id: String,
+    /// The region it applies to; `None` for account-wide things (IAM).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The kind of resource, as Security Hub names it (`AwsIamUser`, `AwsS3Bucket`, `AwsAccount`).
+    pub resource_type: &'static str,
+    /// Its ARN, or id where it has no ARN (`AWS::::Account:111122223333`, `acl-0abc`, an access key as
+    /// `<user ARN>/access-key-1`).
+    pub resource: String,
+}
+
+/// The kinds of resource results stand at (Security Hub's names).
+pub mod resource {
+    pub const ACCOUNT: &str = "AwsAccount";
+    pub const IAM_USER: &str = "AwsIamUser";
+    pub const IAM_ACCESS_KEY: &str = "AwsIamAccessKey";
+    pub const CLOUDTRAIL_TRAIL: &str = "AwsCloudTrailTrail";
+    pub const S3_BUCKET: &str = "AwsS3Bucket";
+    pub const S3_ACCOUNT_PUBLIC_ACCESS_BLOCK: &str = "AwsS3AccountPublicAccessBlock";
+    pub const EC2_NETWORK_ACL: &str = "AwsEc2NetworkAcl";
+    pub const EC2_SECURITY_GROUP: &str = "AwsEc2SecurityGroup";
+    pub const EC2_INSTANCE: &str = "AwsEc2Instance";
+}
+
+/// `AWS::::Account:111122223333`: an account as Security Hub names it for account-wide results.
+pub fn account_resource(account_id: &str) -> String {
+    format!("AWS::::Account:{account_id}")
+}
+
+/// What one check found about one thing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    /// Serialised as its id.
+    pub check: &'static Check,
+    pub outcome: Outcome,
+    /// The check's severity, or the one this result carries; informational for a pass.
+    pub severity: Severity,
+    pub location: Location,
+    /// What was seen, in a sentence.
+    pub evidence: String,
+}
+
+/// A result as a check gives it; the runner adds the check and the account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observation {
+    pub outcome: Outcome,
+    /// Overrides the check's severity for this failure.
+    pub severity: Option<Severity>,
+    pub region: Option<String>,
+    pub resource_type: &'static str,
+    pub resource: String,
+    pub evidence: String,
+}
+
+impl Observation {
+    fn new(outcome: Outcome, resource_type: &'static str, resource: String, evidence: String) -> Self {
+        Self { outcome, severity: None, region: None, resource_type, resource, evidence }
+    }
+
+    pub fn pass(resource_type: &'static str, resource: impl Into<String>, evidence: impl Into<String>) -> Self {
+        Self::new(Outcome::Pass, resource_type, resource.into(), evidence.into())
+    }
+
+    pub fn fail(resource_type: &'static str, resource: impl Into<String>, evidence: impl Into<String>) -> Self {
+        Self::new(Outcome::Fail, resource_type, resource.into(), evidence.into())
+    }
+
+    pub fn not_evaluated(
+        resource_type: &'static str,
+        resource: impl Into<String>,
+        evidence: impl Into<String>,
+    ) -> Self {
+        Self::new(Outcome::NotEvaluated, resource_type, resource.into(), evidence.into())
+    }
+
+    /// A pass or a fail, as `failed` says.
+    pub fn judged(
+        failed: bool,
+        resource_type: &'static str,
+        resource: impl Into<String>,
+        evidence: impl Into<String>,
+    ) -> Self {
+        let outcome = if failed { Outcome::Fail } else { Outcome::Pass };
+        Self::new(outcome, resource_type, resource.into(), evidence.into())
+    }
+
+    pub fn in_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
+    }
+}
+
+/// A group check's failure: one of a group's findings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub id: &'static str,
@@ -60,54 +280,135 @@ pub struct Finding {
     pub controls: &'static [&'static str],
 }
 
-pub const CHECKS: &[Check] = &[
-    world_open_ssh::CHECK,
-    world_open_rdp::CHECK,
-    world_open_all_traffic::CHECK,
-    world_open_high_risk_port::CHECK,
-    default_allows_traffic::CHECK,
-    default_in_use::CHECK,
-    stale_rule::CHECK,
-    unused_group::CHECK,
-    status_unknown::CHECK,
+/// Every check, family by family.
+pub const CHECKS: &[&Check] = &[
+    &groups::world_open_ssh::CHECK,
+    &groups::world_open_rdp::CHECK,
+    &groups::world_open_all_traffic::CHECK,
+    &groups::world_open_high_risk_port::CHECK,
+    &groups::default_allows_traffic::CHECK,
+    &groups::default_in_use::CHECK,
+    &groups::stale_rule::CHECK,
+    &groups::unused_group::CHECK,
+    &groups::status_unknown::CHECK,
+    &network::sg_open_port::CHECK,
+    &network::sg_ipv4_admin_port::CHECK,
+    &network::sg_ipv6_admin_port::CHECK,
+    &network::nacl_admin_port::CHECK,
+    &network::ebs_default_encryption::CHECK,
+    &network::instance_outside_vpc::CHECK,
+    &iam::root_access_key::CHECK,
+    &iam::root_mfa::CHECK,
+    &iam::console_user_mfa::CHECK,
+    &iam::user_mfa::CHECK,
+    &iam::access_key_rotation::CHECK,
+    &iam::one_active_key::CHECK,
+    &iam::unused_credentials::CHECK,
+    &iam::password_length::CHECK,
+    &iam::password_reuse::CHECK,
+    &cloudtrail::region_logged::CHECK,
+    &cloudtrail::log_validation::CHECK,
+    &cloudtrail::kms_encryption::CHECK,
+    &s3::account_public_access_block::CHECK,
+    &s3::bucket_public_access_block::CHECK,
+    &s3::acl_public::CHECK,
+    &s3::acl_other_account_write::CHECK,
+    &s3::policy_public::CHECK,
+    &s3::policy_ssl::CHECK,
+    &s3::default_encryption::CHECK,
 ];
 
-pub(crate) fn run(group: &GroupVerdict) -> Vec<Finding> {
+/// The check with this id.
+pub fn by_id(id: &str) -> Option<&'static Check> {
+    CHECKS.iter().copied().find(|c| c.id == id)
+}
+
+/// The group checks' findings on one group.
+pub(crate) fn run_group(group: &GroupVerdict) -> Vec<Finding> {
     CHECKS
         .iter()
-        .filter_map(|check| {
-            (check.evaluate)(group).map(|(severity, message)| Finding {
+        .filter_map(|check| match check.evaluate {
+            Evaluate::Group(evaluate) => evaluate(group).map(|(severity, message)| Finding {
                 id: check.id,
                 severity,
                 title: check.title,
                 message,
                 controls: check.controls,
-            })
+            }),
+            Evaluate::Account(_) | Evaluate::Region(_) => None,
         })
         .collect()
 }
 
-/// Exposure findings weigh more when the group is (or may be) in use.
-fn exposure_severity(group: &GroupVerdict, in_use: Severity) -> Severity {
-    if group.status == crate::Status::Unused {
-        Severity::Medium
-    } else {
-        in_use
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::CHECKS;
+    use super::*;
     use std::collections::BTreeSet;
 
     #[test]
-    fn ids_are_unique_kebab_case_and_prefixed() {
+    fn ids_are_unique_kebab_case_and_prefixed_by_family() {
         let ids: BTreeSet<_> = CHECKS.iter().map(|c| c.id).collect();
         assert_eq!(ids.len(), CHECKS.len());
-        for id in ids {
-            assert!(id.starts_with("sg-"), "{id}");
+        for check in CHECKS {
+            let id = check.id;
+            let prefix = match check.family {
+                Family::Groups => "sg-",
+                Family::Network => "net-",
+                Family::Iam => "iam-",
+                Family::Cloudtrail => "cloudtrail-",
+                Family::S3 => "s3-",
+            };
+            assert!(id.starts_with(prefix), "{id} is a {:?} check", check.family);
             assert!(id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{id}");
         }
+    }
+
+    #[test]
+    fn every_check_describes_itself() {
+        // FSBP controls, Security Hub controls outside FSBP, and the two CIS versions.
+        let versions = ["AWS FSBP ", "AWS Security Hub ", "CIS AWS v3.0.0 ", "CIS AWS v5.0.0 "];
+        for check in CHECKS {
+            assert!(!check.title.is_empty() && !check.description.is_empty(), "{}", check.id);
+            assert!(check.remediation.len() > 40, "{}: a remediation says what to do", check.id);
+            assert!(!check.reads.is_empty(), "{}: a check names the sources it reads", check.id);
+            for source in check.reads {
+                let known = sgaudit_snapshot::SOURCES.contains(source)
+                    || sgaudit_snapshot::posture::ACCOUNT_SOURCES.contains(source)
+                    || sgaudit_snapshot::posture::REGION_POSTURE_SOURCES.contains(source);
+                assert!(known, "{}: reads unknown source {source}", check.id);
+                assert!(
+                    sgaudit_snapshot::posture::family_sources(check.family).contains(source),
+                    "{}: reads {source}, which a scan of its family does not collect",
+                    check.id
+                );
+            }
+            for control in check.controls {
+                assert!(versions.iter().any(|v| control.starts_with(v)), "{}: control {control}", check.id);
+            }
+            // An account-wide check reads account-wide sources; a regional one regional sources.
+            let account_sources = check.reads.iter().all(|s| sgaudit_snapshot::posture::ACCOUNT_SOURCES.contains(s));
+            match check.evaluate {
+                Evaluate::Account(_) => assert!(account_sources, "{}", check.id),
+                Evaluate::Region(_) | Evaluate::Group(_) => {
+                    assert!(
+                        !check.reads.iter().any(|s| sgaudit_snapshot::posture::ACCOUNT_SOURCES.contains(s)),
+                        "{}",
+                        check.id
+                    )
+                }
+            }
+            assert_eq!(check.is_group_check(), check.family == Family::Groups, "{}", check.id);
+        }
+    }
+
+    /// The ids and what users' tooling builds on them, pinned: changing one is a breaking change of every
+    /// report and of Security Hub's finding ids.
+    #[test]
+    fn the_checks_are_pinned() {
+        let pinned: Vec<String> = CHECKS
+            .iter()
+            .map(|c| format!("{} | {} | {} | {}", c.id, c.family.id(), c.severity.id(), c.controls.join(", ")))
+            .collect();
+        insta::assert_json_snapshot!(pinned);
     }
 }

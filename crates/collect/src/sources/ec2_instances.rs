@@ -1,5 +1,6 @@
 //! EC2 instances hold their groups through their network interfaces, but a stopped instance is listed
-//! here too: its interfaces stay attached and keep the groups, and AWS refuses to delete them.
+//! here too: its interfaces stay attached and keep the groups, and AWS refuses to delete them. Instances
+//! outside any VPC (EC2-Classic) are also noted for the network checks, from the same list.
 
 use aws_sdk_ec2::types::{GroupIdentifier, InstanceStateName};
 use futures::FutureExt;
@@ -41,6 +42,10 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
             }
             groups.sort();
             groups.dedup();
+            // EC2-Classic (retired in 2023): an instance outside any VPC, for the network checks.
+            if instance.vpc_id().is_none_or(str::is_empty) {
+                found.posture.instances_outside_vpc.push(id.to_string());
+            }
             let detail = state.map(|s| s.as_str()).unwrap_or("unknown state");
             found.config_detail(ResourceKind::Ec2Instance, id, detail, &groups);
         }

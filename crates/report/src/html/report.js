@@ -11,12 +11,17 @@
   // Columns that sort worst (or most) first on the first click.
   var DESCENDING_FIRST = { risk: true, status: true, findings: true, refs: true, missing: true };
 
+  var table = document.getElementById("groups-table");
+  if (!table) {
+    // Security groups were not judged: the page has no table to draw, and needs nothing else from here.
+    document.documentElement.dataset.ready = "true";
+    return;
+  }
   var data = JSON.parse(document.getElementById("sg-data").textContent);
   var rows = data.rows;
   var texts = data.texts;
   var checks = data.checks;
 
-  var table = document.getElementById("groups-table");
   var textBox = document.getElementById("filter-text");
   var statusBox = document.getElementById("filter-status");
   var riskBox = document.getElementById("filter-risk");

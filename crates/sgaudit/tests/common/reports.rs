@@ -22,17 +22,22 @@ pub fn check_report_dir(out: &Path, doc: &Value) {
     };
     let groups = doc["security_groups"].as_array().unwrap();
     let findings: usize = groups.iter().map(|g| g["findings"].as_array().unwrap().len()).sum();
+    // The account checks' results: every one in ASFF and OCSF, failures and gaps in SARIF.
+    let results = doc["results"].as_array().unwrap();
+    let not_passed = results.iter().filter(|r| r["outcome"] != "pass").count();
 
     let json: Value = serde_json::from_str(&std::fs::read_to_string(stamped("json")).unwrap()).unwrap();
     assert_eq!(json["security_groups"], doc["security_groups"]);
     let csv = std::fs::read_to_string(stamped("csv")).unwrap();
     assert_eq!(csv.split("\r\n").filter(|l| !l.is_empty()).count(), groups.len() + 1);
     let sarif: Value = serde_json::from_str(&std::fs::read_to_string(stamped("sarif")).unwrap()).unwrap();
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), findings);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), findings + not_passed);
     let asff: Value = serde_json::from_str(&std::fs::read_to_string(stamped("asff.json")).unwrap()).unwrap();
-    assert_eq!(asff.as_array().unwrap().len(), findings);
+    assert_eq!(asff.as_array().unwrap().len(), findings + results.len());
     let ocsf: Value = serde_json::from_str(&std::fs::read_to_string(stamped("ocsf.json")).unwrap()).unwrap();
-    assert_eq!(ocsf.as_array().unwrap().len(), findings);
+    assert_eq!(ocsf.as_array().unwrap().len(), findings + results.len());
+    let checks_csv = std::fs::read_to_string(stamped("checks.csv")).unwrap();
+    assert_eq!(checks_csv.split("\r\n").filter(|l| !l.is_empty()).count(), results.len() + 1);
     let html = std::fs::read_to_string(stamped("html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..40]);
     for g in groups {

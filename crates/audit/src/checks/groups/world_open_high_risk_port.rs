@@ -1,11 +1,17 @@
-use super::{exposure_severity, Check, Severity};
+use super::{exposure_severity, RULES};
+use crate::checks::{Check, Evaluate, Family, Severity};
 use crate::exposure::{RDP, SSH};
 
 pub const CHECK: Check = Check {
     id: "sg-world-open-high-risk-port",
     title: "High-risk port open to the internet",
+    family: Family::Groups,
+    severity: Severity::High,
     controls: &["AWS FSBP EC2.19"],
-    evaluate: |g| {
+    description: "Ingress rules that admit one of the high-risk ports of FSBP EC2.19 (other than 22 and 3389) from 0.0.0.0/0 or ::/0.",
+    remediation: "Admit the high-risk ports named in the finding only from known address ranges or security groups, or remove those rules.",
+    reads: RULES,
+    evaluate: Evaluate::Group(|g| {
         // SSH and RDP have checks of their own.
         let ports: Vec<String> =
             g.exposure.high_risk_ports.iter().filter(|&&p| p != SSH && p != RDP).map(u16::to_string).collect();
@@ -15,5 +21,5 @@ pub const CHECK: Check = Check {
                 format!("{} admits high-risk ports {} from 0.0.0.0/0 or ::/0", g.group.group_id, ports.join(", ")),
             )
         })
-    },
+    }),
 };

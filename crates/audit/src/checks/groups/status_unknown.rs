@@ -1,11 +1,16 @@
-use super::{Check, Severity};
+use crate::checks::{Check, Evaluate, Family, Severity};
 use crate::Status;
 
 pub const CHECK: Check = Check {
     id: "sg-status-unknown",
     title: "Security group could not be judged",
+    family: Family::Groups,
+    severity: Severity::Informational,
     controls: &[],
-    evaluate: |g| {
+    description: "A group with no use found while some evidence of its account-region could not be read: its use is not known.",
+    remediation: "Let sgaudit read the sources named in the finding (see `sgaudit permissions`) and scan again; until then the group's use is not known.",
+    reads: sgaudit_snapshot::SOURCES,
+    evaluate: Evaluate::Group(|g| {
         (g.status == Status::Unknown).then(|| {
             (
                 Severity::Informational,
@@ -16,5 +21,5 @@ pub const CHECK: Check = Check {
                 ),
             )
         })
-    },
+    }),
 };

@@ -1,12 +1,17 @@
 use sgaudit_snapshot::Direction;
 
-use super::{Check, Severity};
+use crate::checks::{Check, Evaluate, Family, Severity};
 
 pub const CHECK: Check = Check {
     id: "sg-stale-rule",
     title: "Rule names a group across a peering that is gone, or whose peering is gone",
+    family: Family::Groups,
+    severity: Severity::Low,
     controls: &[],
-    evaluate: |g| {
+    description: "Rules that name a group across a VPC peering or transit gateway that was deleted, or whose group no longer exists (`DescribeStaleSecurityGroups`).",
+    remediation: "Remove the rules that name a group across a VPC peering that was deleted, or a group that no longer exists in the peered VPC; if the access is still needed, name a group that exists.",
+    reads: &["ec2-stale-security-group-rules"],
+    evaluate: Evaluate::Group(|g| {
         let first = g.stale_rules.first()?;
         let peer = first.peer_group_id.as_deref().unwrap_or("a group");
         let direction = match first.direction {
@@ -37,5 +42,5 @@ pub const CHECK: Check = Check {
                 first.protocol,
             ),
         ))
-    },
+    }),
 };

@@ -1,0 +1,21 @@
+use super::{exposure_severity, RULES};
+use crate::checks::{Check, Evaluate, Family, Severity};
+
+pub const CHECK: Check = Check {
+    id: "sg-world-open-rdp",
+    title: "RDP (3389) open to the internet",
+    family: Family::Groups,
+    severity: Severity::Critical,
+    controls: &["AWS Security Hub EC2.14"],
+    description: "Ingress rules that admit TCP or UDP 3389 (RDP) from 0.0.0.0/0 or ::/0; critical while the group is or may be in use, medium when unused.",
+    remediation: "Remove the inbound rules that admit TCP/UDP 3389 from 0.0.0.0/0 or ::/0. Reach instances through Systems Manager Fleet Manager, or admit RDP only from known address ranges or security groups.",
+    reads: RULES,
+    evaluate: Evaluate::Group(|g| {
+        g.exposure.rdp.then(|| {
+            (
+                exposure_severity(g, Severity::Critical),
+                format!("{} admits RDP (3389) from 0.0.0.0/0 or ::/0", g.group.group_id),
+            )
+        })
+    }),
+};

@@ -1,0 +1,19 @@
+use super::{admin_ports_open, per_group};
+use crate::checks::{Check, Evaluate, Family, Severity};
+use crate::exposure::is_world_open_v4;
+
+pub const CHECK: Check = Check {
+    id: "net-sg-ipv4-admin-port",
+    title: "Security group admits remote administration ports from 0.0.0.0/0",
+    family: Family::Network,
+    severity: Severity::High,
+    controls: &["AWS Security Hub EC2.53", "CIS AWS v3.0.0 5.2", "CIS AWS v5.0.0 5.3"],
+    description: "Every security group of the region, used or not: ingress rules that admit TCP 22 or TCP/UDP 3389 \
+                  from 0.0.0.0/0.",
+    remediation: "Remove the inbound rules that admit ports 22 and 3389 from 0.0.0.0/0; admit them only from known \
+                  address ranges or security groups, or reach instances through Systems Manager.",
+    reads: &["ec2-security-groups"],
+    evaluate: Evaluate::Region(|scope| {
+        per_group(scope, "admits 22 or 3389 from 0.0.0.0/0", |g| admin_ports_open(g, is_world_open_v4, "0.0.0.0/0"))
+    }),
+};

@@ -1,0 +1,122 @@
+//! Runs the account and regional checks ([`Evaluate::Account`], [`Evaluate::Region`]) over a snapshot,
+//! giving every result: pass, fail or not evaluated. Whether a check may run at all is decided here, from
+//! the sources it declares it reads (`Check::reads`) and their coverage, never by the check: where one is
+//! not whole, or an account could not be read at all, its results are *not evaluated*, with the reason.
+
+use sgaudit_snapshot::{CoverageState, Family, Snapshot, SourceCoverage};
+
+use crate::checks::{
+    account_resource, resource, AccountScope, CheckResult, Evaluate, Location, Observation, Options, Outcome,
+    RegionScope, Severity, CHECKS,
+};
+
+/// Every result of the non-group checks of `families`, ordered by check (as [`CHECKS`] lists them), then
+/// account, region and resource.
+pub fn judge(snapshot: &Snapshot, options: &Options, families: &[Family]) -> Vec<CheckResult> {
+    let now = snapshot.collected_at.as_deref().and_then(crate::time::parse);
+    let mut results = Vec::new();
+    for (index, &check) in CHECKS.iter().enumerate() {
+        if !families.contains(&check.family) {
+            continue;
+        }
+        let mut push = |account_id: &str, observation: Observation| {
+            let severity = match observation.outcome {
+                Outcome::Pass => Severity::Informational,
+                Outcome::Fail | Outcome::NotEvaluated => observation.severity.unwrap_or(check.severity),
+            };
+            results.push((
+                index,
+                CheckResult {
+                    check,
+                    outcome: observation.outcome,
+                    severity,
+                    location: Location {
+                        account_id: account_id.to_string(),
+                        region: observation.region,
+                        resource_type: observation.resource_type,
+                        resource: observation.resource,
+                    },
+                    evidence: observation.evidence,
+                },
+            ));
+        };
+        match check.evaluate {
+            Evaluate::Group(_) => {}
+            Evaluate::Account(evaluate) => {
+                for account in snapshot.accounts.iter().filter(|a| a.skipped.is_none()) {
+                    let id = account.account_id.as_str();
+                    let unreadable =
+                        |why: String| Observation::not_evaluated(resource::ACCOUNT, account_resource(id), why);
+                    if let Some(error) = &account.error {
+                        push(id, unreadable(format!("the account could not be read: {error}")));
+                        continue;
+                    }
+                    let Some(evidence) = snapshot.account_evidence.iter().find(|e| e.account_id == account.account_id)
+                    else {
+                        push(id, unreadable("the snapshot holds no account-wide evidence for it".to_string()));
+                        continue;
+                    };
+                    let missing = missing(&evidence.coverage, check.reads);
+                    if !missing.is_empty() {
+                        push(id, unreadable(missing.join("; ")));
+                        continue;
+                    }
+                    let scope = AccountScope { account_id: id, evidence, now, options };
+                    for observation in evaluate(&scope) {
+                        push(id, observation);
+                    }
+                }
+            }
+            Evaluate::Region(evaluate) => {
+                for region in &snapshot.regions {
+                    let account_regions: Vec<&str> = snapshot
+                        .regions
+                        .iter()
+                        .filter(|r| r.account_id == region.account_id)
+                        .map(|r| r.region.as_str())
+                        .collect();
+                    let missing = missing(&region.coverage, check.reads);
+                    if !missing.is_empty() {
+                        let observation = Observation::not_evaluated(
+                            resource::ACCOUNT,
+                            account_resource(&region.account_id),
+                            missing.join("; "),
+                        )
+                        .in_region(region.region.as_str());
+                        push(&region.account_id, observation);
+                        continue;
+                    }
+                    let scope = RegionScope {
+                        account_id: &region.account_id,
+                        region,
+                        account_regions: &account_regions,
+                        now,
+                        options,
+                    };
+                    for observation in evaluate(&scope) {
+                        push(&region.account_id, observation);
+                    }
+                }
+            }
+        }
+    }
+    results.sort_by(|(a, x), (b, y)| (a, &x.location).cmp(&(b, &y.location)));
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Why the sources in `reads` are not whole in `coverage`, one line each (empty: all whole).
+fn missing(coverage: &[SourceCoverage], reads: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for &source in reads {
+        let mut recorded = coverage.iter().filter(|c| c.source == source).peekable();
+        if recorded.peek().is_none() {
+            out.push(format!("{source}: not in the snapshot"));
+        }
+        for c in recorded {
+            if let CoverageState::Denied { error } | CoverageState::Failed { error } = &c.state {
+                out.push(crate::describe_missing(source, error));
+            }
+        }
+    }
+    out
+}
