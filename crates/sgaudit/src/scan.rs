@@ -47,8 +47,10 @@ pub struct ScanArgs {
     /// its exposure), `network` (ports open to the world, network ACLs, EBS encryption by default,
     /// instances outside a VPC), `iam` (credential report, password policy), `cloudtrail`, `s3`. Only
     /// their evidence is read. With --from-snapshot, judges those the snapshot was collected for.
+    /// `SGAUDIT_CHECKS` sets it for every scan.
     #[arg(
         long,
+        env = "SGAUDIT_CHECKS",
         value_enum,
         value_delimiter = ',',
         value_name = "FAMILIES",

@@ -81,7 +81,8 @@ fn checks_narrow_the_families_judged() {
     doc["families"] = serde_json::json!(["groups"]);
     let path = dir.path().join("groups.json");
     std::fs::write(&path, doc.to_string()).unwrap();
-    run(&["scan", "--from-snapshot", path.to_str().unwrap(), "--checks", "iam"]).assert_one_line_error("nothing to judge");
+    run(&["scan", "--from-snapshot", path.to_str().unwrap(), "--checks", "iam"])
+        .assert_one_line_error("nothing to judge");
     // An unknown family is bad usage.
     assert_eq!(run(&["scan", "--from-snapshot", DEMO, "--checks", "dns"]).code, 2);
 }
@@ -178,17 +179,33 @@ fn the_permissions_policy_lists_every_declared_action() {
     assert_eq!(r.code, 0);
     let doc = r.json();
     let statement = |sid: &str| -> Vec<&str> {
-        let s = doc["Statement"].as_array().unwrap().iter().find(|s| s["Sid"] == sid).unwrap_or_else(|| panic!("{sid}"));
+        let s =
+            doc["Statement"].as_array().unwrap().iter().find(|s| s["Sid"] == sid).unwrap_or_else(|| panic!("{sid}"));
         s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect()
     };
     // One statement for every scan, then one per family of checks.
     assert_eq!(statement("SgauditScan"), ["ec2:DescribeRegions", "sts:GetCallerIdentity"]);
     let expected = [
-        ("SgauditChecksGroups", &["ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces", "lambda:ListFunctions"][..]),
-        ("SgauditChecksNetwork", &["ec2:DescribeNetworkAcls", "ec2:GetEbsEncryptionByDefault", "ec2:DescribeSecurityGroups"]),
-        ("SgauditChecksIam", &["iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountPasswordPolicy"]),
-        ("SgauditChecksCloudTrail", &["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"]),
-        ("SgauditChecksS3", &["s3:ListAllMyBuckets", "s3:GetBucketAcl", "s3:GetBucketPolicy", "s3:GetAccountPublicAccessBlock"]),
+        (
+            "SgauditChecksGroups",
+            &["ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces", "lambda:ListFunctions"][..],
+        ),
+        (
+            "SgauditChecksNetwork",
+            &["ec2:DescribeNetworkAcls", "ec2:GetEbsEncryptionByDefault", "ec2:DescribeSecurityGroups"],
+        ),
+        (
+            "SgauditChecksIam",
+            &["iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountPasswordPolicy"],
+        ),
+        (
+            "SgauditChecksCloudTrail",
+            &["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"],
+        ),
+        (
+            "SgauditChecksS3",
+            &["s3:ListAllMyBuckets", "s3:GetBucketAcl", "s3:GetBucketPolicy", "s3:GetAccountPublicAccessBlock"],
+        ),
     ];
     for (sid, wanted) in expected {
         let actions = statement(sid);

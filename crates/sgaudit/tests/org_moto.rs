@@ -132,6 +132,8 @@ fn several_profiles_are_several_accounts() {
     )
     .unwrap();
     let out = common::sgaudit_cmd()
+        // Groups alone: against moto the root user's checks are never evaluated (see common::sgaudit_at).
+        .env("SGAUDIT_CHECKS", "groups")
         .env("AWS_CONFIG_FILE", &config)
         .env("AWS_ENDPOINT_URL", &moto.url)
         .args(["scan", "--profile", "mgmt,member", "--format", "json", "--quiet"])
@@ -150,6 +152,8 @@ fn several_profiles_are_several_accounts() {
 
     // Without --quiet and without a terminal: a few plain progress lines on stderr.
     let out = common::sgaudit_cmd()
+        // Groups alone: against moto the root user's checks are never evaluated (see common::sgaudit_at).
+        .env("SGAUDIT_CHECKS", "groups")
         .env("AWS_CONFIG_FILE", &config)
         .env("AWS_ENDPOINT_URL", &moto.url)
         .args(["scan", "--profile", "mgmt,member", "--format", "json"])
@@ -182,6 +186,8 @@ fn one_account_reached_twice_is_scanned_once() {
     let config = two_names_for_one_account(dir.path());
     let scan = |profiles: &str| {
         let out = common::sgaudit_cmd()
+            // Groups alone: against moto the root user's checks are never evaluated (see common::sgaudit_at).
+            .env("SGAUDIT_CHECKS", "groups")
             .env("AWS_CONFIG_FILE", &config)
             .env("AWS_ENDPOINT_URL", &moto.url)
             .args(["scan", "--profile", profiles, "--format", "json", "--quiet"])
@@ -256,4 +262,75 @@ fn a_scope_that_selects_nothing_is_a_usage_error() {
     );
     run.assert_one_line_error("nothing in scope: --exclude-accounts 123456789012 leaves no account to read");
     assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
+
+/// The account checks run org-wide in one scan: each reachable account's account-wide evidence is read once
+/// (through its assumed role), each account gets its own results, and the account that cannot be assumed has
+/// its account checks not evaluated, naming the refused call.
+#[test]
+fn the_account_checks_run_in_every_account_of_the_organization() {
+    let moto = Moto::start();
+    let org = moto.python(&[&format!("{}/seed_org.py", common::FIXTURES), "--endpoint", &moto.url], &[]);
+    let unassumable = org["unassumable"].as_str().unwrap();
+    let proxy = FaultProxy::start(
+        &moto.url,
+        vec![Rule::always(
+            &format!("%3A%3A{unassumable}%3Arole"),
+            Fault::Deny(format!(
+                "User: arn:aws:iam::123456789012:user/audit is not authorized to perform: sts:AssumeRole on \
+                 resource: arn:aws:iam::{unassumable}:role/OrganizationAccountAccessRole"
+            )),
+        )],
+    );
+    let run = sgaudit_at(
+        &proxy.url,
+        &[
+            "scan",
+            "--org",
+            "--region",
+            "us-east-1",
+            "--checks",
+            "network,iam,cloudtrail,s3",
+            "--format",
+            "json",
+            "--quiet",
+        ],
+        "testing",
+        "testing",
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let doc = run.json();
+    assert_eq!(doc["security_groups"], serde_json::json!([]), "groups were not asked for");
+    let mut reachable: Vec<&str> = org["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    reachable.push(org["management"].as_str().unwrap());
+    for account in &reachable {
+        // Each account-wide source once per account, read whole.
+        let sources: Vec<&str> = doc["account_coverage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["account_id"] == *account)
+            .map(|c| {
+                assert_eq!(c["state"], "complete", "{c}");
+                c["source"].as_str().unwrap()
+            })
+            .collect();
+        assert_eq!(sources, sgaudit_snapshot::posture::ACCOUNT_SOURCES, "{account}");
+        let mine: Vec<&serde_json::Value> =
+            doc["results"].as_array().unwrap().iter().filter(|r| r["account_id"] == *account).collect();
+        for family in ["network", "iam", "cloudtrail", "s3"] {
+            assert!(mine.iter().any(|r| r["family"] == family), "{account}: no {family} result");
+        }
+        // What moto can answer is judged: the password policy (none set) fails, it is not "not evaluated".
+        let policy = mine.iter().find(|r| r["check"] == "iam-password-length").unwrap();
+        assert_eq!(policy["outcome"], "fail", "{policy}");
+    }
+    let refused: Vec<&serde_json::Value> =
+        doc["results"].as_array().unwrap().iter().filter(|r| r["account_id"] == unassumable).collect();
+    assert!(!refused.is_empty());
+    for r in refused {
+        assert_eq!(r["outcome"], "not_evaluated", "{r}");
+        assert!(r["evidence"].as_str().unwrap().contains("sts:AssumeRole"), "{r}");
+    }
 }

@@ -114,7 +114,11 @@ pub fn sgaudit_at(endpoint: &str, args: &[&str], key: &str, secret: &str) -> Run
     cmd.env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_ACCESS_KEY_ID", key)
         .env("AWS_SECRET_ACCESS_KEY", secret)
-        .env("AWS_REGION", "us-east-1");
+        .env("AWS_REGION", "us-east-1")
+        // The tests of groups judge groups: moto's credential report has no root row, so against moto the
+        // root user's checks are never evaluated (exit 3). The account checks' tests (posture_*.rs) pass
+        // --checks, which overrides this.
+        .env("SGAUDIT_CHECKS", "groups");
     Run::of(cmd.args(args).output().unwrap())
 }
 
