@@ -303,4 +303,27 @@ fn a_denied_credential_report_and_bucket_acl_are_kept_as_such_naming_their_actio
         assert_eq!(c["state"], "complete", "{c}");
     }
     assert_eq!(account["password_policy"]["minimum_length"], 14, "{account:#}");
+
+    // Judged: the checks over the credential report and the buckets' ACLs are not evaluated, naming the
+    // refused action, never passed; the password policy's are judged; the exit code says it is partial.
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let doc = run.json();
+    let results = doc["results"].as_array().unwrap();
+    let of = |check: &str| -> Vec<&Value> { results.iter().filter(|r| r["check"] == check).collect() };
+    for check in ["iam-root-mfa", "iam-user-mfa", "iam-access-key-rotation", "iam-console-user-mfa"] {
+        let got = of(check);
+        assert_eq!(got.len(), 1, "{check}: {got:#?}");
+        assert_eq!(got[0]["outcome"], "not_evaluated", "{check}: {}", got[0]);
+        assert!(got[0]["evidence"].as_str().unwrap().contains("iam:GetCredentialReport"), "{}", got[0]);
+    }
+    for check in ["s3-acl-public", "s3-acl-other-account-write"] {
+        let got = of(check);
+        assert_eq!(got.len(), all.len(), "one per bucket: {got:#?}");
+        for r in got {
+            assert_eq!(r["outcome"], "not_evaluated", "{r}");
+            assert!(r["evidence"].as_str().unwrap().contains("s3:GetBucketAcl"), "{r}");
+        }
+    }
+    assert_eq!(of("iam-password-length")[0]["outcome"], "pass");
+    assert!(of("s3-policy-ssl").iter().all(|r| r["outcome"] != "not_evaluated"), "the policies were read");
 }
