@@ -250,16 +250,8 @@ pub enum WorkflowStatus {
     Suppressed,
 }
 
-/// The AWS partition of a Region.
-pub fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
+/// The AWS partition of a Region (the audit's rule, re-exported for the formats that build ARNs).
+pub use sgaudit_audit::partition;
 
 /// `arn:<partition>:ec2:<region>:<account>:security-group/<group-id>`.
 pub fn group_arn(account_id: &str, region: &str, group_id: &str) -> String {

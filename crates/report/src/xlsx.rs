@@ -53,12 +53,12 @@ pub const SHEETS: [&str; 14] = [
     "coverage",
 ];
 
-pub const OPEN_PORTS: &str = "Open ports";
-pub const ACCESS_KEYS: &str = "Access keys";
-pub const MFA: &str = "MFA";
-pub const CLOUDTRAIL: &str = "CloudTrail";
-pub const S3_GRANTS: &str = "S3 grants";
-pub const CHECKS_SHEET: &str = "Checks";
+pub const OPEN_PORTS: &str = "open_ports";
+pub const ACCESS_KEYS: &str = "access_keys";
+pub const MFA: &str = "mfa";
+pub const CLOUDTRAIL: &str = "cloudtrail";
+pub const S3_GRANTS: &str = "s3_grants";
+pub const CHECKS_SHEET: &str = "checks";
 
 /// The sheets of a workbook of `audit`, in order: those of the families it judged.
 pub fn sheets(audit: &Audit) -> Vec<&'static str> {

@@ -223,8 +223,8 @@ fn the_workbook_has_the_sheets_of_the_families_judged() {
     let snapshot = fixture();
     for (families, expected) in [
         (None, xlsx::SHEETS.to_vec()),
-        (Some(&[Family::Iam][..]), vec!["summary", "Access keys", "MFA", "Checks", "coverage"]),
-        (Some(&[Family::Cloudtrail, Family::S3][..]), vec!["summary", "CloudTrail", "S3 grants", "Checks", "coverage"]),
+        (Some(&[Family::Iam][..]), vec!["summary", "access_keys", "mfa", "checks", "coverage"]),
+        (Some(&[Family::Cloudtrail, Family::S3][..]), vec!["summary", "cloudtrail", "s3_grants", "checks", "coverage"]),
         (
             Some(&[Family::Groups, Family::Network][..]),
             vec![
@@ -235,8 +235,8 @@ fn the_workbook_has_the_sheets_of_the_families_judged() {
                 "all_groups",
                 "unused",
                 "findings",
-                "Open ports",
-                "Checks",
+                "open_ports",
+                "checks",
                 "coverage",
             ],
         ),
@@ -280,7 +280,7 @@ fn the_summary_counts_each_family_and_dates_the_credential_report() {
 fn access_keys_have_their_state_age_and_rotation_result() {
     let snapshot = fixture();
     let audit = audit_of(&snapshot, None);
-    let rows = records(&mut book(&snapshot, &audit), "Access keys");
+    let rows = records(&mut book(&snapshot, &audit), "access_keys");
     let bob = find(&rows, &[("user", "bob"), ("key_slot", "1")]);
     assert_eq!(bob["state"], "active");
     assert_eq!(bob["last_rotated"], "2026-03-01T09:00:00+00:00");
@@ -320,7 +320,7 @@ fn access_keys_have_their_state_age_and_rotation_result() {
 fn mfa_has_a_row_per_user_with_the_check_that_applies() {
     let snapshot = fixture();
     let audit = audit_of(&snapshot, None);
-    let rows = records(&mut book(&snapshot, &audit), "MFA");
+    let rows = records(&mut book(&snapshot, &audit), "mfa");
     let root = find(&rows, &[("user", "<root_account>")]);
     assert_eq!(
         (root["check_id"].as_str(), root["result"].as_str(), root["mfa"].as_str()),
@@ -347,7 +347,7 @@ fn mfa_has_a_row_per_user_with_the_check_that_applies() {
 fn cloudtrail_has_one_row_per_account_region() {
     let snapshot = fixture();
     let audit = audit_of(&snapshot, None);
-    let rows = records(&mut book(&snapshot, &audit), "CloudTrail");
+    let rows = records(&mut book(&snapshot, &audit), "cloudtrail");
     assert_eq!(rows.len(), snapshot.regions.len());
     let covered = find(&rows, &[("account_id", "123456789012"), ("region", "us-east-1")]);
     assert_eq!((covered["covered"].as_str(), covered["result"].as_str()), ("yes", "pass"));
@@ -367,7 +367,7 @@ fn cloudtrail_has_one_row_per_account_region() {
 fn s3_grants_has_a_row_per_grant_with_each_checks_result() {
     let snapshot = fixture();
     let audit = audit_of(&snapshot, None);
-    let rows = records(&mut book(&snapshot, &audit), "S3 grants");
+    let rows = records(&mut book(&snapshot, &audit), "s3_grants");
     let grants: usize = snapshot.account_evidence.iter().flat_map(|e| &e.buckets).map(|b| b.grants.len().max(1)).sum();
     // Every grant, and one row for each account without buckets (the second) or not read (the third).
     assert_eq!(rows.len(), grants + 2);
@@ -404,7 +404,7 @@ fn s3_grants_has_a_row_per_grant_with_each_checks_result() {
 fn open_ports_lists_each_group_that_net_sg_open_port_failed() {
     let snapshot = fixture();
     let audit = audit_of(&snapshot, None);
-    let rows = records(&mut book(&snapshot, &audit), "Open ports");
+    let rows = records(&mut book(&snapshot, &audit), "open_ports");
     let listed: Vec<&CheckResult> =
         audit.results.iter().filter(|r| r.check.id == "net-sg-open-port" && r.outcome != Outcome::Pass).collect();
     assert_eq!(rows.len(), listed.len());
@@ -424,7 +424,7 @@ fn open_ports_lists_each_group_that_net_sg_open_port_failed() {
 fn checks_has_every_result_in_the_audits_order() {
     let snapshot = fixture();
     let audit = audit_of(&snapshot, None);
-    let rows = records(&mut book(&snapshot, &audit), "Checks");
+    let rows = records(&mut book(&snapshot, &audit), "checks");
     assert_eq!(rows.len(), audit.results.len());
     for (row, r) in rows.iter().zip(&audit.results) {
         assert_eq!(row["check_id"], r.check.id);
@@ -454,11 +454,11 @@ fn aws_text_in_the_new_sheets_is_text_never_a_formula() {
     let bucket = format!("{FORMULA}drop{EVIL}");
     let partner = format!("{FORMULA}partner{EVIL}");
     for (name, column, value) in [
-        ("Access keys", "user", bob.as_str()),
-        ("MFA", "user", bob.as_str()),
-        ("MFA", "user", "=2+5"),
-        ("S3 grants", "bucket", bucket.as_str()),
-        ("S3 grants", "grantee", partner.as_str()),
+        ("access_keys", "user", bob.as_str()),
+        ("mfa", "user", bob.as_str()),
+        ("mfa", "user", "=2+5"),
+        ("s3_grants", "bucket", bucket.as_str()),
+        ("s3_grants", "grantee", partner.as_str()),
     ] {
         let range = book.worksheet_range(name).unwrap();
         let header: Vec<String> = range.rows().next().unwrap().iter().map(Data::to_string).collect();
@@ -469,7 +469,7 @@ fn aws_text_in_the_new_sheets_is_text_never_a_formula() {
             "{name}/{column}: no string cell {value:?}"
         );
     }
-    let checks = records(&mut book, "Checks");
+    let checks = records(&mut book, "checks");
     assert!(checks.iter().any(|r| r["evidence"].starts_with(&bucket)), "the evidence keeps the bucket's name");
     for name in book.sheet_names() {
         let formulas = book.worksheet_formula(&name).unwrap();

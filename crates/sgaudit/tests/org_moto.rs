@@ -8,22 +8,27 @@ use std::collections::BTreeSet;
 use common::proxy::{Fault, FaultProxy, Rule};
 use common::{sgaudit_at, Moto};
 
+/// A proxy in front of moto that refuses `sts:AssumeRole` into `account`: moto lets anyone assume any role,
+/// AWS would not.
+fn refusing_role_into(moto: &Moto, account: &str) -> FaultProxy {
+    FaultProxy::start(
+        &moto.url,
+        vec![Rule::always(
+            &format!("%3A%3A{account}%3Arole"),
+            Fault::Deny(format!(
+                "User: arn:aws:iam::123456789012:user/audit is not authorized to perform: sts:AssumeRole on \
+                 resource: arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+            )),
+        )],
+    )
+}
+
 #[test]
 fn an_organization_in_every_enabled_region() {
     let moto = Moto::start();
     let org = moto.python(&[&format!("{}/seed_org.py", common::FIXTURES), "--endpoint", &moto.url], &[]);
     let unassumable = org["unassumable"].as_str().unwrap();
-    // moto lets anyone assume any role: the proxy refuses the one into this member, as AWS would.
-    let proxy = FaultProxy::start(
-        &moto.url,
-        vec![Rule::always(
-            &format!("%3A%3A{unassumable}%3Arole"),
-            Fault::Deny(format!(
-                "User: arn:aws:iam::123456789012:user/audit is not authorized to perform: sts:AssumeRole on \
-                 resource: arn:aws:iam::{unassumable}:role/OrganizationAccountAccessRole"
-            )),
-        )],
-    );
+    let proxy = refusing_role_into(&moto, unassumable);
     let run = sgaudit_at(
         &proxy.url,
         // Two attempts: moto's 500s for services it keeps to other regions are not worth eight.
@@ -272,16 +277,7 @@ fn the_account_checks_run_in_every_account_of_the_organization() {
     let moto = Moto::start();
     let org = moto.python(&[&format!("{}/seed_org.py", common::FIXTURES), "--endpoint", &moto.url], &[]);
     let unassumable = org["unassumable"].as_str().unwrap();
-    let proxy = FaultProxy::start(
-        &moto.url,
-        vec![Rule::always(
-            &format!("%3A%3A{unassumable}%3Arole"),
-            Fault::Deny(format!(
-                "User: arn:aws:iam::123456789012:user/audit is not authorized to perform: sts:AssumeRole on \
-                 resource: arn:aws:iam::{unassumable}:role/OrganizationAccountAccessRole"
-            )),
-        )],
-    );
+    let proxy = refusing_role_into(&moto, unassumable);
     let run = sgaudit_at(
         &proxy.url,
         &[
