@@ -85,3 +85,34 @@ fn a_failed_batch_is_reported_and_the_others_still_land() {
     assert!(r.stderr.contains("AccessDenied"), "{}", r.stderr);
     assert_eq!(findings_in_hub(&moto)["ids"].as_array().unwrap().len(), total - 100);
 }
+
+/// The account checks' results land next to the group findings: passes, failures and the root checks moto
+/// cannot answer (`NOT_AVAILABLE`), each account-wide one in the region its evidence was read from.
+#[test]
+fn the_account_checks_results_land_too() {
+    let moto = estate();
+    let dir = tempfile::tempdir().unwrap();
+    let asff = dir.path().join("findings.asff.json");
+    let r = moto.sgaudit(&[
+        "scan",
+        "--checks",
+        "network,iam",
+        "--format",
+        "asff",
+        "--output",
+        asff.to_str().unwrap(),
+        "--push-security-hub",
+    ]);
+    // moto's credential report has no root row: the root checks are not evaluated.
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&asff).unwrap()).unwrap();
+    let statuses: BTreeSet<&str> =
+        written.as_array().unwrap().iter().map(|f| f["Compliance"]["Status"].as_str().unwrap()).collect();
+    assert_eq!(statuses.into_iter().collect::<Vec<_>>(), ["FAILED", "NOT_AVAILABLE", "PASSED"]);
+    let written: BTreeSet<&str> = written.as_array().unwrap().iter().map(|f| f["Id"].as_str().unwrap()).collect();
+    let hub = findings_in_hub(&moto);
+    let landed: BTreeSet<&str> = hub["ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(landed, written, "Security Hub holds other findings than the file");
+    let types: BTreeSet<&str> = hub["resource_types"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(types.contains("AwsAccount") && types.contains("AwsEc2SecurityGroup"), "{types:?}");
+}
