@@ -14,6 +14,16 @@ use crate::checks::{
 /// account, region and resource.
 pub fn judge(snapshot: &Snapshot, options: &Options, families: &[Family]) -> Vec<CheckResult> {
     let now = snapshot.collected_at.as_deref().and_then(crate::time::parse);
+    // Every account's regions, once (not once per region and check: an organisation has thousands).
+    let mut regions_of: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    for region in &snapshot.regions {
+        regions_of.entry(region.account_id.as_str()).or_default().push(region.region.as_str());
+    }
+    for regions in regions_of.values_mut() {
+        regions.sort_unstable();
+    }
+    let evidence_of: std::collections::HashMap<&str, &sgaudit_snapshot::AccountEvidence> =
+        snapshot.account_evidence.iter().map(|e| (e.account_id.as_str(), e)).collect();
     let mut results = Vec::new();
     for (index, &check) in CHECKS.iter().enumerate() {
         if !families.contains(&check.family) {
@@ -51,8 +61,7 @@ pub fn judge(snapshot: &Snapshot, options: &Options, families: &[Family]) -> Vec
                         push(id, unreadable(format!("the account could not be read: {error}")));
                         continue;
                     }
-                    let Some(evidence) = snapshot.account_evidence.iter().find(|e| e.account_id == account.account_id)
-                    else {
+                    let Some(&evidence) = evidence_of.get(id) else {
                         push(id, unreadable("the snapshot holds no account-wide evidence for it".to_string()));
                         continue;
                     };
@@ -69,12 +78,8 @@ pub fn judge(snapshot: &Snapshot, options: &Options, families: &[Family]) -> Vec
             }
             Evaluate::Region(evaluate) => {
                 for region in &snapshot.regions {
-                    let account_regions: Vec<&str> = snapshot
-                        .regions
-                        .iter()
-                        .filter(|r| r.account_id == region.account_id)
-                        .map(|r| r.region.as_str())
-                        .collect();
+                    let account_regions =
+                        regions_of.get(region.account_id.as_str()).map(Vec::as_slice).unwrap_or_default();
                     let missing = missing(&region.coverage, check.reads);
                     if !missing.is_empty() {
                         let observation = Observation::not_evaluated(
@@ -86,13 +91,7 @@ pub fn judge(snapshot: &Snapshot, options: &Options, families: &[Family]) -> Vec
                         push(&region.account_id, observation);
                         continue;
                     }
-                    let scope = RegionScope {
-                        account_id: &region.account_id,
-                        region,
-                        account_regions: &account_regions,
-                        now,
-                        options,
-                    };
+                    let scope = RegionScope { account_id: &region.account_id, region, account_regions, now, options };
                     for observation in evaluate(&scope) {
                         push(&region.account_id, observation);
                     }
