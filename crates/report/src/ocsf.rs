@@ -30,21 +30,10 @@ const AWS_ACCOUNT: u32 = 10;
 
 #[derive(Serialize)]
 struct Event<'a> {
-    activity_id: u32,
-    activity_name: &'static str,
-    category_uid: u32,
-    category_name: &'static str,
-    class_uid: u32,
-    class_name: &'static str,
-    type_uid: u32,
-    type_name: &'static str,
-    severity_id: u8,
-    severity: &'static str,
-    /// The finding's state for whoever works on it: `New`, or `Resolved` for a passed result.
-    status_id: u8,
-    status: &'static str,
-    /// When the snapshot was collected, in Unix milliseconds (0 when the snapshot does not say).
-    time: i64,
+    #[serde(flatten)]
+    class: Class,
+    #[serde(flatten)]
+    header: Header,
     message: Cow<'a, str>,
     metadata: Metadata,
     finding_info: FindingInfo<'a>,
@@ -201,11 +190,38 @@ fn header(severity: Severity, resolved: bool, time: i64) -> Header {
     Header { severity_id, severity, status_id, status, time }
 }
 
+/// What every event of this report is: a Compliance Finding, created.
+#[derive(Serialize)]
+struct Class {
+    activity_id: u32,
+    activity_name: &'static str,
+    category_uid: u32,
+    category_name: &'static str,
+    class_uid: u32,
+    class_name: &'static str,
+    type_uid: u32,
+    type_name: &'static str,
+}
+
+const COMPLIANCE_FINDING_CREATE: Class = Class {
+    activity_id: ACTIVITY_CREATE,
+    activity_name: "Create",
+    category_uid: CATEGORY_UID,
+    category_name: "Findings",
+    class_uid: CLASS_UID,
+    class_name: "Compliance Finding",
+    type_uid: TYPE_UID,
+    type_name: "Compliance Finding: Create",
+};
+
+#[derive(Serialize)]
 struct Header {
     severity_id: u8,
     severity: &'static str,
+    /// The finding's state for whoever works on it: `New`, or `Resolved` for a passed result.
     status_id: u8,
     status: &'static str,
+    /// When the snapshot was collected, in Unix milliseconds (0 when the snapshot does not say).
     time: i64,
 }
 
@@ -231,19 +247,8 @@ fn result_event<'a>(r: &'a CheckResult, filed_in: &'a str, time: i64) -> Event<'
     let l = &r.location;
     let message: Cow<str> = Cow::Owned(asff::result_description(r));
     Event {
-        activity_id: ACTIVITY_CREATE,
-        activity_name: "Create",
-        category_uid: CATEGORY_UID,
-        category_name: "Findings",
-        class_uid: CLASS_UID,
-        class_name: "Compliance Finding",
-        type_uid: TYPE_UID,
-        type_name: "Compliance Finding: Create",
-        severity_id: h.severity_id,
-        severity: h.severity,
-        status_id: h.status_id,
-        status: h.status,
-        time: h.time,
+        class: COMPLIANCE_FINDING_CREATE,
+        header: h,
         message: message.clone(),
         metadata: metadata(),
         finding_info: FindingInfo {
@@ -289,19 +294,8 @@ fn event<'a>(g: &'a GroupVerdict<'a>, f: &'a Finding, time: i64) -> Event<'a> {
     let h = header(f.severity, false, time);
     let (status_id, status) = if asff::not_judged(g, f) { (0, "Unknown") } else { (3, "Fail") };
     Event {
-        activity_id: ACTIVITY_CREATE,
-        activity_name: "Create",
-        category_uid: CATEGORY_UID,
-        category_name: "Findings",
-        class_uid: CLASS_UID,
-        class_name: "Compliance Finding",
-        type_uid: TYPE_UID,
-        type_name: "Compliance Finding: Create",
-        severity_id: h.severity_id,
-        severity: h.severity,
-        status_id: h.status_id,
-        status: h.status,
-        time: h.time,
+        class: COMPLIANCE_FINDING_CREATE,
+        header: h,
         message: Cow::Borrowed(&f.message),
         metadata: metadata(),
         finding_info: FindingInfo {
