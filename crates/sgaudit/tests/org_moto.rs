@@ -23,12 +23,20 @@ fn refusing_role_into(moto: &Moto, account: &str) -> FaultProxy {
     )
 }
 
-#[test]
-fn an_organization_in_every_enabled_region() {
+/// moto seeded with an organisation (`fixtures/seed_org.py`) behind a proxy that refuses the role into its
+/// `unassumable` member.
+fn organization_refusing_one_member() -> (Moto, serde_json::Value, FaultProxy) {
     let moto = Moto::start();
     let org = moto.python(&[&format!("{}/seed_org.py", common::FIXTURES), "--endpoint", &moto.url], &[]);
+    let proxy = refusing_role_into(&moto, org["unassumable"].as_str().unwrap());
+    (moto, org, proxy)
+}
+
+#[test]
+fn an_organization_in_every_enabled_region() {
+    // `_moto` keeps the server running to the end of the test.
+    let (_moto, org, proxy) = organization_refusing_one_member();
     let unassumable = org["unassumable"].as_str().unwrap();
-    let proxy = refusing_role_into(&moto, unassumable);
     let run = sgaudit_at(
         &proxy.url,
         // Two attempts: moto's 500s for services it keeps to other regions are not worth eight.
@@ -274,10 +282,9 @@ fn a_scope_that_selects_nothing_is_a_usage_error() {
 /// its account checks not evaluated, naming the refused call.
 #[test]
 fn the_account_checks_run_in_every_account_of_the_organization() {
-    let moto = Moto::start();
-    let org = moto.python(&[&format!("{}/seed_org.py", common::FIXTURES), "--endpoint", &moto.url], &[]);
+    // `_moto` keeps the server running to the end of the test.
+    let (_moto, org, proxy) = organization_refusing_one_member();
     let unassumable = org["unassumable"].as_str().unwrap();
-    let proxy = refusing_role_into(&moto, unassumable);
     let run = sgaudit_at(
         &proxy.url,
         &[
