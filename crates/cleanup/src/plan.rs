@@ -86,10 +86,10 @@ impl TagRule {
     }
 }
 
-/// The tag values that mean "yes".
-const TRUTHY: [&str; 5] = ["true", "yes", "y", "1", "on"];
+/// The tag values that mean "yes" (also the values the cleanup role of `sgaudit permissions` refuses to touch).
+pub const TRUTHY: [&str; 5] = ["true", "yes", "y", "1", "on"];
 
-fn is_truthy(value: &str) -> bool {
+pub fn is_truthy(value: &str) -> bool {
     TRUTHY.iter().any(|t| value.trim().eq_ignore_ascii_case(t))
 }
 

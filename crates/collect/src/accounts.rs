@@ -10,11 +10,18 @@ use aws_types::os_shim_internal::{Env, Fs};
 use aws_types::SdkConfig;
 use sgaudit_snapshot::{Account, SourceError};
 
-use crate::source::{PageTrail, MAX_PAGES};
+use crate::source::{Action, PageTrail, MAX_PAGES};
 use crate::ScanError;
 
-/// IAM actions used to find and reach the accounts of an organization.
-pub const ORG_ACTIONS: &[&str] = &["organizations:ListAccounts", "sts:AssumeRole"];
+/// IAM actions used to find and reach the accounts of an organization: in the account that runs sgaudit
+/// (the management account or a delegated administrator).
+pub const ORG_ACTIONS: &[Action] = &[
+    crate::probe!("organizations:ListAccounts", |ctx| crate::client!(ctx, aws_sdk_organizations)
+        .list_accounts()
+        .max_results(1)),
+    // Proven by assuming the role in each member, which the preflight does.
+    crate::not_probed!("sts:AssumeRole", "proven by assuming the role in each member account"),
+];
 
 /// How to find the accounts to scan.
 #[derive(Debug, Clone)]

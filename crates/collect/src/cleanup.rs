@@ -22,23 +22,85 @@ use serde_json::Value;
 use sgaudit_snapshot::{Rule, SecurityGroup, Snapshot, SourceError};
 
 use crate::client;
-use crate::source::{classify, each_page, Ctx};
+use crate::source::{classify, each_page, Action, Ctx};
 use crate::sources::peered_references::{self, DESCRIBE_PEERING, DESCRIBE_REFERENCES, DESCRIBE_TGW_ATTACHMENTS};
 use crate::sources::security_groups::to_group;
 use crate::{Connected, ScanOptions, Session};
+use futures::FutureExt;
 
 /// IAM actions the plan's extra evidence needs (read-only).
-pub const PLAN_ACTIONS: &[&str] =
-    &[LOOKUP_EVENTS, DESCRIBE_PEERING, DESCRIBE_TGW_ATTACHMENTS, DESCRIBE_REFERENCES, LIST_ALIASES];
+pub const PLAN_ACTIONS: &[Action] = &[
+    crate::probe!(LOOKUP_EVENTS, |ctx| client!(ctx, aws_sdk_cloudtrail).lookup_events().max_results(1)),
+    crate::probe!(DESCRIBE_PEERING, |ctx| client!(ctx, aws_sdk_ec2).describe_vpc_peering_connections().max_results(5)),
+    crate::probe!(DESCRIBE_TGW_ATTACHMENTS, |ctx| client!(ctx, aws_sdk_ec2)
+        .describe_transit_gateway_attachments()
+        .max_results(5)),
+    crate::probe!(DESCRIBE_REFERENCES, |ctx| client!(ctx, aws_sdk_ec2)
+        .describe_security_group_references()
+        .group_id(PROBE_GROUP_ID)),
+    crate::probe!(LIST_ALIASES, |ctx| client!(ctx, aws_sdk_iam).list_account_aliases().max_items(1)),
+];
 
-/// IAM actions the re-check and the deletion need.
-pub const DELETE_ACTIONS: &[&str] =
-    &[DESCRIBE_GROUPS, DESCRIBE_ENIS, REVOKE_INGRESS, REVOKE_EGRESS, "ec2:DeleteSecurityGroup"];
+/// IAM actions the re-check and the deletion need. The writes are proven by dry runs.
+pub const DELETE_ACTIONS: &[Action] = &[
+    crate::probe!(DESCRIBE_GROUPS, |ctx| client!(ctx, aws_sdk_ec2).describe_security_groups().max_results(5)),
+    crate::probe!(DESCRIBE_ENIS, |ctx| client!(ctx, aws_sdk_ec2).describe_network_interfaces().max_results(5)),
+    Action {
+        name: REVOKE_INGRESS,
+        probe: |ctx| {
+            dry_run(ctx, REVOKE_INGRESS, |ec2, group| {
+                ec2.revoke_security_group_ingress().group_id(group).ip_permissions(probe_rule()).dry_run(true).send()
+            })
+            .boxed()
+        },
+    },
+    Action {
+        name: REVOKE_EGRESS,
+        probe: |ctx| {
+            dry_run(ctx, REVOKE_EGRESS, |ec2, group| {
+                ec2.revoke_security_group_egress().group_id(group).ip_permissions(probe_rule()).dry_run(true).send()
+            })
+            .boxed()
+        },
+    },
+    Action {
+        name: DELETE_GROUP,
+        probe: |ctx| {
+            dry_run(ctx, DELETE_GROUP, |ec2, group| ec2.delete_security_group().group_id(group).dry_run(true).send())
+                .boxed()
+        },
+    },
+];
 
 /// IAM actions to put back the revoked rules of a group that became used between the revocations and its
 /// delete (`restore::authorize`).
-pub const PUT_BACK_ACTIONS: &[&str] =
-    &["ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:DescribeSecurityGroups"];
+pub const PUT_BACK_ACTIONS: &[Action] = &[
+    Action {
+        name: AUTHORIZE_INGRESS,
+        probe: |ctx| {
+            dry_run(ctx, AUTHORIZE_INGRESS, |ec2, group| {
+                ec2.authorize_security_group_ingress().group_id(group).ip_permissions(probe_rule()).dry_run(true).send()
+            })
+            .boxed()
+        },
+    },
+    Action {
+        name: AUTHORIZE_EGRESS,
+        probe: |ctx| {
+            dry_run(ctx, AUTHORIZE_EGRESS, |ec2, group| {
+                ec2.authorize_security_group_egress().group_id(group).ip_permissions(probe_rule()).dry_run(true).send()
+            })
+            .boxed()
+        },
+    },
+    crate::probe!(DESCRIBE_GROUPS, |ctx| client!(ctx, aws_sdk_ec2).describe_security_groups().max_results(5)),
+];
+
+const DELETE_GROUP: &str = "ec2:DeleteSecurityGroup";
+pub(crate) const AUTHORIZE_INGRESS: &str = "ec2:AuthorizeSecurityGroupIngress";
+pub(crate) const AUTHORIZE_EGRESS: &str = "ec2:AuthorizeSecurityGroupEgress";
+/// A well-formed group id no account has.
+const PROBE_GROUP_ID: &str = "sg-00000000000000000";
 
 const LOOKUP_EVENTS: &str = "cloudtrail:LookupEvents";
 const LIST_ALIASES: &str = "iam:ListAccountAliases";
@@ -573,4 +635,54 @@ mod tests {
         let all = to_ip_permission(&rules[1]);
         assert!(all.user_id_group_pairs.is_none() && all.prefix_list_ids.is_none(), "{all:?}");
     }
+}
+
+/// The group the write probes dry-run against: the default group of one of the region's VPCs, which AWS
+/// refuses to delete, so that not even a dry-run flag lost in a refactoring could remove a group that
+/// matters. `None` when the region has no VPC (then nothing there can be cleaned up or restored into).
+pub(crate) async fn probe_group(ctx: &Ctx) -> Result<Option<String>, SourceError> {
+    let ec2 = client!(ctx, aws_sdk_ec2);
+    let out = ec2
+        .describe_security_groups()
+        .filters(Filter::builder().name("group-name").values("default").build())
+        .max_results(5)
+        .send()
+        .await
+        .map_err(|e| ctx.fail(DESCRIBE_GROUPS, e))?;
+    Ok(out.security_groups().iter().find_map(|g| g.group_id().map(str::to_string)))
+}
+
+/// A write proven with EC2's `DryRun` against the region's default group: `DryRunOperation` is AWS's "you
+/// may" (judged by the preflight), `UnauthorizedOperation` its "you may not".
+pub(crate) async fn dry_run<F, Fut, T, E>(ctx: &Ctx, action: &str, call: F) -> Result<(), SourceError>
+where
+    F: FnOnce(aws_sdk_ec2::Client, String) -> Fut,
+    Fut: std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let Some(group) = probe_group(ctx).await.map_err(|mut e| {
+        e.message = format!("could not find a group to dry-run {action} against: {}", e.message);
+        e
+    })?
+    else {
+        return Err(local_error(
+            crate::source::NOT_PROBED,
+            action,
+            "the region has no VPC, so no group to dry-run against (and nothing to clean up or restore)".to_string(),
+        ));
+    };
+    match call(client!(ctx, aws_sdk_ec2), group).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(ctx.fail(action, e)),
+    }
+}
+
+/// A rule no group has (TEST-NET-1, RFC 5737), for the dry runs of revoking and authorizing.
+pub(crate) fn probe_rule() -> IpPermission {
+    IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(1)
+        .to_port(1)
+        .ip_ranges(IpRange::builder().cidr_ip("192.0.2.1/32").build())
+        .build()
 }

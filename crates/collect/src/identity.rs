@@ -1,11 +1,15 @@
 //! Who we are and where we may look: the account behind the credentials and the names of its regions.
 
-use crate::source::error_chain;
+use crate::client;
+use crate::source::{error_chain, Action};
 
 use crate::ScanError;
 
 /// IAM actions used before any source runs.
-pub const ACTIONS: &[&str] = &["sts:GetCallerIdentity", "ec2:DescribeRegions"];
+pub const ACTIONS: &[Action] = &[
+    crate::probe!("sts:GetCallerIdentity", |ctx| client!(ctx, aws_sdk_sts).get_caller_identity()),
+    crate::probe!("ec2:DescribeRegions", |ctx| client!(ctx, aws_sdk_ec2).describe_regions().all_regions(false)),
+];
 
 /// Why the caller's identity could not be read.
 pub(crate) struct IdentityError {

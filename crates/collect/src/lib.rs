@@ -23,12 +23,14 @@ pub mod cleanup;
 pub(crate) mod describe_each;
 pub(crate) mod host_prefix;
 mod identity;
+pub mod preflight;
 pub mod regions;
 pub mod registry;
 pub mod restore;
 pub mod securityhub;
 pub mod source;
 pub mod sources;
+pub mod uses;
 
 pub use accounts::{AccountSelection, OrgOptions};
 pub use registry::{ACCOUNT_SOURCES, REGION_POSTURE_SOURCES, SOURCES};

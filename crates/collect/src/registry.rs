@@ -195,14 +195,14 @@ pub fn plan(families: &[Family]) -> Plan {
 /// The IAM actions a family's sources call, sorted and deduplicated (without the identity calls every scan
 /// makes: [`scan_actions_for`] adds those).
 pub fn family_actions(family: Family) -> Vec<&'static str> {
-    sorted(family_sources(family).iter().flat_map(|s| s.actions.iter().copied()))
+    sorted(family_sources(family).iter().flat_map(|s| s.action_names()))
 }
 
 /// Every IAM action a scan of `families` needs, sorted and deduplicated.
 pub fn scan_actions_for(families: &[Family]) -> Vec<&'static str> {
     let plan = plan(families);
-    let sources = plan.regional.iter().chain(&plan.account).flat_map(|s| s.actions.iter().copied());
-    sorted(crate::identity::ACTIONS.iter().copied().chain(sources))
+    let sources = plan.regional.iter().chain(&plan.account).flat_map(|s| s.action_names());
+    sorted(crate::identity::ACTIONS.iter().map(|a| a.name).chain(sources))
 }
 
 /// Every IAM action a scan needs (every family, as a scan runs by default), sorted and deduplicated.
@@ -235,7 +235,7 @@ mod tests {
     fn every_source_declares_its_actions() {
         for s in all_sources() {
             assert!(!s.actions.is_empty(), "{} declares no IAM action", s.id);
-            for a in s.actions {
+            for a in s.action_names() {
                 let (service, action) = a.split_once(':').expect("service:Action");
                 assert!(!service.is_empty() && action.chars().next().is_some_and(|c| c.is_ascii_uppercase()), "{a}");
             }

@@ -9,21 +9,49 @@ use std::collections::{BTreeSet, HashMap};
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 use sgaudit_snapshot::{Peer, Rule, SecurityGroup, SourceError};
 
-use crate::cleanup::{context, groups_where, local_error, settle, to_ip_permission, DESCRIBE_GROUPS, REVOKE_EGRESS};
+use futures::FutureExt;
+
+use crate::cleanup::{
+    context, dry_run, groups_where, local_error, settle, to_ip_permission, AUTHORIZE_EGRESS, AUTHORIZE_INGRESS,
+    DELETE_ACTIONS, DESCRIBE_GROUPS, PUT_BACK_ACTIONS, REVOKE_EGRESS,
+};
 use crate::client;
+use crate::source::Action;
 use crate::sources::security_groups::to_group;
 use crate::Connected;
 
 /// IAM actions a restore calls.
-pub const ACTIONS: &[&str] =
-    &[DESCRIBE_GROUPS, CREATE, "ec2:CreateTags", AUTHORIZE_INGRESS, AUTHORIZE_EGRESS, REVOKE_EGRESS];
+pub const ACTIONS: &[Action] = &[
+    crate::probe!(DESCRIBE_GROUPS, |ctx| client!(ctx, aws_sdk_ec2).describe_security_groups().max_results(5)),
+    crate::probe!(CREATE, |ctx| client!(ctx, aws_sdk_ec2)
+        .create_security_group()
+        .group_name(crate::source::PROBE_NAME)
+        .description("sgaudit preflight: a dry run")
+        .dry_run(true)),
+    Action {
+        name: CREATE_TAGS,
+        probe: |ctx| {
+            dry_run(ctx, CREATE_TAGS, |ec2, group| {
+                ec2.create_tags()
+                    .resources(group)
+                    .tags(Tag::builder().key(RESTORED_TAG).value("sgaudit-preflight").build())
+                    .dry_run(true)
+                    .send()
+            })
+            .boxed()
+        },
+    },
+    PUT_BACK_ACTIONS[0],
+    PUT_BACK_ACTIONS[1],
+    DELETE_ACTIONS[3],
+];
+
+const CREATE_TAGS: &str = "ec2:CreateTags";
 
 /// Tag put on a recreated group: the id of the group it replaces.
 pub const RESTORED_TAG: &str = "sgaudit:restored-from";
 
 const CREATE: &str = "ec2:CreateSecurityGroup";
-const AUTHORIZE_INGRESS: &str = "ec2:AuthorizeSecurityGroupIngress";
-const AUTHORIZE_EGRESS: &str = "ec2:AuthorizeSecurityGroupEgress";
 /// EC2's answer to a rule the group already has.
 const DUPLICATE: &str = "InvalidPermission.Duplicate";
 /// EC2's answer (outside default VPCs) to revoking a rule the group does not have.

@@ -13,11 +13,15 @@ use aws_sdk_securityhub::types::{
 };
 use serde_json::Value;
 
-use crate::source::classify;
+use crate::source::{classify, Action};
 use crate::Connected;
 
 /// IAM actions the push calls, in each account that receives findings.
-pub const ACTIONS: &[&str] = &["securityhub:BatchImportFindings"];
+pub const ACTIONS: &[Action] = &[crate::not_probed!(
+    "securityhub:BatchImportFindings",
+    "a write with no dry run: it is proven by the first `scan --push-security-hub`, which reports each finding it \
+     could not import"
+)];
 
 /// Findings per `BatchImportFindings` call: the API's maximum.
 pub const BATCH: usize = 100;

@@ -29,9 +29,90 @@ pub struct SourceDef {
     pub description: &'static str,
     /// The kinds of resource it reports.
     pub kinds: &'static [ResourceKind],
-    /// Every IAM action its calls need. The printed IAM policy and the permissions doc come from these.
-    pub actions: &'static [&'static str],
+    /// Every IAM action its calls need, each with the call that proves it is allowed ([`Action`]). The
+    /// printed IAM policies, the permissions doc and `sgaudit preflight` come from these.
+    pub actions: &'static [Action],
     pub collect: for<'a> fn(&'a Ctx, &'a mut Found) -> BoxFuture<'a, Result<(), SourceError>>,
+}
+
+impl SourceDef {
+    /// The names of the IAM actions it needs (`lambda:ListFunctions`).
+    pub fn action_names(&self) -> impl Iterator<Item = &'static str> {
+        self.actions.iter().map(|a| a.name)
+    }
+}
+
+/// One IAM action sgaudit needs, and its probe: the cheapest real call that needs that action and nothing
+/// else (the smallest page of a list, a describe of a resource that does not exist, a write with `DryRun`),
+/// made by `sgaudit preflight`. A real call, rather than a simulation, meets every policy AWS evaluates:
+/// service control and resource control policies with their conditions, permissions boundaries, session
+/// policies. Written with [`probe!`](crate::probe!).
+#[derive(Clone, Copy)]
+pub struct Action {
+    /// `service:Action`, as IAM names it (`s3:ListAllMyBuckets` for S3's `ListBuckets`).
+    pub name: &'static str,
+    pub probe: ProbeFn,
+}
+
+impl std::fmt::Debug for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// A probe: `Ok` when AWS answered the call with success, else the call's error, classified as in coverage.
+/// What an error means (refused, or answered past authorisation: `ResourceNotFoundException`) is
+/// `crate::preflight`'s to judge.
+pub type ProbeFn = for<'a> fn(&'a Ctx) -> BoxFuture<'a, Result<(), SourceError>>;
+
+/// Declares an [`Action`] and its probe: the action, then the call, built from `ctx` and not yet sent:
+///
+/// ```ignore
+/// probe!("lambda:ListFunctions", |ctx| client!(ctx, aws_sdk_lambda).list_functions().max_items(1))
+/// ```
+#[macro_export]
+macro_rules! probe {
+    ($action:expr, |$ctx:ident| $call:expr) => {
+        $crate::source::Action {
+            name: $action,
+            probe: |$ctx| {
+                ::futures::FutureExt::boxed(async move {
+                    match $call.send().await {
+                        Ok(_) => Ok(()),
+                        Err(err) => Err($ctx.fail($action, err)),
+                    }
+                })
+            },
+        }
+    };
+}
+
+/// The name a probe gives a resource it describes and that does not exist: AWS checks the caller's right to
+/// the call before it looks for the resource, so "not found" proves the action allowed.
+pub const PROBE_NAME: &str = "sgaudit-preflight";
+
+/// Code of a probe's answer for an action that no side-effect-free call can prove (see [`not_probed!`]).
+pub const NOT_PROBED: &str = "not-probed";
+
+/// Declares an [`Action`] that the preflight cannot prove with a call of its own, and why (a write with no
+/// dry run; `sts:AssumeRole`, proven by assuming the role).
+#[macro_export]
+macro_rules! not_probed {
+    ($action:expr, $why:expr) => {
+        $crate::source::Action {
+            name: $action,
+            probe: |_ctx| {
+                ::futures::FutureExt::boxed(async move {
+                    Err(::sgaudit_snapshot::SourceError {
+                        code: $crate::source::NOT_PROBED.to_string(),
+                        message: $why.to_string(),
+                        action: Some($action.to_string()),
+                        scp_deny: false,
+                    })
+                })
+            },
+        }
+    };
 }
 
 impl std::fmt::Debug for SourceDef {
@@ -65,6 +146,19 @@ impl Ctx {
     /// hand (where the SDK has no paginator): see [`PageTrail`].
     pub fn pages(&self, action: &str) -> PageTrail {
         PageTrail::new(action, self.max_pages)
+    }
+
+    /// An ARN of this account and region, for a probe that names a resource (which need not exist):
+    /// `ctx.arn("ecs", "cluster/sgaudit-preflight")`.
+    pub fn arn(&self, service: &str, resource: &str) -> String {
+        let partition = if self.region.starts_with("cn-") {
+            "aws-cn"
+        } else if self.region.starts_with("us-gov-") {
+            "aws-us-gov"
+        } else {
+            "aws"
+        };
+        format!("arn:{partition}:{service}:{}:{}:{resource}", self.region, self.account_id)
     }
 
     /// The interceptor each client carries so that every request attempt is counted for this source.
@@ -382,18 +476,7 @@ impl Intercept for RequestCounter {
     }
 }
 
-/// Error codes that mean "you may not", whatever the service.
-const DENIED_CODES: &[&str] = &[
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
-    "UnauthorizedAccess",
-    "UnauthorizedException",
-    "AuthorizationError",
-    "AuthorizationErrorException",
-    "Forbidden",
-    "ForbiddenException",
-];
+use sgaudit_snapshot::{DENIED_CODES, HTTP_FORBIDDEN};
 
 /// Error codes that mean the service is not offered to this account or region: nothing can exist there.
 pub(crate) const NOT_APPLICABLE_CODES: &[&str] =
@@ -411,9 +494,6 @@ const DISPATCH: &str = "dispatch";
 pub(crate) fn is_unreachable(error: &SourceError) -> bool {
     error.code == UNRESOLVED_ENDPOINT || error.code == DISPATCH
 }
-
-/// Code given to a refusal read from the HTTP status alone.
-const HTTP_FORBIDDEN: &str = "HttpForbidden";
 
 pub(crate) fn classify<E>(action: &str, err: &SdkError<E, HttpResponse>) -> SourceError
 where
@@ -506,10 +586,7 @@ fn one_line(text: &str) -> String {
 
 /// Whether an error means the caller was refused, rather than the call failing.
 pub fn is_denied(error: &SourceError) -> bool {
-    error.scp_deny
-        || DENIED_CODES.contains(&error.code.as_str())
-        || error.code == HTTP_FORBIDDEN
-        || error.code.ends_with("(HTTP 403)")
+    error.denial().is_some()
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ pub mod csv;
 pub mod html;
 pub mod json;
 pub mod ocsf;
+pub mod permissions;
+pub mod preflight;
 pub mod sarif;
 pub mod table;
 pub mod text;

@@ -15,6 +15,7 @@ mod cleanup;
 mod clock;
 mod output;
 mod permissions;
+mod preflight;
 mod progress;
 mod restore;
 mod scan;
@@ -51,8 +52,13 @@ enum Command {
     Cleanup(Box<cleanup::CleanupArgs>),
     /// Recreate the groups of a cleanup backup, with their rules, tags and descriptions.
     Restore(Box<restore::RestoreArgs>),
-    /// Print the IAM actions sgaudit needs, as a policy document (a statement per use).
-    Permissions,
+    /// Before a long scan: prove in every account in scope, with one real call per IAM action, that sgaudit
+    /// may do what it will do, and say what to add (or which policy denies) where not. Exit 0 when all is
+    /// ready, 3 when something is missing.
+    Preflight(Box<preflight::PreflightArgs>),
+    /// Print the IAM policy each use of sgaudit needs (a statement per use), for people, or as the roles to
+    /// deploy in every member account (a CloudFormation StackSet template, a Terraform module).
+    Permissions(permissions::PermissionsArgs),
 }
 
 /// An error the user can fix: one line on stderr and exit code 2.
@@ -74,7 +80,8 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(*args),
         Command::Cleanup(args) => cleanup::run(*args),
         Command::Restore(args) => restore::run(*args),
-        Command::Permissions => permissions::print(),
+        Command::Preflight(args) => preflight::run(*args),
+        Command::Permissions(args) => permissions::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

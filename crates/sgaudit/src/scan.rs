@@ -134,7 +134,7 @@ impl Format {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum CheckFamily {
+pub(crate) enum CheckFamily {
     Groups,
     Network,
     Iam,
@@ -143,7 +143,7 @@ enum CheckFamily {
 }
 
 impl CheckFamily {
-    fn family(self) -> Family {
+    pub(crate) fn family(self) -> Family {
         match self {
             CheckFamily::Groups => Family::Groups,
             CheckFamily::Network => Family::Network,

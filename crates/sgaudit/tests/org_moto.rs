@@ -5,32 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::proxy::{Fault, FaultProxy, Rule};
-use common::{sgaudit_at, Moto};
-
-/// A proxy in front of moto that refuses `sts:AssumeRole` into `account`: moto lets anyone assume any role,
-/// AWS would not.
-fn refusing_role_into(moto: &Moto, account: &str) -> FaultProxy {
-    FaultProxy::start(
-        &moto.url,
-        vec![Rule::always(
-            &format!("%3A%3A{account}%3Arole"),
-            Fault::Deny(format!(
-                "User: arn:aws:iam::123456789012:user/audit is not authorized to perform: sts:AssumeRole on \
-                 resource: arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-            )),
-        )],
-    )
-}
-
-/// moto seeded with an organisation (`fixtures/seed_org.py`) behind a proxy that refuses the role into its
-/// `unassumable` member.
-fn organization_refusing_one_member() -> (Moto, serde_json::Value, FaultProxy) {
-    let moto = Moto::start();
-    let org = moto.python(&[&format!("{}/seed_org.py", common::FIXTURES), "--endpoint", &moto.url], &[]);
-    let proxy = refusing_role_into(&moto, org["unassumable"].as_str().unwrap());
-    (moto, org, proxy)
-}
+use common::{organization_refusing_one_member, sgaudit_at, Moto};
 
 #[test]
 fn an_organization_in_every_enabled_region() {

@@ -9,8 +9,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+mod denial;
+pub use denial::{Denial, PolicyKind, DENIED_CODES, HTTP_FORBIDDEN};
 mod kind;
 pub mod posture;
+pub mod preflight;
 mod validate;
 
 pub use kind::ResourceKind;
@@ -417,8 +420,9 @@ impl std::fmt::Display for SourceError {
         if let Some(action) = &self.action {
             write!(f, " ({action})")?;
         }
-        if self.scp_deny {
-            f.write_str(" denied explicitly by a service control policy")?;
+        // A refusal says by what, as far as AWS tells: `denied explicitly by a service control policy`.
+        if let Some(denial) = self.denial().filter(|d| d.explicit || d.by.is_some()) {
+            write!(f, " {denial}")?;
         }
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;

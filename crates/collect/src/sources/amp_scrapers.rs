@@ -13,7 +13,7 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "aps",
     description: "Managed Service for Prometheus scrapers (source EKS or VPC configuration)",
     kinds: &[ResourceKind::AmpScraper],
-    actions: &["aps:ListScrapers"],
+    actions: &[crate::probe!("aps:ListScrapers", |ctx| client!(ctx, aws_sdk_amp).list_scrapers().max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

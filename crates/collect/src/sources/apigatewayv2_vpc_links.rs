@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "API Gateway VPC links (HTTP APIs)",
     kinds: &[ResourceKind::Apigatewayv2VpcLink],
     // API Gateway authorises its management API by HTTP verb: GetVpcLinks is `GET /v2/vpclinks`.
-    actions: &["apigateway:GET"],
+    actions: &[crate::probe!("apigateway:GET", |ctx| client!(ctx, aws_sdk_apigatewayv2)
+        .get_vpc_links()
+        .max_results("1"))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -12,7 +12,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "apprunner",
     description: "App Runner VPC connectors (SecurityGroups)",
     kinds: &[ResourceKind::ApprunnerVpcConnector],
-    actions: &["apprunner:ListVpcConnectors"],
+    actions: &[crate::probe!("apprunner:ListVpcConnectors", |ctx| client!(ctx, aws_sdk_apprunner)
+        .list_vpc_connectors()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -13,7 +13,15 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "appstream2",
     description: "AppStream 2.0 fleets, image builders and app block builders (VpcConfig)",
     kinds: &[ResourceKind::AppstreamFleet, ResourceKind::AppstreamImageBuilder, ResourceKind::AppstreamAppBlockBuilder],
-    actions: &["appstream:DescribeFleets", "appstream:DescribeImageBuilders", "appstream:DescribeAppBlockBuilders"],
+    actions: &[
+        crate::probe!("appstream:DescribeFleets", |ctx| client!(ctx, aws_sdk_appstream).describe_fleets()),
+        crate::probe!("appstream:DescribeImageBuilders", |ctx| client!(ctx, aws_sdk_appstream)
+            .describe_image_builders()
+            .max_results(1)),
+        crate::probe!("appstream:DescribeAppBlockBuilders", |ctx| client!(ctx, aws_sdk_appstream)
+            .describe_app_block_builders()
+            .max_results(1)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

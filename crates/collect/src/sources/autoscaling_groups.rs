@@ -16,7 +16,10 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "autoscaling",
     description: "Auto Scaling groups: the launch template versions they launch from (pinned, $Default, $Latest, mixed-instances overrides)",
     kinds: &[ResourceKind::AutoscalingGroup],
-    actions: &["autoscaling:DescribeAutoScalingGroups", "ec2:DescribeLaunchTemplateVersions"],
+    actions: &[
+        crate::probe!("autoscaling:DescribeAutoScalingGroups", |ctx| client!(ctx, aws_sdk_autoscaling).describe_auto_scaling_groups().max_records(1)),
+        crate::probe!("ec2:DescribeLaunchTemplateVersions", |ctx| client!(ctx, aws_sdk_ec2).describe_launch_template_versions().versions("$Latest").max_results(1)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -16,7 +16,15 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "batch",
     description: "Batch compute environments (computeResources.securityGroupIds)",
     kinds: &[ResourceKind::BatchComputeEnvironment],
-    actions: &["batch:DescribeComputeEnvironments", "ec2:DescribeLaunchTemplateVersions"],
+    actions: &[
+        crate::probe!("batch:DescribeComputeEnvironments", |ctx| client!(ctx, aws_sdk_batch)
+            .describe_compute_environments()
+            .max_results(1)),
+        crate::probe!("ec2:DescribeLaunchTemplateVersions", |ctx| client!(ctx, aws_sdk_ec2)
+            .describe_launch_template_versions()
+            .versions("$Latest")
+            .max_results(1)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -14,7 +14,7 @@ use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
-use crate::source::{Ctx, Found, SourceDef};
+use crate::source::{Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "bedrock-agentcore-resources",
@@ -33,25 +33,75 @@ pub const SOURCE: SourceDef = SourceDef {
         ResourceKind::AgentcoreRegistry,
     ],
     actions: &[
-        "bedrock-agentcore:ListAgentRuntimes",
-        "bedrock-agentcore:GetAgentRuntime",
-        "bedrock-agentcore:ListAgentRuntimeEndpoints",
-        "bedrock-agentcore:ListBrowsers",
-        "bedrock-agentcore:GetBrowser",
-        "bedrock-agentcore:ListCodeInterpreters",
-        "bedrock-agentcore:GetCodeInterpreter",
-        "bedrock-agentcore:ListHarnesses",
-        "bedrock-agentcore:GetHarness",
-        "bedrock-agentcore:ListGateways",
-        "bedrock-agentcore:GetGateway",
-        "bedrock-agentcore:ListGatewayTargets",
-        "bedrock-agentcore:GetGatewayTarget",
-        "bedrock-agentcore:ListOauth2CredentialProviders",
-        "bedrock-agentcore:GetOauth2CredentialProvider",
-        "bedrock-agentcore:ListPaymentManagers",
-        "bedrock-agentcore:GetPaymentManager",
-        "bedrock-agentcore:ListRegistries",
-        "bedrock-agentcore:GetRegistry",
+        crate::probe!("bedrock-agentcore:ListAgentRuntimes", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .list_agent_runtimes()
+            .max_results(1)),
+        crate::probe!("bedrock-agentcore:GetAgentRuntime", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .get_agent_runtime()
+            .agent_runtime_id("sgaudit_preflight-0000000000")),
+        crate::probe!("bedrock-agentcore:ListAgentRuntimeEndpoints", |ctx| client!(
+            ctx,
+            aws_sdk_bedrockagentcorecontrol
+        )
+        .list_agent_runtime_endpoints()
+        .agent_runtime_id("sgaudit_preflight-0000000000")
+        .max_results(1)),
+        crate::probe!("bedrock-agentcore:ListBrowsers", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .list_browsers()
+            .max_results(1)),
+        crate::probe!("bedrock-agentcore:GetBrowser", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .get_browser()
+            .browser_id("sgaudit_preflight-0000000000")),
+        crate::probe!("bedrock-agentcore:ListCodeInterpreters", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .list_code_interpreters()
+            .max_results(1)),
+        crate::probe!("bedrock-agentcore:GetCodeInterpreter", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .get_code_interpreter()
+            .code_interpreter_id("sgaudit_preflight-0000000000")),
+        crate::probe!("bedrock-agentcore:ListHarnesses", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .list_harnesses()
+            .max_results(1)),
+        crate::probe!("bedrock-agentcore:GetHarness", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .get_harness()
+            .harness_id("sgaudit_preflight-0000000000")),
+        crate::probe!("bedrock-agentcore:ListGateways", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .list_gateways()
+            .max_results(1)),
+        crate::probe!("bedrock-agentcore:GetGateway", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .get_gateway()
+            .gateway_identifier("sgaudit-preflight-0000000000")),
+        crate::probe!("bedrock-agentcore:ListGatewayTargets", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .list_gateway_targets()
+            .gateway_identifier("sgaudit-preflight-0000000000")
+            .max_results(1)),
+        crate::probe!("bedrock-agentcore:GetGatewayTarget", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .get_gateway_target()
+            .gateway_identifier("sgaudit-preflight-0000000000")
+            .target_id("0000000000")),
+        crate::probe!("bedrock-agentcore:ListOauth2CredentialProviders", |ctx| client!(
+            ctx,
+            aws_sdk_bedrockagentcorecontrol
+        )
+        .list_oauth2_credential_providers()
+        .max_results(1)),
+        crate::probe!("bedrock-agentcore:GetOauth2CredentialProvider", |ctx| client!(
+            ctx,
+            aws_sdk_bedrockagentcorecontrol
+        )
+        .get_oauth2_credential_provider()
+        .name(PROBE_NAME)),
+        crate::probe!("bedrock-agentcore:ListPaymentManagers", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .list_payment_managers()
+            .max_results(1)),
+        crate::probe!("bedrock-agentcore:GetPaymentManager", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .get_payment_manager()
+            .payment_manager_id("sgaudit-preflight-0000000000")),
+        crate::probe!("bedrock-agentcore:ListRegistries", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .list_registries()
+            .max_results(1)),
+        crate::probe!("bedrock-agentcore:GetRegistry", |ctx| client!(ctx, aws_sdk_bedrockagentcorecontrol)
+            .get_registry()
+            .registry_id("sgauditpreflight")),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -6,14 +6,21 @@ use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
-use crate::source::{Ctx, Found, SourceDef};
+use crate::source::{Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "bedrock-marketplace-endpoints",
     service: "bedrock",
     description: "Bedrock Marketplace model endpoints (endpointConfig.sageMaker.vpc)",
     kinds: &[ResourceKind::BedrockMarketplaceModelEndpoint],
-    actions: &["bedrock:ListMarketplaceModelEndpoints", "bedrock:GetMarketplaceModelEndpoint"],
+    actions: &[
+        crate::probe!("bedrock:ListMarketplaceModelEndpoints", |ctx| client!(ctx, aws_sdk_bedrock)
+            .list_marketplace_model_endpoints()
+            .max_results(1)),
+        crate::probe!("bedrock:GetMarketplaceModelEndpoint", |ctx| client!(ctx, aws_sdk_bedrock)
+            .get_marketplace_model_endpoint()
+            .endpoint_arn(ctx.arn("sagemaker", &format!("endpoint/{PROBE_NAME}")))),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

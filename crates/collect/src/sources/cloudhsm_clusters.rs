@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "CloudHSM clusters (SecurityGroup)",
     kinds: &[ResourceKind::CloudhsmCluster],
     // CloudHSM v2's IAM prefix is `cloudhsm`.
-    actions: &["cloudhsm:DescribeClusters"],
+    actions: &[crate::probe!("cloudhsm:DescribeClusters", |ctx| client!(ctx, aws_sdk_cloudhsmv2)
+        .describe_clusters()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -13,14 +13,25 @@ use sgaudit_snapshot::posture::{AdvancedSelector, BasicSelector, EventSelectors,
 use sgaudit_snapshot::SourceError;
 
 use crate::client;
-use crate::source::{Ctx, Found, SourceDef};
+use crate::source::{Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "cloudtrail-trails",
     service: "cloudtrail",
     description: "CloudTrail trails that apply in the region (shadow trails included), with status and event selectors",
     kinds: &[],
-    actions: &[DESCRIBE, STATUS, SELECTORS],
+    actions: &[
+        crate::probe!(DESCRIBE, |ctx| client!(ctx, aws_sdk_cloudtrail)
+            .describe_trails()
+            .trail_name_list(PROBE_NAME)
+            .include_shadow_trails(false)),
+        crate::probe!(STATUS, |ctx| client!(ctx, aws_sdk_cloudtrail)
+            .get_trail_status()
+            .name(ctx.arn("cloudtrail", &format!("trail/{PROBE_NAME}")))),
+        crate::probe!(SELECTORS, |ctx| client!(ctx, aws_sdk_cloudtrail)
+            .get_event_selectors()
+            .trail_name(ctx.arn("cloudtrail", &format!("trail/{PROBE_NAME}")))),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -6,14 +6,19 @@ use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "codebuild-fleets",
     service: "codebuild",
     description: "CodeBuild reserved-capacity fleets (vpcConfig)",
     kinds: &[ResourceKind::CodebuildFleet],
-    actions: &["codebuild:ListFleets", "codebuild:BatchGetFleets"],
+    actions: &[
+        crate::probe!("codebuild:ListFleets", |ctx| client!(ctx, aws_sdk_codebuild).list_fleets().max_results(1)),
+        crate::probe!("codebuild:BatchGetFleets", |ctx| client!(ctx, aws_sdk_codebuild)
+            .batch_get_fleets()
+            .names(PROBE_NAME)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -6,14 +6,19 @@ use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "codebuild-projects",
     service: "codebuild",
     description: "CodeBuild projects (vpcConfig, environment.dockerServer)",
     kinds: &[ResourceKind::CodebuildProject],
-    actions: &["codebuild:ListProjects", "codebuild:BatchGetProjects"],
+    actions: &[
+        crate::probe!("codebuild:ListProjects", |ctx| client!(ctx, aws_sdk_codebuild).list_projects()),
+        crate::probe!("codebuild:BatchGetProjects", |ctx| client!(ctx, aws_sdk_codebuild)
+            .batch_get_projects()
+            .names(PROBE_NAME)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -14,7 +14,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "codeconnections",
     description: "CodeConnections (CodeStar Connections) hosts with a VPC configuration",
     kinds: &[ResourceKind::CodeconnectionsHost],
-    actions: &["codeconnections:ListHosts"],
+    actions: &[crate::probe!("codeconnections:ListHosts", |ctx| client!(ctx, aws_sdk_codeconnections)
+        .list_hosts()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -9,7 +9,7 @@ use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
-use crate::source::{Ctx, Found, SourceDef};
+use crate::source::{Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "comprehend-models",
@@ -21,10 +21,18 @@ pub const SOURCE: SourceDef = SourceDef {
         ResourceKind::ComprehendFlywheel,
     ],
     actions: &[
-        "comprehend:ListDocumentClassifiers",
-        "comprehend:ListEntityRecognizers",
-        "comprehend:ListFlywheels",
-        "comprehend:DescribeFlywheel",
+        crate::probe!("comprehend:ListDocumentClassifiers", |ctx| client!(ctx, aws_sdk_comprehend)
+            .list_document_classifiers()
+            .max_results(1)),
+        crate::probe!("comprehend:ListEntityRecognizers", |ctx| client!(ctx, aws_sdk_comprehend)
+            .list_entity_recognizers()
+            .max_results(1)),
+        crate::probe!("comprehend:ListFlywheels", |ctx| client!(ctx, aws_sdk_comprehend)
+            .list_flywheels()
+            .max_results(1)),
+        crate::probe!("comprehend:DescribeFlywheel", |ctx| client!(ctx, aws_sdk_comprehend)
+            .describe_flywheel()
+            .flywheel_arn(ctx.arn("comprehend", &format!("flywheel/{PROBE_NAME}")))),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -15,14 +15,26 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "DataSync agents with a PrivateLink endpoint, and EFS and FSx locations (SecurityGroupArns)",
     kinds: &[ResourceKind::DatasyncAgent, ResourceKind::DatasyncLocation],
     actions: &[
-        "datasync:ListAgents",
-        "datasync:DescribeAgent",
-        "datasync:ListLocations",
-        "datasync:DescribeLocationEfs",
-        "datasync:DescribeLocationFsxLustre",
-        "datasync:DescribeLocationFsxOntap",
-        "datasync:DescribeLocationFsxOpenZfs",
-        "datasync:DescribeLocationFsxWindows",
+        crate::probe!("datasync:ListAgents", |ctx| client!(ctx, aws_sdk_datasync).list_agents().max_results(1)),
+        crate::probe!("datasync:DescribeAgent", |ctx| client!(ctx, aws_sdk_datasync)
+            .describe_agent()
+            .agent_arn(ctx.arn("datasync", "agent/agent-00000000000000000"))),
+        crate::probe!("datasync:ListLocations", |ctx| client!(ctx, aws_sdk_datasync).list_locations().max_results(1)),
+        crate::probe!("datasync:DescribeLocationEfs", |ctx| client!(ctx, aws_sdk_datasync)
+            .describe_location_efs()
+            .location_arn(ctx.arn("datasync", "location/loc-00000000000000000"))),
+        crate::probe!("datasync:DescribeLocationFsxLustre", |ctx| client!(ctx, aws_sdk_datasync)
+            .describe_location_fsx_lustre()
+            .location_arn(ctx.arn("datasync", "location/loc-00000000000000000"))),
+        crate::probe!("datasync:DescribeLocationFsxOntap", |ctx| client!(ctx, aws_sdk_datasync)
+            .describe_location_fsx_ontap()
+            .location_arn(ctx.arn("datasync", "location/loc-00000000000000000"))),
+        crate::probe!("datasync:DescribeLocationFsxOpenZfs", |ctx| client!(ctx, aws_sdk_datasync)
+            .describe_location_fsx_open_zfs()
+            .location_arn(ctx.arn("datasync", "location/loc-00000000000000000"))),
+        crate::probe!("datasync:DescribeLocationFsxWindows", |ctx| client!(ctx, aws_sdk_datasync)
+            .describe_location_fsx_windows()
+            .location_arn(ctx.arn("datasync", "location/loc-00000000000000000"))),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

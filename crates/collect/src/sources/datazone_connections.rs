@@ -13,7 +13,13 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "datazone",
     description: "DataZone connections (physicalEndpoints[].glueConnection.physicalConnectionRequirements)",
     kinds: &[ResourceKind::DatazoneConnection],
-    actions: &["datazone:ListDomains", "datazone:ListConnections"],
+    actions: &[
+        crate::probe!("datazone:ListDomains", |ctx| client!(ctx, aws_sdk_datazone).list_domains().max_results(1)),
+        crate::probe!("datazone:ListConnections", |ctx| client!(ctx, aws_sdk_datazone)
+            .list_connections()
+            .domain_identifier("dzd_sgaudit-preflight")
+            .max_results(1)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -12,7 +12,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "dax",
     description: "DynamoDB Accelerator (DAX) clusters (SecurityGroups)",
     kinds: &[ResourceKind::DaxCluster],
-    actions: &["dax:DescribeClusters"],
+    actions: &[crate::probe!("dax:DescribeClusters", |ctx| client!(ctx, aws_sdk_dax)
+        .describe_clusters()
+        .max_results(20))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

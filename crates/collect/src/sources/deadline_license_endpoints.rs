@@ -15,17 +15,26 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "deadline",
     description: "Deadline Cloud license endpoints (securityGroupIds)",
     kinds: &[ResourceKind::DeadlineLicenseEndpoint],
-    actions: &["deadline:ListLicenseEndpoints", "deadline:GetLicenseEndpoint"],
+    actions: &[
+        crate::probe!("deadline:ListLicenseEndpoints", |ctx| client(ctx).list_license_endpoints().max_results(1)),
+        crate::probe!("deadline:GetLicenseEndpoint", |ctx| client(ctx)
+            .get_license_endpoint()
+            .license_endpoint_id("le-00000000000000000000000000000000")),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
+fn client(ctx: &Ctx) -> aws_sdk_deadline::Client {
     // Deadline's management calls go to a `management.` host: see `host_prefix`.
     let mut config = aws_sdk_deadline::config::Builder::from(&ctx.sdk).interceptor(ctx.counter());
     if host_prefix::endpoint_given(ctx) {
         config = config.interceptor(host_prefix::NoHostPrefix);
     }
-    let deadline = aws_sdk_deadline::Client::from_conf(config.build());
+    aws_sdk_deadline::Client::from_conf(config.build())
+}
+
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
+    let deadline = client(ctx);
     let mut ids = Vec::new();
     let mut trail = ctx.pages("deadline:ListLicenseEndpoints");
     let mut token: Option<String> = None;

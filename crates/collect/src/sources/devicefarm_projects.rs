@@ -13,7 +13,12 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "devicefarm",
     description: "Device Farm projects and test grid projects (vpcConfig)",
     kinds: &[ResourceKind::DevicefarmProject, ResourceKind::DevicefarmTestGridProject],
-    actions: &["devicefarm:ListProjects", "devicefarm:ListTestGridProjects"],
+    actions: &[
+        crate::probe!("devicefarm:ListProjects", |ctx| client!(ctx, aws_sdk_devicefarm).list_projects()),
+        crate::probe!("devicefarm:ListTestGridProjects", |ctx| client!(ctx, aws_sdk_devicefarm)
+            .list_test_grid_projects()
+            .max_result(1)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

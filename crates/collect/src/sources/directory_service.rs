@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ds",
     description: "Directory Service directories (VpcSettings and ConnectSettings groups)",
     kinds: &[ResourceKind::DirectoryServiceDirectory],
-    actions: &["ds:DescribeDirectories"],
+    actions: &[crate::probe!("ds:DescribeDirectories", |ctx| client!(ctx, aws_sdk_directory)
+        .describe_directories()
+        .limit(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

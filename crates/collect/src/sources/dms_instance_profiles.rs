@@ -1,5 +1,6 @@
 //! DMS instance profiles (the network settings of homogeneous data migrations and of schema conversion)
 //! name their groups in `VpcSecurityGroups`; every migration project that uses the profile runs with them.
+//! The call `DescribeInstanceProfiles` is authorised by the IAM action `dms:ListInstanceProfiles`.
 
 use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
@@ -12,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "dms",
     description: "DMS instance profiles (VpcSecurityGroups)",
     kinds: &[ResourceKind::DmsInstanceProfile],
-    actions: &["dms:DescribeInstanceProfiles"],
+    actions: &[crate::probe!("dms:ListInstanceProfiles", |ctx| client!(ctx, aws_sdk_databasemigration)
+        .describe_instance_profiles()
+        .max_records(20))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
@@ -23,7 +26,7 @@ crate::next_page!(
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let dms = client!(ctx, aws_sdk_databasemigration);
     let pages = dms.describe_instance_profiles().max_records(100).into_paginator().send();
-    each_page(ctx, "dms:DescribeInstanceProfiles", pages, |page| {
+    each_page(ctx, "dms:ListInstanceProfiles", pages, |page| {
         for profile in page.instance_profiles() {
             found.items += 1;
             let Some(id) = profile.instance_profile_arn().or(profile.instance_profile_name()) else {

@@ -12,7 +12,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "dms",
     description: "DMS Serverless replication configs (ComputeConfig.VpcSecurityGroupIds)",
     kinds: &[ResourceKind::DmsReplicationConfig],
-    actions: &["dms:DescribeReplicationConfigs"],
+    actions: &[crate::probe!("dms:DescribeReplicationConfigs", |ctx| client!(ctx, aws_sdk_databasemigration)
+        .describe_replication_configs()
+        .max_records(20))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -11,7 +11,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "dms",
     description: "DMS replication instances (VpcSecurityGroups)",
     kinds: &[ResourceKind::DmsReplicationInstance],
-    actions: &["dms:DescribeReplicationInstances"],
+    actions: &[crate::probe!("dms:DescribeReplicationInstances", |ctx| client!(ctx, aws_sdk_databasemigration)
+        .describe_replication_instances()
+        .max_records(20))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -13,7 +13,14 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "docdb-elastic",
     description: "DocumentDB elastic clusters (vpcSecurityGroupIds)",
     kinds: &[ResourceKind::DocdbElasticCluster],
-    actions: &["docdb-elastic:ListClusters", "docdb-elastic:GetCluster"],
+    actions: &[
+        crate::probe!("docdb-elastic:ListClusters", |ctx| client!(ctx, aws_sdk_docdbelastic)
+            .list_clusters()
+            .max_results(1)),
+        crate::probe!("docdb-elastic:GetCluster", |ctx| client!(ctx, aws_sdk_docdbelastic)
+            .get_cluster()
+            .cluster_arn(ctx.arn("docdb-elastic", "cluster/00000000-0000-0000-0000-000000000000"))),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

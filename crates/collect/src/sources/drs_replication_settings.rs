@@ -18,9 +18,15 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "Elastic Disaster Recovery replication templates and source servers' replication settings",
     kinds: &[ResourceKind::DrsReplicationConfigurationTemplate, ResourceKind::DrsSourceServer],
     actions: &[
-        "drs:DescribeReplicationConfigurationTemplates",
-        "drs:DescribeSourceServers",
-        "drs:GetReplicationConfiguration",
+        crate::probe!("drs:DescribeReplicationConfigurationTemplates", |ctx| client!(ctx, aws_sdk_drs)
+            .describe_replication_configuration_templates()
+            .max_results(1)),
+        crate::probe!("drs:DescribeSourceServers", |ctx| client!(ctx, aws_sdk_drs)
+            .describe_source_servers()
+            .max_results(1)),
+        crate::probe!("drs:GetReplicationConfiguration", |ctx| client!(ctx, aws_sdk_drs)
+            .get_replication_configuration()
+            .source_server_id("s-00000000000000000")),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

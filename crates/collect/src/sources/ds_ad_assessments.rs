@@ -14,7 +14,12 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ds",
     description: "Directory Service AD assessments (SecurityGroupIds)",
     kinds: &[ResourceKind::DirectoryServiceAssessment],
-    actions: &["ds:ListADAssessments", "ds:DescribeADAssessment"],
+    actions: &[
+        crate::probe!("ds:ListADAssessments", |ctx| client!(ctx, aws_sdk_directory).list_ad_assessments().limit(1)),
+        crate::probe!("ds:DescribeADAssessment", |ctx| client!(ctx, aws_sdk_directory)
+            .describe_ad_assessment()
+            .assessment_id("da-000000000000000000")),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

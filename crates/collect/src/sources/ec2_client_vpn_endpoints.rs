@@ -15,7 +15,15 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ec2",
     description: "Client VPN endpoints (SecurityGroupIds) and their target networks (SecurityGroups)",
     kinds: &[ResourceKind::ClientVpnEndpoint],
-    actions: &["ec2:DescribeClientVpnEndpoints", "ec2:DescribeClientVpnTargetNetworks"],
+    actions: &[
+        crate::probe!("ec2:DescribeClientVpnEndpoints", |ctx| client!(ctx, aws_sdk_ec2)
+            .describe_client_vpn_endpoints()
+            .max_results(5)),
+        crate::probe!("ec2:DescribeClientVpnTargetNetworks", |ctx| client!(ctx, aws_sdk_ec2)
+            .describe_client_vpn_target_networks()
+            .client_vpn_endpoint_id("cvpn-endpoint-00000000000000000")
+            .max_results(5)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -11,7 +11,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ec2",
     description: "EBS encryption by default, for the region",
     kinds: &[],
-    actions: &["ec2:GetEbsEncryptionByDefault"],
+    actions: &[
+        crate::probe!("ec2:GetEbsEncryptionByDefault", |ctx| client!(ctx, aws_sdk_ec2).get_ebs_encryption_by_default())
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

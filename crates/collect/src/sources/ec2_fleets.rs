@@ -17,7 +17,13 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ec2",
     description: "EC2 Fleets that can still launch: the launch template versions of their configs",
     kinds: &[ResourceKind::Ec2Fleet],
-    actions: &["ec2:DescribeFleets", "ec2:DescribeLaunchTemplateVersions"],
+    actions: &[
+        crate::probe!("ec2:DescribeFleets", |ctx| client!(ctx, aws_sdk_ec2).describe_fleets().max_results(5)),
+        crate::probe!("ec2:DescribeLaunchTemplateVersions", |ctx| client!(ctx, aws_sdk_ec2)
+            .describe_launch_template_versions()
+            .launch_template_id("lt-00000000000000000")
+            .max_results(5)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

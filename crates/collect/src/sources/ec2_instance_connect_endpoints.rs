@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ec2",
     description: "EC2 Instance Connect endpoints (SecurityGroupIds)",
     kinds: &[ResourceKind::InstanceConnectEndpoint],
-    actions: &["ec2:DescribeInstanceConnectEndpoints"],
+    actions: &[crate::probe!("ec2:DescribeInstanceConnectEndpoints", |ctx| client!(ctx, aws_sdk_ec2)
+        .describe_instance_connect_endpoints()
+        .max_results(5))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -14,7 +14,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ec2",
     description: "EC2 instances in any state but terminated, stopped included (instance and interface groups)",
     kinds: &[ResourceKind::Ec2Instance],
-    actions: &["ec2:DescribeInstances"],
+    actions: &[crate::probe!("ec2:DescribeInstances", |ctx| client!(ctx, aws_sdk_ec2)
+        .describe_instances()
+        .max_results(5))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

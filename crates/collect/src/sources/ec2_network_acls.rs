@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ec2",
     description: "Network ACLs with their entries and subnet associations",
     kinds: &[],
-    actions: &["ec2:DescribeNetworkAcls"],
+    actions: &[crate::probe!("ec2:DescribeNetworkAcls", |ctx| client!(ctx, aws_sdk_ec2)
+        .describe_network_acls()
+        .max_results(5))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

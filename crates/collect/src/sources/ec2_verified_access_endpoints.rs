@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ec2",
     description: "Verified Access endpoints (SecurityGroupIds)",
     kinds: &[ResourceKind::VerifiedAccessEndpoint],
-    actions: &["ec2:DescribeVerifiedAccessEndpoints"],
+    actions: &[crate::probe!("ec2:DescribeVerifiedAccessEndpoints", |ctx| client!(ctx, aws_sdk_ec2)
+        .describe_verified_access_endpoints()
+        .max_results(5))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -9,14 +9,20 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use super::ecs_services::{check_failures, cluster_arns};
 use crate::client;
-use crate::source::{Ctx, Found, SourceDef};
+use crate::source::{Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "ecs-capacity-providers",
     service: "ecs",
     description: "ECS Managed Instances capacity providers (instance launch template network configuration)",
     kinds: &[ResourceKind::EcsCapacityProvider],
-    actions: &["ecs:ListClusters", "ecs:DescribeCapacityProviders"],
+    actions: &[
+        crate::probe!("ecs:ListClusters", |ctx| client!(ctx, aws_sdk_ecs).list_clusters().max_results(1)),
+        crate::probe!("ecs:DescribeCapacityProviders", |ctx| client!(ctx, aws_sdk_ecs)
+            .describe_capacity_providers()
+            .cluster(PROBE_NAME)
+            .max_results(1)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

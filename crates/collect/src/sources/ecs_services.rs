@@ -16,7 +16,7 @@ use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "ecs-services",
@@ -25,11 +25,21 @@ pub const SOURCE: SourceDef = SourceDef {
                   and the network ECS manages for Express services",
     kinds: &[ResourceKind::EcsService],
     actions: &[
-        "ecs:ListClusters",
-        "ecs:ListServices",
-        "ecs:DescribeServices",
-        "ecs:DescribeExpressGatewayService",
-        "ecs:DescribeServiceRevisions",
+        crate::probe!("ecs:ListClusters", |ctx| client!(ctx, aws_sdk_ecs).list_clusters().max_results(1)),
+        crate::probe!("ecs:ListServices", |ctx| client!(ctx, aws_sdk_ecs)
+            .list_services()
+            .cluster(PROBE_NAME)
+            .max_results(1)),
+        crate::probe!("ecs:DescribeServices", |ctx| client!(ctx, aws_sdk_ecs)
+            .describe_services()
+            .cluster(PROBE_NAME)
+            .services(PROBE_NAME)),
+        crate::probe!("ecs:DescribeExpressGatewayService", |ctx| client!(ctx, aws_sdk_ecs)
+            .describe_express_gateway_service()
+            .service_arn(ctx.arn("ecs", &format!("service/{PROBE_NAME}/{PROBE_NAME}")))),
+        crate::probe!("ecs:DescribeServiceRevisions", |ctx| client!(ctx, aws_sdk_ecs)
+            .describe_service_revisions()
+            .service_revision_arns(ctx.arn("ecs", &format!("service-revision/{PROBE_NAME}/{PROBE_NAME}/1")))),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -14,9 +14,16 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "EFS mount targets (DescribeMountTargetSecurityGroups)",
     kinds: &[ResourceKind::EfsMountTarget],
     actions: &[
-        "elasticfilesystem:DescribeFileSystems",
-        "elasticfilesystem:DescribeMountTargets",
-        "elasticfilesystem:DescribeMountTargetSecurityGroups",
+        crate::probe!("elasticfilesystem:DescribeFileSystems", |ctx| client!(ctx, aws_sdk_efs)
+            .describe_file_systems()
+            .max_items(1)),
+        crate::probe!("elasticfilesystem:DescribeMountTargets", |ctx| client!(ctx, aws_sdk_efs)
+            .describe_mount_targets()
+            .file_system_id("fs-00000000000000000")
+            .max_items(1)),
+        crate::probe!("elasticfilesystem:DescribeMountTargetSecurityGroups", |ctx| client!(ctx, aws_sdk_efs)
+            .describe_mount_target_security_groups()
+            .mount_target_id("fsmt-00000000000000000")),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -7,7 +7,7 @@ use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 use crate::sources::launch_templates::{self, TemplateRef};
 
 pub const SOURCE: SourceDef = SourceDef {
@@ -16,11 +16,20 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "EKS clusters (cluster and additional groups) and node groups (remote-access groups)",
     kinds: &[ResourceKind::EksCluster, ResourceKind::EksNodegroup],
     actions: &[
-        "eks:ListClusters",
-        "eks:DescribeCluster",
-        "eks:ListNodegroups",
-        "eks:DescribeNodegroup",
-        "ec2:DescribeLaunchTemplateVersions",
+        crate::probe!("eks:ListClusters", |ctx| client!(ctx, aws_sdk_eks).list_clusters().max_results(1)),
+        crate::probe!("eks:DescribeCluster", |ctx| client!(ctx, aws_sdk_eks).describe_cluster().name(PROBE_NAME)),
+        crate::probe!("eks:ListNodegroups", |ctx| client!(ctx, aws_sdk_eks)
+            .list_nodegroups()
+            .cluster_name(PROBE_NAME)
+            .max_results(1)),
+        crate::probe!("eks:DescribeNodegroup", |ctx| client!(ctx, aws_sdk_eks)
+            .describe_nodegroup()
+            .cluster_name(PROBE_NAME)
+            .nodegroup_name(PROBE_NAME)),
+        crate::probe!("ec2:DescribeLaunchTemplateVersions", |ctx| client!(ctx, aws_sdk_ec2)
+            .describe_launch_template_versions()
+            .launch_template_id("lt-00000000000000000")
+            .max_results(5)),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -15,7 +15,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "elasticache",
     description: "ElastiCache cache clusters and their replication groups (SecurityGroups)",
     kinds: &[ResourceKind::ElasticacheCacheCluster, ResourceKind::ElasticacheReplicationGroup],
-    actions: &["elasticache:DescribeCacheClusters"],
+    actions: &[crate::probe!("elasticache:DescribeCacheClusters", |ctx| client!(ctx, aws_sdk_elasticache)
+        .describe_cache_clusters()
+        .max_records(20))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

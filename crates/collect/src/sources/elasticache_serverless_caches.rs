@@ -12,7 +12,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "elasticache",
     description: "ElastiCache serverless caches (SecurityGroupIds)",
     kinds: &[ResourceKind::ElasticacheServerlessCache],
-    actions: &["elasticache:DescribeServerlessCaches"],
+    actions: &[crate::probe!("elasticache:DescribeServerlessCaches", |ctx| client!(ctx, aws_sdk_elasticache)
+        .describe_serverless_caches()
+        .max_results(20))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

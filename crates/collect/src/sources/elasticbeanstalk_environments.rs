@@ -6,14 +6,23 @@ use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
-use crate::source::{Ctx, Found, SourceDef};
+use crate::source::{Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "elasticbeanstalk-environments",
     service: "elasticbeanstalk",
     description: "Elastic Beanstalk environments (their SecurityGroups option settings)",
     kinds: &[ResourceKind::ElasticbeanstalkEnvironment],
-    actions: &["elasticbeanstalk:DescribeEnvironments", "elasticbeanstalk:DescribeConfigurationSettings"],
+    actions: &[
+        crate::probe!("elasticbeanstalk:DescribeEnvironments", |ctx| client!(ctx, aws_sdk_elasticbeanstalk)
+            .describe_environments()
+            .include_deleted(false)
+            .max_records(1)),
+        crate::probe!("elasticbeanstalk:DescribeConfigurationSettings", |ctx| client!(ctx, aws_sdk_elasticbeanstalk)
+            .describe_configuration_settings()
+            .application_name(PROBE_NAME)
+            .environment_name(PROBE_NAME)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -6,14 +6,21 @@ use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
-use crate::source::{Ctx, Found, SourceDef};
+use crate::source::{Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "elasticsearch-domains",
     service: "es",
     description: "Elasticsearch-engine domains in a VPC (VPCOptions.SecurityGroupIds)",
     kinds: &[ResourceKind::ElasticsearchDomain],
-    actions: &["es:ListDomainNames", "es:DescribeElasticsearchDomains"],
+    actions: &[
+        crate::probe!("es:ListDomainNames", |ctx| client!(ctx, aws_sdk_elasticsearch)
+            .list_domain_names()
+            .engine_type(aws_sdk_elasticsearch::types::EngineType::Elasticsearch)),
+        crate::probe!("es:DescribeElasticsearchDomains", |ctx| client!(ctx, aws_sdk_elasticsearch)
+            .describe_elasticsearch_domains()
+            .domain_names(PROBE_NAME)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -14,7 +14,12 @@ pub const SOURCE: SourceDef = SourceDef {
     description:
         "OpenSearch-managed VPC endpoints of domains, through the Elasticsearch API (VpcOptions.SecurityGroupIds)",
     kinds: &[ResourceKind::ElasticsearchVpcEndpoint],
-    actions: &["es:ListVpcEndpoints", "es:DescribeVpcEndpoints"],
+    actions: &[
+        crate::probe!("es:ListVpcEndpoints", |ctx| client!(ctx, aws_sdk_elasticsearch).list_vpc_endpoints()),
+        crate::probe!("es:DescribeVpcEndpoints", |ctx| client!(ctx, aws_sdk_elasticsearch)
+            .describe_vpc_endpoints()
+            .vpc_endpoint_ids("aos-0000000000000000000000000")),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -21,7 +21,12 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "elasticloadbalancing",
     description: "Classic Load Balancers (SecurityGroups, SourceSecurityGroup)",
     kinds: &[ResourceKind::ElbClassic],
-    actions: &["elasticloadbalancing:DescribeLoadBalancers"],
+    actions: &[crate::probe!("elasticloadbalancing:DescribeLoadBalancers", |ctx| client!(
+        ctx,
+        aws_sdk_elasticloadbalancing
+    )
+    .describe_load_balancers()
+    .page_size(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

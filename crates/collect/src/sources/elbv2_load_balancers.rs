@@ -12,7 +12,12 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "elasticloadbalancing",
     description: "Application, Network and Gateway Load Balancers (SecurityGroups)",
     kinds: &[ResourceKind::Elbv2LoadBalancer],
-    actions: &["elasticloadbalancing:DescribeLoadBalancers"],
+    actions: &[crate::probe!("elasticloadbalancing:DescribeLoadBalancers", |ctx| client!(
+        ctx,
+        aws_sdk_elasticloadbalancingv2
+    )
+    .describe_load_balancers()
+    .page_size(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -14,7 +14,12 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "elasticmapreduce",
     description: "EMR clusters that are not terminated (managed and additional groups)",
     kinds: &[ResourceKind::EmrCluster],
-    actions: &["elasticmapreduce:ListClusters", "elasticmapreduce:DescribeCluster"],
+    actions: &[
+        crate::probe!("elasticmapreduce:ListClusters", |ctx| client!(ctx, aws_sdk_emr).list_clusters()),
+        crate::probe!("elasticmapreduce:DescribeCluster", |ctx| client!(ctx, aws_sdk_emr)
+            .describe_cluster()
+            .cluster_id("j-0000000000000")),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

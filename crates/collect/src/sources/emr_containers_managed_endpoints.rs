@@ -13,7 +13,15 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "emr-containers",
     description: "EMR on EKS managed endpoints (securityGroup)",
     kinds: &[ResourceKind::EmrContainersManagedEndpoint],
-    actions: &["emr-containers:ListVirtualClusters", "emr-containers:ListManagedEndpoints"],
+    actions: &[
+        crate::probe!("emr-containers:ListVirtualClusters", |ctx| client!(ctx, aws_sdk_emrcontainers)
+            .list_virtual_clusters()
+            .max_results(1)),
+        crate::probe!("emr-containers:ListManagedEndpoints", |ctx| client!(ctx, aws_sdk_emrcontainers)
+            .list_managed_endpoints()
+            .virtual_cluster_id("0000000000000000000000000")
+            .max_results(1)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -15,7 +15,14 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "emr-serverless",
     description: "EMR Serverless applications (networkConfiguration)",
     kinds: &[ResourceKind::EmrServerlessApplication],
-    actions: &["emr-serverless:ListApplications", "emr-serverless:GetApplication"],
+    actions: &[
+        crate::probe!("emr-serverless:ListApplications", |ctx| client!(ctx, aws_sdk_emrserverless)
+            .list_applications()
+            .max_results(1)),
+        crate::probe!("emr-serverless:GetApplication", |ctx| client!(ctx, aws_sdk_emrserverless)
+            .get_application()
+            .application_id("0000000000000000")),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -12,7 +12,12 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "elasticmapreduce",
     description: "EMR Studios (EngineSecurityGroupId, WorkspaceSecurityGroupId)",
     kinds: &[ResourceKind::EmrStudio],
-    actions: &["elasticmapreduce:ListStudios", "elasticmapreduce:DescribeStudio"],
+    actions: &[
+        crate::probe!("elasticmapreduce:ListStudios", |ctx| client!(ctx, aws_sdk_emr).list_studios()),
+        crate::probe!("elasticmapreduce:DescribeStudio", |ctx| client!(ctx, aws_sdk_emr)
+            .describe_studio()
+            .studio_id("es-0000000000000000000000000")),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

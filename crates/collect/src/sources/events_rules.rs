@@ -9,14 +9,21 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
 use crate::describe_each::{describe_each, vanished};
-use crate::source::{Ctx, Found, SourceDef};
+use crate::source::{Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "events-rules",
     service: "events",
     description: "EventBridge rules with ECS targets (awsvpc SecurityGroups), enabled or not",
     kinds: &[ResourceKind::EventsRule],
-    actions: &["events:ListEventBuses", "events:ListRules", "events:ListTargetsByRule"],
+    actions: &[
+        crate::probe!("events:ListEventBuses", |ctx| client!(ctx, aws_sdk_eventbridge).list_event_buses().limit(1)),
+        crate::probe!("events:ListRules", |ctx| client!(ctx, aws_sdk_eventbridge).list_rules().limit(1)),
+        crate::probe!("events:ListTargetsByRule", |ctx| client!(ctx, aws_sdk_eventbridge)
+            .list_targets_by_rule()
+            .rule(PROBE_NAME)
+            .limit(1)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

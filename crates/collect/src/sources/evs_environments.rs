@@ -15,7 +15,12 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "evs",
     description: "Amazon EVS environments (serviceAccessSecurityGroups)",
     kinds: &[ResourceKind::EvsEnvironment],
-    actions: &["evs:ListEnvironments", "evs:GetEnvironment"],
+    actions: &[
+        crate::probe!("evs:ListEnvironments", |ctx| client!(ctx, aws_sdk_evs).list_environments().max_results(1)),
+        crate::probe!("evs:GetEnvironment", |ctx| client!(ctx, aws_sdk_evs)
+            .get_environment()
+            .environment_id("env-0000000000")),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

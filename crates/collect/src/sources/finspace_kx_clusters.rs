@@ -9,14 +9,26 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
 use crate::describe_each::{describe_each, vanished};
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "finspace-kx-clusters",
     service: "finspace",
     description: "FinSpace kdb clusters (vpcConfiguration.securityGroupIds)",
     kinds: &[ResourceKind::FinspaceKxCluster],
-    actions: &["finspace:ListKxEnvironments", "finspace:ListKxClusters", "finspace:GetKxCluster"],
+    actions: &[
+        crate::probe!("finspace:ListKxEnvironments", |ctx| client!(ctx, aws_sdk_finspace)
+            .list_kx_environments()
+            .max_results(1)),
+        crate::probe!("finspace:ListKxClusters", |ctx| client!(ctx, aws_sdk_finspace)
+            .list_kx_clusters()
+            .environment_id("sgauditpreflight")
+            .max_results(1)),
+        crate::probe!("finspace:GetKxCluster", |ctx| client!(ctx, aws_sdk_finspace)
+            .get_kx_cluster()
+            .environment_id("sgauditpreflight")
+            .cluster_name(PROBE_NAME)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

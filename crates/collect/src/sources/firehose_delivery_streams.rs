@@ -10,14 +10,21 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
 use crate::describe_each::{describe_each, vanished};
-use crate::source::{Ctx, Found, SourceDef, TRUNCATED};
+use crate::source::{Ctx, Found, SourceDef, PROBE_NAME, TRUNCATED};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "firehose-delivery-streams",
     service: "firehose",
     description: "Firehose streams with a VPC destination (Elasticsearch, OpenSearch Service, OpenSearch Serverless)",
     kinds: &[ResourceKind::FirehoseDeliveryStream],
-    actions: &["firehose:ListDeliveryStreams", "firehose:DescribeDeliveryStream"],
+    actions: &[
+        crate::probe!("firehose:ListDeliveryStreams", |ctx| client!(ctx, aws_sdk_firehose)
+            .list_delivery_streams()
+            .limit(1)),
+        crate::probe!("firehose:DescribeDeliveryStream", |ctx| client!(ctx, aws_sdk_firehose)
+            .describe_delivery_stream()
+            .delivery_stream_name(PROBE_NAME)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

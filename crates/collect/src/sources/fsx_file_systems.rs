@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "fsx",
     description: "FSx file systems (through their network interfaces)",
     kinds: &[ResourceKind::FsxFileSystem],
-    actions: &["fsx:DescribeFileSystems"],
+    actions: &[crate::probe!("fsx:DescribeFileSystems", |ctx| client!(ctx, aws_sdk_fsx)
+        .describe_file_systems()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

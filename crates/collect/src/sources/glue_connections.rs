@@ -15,7 +15,13 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "glue",
     description: "Glue connections (PhysicalConnectionRequirements.SecurityGroupIdList) and the jobs that use them",
     kinds: &[ResourceKind::GlueConnection, ResourceKind::GlueJob],
-    actions: &["glue:GetConnections", "glue:GetJobs"],
+    actions: &[
+        crate::probe!("glue:GetConnections", |ctx| client!(ctx, aws_sdk_glue)
+            .get_connections()
+            .hide_password(true)
+            .max_results(1)),
+        crate::probe!("glue:GetJobs", |ctx| client!(ctx, aws_sdk_glue).get_jobs().max_results(1)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -12,7 +12,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "glue",
     description: "Glue development endpoints (SecurityGroupIds)",
     kinds: &[ResourceKind::GlueDevEndpoint],
-    actions: &["glue:GetDevEndpoints"],
+    actions: &[crate::probe!("glue:GetDevEndpoints", |ctx| client!(ctx, aws_sdk_glue)
+        .get_dev_endpoints()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

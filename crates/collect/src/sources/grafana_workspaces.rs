@@ -14,7 +14,12 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "grafana",
     description: "Managed Grafana workspaces with a VPC configuration (vpcConfiguration.securityGroupIds)",
     kinds: &[ResourceKind::GrafanaWorkspace],
-    actions: &["grafana:ListWorkspaces", "grafana:DescribeWorkspace"],
+    actions: &[
+        crate::probe!("grafana:ListWorkspaces", |ctx| client!(ctx, aws_sdk_grafana).list_workspaces().max_results(1)),
+        crate::probe!("grafana:DescribeWorkspace", |ctx| client!(ctx, aws_sdk_grafana)
+            .describe_workspace()
+            .workspace_id("g-0000000000")),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -15,7 +15,14 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "groundstation",
     description: "Ground Station dataflow endpoint groups (endpointsDetails[].securityDetails.securityGroupIds)",
     kinds: &[ResourceKind::GroundstationDataflowEndpointGroup],
-    actions: &["groundstation:ListDataflowEndpointGroups", "groundstation:GetDataflowEndpointGroup"],
+    actions: &[
+        crate::probe!("groundstation:ListDataflowEndpointGroups", |ctx| client!(ctx, aws_sdk_groundstation)
+            .list_dataflow_endpoint_groups()
+            .max_results(1)),
+        crate::probe!("groundstation:GetDataflowEndpointGroup", |ctx| client!(ctx, aws_sdk_groundstation)
+            .get_dataflow_endpoint_group()
+            .dataflow_endpoint_group_id("00000000-0000-0000-0000-000000000000")),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

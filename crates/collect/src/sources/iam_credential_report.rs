@@ -18,7 +18,12 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "iam",
     description: "IAM credential report: every user's password, MFA and access keys, and the root user's",
     kinds: &[],
-    actions: &["iam:GenerateCredentialReport", "iam:GetCredentialReport"],
+    actions: &[
+        // GenerateCredentialReport only starts (or reuses) the generation of the report: it changes nothing in
+        // the account's configuration, so the call itself is an acceptable probe.
+        crate::probe!("iam:GenerateCredentialReport", |ctx| client!(ctx, aws_sdk_iam).generate_credential_report()),
+        crate::probe!("iam:GetCredentialReport", |ctx| client!(ctx, aws_sdk_iam).get_credential_report()),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

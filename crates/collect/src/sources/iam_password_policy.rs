@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "iam",
     description: "The account's IAM password policy (none set is recorded as none)",
     kinds: &[],
-    actions: &["iam:GetAccountPasswordPolicy"],
+    actions: &[
+        crate::probe!("iam:GetAccountPasswordPolicy", |ctx| client!(ctx, aws_sdk_iam).get_account_password_policy())
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -8,14 +8,23 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
 use crate::describe_each::{describe_each, vanished};
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "imagebuilder-infrastructure-configurations",
     service: "imagebuilder",
     description: "Image Builder infrastructure configurations (securityGroupIds)",
     kinds: &[ResourceKind::ImagebuilderInfrastructureConfiguration],
-    actions: &["imagebuilder:ListInfrastructureConfigurations", "imagebuilder:GetInfrastructureConfiguration"],
+    actions: &[
+        crate::probe!("imagebuilder:ListInfrastructureConfigurations", |ctx| client!(ctx, aws_sdk_imagebuilder)
+            .list_infrastructure_configurations()
+            .max_results(1)),
+        crate::probe!("imagebuilder:GetInfrastructureConfiguration", |ctx| client!(ctx, aws_sdk_imagebuilder)
+            .get_infrastructure_configuration()
+            .infrastructure_configuration_arn(
+                ctx.arn("imagebuilder", &format!("infrastructure-configuration/{PROBE_NAME}"))
+            )),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

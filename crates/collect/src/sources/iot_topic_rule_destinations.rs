@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "iot",
     description: "IoT topic rule VPC destinations, enabled or not (vpcDestinationSummary.securityGroups)",
     kinds: &[ResourceKind::IotTopicRuleDestination],
-    actions: &["iot:ListTopicRuleDestinations"],
+    actions: &[crate::probe!("iot:ListTopicRuleDestinations", |ctx| client!(ctx, aws_sdk_iot)
+        .list_topic_rule_destinations()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

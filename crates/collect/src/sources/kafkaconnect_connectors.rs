@@ -12,7 +12,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "kafkaconnect",
     description: "MSK Connect connectors (kafkaCluster.apacheKafkaCluster.vpc.securityGroups)",
     kinds: &[ResourceKind::KafkaconnectConnector],
-    actions: &["kafkaconnect:ListConnectors"],
+    actions: &[crate::probe!("kafkaconnect:ListConnectors", |ctx| client!(ctx, aws_sdk_kafkaconnect)
+        .list_connectors()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -11,14 +11,27 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
 use crate::describe_each::{describe_each, vanished};
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
+
+/// A well-formed index id (36 characters) that no index has, for the probes that need one.
+const PROBE_INDEX: &str = "00000000-0000-0000-0000-000000000000";
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "kendra-data-sources",
     service: "kendra",
     description: "Kendra data sources with a VPC configuration (VpcConfiguration.SecurityGroupIds)",
     kinds: &[ResourceKind::KendraDataSource],
-    actions: &["kendra:ListIndices", "kendra:ListDataSources", "kendra:DescribeDataSource"],
+    actions: &[
+        crate::probe!("kendra:ListIndices", |ctx| client!(ctx, aws_sdk_kendra).list_indices().max_results(1)),
+        crate::probe!("kendra:ListDataSources", |ctx| client!(ctx, aws_sdk_kendra)
+            .list_data_sources()
+            .index_id(PROBE_INDEX)
+            .max_results(1)),
+        crate::probe!("kendra:DescribeDataSource", |ctx| client!(ctx, aws_sdk_kendra)
+            .describe_data_source()
+            .index_id(PROBE_INDEX)
+            .id(PROBE_NAME)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -17,7 +17,7 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
 use crate::describe_each::{describe_each, vanished};
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "kinesisanalytics-applications",
@@ -26,9 +26,16 @@ pub const SOURCE: SourceDef = SourceDef {
         "Managed Service for Apache Flink applications in a VPC, running or not, and the version a rollback returns to",
     kinds: &[ResourceKind::KinesisanalyticsApplication],
     actions: &[
-        "kinesisanalytics:ListApplications",
-        "kinesisanalytics:DescribeApplication",
-        "kinesisanalytics:DescribeApplicationVersion",
+        crate::probe!("kinesisanalytics:ListApplications", |ctx| client!(ctx, aws_sdk_kinesisanalyticsv2)
+            .list_applications()
+            .limit(1)),
+        crate::probe!("kinesisanalytics:DescribeApplication", |ctx| client!(ctx, aws_sdk_kinesisanalyticsv2)
+            .describe_application()
+            .application_name(PROBE_NAME)),
+        crate::probe!("kinesisanalytics:DescribeApplicationVersion", |ctx| client!(ctx, aws_sdk_kinesisanalyticsv2)
+            .describe_application_version()
+            .application_name(PROBE_NAME)
+            .application_version_id(1)),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "lambda",
     description: "Lambda capacity providers (Managed Instances: VpcConfig.SecurityGroupIds)",
     kinds: &[ResourceKind::LambdaCapacityProvider],
-    actions: &["lambda:ListCapacityProviders"],
+    actions: &[crate::probe!("lambda:ListCapacityProviders", |ctx| client!(ctx, aws_sdk_lambda)
+        .list_capacity_providers()
+        .max_items(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -17,7 +17,9 @@ pub const SOURCE: SourceDef = SourceDef {
     description:
         "Lambda event source mappings of self-managed Kafka in a VPC (VPC_SECURITY_GROUP access configuration)",
     kinds: &[ResourceKind::LambdaEventSourceMapping],
-    actions: &["lambda:ListEventSourceMappings"],
+    actions: &[crate::probe!("lambda:ListEventSourceMappings", |ctx| client!(ctx, aws_sdk_lambda)
+        .list_event_source_mappings()
+        .max_items(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -12,7 +12,7 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "lambda",
     description: "Lambda functions and their published versions (VpcConfig.SecurityGroupIds)",
     kinds: &[ResourceKind::LambdaFunction],
-    actions: &["lambda:ListFunctions"],
+    actions: &[crate::probe!("lambda:ListFunctions", |ctx| client!(ctx, aws_sdk_lambda).list_functions().max_items(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -12,7 +12,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "autoscaling",
     description: "Auto Scaling launch configurations (SecurityGroups)",
     kinds: &[ResourceKind::LaunchConfiguration],
-    actions: &["autoscaling:DescribeLaunchConfigurations"],
+    actions: &[crate::probe!("autoscaling:DescribeLaunchConfigurations", |ctx| client!(ctx, aws_sdk_autoscaling)
+        .describe_launch_configurations()
+        .max_records(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -18,7 +18,10 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ec2",
     description: "Launch template versions that can still launch: default and latest",
     kinds: &[ResourceKind::LaunchTemplate],
-    actions: &["ec2:DescribeLaunchTemplateVersions"],
+    actions: &[crate::probe!("ec2:DescribeLaunchTemplateVersions", |ctx| client!(ctx, aws_sdk_ec2)
+        .describe_launch_template_versions()
+        .versions("$Latest")
+        .max_results(5))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

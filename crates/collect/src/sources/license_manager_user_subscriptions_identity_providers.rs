@@ -13,7 +13,12 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "license-manager-user-subscriptions",
     description: "License Manager user-subscription identity providers (Settings.SecurityGroupId)",
     kinds: &[ResourceKind::LicenseManagerIdentityProvider],
-    actions: &["license-manager-user-subscriptions:ListIdentityProviders"],
+    actions: &[crate::probe!("license-manager-user-subscriptions:ListIdentityProviders", |ctx| client!(
+        ctx,
+        aws_sdk_licensemanagerusersubscriptions
+    )
+    .list_identity_providers()
+    .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -6,14 +6,17 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
 use crate::describe_each::{describe_each, vanished};
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "m2-environments",
     service: "m2",
     description: "Mainframe Modernization runtime environments (securityGroupIds)",
     kinds: &[ResourceKind::M2Environment],
-    actions: &["m2:ListEnvironments", "m2:GetEnvironment"],
+    actions: &[
+        crate::probe!("m2:ListEnvironments", |ctx| client!(ctx, aws_sdk_m2).list_environments().max_results(1)),
+        crate::probe!("m2:GetEnvironment", |ctx| client!(ctx, aws_sdk_m2).get_environment().environment_id(PROBE_NAME)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

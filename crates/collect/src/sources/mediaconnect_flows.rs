@@ -14,7 +14,12 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "mediaconnect",
     description: "MediaConnect flows with VPC interfaces, active or in standby (VpcInterfaces[].SecurityGroupIds)",
     kinds: &[ResourceKind::MediaconnectFlow],
-    actions: &["mediaconnect:ListFlows", "mediaconnect:DescribeFlow"],
+    actions: &[
+        crate::probe!("mediaconnect:ListFlows", |ctx| client!(ctx, aws_sdk_mediaconnect).list_flows().max_results(1)),
+        crate::probe!("mediaconnect:DescribeFlow", |ctx| client!(ctx, aws_sdk_mediaconnect)
+            .describe_flow()
+            .flow_arn(ctx.arn("mediaconnect", "flow:1-0000000000000000-000000000000:sgaudit-preflight"))),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

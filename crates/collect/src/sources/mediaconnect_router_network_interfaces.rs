@@ -14,7 +14,14 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "mediaconnect",
     description: "MediaConnect router network interfaces in a VPC (Configuration.Vpc.SecurityGroupIds)",
     kinds: &[ResourceKind::MediaconnectRouterNetworkInterface],
-    actions: &["mediaconnect:ListRouterNetworkInterfaces", "mediaconnect:BatchGetRouterNetworkInterface"],
+    actions: &[
+        crate::probe!("mediaconnect:ListRouterNetworkInterfaces", |ctx| client!(ctx, aws_sdk_mediaconnect)
+            .list_router_network_interfaces()
+            .max_results(1)),
+        crate::probe!(BATCH_GET, |ctx| client!(ctx, aws_sdk_mediaconnect)
+            .batch_get_router_network_interface()
+            .arns(ctx.arn("mediaconnect", "routerNetworkInterface:000000000000"))),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
@@ -25,7 +32,10 @@ crate::next_page!(
 /// The most ARNs one BatchGetRouterNetworkInterface takes.
 const BATCH: usize = 20;
 
-const BATCH_GET: &str = "mediaconnect:BatchGetRouterNetworkInterface";
+/// IAM has no action named after the batch call: `BatchGetRouterNetworkInterface` is authorised by
+/// `mediaconnect:GetRouterNetworkInterface` (the only router-interface read in the service authorization
+/// reference).
+const BATCH_GET: &str = "mediaconnect:GetRouterNetworkInterface";
 
 async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
     let mediaconnect = client!(ctx, aws_sdk_mediaconnect);

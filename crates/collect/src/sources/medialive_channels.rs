@@ -14,7 +14,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "medialive",
     description: "MediaLive channels with VPC outputs (Vpc.SecurityGroupIds)",
     kinds: &[ResourceKind::MedialiveChannel],
-    actions: &["medialive:ListChannels"],
+    actions: &[crate::probe!("medialive:ListChannels", |ctx| client!(ctx, aws_sdk_medialive)
+        .list_channels()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

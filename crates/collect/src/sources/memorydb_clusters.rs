@@ -11,7 +11,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "memory-db",
     description: "MemoryDB clusters (SecurityGroups)",
     kinds: &[ResourceKind::MemorydbCluster],
-    actions: &["memorydb:DescribeClusters"],
+    actions: &[crate::probe!("memorydb:DescribeClusters", |ctx| client!(ctx, aws_sdk_memorydb)
+        .describe_clusters()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

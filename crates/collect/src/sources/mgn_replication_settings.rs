@@ -20,9 +20,15 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "Application Migration Service replication templates and source servers' replication settings",
     kinds: &[ResourceKind::MgnReplicationConfigurationTemplate, ResourceKind::MgnSourceServer],
     actions: &[
-        "mgn:DescribeReplicationConfigurationTemplates",
-        "mgn:DescribeSourceServers",
-        "mgn:GetReplicationConfiguration",
+        crate::probe!("mgn:DescribeReplicationConfigurationTemplates", |ctx| client!(ctx, aws_sdk_mgn)
+            .describe_replication_configuration_templates()
+            .max_results(1)),
+        crate::probe!("mgn:DescribeSourceServers", |ctx| client!(ctx, aws_sdk_mgn)
+            .describe_source_servers()
+            .max_results(1)),
+        crate::probe!("mgn:GetReplicationConfiguration", |ctx| client!(ctx, aws_sdk_mgn)
+            .get_replication_configuration()
+            .source_server_id("s-00000000000000000")),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -13,7 +13,12 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "mq",
     description: "Amazon MQ brokers (SecurityGroups, and PendingSecurityGroups until the next reboot)",
     kinds: &[ResourceKind::MqBroker],
-    actions: &["mq:ListBrokers", "mq:DescribeBroker"],
+    actions: &[
+        crate::probe!("mq:ListBrokers", |ctx| client!(ctx, aws_sdk_mq).list_brokers().max_results(1)),
+        crate::probe!("mq:DescribeBroker", |ctx| client!(ctx, aws_sdk_mq)
+            .describe_broker()
+            .broker_id("b-00000000-0000-0000-0000-000000000000")),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "kafka",
     description: "MSK clusters, provisioned (BrokerNodeGroupInfo.SecurityGroups) and serverless (VpcConfigs)",
     kinds: &[ResourceKind::MskCluster],
-    actions: &["kafka:ListClustersV2"],
+    actions: &[crate::probe!("kafka:ListClustersV2", |ctx| client!(ctx, aws_sdk_kafka)
+        .list_clusters_v2()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -15,7 +15,12 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "kafka",
     description: "MSK Replicators (KafkaClusters[].VpcConfig.SecurityGroupIds)",
     kinds: &[ResourceKind::MskReplicator],
-    actions: &["kafka:ListReplicators", "kafka:DescribeReplicator"],
+    actions: &[
+        crate::probe!("kafka:ListReplicators", |ctx| client!(ctx, aws_sdk_kafka).list_replicators().max_results(1)),
+        crate::probe!("kafka:DescribeReplicator", |ctx| client!(ctx, aws_sdk_kafka)
+            .describe_replicator()
+            .replicator_arn(ctx.arn("kafka", "replicator/sgaudit-preflight/00000000-0000-0000-0000-000000000000-0"))),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -14,7 +14,17 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "kafka",
     description: "MSK multi-VPC connections (SecurityGroups)",
     kinds: &[ResourceKind::MskVpcConnection],
-    actions: &["kafka:ListVpcConnections", "kafka:DescribeVpcConnection"],
+    actions: &[
+        crate::probe!("kafka:ListVpcConnections", |ctx| client!(ctx, aws_sdk_kafka)
+            .list_vpc_connections()
+            .max_results(1)),
+        crate::probe!("kafka:DescribeVpcConnection", |ctx| client!(ctx, aws_sdk_kafka).describe_vpc_connection().arn(
+            ctx.arn(
+                "kafka",
+                &format!("vpc-connection/{}/sgaudit-preflight/00000000-0000-0000-0000-000000000000-0", ctx.account_id)
+            )
+        )),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -9,14 +9,17 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::describe_each::{describe_each, vanished};
 use crate::host_prefix;
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "mwaa-environments",
     service: "airflow",
     description: "Managed Workflows for Apache Airflow environments (NetworkConfiguration.SecurityGroupIds)",
     kinds: &[ResourceKind::MwaaEnvironment],
-    actions: &["airflow:ListEnvironments", "airflow:GetEnvironment"],
+    actions: &[
+        crate::probe!("airflow:ListEnvironments", |ctx| client(ctx).list_environments().max_results(1)),
+        crate::probe!("airflow:GetEnvironment", |ctx| client(ctx).get_environment().name(PROBE_NAME)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
@@ -24,12 +27,17 @@ crate::next_page!(
     aws_sdk_mwaa::operation::list_environments::ListEnvironmentsOutput => next_token,
 );
 
-async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
+/// The service's client; without the operations' host prefix when the user named the endpoint.
+fn client(ctx: &Ctx) -> aws_sdk_mwaa::Client {
     let mut config = aws_sdk_mwaa::config::Builder::from(&ctx.sdk).interceptor(ctx.counter());
     if host_prefix::endpoint_given(ctx) {
         config = config.interceptor(host_prefix::NoHostPrefix);
     }
-    let mwaa = aws_sdk_mwaa::Client::from_conf(config.build());
+    aws_sdk_mwaa::Client::from_conf(config.build())
+}
+
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
+    let mwaa = client(ctx);
     let mut names: Vec<String> = Vec::new();
     let pages = mwaa.list_environments().max_results(25).into_paginator().send();
     each_page(ctx, "airflow:ListEnvironments", pages, |page| {

@@ -14,7 +14,14 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "airflow-serverless",
     description: "MWAA Serverless workflows (NetworkConfiguration.SecurityGroupIds)",
     kinds: &[ResourceKind::MwaaServerlessWorkflow],
-    actions: &["airflow-serverless:ListWorkflows", "airflow-serverless:GetWorkflow"],
+    actions: &[
+        crate::probe!("airflow-serverless:ListWorkflows", |ctx| client!(ctx, aws_sdk_mwaaserverless)
+            .list_workflows()
+            .max_results(1)),
+        crate::probe!("airflow-serverless:GetWorkflow", |ctx| client!(ctx, aws_sdk_mwaaserverless)
+            .get_workflow()
+            .workflow_arn(ctx.arn("airflow-serverless", "workflow/sgaudit-preflight-0000000000"))),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -12,7 +12,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ec2",
     description: "Elastic network interfaces (any type, attached or not) and the groups they hold",
     kinds: &[ResourceKind::NetworkInterface],
-    actions: &["ec2:DescribeNetworkInterfaces"],
+    actions: &[crate::probe!("ec2:DescribeNetworkInterfaces", |ctx| client!(ctx, aws_sdk_ec2)
+        .describe_network_interfaces()
+        .max_results(5))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

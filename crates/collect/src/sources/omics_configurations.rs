@@ -7,14 +7,17 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::describe_each::{describe_each, vanished};
 use crate::host_prefix;
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "omics-configurations",
     service: "omics",
     description: "HealthOmics configurations with a VPC configuration (runConfigurations.vpcConfig)",
     kinds: &[ResourceKind::OmicsConfiguration],
-    actions: &["omics:ListConfigurations", "omics:GetConfiguration"],
+    actions: &[
+        crate::probe!("omics:ListConfigurations", |ctx| client(ctx).list_configurations().max_results(1)),
+        crate::probe!("omics:GetConfiguration", |ctx| client(ctx).get_configuration().name(PROBE_NAME)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
@@ -22,12 +25,17 @@ crate::next_page!(
     aws_sdk_omics::operation::list_configurations::ListConfigurationsOutput => next_token,
 );
 
-async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
+/// The service's client; without the operations' host prefix when the user named the endpoint.
+fn client(ctx: &Ctx) -> aws_sdk_omics::Client {
     let mut config = aws_sdk_omics::config::Builder::from(&ctx.sdk).interceptor(ctx.counter());
     if host_prefix::endpoint_given(ctx) {
         config = config.interceptor(host_prefix::NoHostPrefix);
     }
-    let omics = aws_sdk_omics::Client::from_conf(config.build());
+    aws_sdk_omics::Client::from_conf(config.build())
+}
+
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
+    let omics = client(ctx);
     let mut names: Vec<String> = Vec::new();
     let pages = omics.list_configurations().max_results(10).into_paginator().send();
     each_page(ctx, "omics:ListConfigurations", pages, |page| {

@@ -6,14 +6,19 @@ use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
-use crate::source::{Ctx, Found, SourceDef};
+use crate::source::{Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "opensearch-domains",
     service: "es",
     description: "OpenSearch-engine domains in a VPC (VPCOptions.SecurityGroupIds)",
     kinds: &[ResourceKind::OpensearchDomain],
-    actions: &["es:ListDomainNames", "es:DescribeDomains"],
+    actions: &[
+        crate::probe!("es:ListDomainNames", |ctx| client!(ctx, aws_sdk_opensearch).list_domain_names()),
+        crate::probe!("es:DescribeDomains", |ctx| client!(ctx, aws_sdk_opensearch)
+            .describe_domains()
+            .domain_names(PROBE_NAME)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -15,7 +15,12 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "es",
     description: "OpenSearch-managed VPC endpoints of domains (VpcOptions.SecurityGroupIds)",
     kinds: &[ResourceKind::OpensearchVpcEndpoint],
-    actions: &["es:ListVpcEndpoints", "es:DescribeVpcEndpoints"],
+    actions: &[
+        crate::probe!("es:ListVpcEndpoints", |ctx| client!(ctx, aws_sdk_opensearch).list_vpc_endpoints()),
+        crate::probe!("es:DescribeVpcEndpoints", |ctx| client!(ctx, aws_sdk_opensearch)
+            .describe_vpc_endpoints()
+            .vpc_endpoint_ids("aos-00000000000000000")),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

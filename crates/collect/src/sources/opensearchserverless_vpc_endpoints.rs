@@ -12,7 +12,14 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "aoss",
     description: "OpenSearch Serverless VPC endpoints (securityGroupIds)",
     kinds: &[ResourceKind::OpensearchServerlessVpcEndpoint],
-    actions: &["aoss:ListVpcEndpoints", "aoss:BatchGetVpcEndpoint"],
+    actions: &[
+        crate::probe!("aoss:ListVpcEndpoints", |ctx| client!(ctx, aws_sdk_opensearchserverless)
+            .list_vpc_endpoints()
+            .max_results(1)),
+        crate::probe!("aoss:BatchGetVpcEndpoint", |ctx| client!(ctx, aws_sdk_opensearchserverless)
+            .batch_get_vpc_endpoint()
+            .ids("vpce-00000000000000000")),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

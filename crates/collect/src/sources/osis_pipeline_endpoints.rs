@@ -14,7 +14,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "osis",
     description: "OpenSearch Ingestion pipeline endpoints (VpcOptions.SecurityGroupIds)",
     kinds: &[ResourceKind::OsisPipelineEndpoint],
-    actions: &["osis:ListPipelineEndpoints"],
+    actions: &[crate::probe!("osis:ListPipelineEndpoints", |ctx| client!(ctx, aws_sdk_osis)
+        .list_pipeline_endpoints()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

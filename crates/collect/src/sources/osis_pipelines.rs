@@ -8,14 +8,17 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
 use crate::describe_each::{describe_each, vanished};
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "osis-pipelines",
     service: "osis",
     description: "OpenSearch Ingestion pipelines in a VPC (VpcEndpoints[].VpcOptions.SecurityGroupIds)",
     kinds: &[ResourceKind::OsisPipeline],
-    actions: &["osis:ListPipelines", "osis:GetPipeline"],
+    actions: &[
+        crate::probe!("osis:ListPipelines", |ctx| client!(ctx, aws_sdk_osis).list_pipelines().max_results(1)),
+        crate::probe!("osis:GetPipeline", |ctx| client!(ctx, aws_sdk_osis).get_pipeline().pipeline_name(PROBE_NAME)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "pca-connector-ad",
     description: "Private CA Connectors for Active Directory (VpcInformation.SecurityGroupIds)",
     kinds: &[ResourceKind::PcaConnectorAdConnector],
-    actions: &["pca-connector-ad:ListConnectors"],
+    actions: &[crate::probe!("pca-connector-ad:ListConnectors", |ctx| client!(ctx, aws_sdk_pcaconnectorad)
+        .list_connectors()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -13,7 +13,7 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 use super::launch_templates::{record, resolve, TemplateRef};
 use crate::client;
 use crate::describe_each::{describe_each, vanished};
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "pcs-clusters",
@@ -22,11 +22,20 @@ pub const SOURCE: SourceDef = SourceDef {
                   (their launch template version)",
     kinds: &[ResourceKind::PcsCluster, ResourceKind::PcsComputeNodeGroup],
     actions: &[
-        "pcs:ListClusters",
-        "pcs:GetCluster",
-        "pcs:ListComputeNodeGroups",
-        "pcs:GetComputeNodeGroup",
-        "ec2:DescribeLaunchTemplateVersions",
+        crate::probe!("pcs:ListClusters", |ctx| client!(ctx, aws_sdk_pcs).list_clusters().max_results(1)),
+        crate::probe!("pcs:GetCluster", |ctx| client!(ctx, aws_sdk_pcs).get_cluster().cluster_identifier(PROBE_NAME)),
+        crate::probe!("pcs:ListComputeNodeGroups", |ctx| client!(ctx, aws_sdk_pcs)
+            .list_compute_node_groups()
+            .cluster_identifier(PROBE_NAME)
+            .max_results(1)),
+        crate::probe!("pcs:GetComputeNodeGroup", |ctx| client!(ctx, aws_sdk_pcs)
+            .get_compute_node_group()
+            .cluster_identifier(PROBE_NAME)
+            .compute_node_group_identifier(PROBE_NAME)),
+        crate::probe!("ec2:DescribeLaunchTemplateVersions", |ctx| client!(ctx, aws_sdk_ec2)
+            .describe_launch_template_versions()
+            .versions("$Latest")
+            .max_results(5)),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -29,7 +29,18 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ec2",
     description: "Rules in peered or transit-gateway-attached VPCs (of any account) that name the region's groups",
     kinds: &[ResourceKind::PeeredVpcReference],
-    actions: &[DESCRIBE_PEERING, DESCRIBE_TGW_ATTACHMENTS, DESCRIBE_GROUPS, DESCRIBE_REFERENCES],
+    actions: &[
+        crate::probe!(DESCRIBE_PEERING, |ctx| client!(ctx, aws_sdk_ec2)
+            .describe_vpc_peering_connections()
+            .max_results(5)),
+        crate::probe!(DESCRIBE_TGW_ATTACHMENTS, |ctx| client!(ctx, aws_sdk_ec2)
+            .describe_transit_gateway_attachments()
+            .max_results(5)),
+        crate::probe!(DESCRIBE_GROUPS, |ctx| client!(ctx, aws_sdk_ec2).describe_security_groups().max_results(5)),
+        crate::probe!(DESCRIBE_REFERENCES, |ctx| client!(ctx, aws_sdk_ec2)
+            .describe_security_group_references()
+            .group_id("sg-00000000000000000")),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -11,7 +11,7 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
 use crate::describe_each::{describe_each, vanished};
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "pipes-pipes",
@@ -19,7 +19,10 @@ pub const SOURCE: SourceDef = SourceDef {
     description:
         "EventBridge pipes with ECS task targets (awsvpc SecurityGroups) or self-managed Kafka sources in a VPC",
     kinds: &[ResourceKind::PipesPipe],
-    actions: &["pipes:ListPipes", "pipes:DescribePipe"],
+    actions: &[
+        crate::probe!("pipes:ListPipes", |ctx| client!(ctx, aws_sdk_pipes).list_pipes().limit(1)),
+        crate::probe!("pipes:DescribePipe", |ctx| client!(ctx, aws_sdk_pipes).describe_pipe().name(PROBE_NAME)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

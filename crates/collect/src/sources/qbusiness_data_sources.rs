@@ -10,16 +10,32 @@ use crate::client;
 use crate::describe_each::{describe_each, vanished};
 use crate::source::{each_page, Ctx, Found, SourceDef};
 
+/// The id a probe names an application, an index or a data source by (the API takes 36-character ids).
+const PROBE_ID: &str = "00000000-0000-0000-0000-000000000000";
+
 pub const SOURCE: SourceDef = SourceDef {
     id: "qbusiness-data-sources",
     service: "qbusiness",
     description: "Amazon Q Business data sources with a VPC configuration (vpcConfiguration.securityGroupIds)",
     kinds: &[ResourceKind::QbusinessDataSource],
     actions: &[
-        "qbusiness:ListApplications",
-        "qbusiness:ListIndices",
-        "qbusiness:ListDataSources",
-        "qbusiness:GetDataSource",
+        crate::probe!("qbusiness:ListApplications", |ctx| client!(ctx, aws_sdk_qbusiness)
+            .list_applications()
+            .max_results(1)),
+        crate::probe!("qbusiness:ListIndices", |ctx| client!(ctx, aws_sdk_qbusiness)
+            .list_indices()
+            .application_id(PROBE_ID)
+            .max_results(1)),
+        crate::probe!("qbusiness:ListDataSources", |ctx| client!(ctx, aws_sdk_qbusiness)
+            .list_data_sources()
+            .application_id(PROBE_ID)
+            .index_id(PROBE_ID)
+            .max_results(1)),
+        crate::probe!("qbusiness:GetDataSource", |ctx| client!(ctx, aws_sdk_qbusiness)
+            .get_data_source()
+            .application_id(PROBE_ID)
+            .index_id(PROBE_ID)
+            .data_source_id(PROBE_ID)),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -14,7 +14,10 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "quicksight",
     description: "QuickSight VPC connections (SecurityGroupIds)",
     kinds: &[ResourceKind::QuicksightVpcConnection],
-    actions: &["quicksight:ListVPCConnections"],
+    actions: &[crate::probe!("quicksight:ListVPCConnections", |ctx| client!(ctx, aws_sdk_quicksight)
+        .list_vpc_connections()
+        .aws_account_id(&ctx.account_id)
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -16,7 +16,18 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ram",
     description: "Security groups shared through AWS RAM, and who they are shared with",
     kinds: &[ResourceKind::RamResourceShare],
-    actions: &["ram:ListResources", "ram:ListPrincipals"],
+    actions: &[
+        crate::probe!("ram:ListResources", |ctx| client!(ctx, aws_sdk_ram)
+            .list_resources()
+            .resource_owner(ResourceOwner::SelfValue)
+            .resource_type(GROUP_TYPE)
+            .max_results(1)),
+        crate::probe!("ram:ListPrincipals", |ctx| client!(ctx, aws_sdk_ram)
+            .list_principals()
+            .resource_owner(ResourceOwner::SelfValue)
+            .resource_type(GROUP_TYPE)
+            .max_results(1)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

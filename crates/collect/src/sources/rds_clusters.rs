@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "rds",
     description: "Aurora/RDS Multi-AZ, Neptune and DocumentDB clusters, any state (VpcSecurityGroups)",
     kinds: &[ResourceKind::RdsDbCluster, ResourceKind::NeptuneDbCluster, ResourceKind::DocdbDbCluster],
-    actions: &["rds:DescribeDBClusters"],
+    actions: &[crate::probe!("rds:DescribeDBClusters", |ctx| client!(ctx, aws_sdk_rds)
+        .describe_db_clusters()
+        .max_records(20))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "rds",
     description: "RDS, Neptune and DocumentDB instances, any state (VpcSecurityGroups)",
     kinds: &[ResourceKind::RdsDbInstance, ResourceKind::NeptuneDbInstance, ResourceKind::DocdbDbInstance],
-    actions: &["rds:DescribeDBInstances"],
+    actions: &[crate::probe!("rds:DescribeDBInstances", |ctx| client!(ctx, aws_sdk_rds)
+        .describe_db_instances()
+        .max_records(20))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "rds",
     description: "RDS option groups whose options name VPC security groups (VpcSecurityGroupMemberships)",
     kinds: &[ResourceKind::RdsOptionGroup],
-    actions: &["rds:DescribeOptionGroups"],
+    actions: &[crate::probe!("rds:DescribeOptionGroups", |ctx| client!(ctx, aws_sdk_rds)
+        .describe_option_groups()
+        .max_records(20))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -12,7 +12,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "rds",
     description: "RDS Proxies (VpcSecurityGroupIds)",
     kinds: &[ResourceKind::RdsDbProxy],
-    actions: &["rds:DescribeDBProxies"],
+    actions: &[crate::probe!("rds:DescribeDBProxies", |ctx| client!(ctx, aws_sdk_rds)
+        .describe_db_proxies()
+        .max_records(20))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "rds",
     description: "RDS Proxy endpoints (VpcSecurityGroupIds)",
     kinds: &[ResourceKind::RdsDbProxyEndpoint],
-    actions: &["rds:DescribeDBProxyEndpoints"],
+    actions: &[crate::probe!("rds:DescribeDBProxyEndpoints", |ctx| client!(ctx, aws_sdk_rds)
+        .describe_db_proxy_endpoints()
+        .max_records(20))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

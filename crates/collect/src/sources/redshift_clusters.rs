@@ -12,7 +12,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "redshift",
     description: "Redshift provisioned clusters, paused ones included (VpcSecurityGroups)",
     kinds: &[ResourceKind::RedshiftCluster],
-    actions: &["redshift:DescribeClusters"],
+    actions: &[crate::probe!("redshift:DescribeClusters", |ctx| client!(ctx, aws_sdk_redshift)
+        .describe_clusters()
+        .max_records(20))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

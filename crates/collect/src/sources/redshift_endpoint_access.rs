@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "redshift",
     description: "Redshift-managed VPC endpoints (VpcSecurityGroups)",
     kinds: &[ResourceKind::RedshiftEndpointAccess],
-    actions: &["redshift:DescribeEndpointAccess"],
+    actions: &[crate::probe!("redshift:DescribeEndpointAccess", |ctx| client!(ctx, aws_sdk_redshift)
+        .describe_endpoint_access()
+        .max_records(20))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "redshift-serverless",
     description: "Redshift Serverless managed VPC endpoints (vpcSecurityGroups)",
     kinds: &[ResourceKind::RedshiftServerlessEndpointAccess],
-    actions: &["redshift-serverless:ListEndpointAccess"],
+    actions: &[crate::probe!("redshift-serverless:ListEndpointAccess", |ctx| client!(ctx, aws_sdk_redshiftserverless)
+        .list_endpoint_access()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

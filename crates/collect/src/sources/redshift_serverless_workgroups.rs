@@ -12,7 +12,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "redshift-serverless",
     description: "Redshift Serverless workgroups (securityGroupIds)",
     kinds: &[ResourceKind::RedshiftServerlessWorkgroup],
-    actions: &["redshift-serverless:ListWorkgroups"],
+    actions: &[crate::probe!("redshift-serverless:ListWorkgroups", |ctx| client!(ctx, aws_sdk_redshiftserverless)
+        .list_workgroups()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

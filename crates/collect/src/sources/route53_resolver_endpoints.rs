@@ -12,7 +12,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "route53resolver",
     description: "Route 53 Resolver inbound and outbound endpoints",
     kinds: &[ResourceKind::Route53ResolverEndpoint],
-    actions: &["route53resolver:ListResolverEndpoints"],
+    actions: &[crate::probe!("route53resolver:ListResolverEndpoints", |ctx| client!(ctx, aws_sdk_route53resolver)
+        .list_resolver_endpoints()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

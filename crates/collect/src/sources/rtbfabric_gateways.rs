@@ -15,10 +15,18 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "RTB Fabric requester and responder gateways (securityGroupIds)",
     kinds: &[ResourceKind::RtbfabricRequesterGateway, ResourceKind::RtbfabricResponderGateway],
     actions: &[
-        "rtbfabric:ListRequesterGateways",
-        "rtbfabric:GetRequesterGateway",
-        "rtbfabric:ListResponderGateways",
-        "rtbfabric:GetResponderGateway",
+        crate::probe!("rtbfabric:ListRequesterGateways", |ctx| client!(ctx, aws_sdk_rtbfabric)
+            .list_requester_gateways()
+            .max_results(1)),
+        crate::probe!("rtbfabric:GetRequesterGateway", |ctx| client!(ctx, aws_sdk_rtbfabric)
+            .get_requester_gateway()
+            .gateway_id("rtb-gw-00000000000000000")),
+        crate::probe!("rtbfabric:ListResponderGateways", |ctx| client!(ctx, aws_sdk_rtbfabric)
+            .list_responder_gateways()
+            .max_results(1)),
+        crate::probe!("rtbfabric:GetResponderGateway", |ctx| client!(ctx, aws_sdk_rtbfabric)
+            .get_responder_gateway()
+            .gateway_id("rtb-gw-00000000000000000")),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -14,16 +14,23 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "s3-control",
     description: "The account's S3 Block Public Access (none set is recorded as none)",
     kinds: &[],
-    actions: &["s3:GetAccountPublicAccessBlock"],
+    actions: &[crate::probe!("s3:GetAccountPublicAccessBlock", |ctx| client(ctx)
+        .get_public_access_block()
+        .account_id(&ctx.account_id))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
-async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
+/// The S3 Control client, its endpoint resolved as [`AccountLabel`] says.
+fn client(ctx: &Ctx) -> aws_sdk_s3control::Client {
     let config = aws_sdk_s3control::config::Builder::from(&ctx.sdk)
         .interceptor(ctx.counter())
         .endpoint_resolver(AccountLabel(DefaultResolver::new()))
         .build();
-    let s3control = aws_sdk_s3control::Client::from_conf(config);
+    aws_sdk_s3control::Client::from_conf(config)
+}
+
+async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
+    let s3control = client(ctx);
     let block = match s3control.get_public_access_block().account_id(&ctx.account_id).send().await {
         Ok(out) => out.public_access_block_configuration().map(|c| PublicAccessBlock {
             block_public_acls: c.block_public_acls().unwrap_or(false),

@@ -22,7 +22,15 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "S3 buckets, each read in its own region: ACL, Object Ownership, policy, Block Public Access, \
                   default encryption",
     kinds: &[],
-    actions: &[LIST, LOCATION, ACL, OWNERSHIP, POLICY, PUBLIC_ACCESS_BLOCK, ENCRYPTION],
+    actions: &[
+        crate::probe!(LIST, |ctx| s3(ctx).list_buckets().max_buckets(1)),
+        crate::probe!(LOCATION, |ctx| s3(ctx).get_bucket_location().bucket(PROBE_BUCKET)),
+        crate::probe!(ACL, |ctx| s3(ctx).get_bucket_acl().bucket(PROBE_BUCKET)),
+        crate::probe!(OWNERSHIP, |ctx| s3(ctx).get_bucket_ownership_controls().bucket(PROBE_BUCKET)),
+        crate::probe!(POLICY, |ctx| s3(ctx).get_bucket_policy().bucket(PROBE_BUCKET)),
+        crate::probe!(PUBLIC_ACCESS_BLOCK, |ctx| s3(ctx).get_public_access_block().bucket(PROBE_BUCKET)),
+        crate::probe!(ENCRYPTION, |ctx| s3(ctx).get_bucket_encryption().bucket(PROBE_BUCKET)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 
@@ -34,6 +42,15 @@ const OWNERSHIP: &str = "s3:GetBucketOwnershipControls";
 const POLICY: &str = "s3:GetBucketPolicy";
 const PUBLIC_ACCESS_BLOCK: &str = "s3:GetBucketPublicAccessBlock";
 const ENCRYPTION: &str = "s3:GetEncryptionConfiguration";
+
+/// The bucket the probes ask about. Bucket names are global: this one is AWS's to refuse with `NoSuchBucket`
+/// (or, should someone own it, `AccessDenied` from their bucket policy, which the preflight would then show).
+const PROBE_BUCKET: &str = "sgaudit-preflight-probe-nonexistent";
+
+/// A client in the context's region, as [`Clients::get`] makes them.
+fn s3(ctx: &Ctx) -> aws_sdk_s3::Client {
+    Clients { ctx, by_region: Mutex::default() }.get(&ctx.region)
+}
 
 /// Buckets read at once (each with its five calls in flight together).
 const BUCKETS_AT_ONCE: usize = 8;

@@ -14,7 +14,14 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "s3files",
     description: "S3 Files mount targets (securityGroups)",
     kinds: &[ResourceKind::S3filesMountTarget],
-    actions: &["s3files:ListMountTargets", "s3files:GetMountTarget"],
+    actions: &[
+        crate::probe!("s3files:ListMountTargets", |ctx| client!(ctx, aws_sdk_s3files)
+            .list_mount_targets()
+            .max_results(1)),
+        crate::probe!("s3files:GetMountTarget", |ctx| client!(ctx, aws_sdk_s3files)
+            .get_mount_target()
+            .mount_target_id("fsmt-00000000000000000")),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

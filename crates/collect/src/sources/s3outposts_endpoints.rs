@@ -14,7 +14,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "s3-outposts",
     description: "S3 on Outposts endpoints (SecurityGroupId)",
     kinds: &[ResourceKind::S3outpostsEndpoint],
-    actions: &["s3-outposts:ListEndpoints"],
+    actions: &[crate::probe!("s3-outposts:ListEndpoints", |ctx| client!(ctx, aws_sdk_s3outposts)
+        .list_endpoints()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -12,7 +12,7 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use super::sagemaker_notebooks::vanished;
 use crate::client;
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "sagemaker-domains",
@@ -20,10 +20,17 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "SageMaker domains (domain, boundary, default user and space groups) and user profiles",
     kinds: &[ResourceKind::SagemakerDomain, ResourceKind::SagemakerUserProfile],
     actions: &[
-        "sagemaker:ListDomains",
-        "sagemaker:DescribeDomain",
-        "sagemaker:ListUserProfiles",
-        "sagemaker:DescribeUserProfile",
+        crate::probe!("sagemaker:ListDomains", |ctx| client!(ctx, aws_sdk_sagemaker).list_domains().max_results(1)),
+        crate::probe!("sagemaker:DescribeDomain", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .describe_domain()
+            .domain_id("d-000000000000")),
+        crate::probe!("sagemaker:ListUserProfiles", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .list_user_profiles()
+            .max_results(1)),
+        crate::probe!("sagemaker:DescribeUserProfile", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .describe_user_profile()
+            .domain_id("d-000000000000")
+            .user_profile_name(PROBE_NAME)),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -11,7 +11,7 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use super::sagemaker_notebooks::vanished;
 use crate::client;
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "sagemaker-endpoints",
@@ -20,11 +20,17 @@ pub const SOURCE: SourceDef = SourceDef {
         "SageMaker models' VpcConfig, and the endpoints that serve them (through their endpoint configuration)",
     kinds: &[ResourceKind::SagemakerEndpoint, ResourceKind::SagemakerModel],
     actions: &[
-        "sagemaker:ListModels",
-        "sagemaker:DescribeModel",
-        "sagemaker:ListEndpoints",
-        "sagemaker:DescribeEndpoint",
-        "sagemaker:DescribeEndpointConfig",
+        crate::probe!("sagemaker:ListModels", |ctx| client!(ctx, aws_sdk_sagemaker).list_models().max_results(1)),
+        crate::probe!("sagemaker:DescribeModel", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .describe_model()
+            .model_name(PROBE_NAME)),
+        crate::probe!("sagemaker:ListEndpoints", |ctx| client!(ctx, aws_sdk_sagemaker).list_endpoints().max_results(1)),
+        crate::probe!("sagemaker:DescribeEndpoint", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .describe_endpoint()
+            .endpoint_name(PROBE_NAME)),
+        crate::probe!("sagemaker:DescribeEndpointConfig", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .describe_endpoint_config()
+            .endpoint_config_name(PROBE_NAME)),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -14,7 +14,7 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use super::sagemaker_domains::{gone, CONCURRENCY};
 use crate::client;
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "sagemaker-hyperpod-clusters",
@@ -22,10 +22,18 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "SageMaker HyperPod clusters (VpcConfig, instance group overrides, and the nodes launched with them)",
     kinds: &[ResourceKind::SagemakerHyperpodCluster],
     actions: &[
-        "sagemaker:ListClusters",
-        "sagemaker:DescribeCluster",
-        "sagemaker:ListClusterNodes",
-        "sagemaker:DescribeClusterNode",
+        crate::probe!("sagemaker:ListClusters", |ctx| client!(ctx, aws_sdk_sagemaker).list_clusters().max_results(1)),
+        crate::probe!("sagemaker:DescribeCluster", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .describe_cluster()
+            .cluster_name(PROBE_NAME)),
+        crate::probe!("sagemaker:ListClusterNodes", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .list_cluster_nodes()
+            .cluster_name(PROBE_NAME)
+            .max_results(1)),
+        crate::probe!("sagemaker:DescribeClusterNode", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .describe_cluster_node()
+            .cluster_name(PROBE_NAME)
+            .node_id("i-00000000000000000")),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -13,7 +13,7 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use super::sagemaker_domains::{gone, CONCURRENCY};
 use crate::client;
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "sagemaker-monitoring",
@@ -21,16 +21,36 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "SageMaker model-monitoring schedules and job definitions (NetworkConfig.VpcConfig)",
     kinds: &[ResourceKind::SagemakerMonitoringSchedule, ResourceKind::SagemakerMonitoringJobDefinition],
     actions: &[
-        "sagemaker:ListDataQualityJobDefinitions",
-        "sagemaker:DescribeDataQualityJobDefinition",
-        "sagemaker:ListModelBiasJobDefinitions",
-        "sagemaker:DescribeModelBiasJobDefinition",
-        "sagemaker:ListModelExplainabilityJobDefinitions",
-        "sagemaker:DescribeModelExplainabilityJobDefinition",
-        "sagemaker:ListModelQualityJobDefinitions",
-        "sagemaker:DescribeModelQualityJobDefinition",
-        "sagemaker:ListMonitoringSchedules",
-        "sagemaker:DescribeMonitoringSchedule",
+        crate::probe!("sagemaker:ListDataQualityJobDefinitions", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .list_data_quality_job_definitions()
+            .max_results(1)),
+        crate::probe!("sagemaker:DescribeDataQualityJobDefinition", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .describe_data_quality_job_definition()
+            .job_definition_name(PROBE_NAME)),
+        crate::probe!("sagemaker:ListModelBiasJobDefinitions", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .list_model_bias_job_definitions()
+            .max_results(1)),
+        crate::probe!("sagemaker:DescribeModelBiasJobDefinition", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .describe_model_bias_job_definition()
+            .job_definition_name(PROBE_NAME)),
+        crate::probe!("sagemaker:ListModelExplainabilityJobDefinitions", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .list_model_explainability_job_definitions()
+            .max_results(1)),
+        crate::probe!("sagemaker:DescribeModelExplainabilityJobDefinition", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .describe_model_explainability_job_definition()
+            .job_definition_name(PROBE_NAME)),
+        crate::probe!("sagemaker:ListModelQualityJobDefinitions", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .list_model_quality_job_definitions()
+            .max_results(1)),
+        crate::probe!("sagemaker:DescribeModelQualityJobDefinition", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .describe_model_quality_job_definition()
+            .job_definition_name(PROBE_NAME)),
+        crate::probe!("sagemaker:ListMonitoringSchedules", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .list_monitoring_schedules()
+            .max_results(1)),
+        crate::probe!("sagemaker:DescribeMonitoringSchedule", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .describe_monitoring_schedule()
+            .monitoring_schedule_name(PROBE_NAME)),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

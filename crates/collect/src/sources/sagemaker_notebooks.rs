@@ -6,14 +6,21 @@ use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "sagemaker-notebooks",
     service: "api.sagemaker",
     description: "SageMaker notebook instances, stopped ones included (SecurityGroups)",
     kinds: &[ResourceKind::SagemakerNotebookInstance],
-    actions: &["sagemaker:ListNotebookInstances", "sagemaker:DescribeNotebookInstance"],
+    actions: &[
+        crate::probe!("sagemaker:ListNotebookInstances", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .list_notebook_instances()
+            .max_results(1)),
+        crate::probe!("sagemaker:DescribeNotebookInstance", |ctx| client!(ctx, aws_sdk_sagemaker)
+            .describe_notebook_instance()
+            .notebook_instance_name(PROBE_NAME)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -14,7 +14,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "api.sagemaker",
     description: "SageMaker private workforces with a VPC configuration (WorkforceVpcConfig.SecurityGroupIds)",
     kinds: &[ResourceKind::SagemakerWorkforce],
-    actions: &["sagemaker:ListWorkforces"],
+    actions: &[crate::probe!("sagemaker:ListWorkforces", |ctx| client!(ctx, aws_sdk_sagemaker)
+        .list_workforces()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -12,7 +12,7 @@ use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
 use crate::describe_each::{describe_each, vanished};
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "scheduler-schedules",
@@ -20,7 +20,10 @@ pub const SOURCE: SourceDef = SourceDef {
     description:
         "EventBridge Scheduler schedules that run ECS tasks (awsvpc SecurityGroups) or call an API naming groups",
     kinds: &[ResourceKind::SchedulerSchedule],
-    actions: &["scheduler:ListSchedules", "scheduler:GetSchedule"],
+    actions: &[
+        crate::probe!("scheduler:ListSchedules", |ctx| client!(ctx, aws_sdk_scheduler).list_schedules().max_results(1)),
+        crate::probe!("scheduler:GetSchedule", |ctx| client!(ctx, aws_sdk_scheduler).get_schedule().name(PROBE_NAME)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -16,7 +16,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ec2",
     description: "Security group VPC associations with VPCs of other accounts",
     kinds: &[ResourceKind::SecurityGroupVpcAssociation],
-    actions: &["ec2:DescribeSecurityGroupVpcAssociations"],
+    actions: &[crate::probe!("ec2:DescribeSecurityGroupVpcAssociations", |ctx| client!(ctx, aws_sdk_ec2)
+        .describe_security_group_vpc_associations()
+        .max_results(5))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

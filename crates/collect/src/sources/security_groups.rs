@@ -15,7 +15,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ec2",
     description: "Security groups with their ingress and egress rules (rule references between groups)",
     kinds: &[sgaudit_snapshot::ResourceKind::SecurityGroup],
-    actions: &["ec2:DescribeSecurityGroups"],
+    actions: &[crate::probe!("ec2:DescribeSecurityGroups", |ctx| client!(ctx, aws_sdk_ec2)
+        .describe_security_groups()
+        .max_results(5))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -8,7 +8,7 @@ use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError};
 
 use crate::client;
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Ctx, Found, SourceDef, PROBE_NAME};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "securityagent-agent-spaces",
@@ -16,10 +16,20 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "AWS Security Agent agent spaces and pentests with a VPC configuration (securityGroupArns)",
     kinds: &[ResourceKind::SecurityagentAgentSpace, ResourceKind::SecurityagentPentest],
     actions: &[
-        "securityagent:ListAgentSpaces",
-        "securityagent:BatchGetAgentSpaces",
-        "securityagent:ListPentests",
-        "securityagent:BatchGetPentests",
+        crate::probe!("securityagent:ListAgentSpaces", |ctx| client!(ctx, aws_sdk_securityagent)
+            .list_agent_spaces()
+            .max_results(1)),
+        crate::probe!("securityagent:BatchGetAgentSpaces", |ctx| client!(ctx, aws_sdk_securityagent)
+            .batch_get_agent_spaces()
+            .agent_space_ids(PROBE_NAME)),
+        crate::probe!("securityagent:ListPentests", |ctx| client!(ctx, aws_sdk_securityagent)
+            .list_pentests()
+            .agent_space_id(PROBE_NAME)
+            .max_results(1)),
+        crate::probe!("securityagent:BatchGetPentests", |ctx| client!(ctx, aws_sdk_securityagent)
+            .batch_get_pentests()
+            .agent_space_id(PROBE_NAME)
+            .pentest_ids(PROBE_NAME)),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

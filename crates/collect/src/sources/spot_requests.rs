@@ -16,9 +16,16 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "Open Spot Fleet and Spot Instance requests and their launch specifications",
     kinds: &[ResourceKind::SpotFleetRequest, ResourceKind::SpotInstanceRequest],
     actions: &[
-        "ec2:DescribeSpotFleetRequests",
-        "ec2:DescribeSpotInstanceRequests",
-        "ec2:DescribeLaunchTemplateVersions",
+        crate::probe!("ec2:DescribeSpotFleetRequests", |ctx| client!(ctx, aws_sdk_ec2)
+            .describe_spot_fleet_requests()
+            .max_results(5)),
+        crate::probe!("ec2:DescribeSpotInstanceRequests", |ctx| client!(ctx, aws_sdk_ec2)
+            .describe_spot_instance_requests()
+            .max_results(5)),
+        crate::probe!("ec2:DescribeLaunchTemplateVersions", |ctx| client!(ctx, aws_sdk_ec2)
+            .describe_launch_template_versions()
+            .versions("$Latest")
+            .max_results(5)),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -15,7 +15,13 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ec2",
     description: "Rules naming groups across a peering that no longer exist, or whose peering is gone",
     kinds: &[ResourceKind::SecurityGroup],
-    actions: &["ec2:DescribeVpcs", "ec2:DescribeStaleSecurityGroups"],
+    actions: &[
+        crate::probe!("ec2:DescribeVpcs", |ctx| client!(ctx, aws_sdk_ec2).describe_vpcs().max_results(5)),
+        crate::probe!("ec2:DescribeStaleSecurityGroups", |ctx| client!(ctx, aws_sdk_ec2)
+            .describe_stale_security_groups()
+            .vpc_id("vpc-00000000000000000")
+            .max_results(5)),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

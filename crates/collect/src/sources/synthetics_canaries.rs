@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "synthetics",
     description: "CloudWatch Synthetics canaries in a VPC (VpcConfig.SecurityGroupIds)",
     kinds: &[ResourceKind::SyntheticsCanary],
-    actions: &["synthetics:DescribeCanaries"],
+    actions: &[crate::probe!("synthetics:DescribeCanaries", |ctx| client!(ctx, aws_sdk_synthetics)
+        .describe_canaries()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

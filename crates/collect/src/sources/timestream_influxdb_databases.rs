@@ -15,10 +15,18 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "Timestream for InfluxDB DB instances and DB clusters (vpcSecurityGroupIds)",
     kinds: &[ResourceKind::TimestreamInfluxdbInstance, ResourceKind::TimestreamInfluxdbCluster],
     actions: &[
-        "timestream-influxdb:ListDbInstances",
-        "timestream-influxdb:GetDbInstance",
-        "timestream-influxdb:ListDbClusters",
-        "timestream-influxdb:GetDbCluster",
+        crate::probe!("timestream-influxdb:ListDbInstances", |ctx| client!(ctx, aws_sdk_timestreaminfluxdb)
+            .list_db_instances()
+            .max_results(1)),
+        crate::probe!("timestream-influxdb:GetDbInstance", |ctx| client!(ctx, aws_sdk_timestreaminfluxdb)
+            .get_db_instance()
+            .identifier("sgauditpreflight")),
+        crate::probe!("timestream-influxdb:ListDbClusters", |ctx| client!(ctx, aws_sdk_timestreaminfluxdb)
+            .list_db_clusters()
+            .max_results(1)),
+        crate::probe!("timestream-influxdb:GetDbCluster", |ctx| client!(ctx, aws_sdk_timestreaminfluxdb)
+            .get_db_cluster()
+            .db_cluster_id("sgauditpreflight")),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -14,7 +14,12 @@ pub const SOURCE: SourceDef = SourceDef {
     description:
         "Transfer Family servers with a VPC endpoint, stopped ones included (EndpointDetails.SecurityGroupIds)",
     kinds: &[ResourceKind::TransferServer],
-    actions: &["transfer:ListServers", "transfer:DescribeServer"],
+    actions: &[
+        crate::probe!("transfer:ListServers", |ctx| client!(ctx, aws_sdk_transfer).list_servers().max_results(1)),
+        crate::probe!("transfer:DescribeServer", |ctx| client!(ctx, aws_sdk_transfer)
+            .describe_server()
+            .server_id("s-00000000000000000")),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -12,7 +12,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "ec2",
     description: "Interface and Gateway Load Balancer VPC endpoints",
     kinds: &[ResourceKind::VpcEndpoint],
-    actions: &["ec2:DescribeVpcEndpoints"],
+    actions: &[crate::probe!("ec2:DescribeVpcEndpoints", |ctx| client!(ctx, aws_sdk_ec2)
+        .describe_vpc_endpoints()
+        .max_results(5))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "vpc-lattice",
     description: "VPC Lattice resource gateways (securityGroupIds)",
     kinds: &[ResourceKind::VpcLatticeResourceGateway],
-    actions: &["vpc-lattice:ListResourceGateways"],
+    actions: &[crate::probe!("vpc-lattice:ListResourceGateways", |ctx| client!(ctx, aws_sdk_vpclattice)
+        .list_resource_gateways()
+        .max_results(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

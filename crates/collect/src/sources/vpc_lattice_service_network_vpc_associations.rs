@@ -17,9 +17,16 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "VPC Lattice service-network VPC associations (securityGroupIds)",
     kinds: &[ResourceKind::VpcLatticeServiceNetworkVpcAssociation],
     actions: &[
-        "vpc-lattice:ListServiceNetworks",
-        "vpc-lattice:ListServiceNetworkVpcAssociations",
-        "vpc-lattice:GetServiceNetworkVpcAssociation",
+        crate::probe!("vpc-lattice:ListServiceNetworks", |ctx| client!(ctx, aws_sdk_vpclattice)
+            .list_service_networks()
+            .max_results(1)),
+        crate::probe!("vpc-lattice:ListServiceNetworkVpcAssociations", |ctx| client!(ctx, aws_sdk_vpclattice)
+            .list_service_network_vpc_associations()
+            .service_network_identifier("sn-00000000000000000")
+            .max_results(1)),
+        crate::probe!("vpc-lattice:GetServiceNetworkVpcAssociation", |ctx| client!(ctx, aws_sdk_vpclattice)
+            .get_service_network_vpc_association()
+            .service_network_vpc_association_identifier("snva-00000000000000000")),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -13,7 +13,9 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "workspaces",
     description: "WorkSpaces directories (the groups given to new WorkSpaces)",
     kinds: &[ResourceKind::WorkspacesDirectory],
-    actions: &["workspaces:DescribeWorkspaceDirectories"],
+    actions: &[crate::probe!("workspaces:DescribeWorkspaceDirectories", |ctx| client!(ctx, aws_sdk_workspaces)
+        .describe_workspace_directories()
+        .limit(1))],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

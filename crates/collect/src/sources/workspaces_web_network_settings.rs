@@ -15,7 +15,14 @@ pub const SOURCE: SourceDef = SourceDef {
     service: "workspaces-web",
     description: "WorkSpaces Secure Browser network settings (securityGroupIds)",
     kinds: &[ResourceKind::WorkspacesWebNetworkSettings],
-    actions: &["workspaces-web:ListNetworkSettings", "workspaces-web:GetNetworkSettings"],
+    actions: &[
+        crate::probe!("workspaces-web:ListNetworkSettings", |ctx| client!(ctx, aws_sdk_workspacesweb)
+            .list_network_settings()
+            .max_results(1)),
+        crate::probe!("workspaces-web:GetNetworkSettings", |ctx| client!(ctx, aws_sdk_workspacesweb)
+            .get_network_settings()
+            .network_settings_arn(ctx.arn("workspaces-web", "networkSettings/00000000-0000-0000-0000-000000000000"))),
+    ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
 

@@ -236,3 +236,35 @@ pub fn assert_held(doc: &Value, holder: &str, group_id: &str, kind: &str, resour
     );
     assert_eq!(group(doc, group_id)["status"], "in_use", "{holder}: {}", group(doc, group_id));
 }
+
+/// A proxy in front of moto that refuses `sts:AssumeRole` into `account`: moto lets anyone assume any role,
+/// AWS would not.
+pub fn refusing_role_into(moto: &Moto, account: &str) -> proxy::FaultProxy {
+    proxy::FaultProxy::start(
+        &moto.url,
+        vec![proxy::Rule::always(
+            &format!("%3A%3A{account}%3Arole"),
+            proxy::Fault::Deny(format!(
+                "User: arn:aws:iam::123456789012:user/audit is not authorized to perform: sts:AssumeRole on \
+                 resource: arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+            )),
+        )],
+    )
+}
+
+/// moto seeded with an organisation (`fixtures/seed_org.py`) behind a proxy that refuses the role into its
+/// `unassumable` member.
+pub fn organization_refusing_one_member() -> (Moto, serde_json::Value, proxy::FaultProxy) {
+    organization_of(0)
+}
+
+/// The same organization with `extra` more members, with nothing seeded in them.
+pub fn organization_of(extra: usize) -> (Moto, serde_json::Value, proxy::FaultProxy) {
+    let moto = Moto::start();
+    let org = moto.python(
+        &[&format!("{FIXTURES}/seed_org.py"), "--endpoint", &moto.url, "--extra-members", &extra.to_string()],
+        &[],
+    );
+    let proxy = refusing_role_into(&moto, org["unassumable"].as_str().unwrap());
+    (moto, org, proxy)
+}
