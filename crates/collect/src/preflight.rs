@@ -110,6 +110,7 @@ pub async fn run(connected: &Connected, options: &ScanOptions, uses: &[Use], gen
         sgaudit_version: env!("CARGO_PKG_VERSION").to_string(),
         generated_at,
         uses: uses.iter().map(|u| u.id()).collect(),
+        organization: None,
         accounts,
         calls,
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),

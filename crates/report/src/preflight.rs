@@ -24,6 +24,16 @@ pub fn text(p: &Preflight) -> String {
         p.elapsed_ms as f64 / 1000.0
     );
     out.push('\n');
+    if let Some(why) = &p.organization {
+        let _ = writeln!(
+            out,
+            "The organization's accounts could not be listed: {}\n  → the identity that runs sgaudit --org needs \
+             `sgaudit permissions --for org`, in the management account or a delegated administrator for AWS \
+             Organizations",
+            printable(why)
+        );
+        return out;
+    }
 
     // The matrix.
     let account_width = p.accounts.iter().map(|a| label(a).chars().count()).max().unwrap_or(7).max(7);
@@ -107,7 +117,13 @@ fn details(out: &mut String, account: &AccountPreflight) {
     }
     for a in &denied {
         let why = a.denial.as_ref().map(|d| d.to_string()).unwrap_or_else(|| "denied".to_string());
-        let _ = writeln!(out, "  {} ({}, in {}): {why}", a.action, a.uses.join(", "), a.region);
+        // Where AWS's words say no more than "denied", they are shown: they name the caller.
+        let words = match (&a.denial, &a.answer) {
+            (Some(d), _) if d.by.is_some() => String::new(),
+            (_, Some(answer)) => format!(" ({}: {})", printable(&answer.code), printable(&answer.message)),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "  {} ({}, in {}): {why}{words}", a.action, a.uses.join(", "), a.region);
     }
     // What to do, grouped: a statement to add for what no policy allows or an account's policy denies; an
     // exception to ask for where an organization policy denies.

@@ -5,8 +5,10 @@ use sgaudit_collect::uses::Use;
 use sgaudit_snapshot::Family;
 
 use crate::scan::CheckFamily;
-use crate::scope::{Live, ScopeArgs};
+use crate::scope::{usage_for_scan, Live, ScopeArgs};
 use crate::{clock, exit, UsageError};
+use sgaudit_collect::ScanError;
+use sgaudit_snapshot::preflight::Preflight;
 
 #[derive(clap::Args)]
 pub struct PreflightArgs {
@@ -42,19 +44,43 @@ pub fn run(args: PreflightArgs) -> anyhow::Result<u8> {
     families.sort();
     families.dedup();
     let uses = uses(&args.uses, &families, args.scope.org)?;
-    let live = Live::connect(&args.scope)?;
-    let preflight = live.runtime.block_on(sgaudit_collect::preflight::run(
-        &live.connected,
-        &live.options,
-        &uses,
-        clock::now_rfc3339(),
-    ));
+    // The organization's accounts not listable is what a preflight is for: said, with exit 3, not a usage error.
+    let live = Live::connect_or(&args.scope, |err| match err {
+        ScanError::Organization(why) => anyhow::Error::new(Unlistable(why)),
+        other => usage_for_scan(other),
+    });
+    let preflight = match live {
+        Ok(live) => live.runtime.block_on(sgaudit_collect::preflight::run(
+            &live.connected,
+            &live.options,
+            &uses,
+            clock::now_rfc3339(),
+        )),
+        Err(err) => match err.downcast::<Unlistable>() {
+            Ok(Unlistable(why)) => {
+                Preflight::unlistable(uses.iter().map(|u| u.id()).collect(), why, clock::now_rfc3339())
+            }
+            Err(err) => return Err(err),
+        },
+    };
     match args.format {
         Format::Text => print!("{}", sgaudit_report::preflight::text(&preflight)),
         Format::Json => println!("{}", sgaudit_report::preflight::json(&preflight)?),
     }
     Ok(if preflight.all_ready() { exit::OK } else { exit::PARTIAL })
 }
+
+/// `organizations:ListAccounts` failed.
+#[derive(Debug)]
+struct Unlistable(String);
+
+impl std::fmt::Display for Unlistable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unlistable {}
 
 /// The uses `--for` names: `scan` is every family of `--checks`.
 fn uses(given: &[String], families: &[Family], org: bool) -> anyhow::Result<Vec<Use>> {

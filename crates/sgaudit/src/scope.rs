@@ -77,10 +77,15 @@ pub struct Live {
 impl Live {
     /// Finds and checks the accounts and regions in scope (no source is read yet).
     pub fn connect(args: &ScopeArgs) -> anyhow::Result<Live> {
+        Self::connect_or(args, usage_for_scan)
+    }
+
+    /// The same, with the caller's reading of a scope that cannot be reached at all.
+    pub fn connect_or(args: &ScopeArgs, on_error: impl FnOnce(ScanError) -> anyhow::Error) -> anyhow::Result<Live> {
         let options = options(args)?;
         let runtime =
             tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
-        let mut connected = runtime.block_on(sgaudit_collect::connect(&options)).map_err(usage_for_scan)?;
+        let mut connected = runtime.block_on(sgaudit_collect::connect(&options)).map_err(on_error)?;
         for note in &connected.notes {
             eprintln!("warning: {note}");
         }

@@ -350,3 +350,28 @@ fn bad_usage_is_one_line_and_exit_2() {
     );
     r.assert_one_line_error("--for");
 }
+
+#[test]
+fn an_organization_that_cannot_be_listed_is_said_and_not_ready() {
+    let moto = Moto::start_answering(
+        &[],
+        vec![Rule::always(
+            "service=organizations && ListAccounts",
+            Fault::Deny(
+                "User: arn:aws:iam::123456789012:user/audit is not authorized to perform: \
+                 organizations:ListAccounts because no identity-based policy allows the organizations:ListAccounts \
+                 action"
+                    .into(),
+            ),
+        )],
+    );
+    moto.python(&[&format!("{}/seed_org.py", common::FIXTURES), "--endpoint", &moto.url], &[]);
+    let run = moto.sgaudit(&["preflight", "--org", "--region", "us-east-1", "--checks", "iam"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stdout.contains("The organization's accounts could not be listed"), "{}", run.stdout);
+    assert!(run.stdout.contains("no identity-based policy allows"), "{}", run.stdout);
+    assert!(run.stdout.contains("--for org"), "{}", run.stdout);
+    let json = moto.sgaudit(&["preflight", "--org", "--region", "us-east-1", "--checks", "iam", "--format", "json"]);
+    assert_eq!(json.code, 3);
+    assert!(json.json()["organization"].as_str().unwrap().contains("organizations:ListAccounts"));
+}

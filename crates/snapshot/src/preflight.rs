@@ -16,6 +16,10 @@ pub struct Preflight {
     pub generated_at: String,
     /// The uses checked, as `--for` names them (`scan`, `checks:iam`, `org`, `cleanup`, ...).
     pub uses: Vec<String>,
+    /// Why the organization's accounts could not be listed (`organizations:ListAccounts` with `--org`), if
+    /// they could not: then no account was checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
     /// Every account in scope, reached or not, sorted by id.
     pub accounts: Vec<AccountPreflight>,
     /// Calls made (probes and identities).
@@ -144,11 +148,27 @@ impl AccountPreflight {
 }
 
 impl Preflight {
+    /// The answer when `--org` could not list the organization's accounts.
+    pub fn unlistable(uses: Vec<String>, why: String, generated_at: String) -> Preflight {
+        Preflight {
+            schema: PREFLIGHT_SCHEMA,
+            sgaudit_version: env!("CARGO_PKG_VERSION").to_string(),
+            generated_at,
+            uses,
+            organization: Some(why),
+            accounts: Vec::new(),
+            calls: 1,
+            elapsed_ms: 0,
+        }
+    }
+
     /// Whether every account in scope is reached and ready for every use.
     pub fn all_ready(&self) -> bool {
-        self.accounts
-            .iter()
-            .filter(|a| a.skipped.is_none())
-            .all(|a| self.uses.iter().all(|u| a.readiness(u).is_some_and(|r| r.is_ready())))
+        self.organization.is_none()
+            && self
+                .accounts
+                .iter()
+                .filter(|a| a.skipped.is_none())
+                .all(|a| self.uses.iter().all(|u| a.readiness(u).is_some_and(|r| r.is_ready())))
     }
 }
