@@ -660,15 +660,13 @@ where
     Fut: std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let Some(group) = probe_group(ctx).await.map_err(|mut e| {
-        e.message = format!("could not find a group to dry-run {action} against: {}", e.message);
-        e
-    })?
-    else {
-        return Err(local_error(
-            crate::source::NOT_PROBED,
+    let group = probe_group(ctx)
+        .await
+        .map_err(|e| crate::source::precondition(action, "finding a group to dry-run against", &e))?;
+    let Some(group) = group else {
+        return Err(crate::source::not_probed(
             action,
-            "the region has no VPC, so no group to dry-run against (and nothing to clean up or restore)".to_string(),
+            "the region has no VPC, so no group to dry-run against (and nothing to clean up or restore)",
         ));
     };
     match call(client!(ctx, aws_sdk_ec2), group).await {

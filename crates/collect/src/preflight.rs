@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use futures::StreamExt;
 use sgaudit_snapshot::preflight::{
-    AccountPreflight, ActionPreflight, Outcome, Preflight, RegionPreflight, PREFLIGHT_SCHEMA,
+    AccountPreflight, ActionPreflight, Outcome, Preflight, Probed, RegionPreflight, PREFLIGHT_SCHEMA,
 };
 use sgaudit_snapshot::{Denial, SourceError};
 
@@ -72,22 +72,13 @@ pub async fn run(connected: &Connected, options: &ScanOptions, uses: &[Use], gen
         match answer {
             Answer::Identity(identity) => account.identity = identity,
             Answer::Action { name, region, result } => {
-                let (outcome, answer, denial, hint) = judge(result);
                 let uses = needed.get(name).map(|(_, u)| u.clone()).unwrap_or_default();
                 let region = region.unwrap_or_default();
-                account.actions.push(ActionPreflight {
-                    action: name.to_string(),
-                    uses,
-                    region,
-                    outcome,
-                    answer,
-                    denial,
-                    hint,
-                });
+                let probed = judge(result);
+                account.actions.push(ActionPreflight { action: name.to_string(), uses, region, probed });
             }
             Answer::Region { region, result } => {
-                let (outcome, answer, denial, hint) = judge(result);
-                account.regions.push(RegionPreflight { region, outcome, answer, denial, hint });
+                account.regions.push(RegionPreflight { region, probed: judge(result) })
             }
         }
     }
@@ -199,24 +190,22 @@ fn ctx(session: &Session, region: &str) -> Ctx {
 
 /// What a probe's answer means: the outcome, AWS's answer when it was an error, why it was refused, and a
 /// hint for anything but a plain yes.
-pub fn judge(result: Result<(), SourceError>) -> (Outcome, Option<SourceError>, Option<Denial>, Option<String>) {
+pub fn judge(result: Result<(), SourceError>) -> Probed {
     let error = match result {
-        Ok(()) => return (Outcome::Allowed, None, None, None),
+        Ok(()) => return Probed { outcome: Outcome::Allowed, answer: None, denial: None, hint: None },
         Err(error) => error,
     };
-    if error.code == NOT_PROBED {
-        let hint = Some(error.message.clone());
-        return (Outcome::NotProbed, Some(error), None, hint);
-    }
-    if error.code == DRY_RUN_OK || past_authorisation(&error) {
-        return (Outcome::Allowed, Some(error), None, None);
-    }
-    if let Some(denial) = error.denial() {
+    let (outcome, denial, hint) = if error.code == NOT_PROBED {
+        (Outcome::NotProbed, None, Some(error.message.clone()))
+    } else if error.code == DRY_RUN_OK || past_authorisation(&error) {
+        (Outcome::Allowed, None, None)
+    } else if let Some(denial) = error.denial() {
         let hint = Some(fix_for(&denial));
-        return (Outcome::Denied, Some(error), Some(denial), hint);
-    }
-    let hint = Some(hint_for(&error).to_string());
-    (Outcome::Unproven, Some(error), None, hint)
+        (Outcome::Denied, Some(denial), hint)
+    } else {
+        (Outcome::Unproven, None, Some(hint_for(&error).to_string()))
+    };
+    Probed { outcome, answer: Some(error), denial, hint }
 }
 
 /// EC2's answer to a dry run that would have succeeded.
@@ -283,6 +272,8 @@ fn hint_for(error: &SourceError) -> &'static str {
         "throttled out: run again, or lower --concurrency"
     } else if crate::source::is_unreachable(error) {
         "the endpoint could not be reached"
+    } else if code == crate::source::PRECONDITION {
+        "a call the probe depends on failed (see the answer): its own probe says why"
     } else if code == "timeout" {
         "no answer in time"
     } else {
@@ -300,13 +291,13 @@ mod tests {
 
     #[test]
     fn answers_are_judged_by_what_they_prove() {
-        assert_eq!(judge(Ok(())).0, Outcome::Allowed);
+        assert_eq!(judge(Ok(())).outcome, Outcome::Allowed);
         for code in
             ["ResourceNotFoundException", "NoSuchBucket", "DBInstanceNotFound", "NoSuchEntity", "DryRunOperation"]
         {
-            assert_eq!(judge(err(code, "")).0, Outcome::Allowed, "{code}");
+            assert_eq!(judge(err(code, "")).outcome, Outcome::Allowed, "{code}");
         }
-        let (outcome, _, denial, hint) = judge(err(
+        let Probed { outcome, denial, hint, .. } = judge(err(
             "AccessDenied",
             "User: arn:aws:iam::1:user/a is not authorized to perform: x:Y with an explicit deny in a service control \
              policy: arn:aws:organizations::9:policy/o-a/service_control_policy/p-a",
@@ -317,29 +308,29 @@ mod tests {
             Some("arn:aws:organizations::9:policy/o-a/service_control_policy/p-a")
         );
         assert!(hint.unwrap().contains("exception"));
-        assert_eq!(judge(err("UnauthorizedOperation", "You are not authorized")).0, Outcome::Denied);
+        assert_eq!(judge(err("UnauthorizedOperation", "You are not authorized")).outcome, Outcome::Denied);
         for (code, words) in [
             ("ExpiredToken", "expired"),
             ("InvalidClientTokenId", "opt-in region"),
             ("ThrottlingException", "throttled"),
             ("ValidationException", "proves neither"),
         ] {
-            let (outcome, _, _, hint) = judge(err(code, "m"));
+            let Probed { outcome, hint, .. } = judge(err(code, "m"));
             assert_eq!(outcome, Outcome::Unproven, "{code}");
             assert!(hint.unwrap().contains(words), "{code}");
         }
-        assert_eq!(judge(err(NOT_PROBED, "a write")).0, Outcome::NotProbed);
+        assert_eq!(judge(err(NOT_PROBED, "a write")).outcome, Outcome::NotProbed);
         // Services that say "not found" with a validation code, for those messages only.
-        assert_eq!(judge(err("ValidationException", "Could not find endpoint \"x\".")).0, Outcome::Allowed);
-        assert_eq!(judge(err("InvalidParameterValue", "No Application named 'x' found.")).0, Outcome::Allowed);
+        assert_eq!(judge(err("ValidationException", "Could not find endpoint \"x\".")).outcome, Outcome::Allowed);
+        assert_eq!(judge(err("InvalidParameterValue", "No Application named 'x' found.")).outcome, Outcome::Allowed);
         let emr = Err(SourceError {
             code: "InvalidRequestException".into(),
             message: "Cluster id 'j-0000000000000' is not valid.".into(),
             action: Some("elasticmapreduce:DescribeCluster".into()),
             scp_deny: false,
         });
-        assert_eq!(judge(emr).0, Outcome::Allowed);
-        assert_eq!(judge(err("InvalidRequestException", "Cluster id 'x' is not valid.")).0, Outcome::Unproven);
-        assert_eq!(judge(err("ValidationException", "1 validation error detected")).0, Outcome::Unproven);
+        assert_eq!(judge(emr).outcome, Outcome::Allowed);
+        assert_eq!(judge(err("InvalidRequestException", "Cluster id 'x' is not valid.")).outcome, Outcome::Unproven);
+        assert_eq!(judge(err("ValidationException", "1 validation error detected")).outcome, Outcome::Unproven);
     }
 }

@@ -94,6 +94,30 @@ pub const PROBE_NAME: &str = "sgaudit-preflight";
 /// Code of a probe's answer for an action that no side-effect-free call can prove (see [`not_probed!`]).
 pub const NOT_PROBED: &str = "not-probed";
 
+/// Code of a probe that could not be made because a call it depends on failed (listing the bucket or the
+/// group it would be made on): unproven, never denied, since the action itself was not tried.
+pub const PRECONDITION: &str = "probe-precondition-failed";
+
+/// A probe of `action` that could not be made because `doing` failed with `failed`.
+pub fn precondition(action: &str, doing: &str, failed: &SourceError) -> SourceError {
+    SourceError {
+        code: PRECONDITION.to_string(),
+        message: format!("{doing} failed: {failed}"),
+        action: Some(action.to_string()),
+        scp_deny: false,
+    }
+}
+
+/// A probe of `action` that nothing in this account needs, and why.
+pub fn not_probed(action: &str, why: &str) -> SourceError {
+    SourceError {
+        code: NOT_PROBED.to_string(),
+        message: why.to_string(),
+        action: Some(action.to_string()),
+        scp_deny: false,
+    }
+}
+
 /// Declares an [`Action`] that the preflight cannot prove with a call of its own, and why (a write with no
 /// dry run; `sts:AssumeRole`, proven by assuming the role).
 #[macro_export]

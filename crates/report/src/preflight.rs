@@ -98,27 +98,29 @@ fn details(out: &mut String, account: &AccountPreflight) {
         let _ = writeln!(out, "  → {hint}");
         return;
     }
-    let denied: Vec<&ActionPreflight> = account.actions.iter().filter(|a| a.outcome == Outcome::Denied).collect();
-    let unproven: Vec<&ActionPreflight> = account.actions.iter().filter(|a| a.outcome == Outcome::Unproven).collect();
+    let denied: Vec<&ActionPreflight> =
+        account.actions.iter().filter(|a| a.probed.outcome == Outcome::Denied).collect();
+    let unproven: Vec<&ActionPreflight> =
+        account.actions.iter().filter(|a| a.probed.outcome == Outcome::Unproven).collect();
     let regions: Vec<_> =
-        account.regions.iter().filter(|r| matches!(r.outcome, Outcome::Denied | Outcome::Unproven)).collect();
+        account.regions.iter().filter(|r| matches!(r.probed.outcome, Outcome::Denied | Outcome::Unproven)).collect();
     if denied.is_empty() && unproven.is_empty() && regions.is_empty() {
         return;
     }
     let who = account.identity.as_deref().map(|i| format!(" as {}", printable(i))).unwrap_or_default();
     let _ = writeln!(out, "\n{id}{who}:");
     for r in &regions {
-        let why = r.denial.as_ref().map(|d| d.to_string()).unwrap_or_else(|| "not proven".to_string());
-        let answer = r.answer.as_ref().map(|a| printable(&a.to_string()).into_owned()).unwrap_or_default();
+        let why = r.probed.denial.as_ref().map(|d| d.to_string()).unwrap_or_else(|| "not proven".to_string());
+        let answer = r.probed.answer.as_ref().map(|a| printable(&a.to_string()).into_owned()).unwrap_or_default();
         let _ = writeln!(out, "  region {}: {why}: {answer}", r.region);
-        if let Some(hint) = &r.hint {
+        if let Some(hint) = &r.probed.hint {
             let _ = writeln!(out, "    → {}", printable(hint));
         }
     }
     for a in &denied {
-        let why = a.denial.as_ref().map(|d| d.to_string()).unwrap_or_else(|| "denied".to_string());
+        let why = a.probed.denial.as_ref().map(|d| d.to_string()).unwrap_or_else(|| "denied".to_string());
         // Where AWS's words say no more than "denied", they are shown: they name the caller.
-        let words = match (&a.denial, &a.answer) {
+        let words = match (&a.probed.denial, &a.probed.answer) {
             (Some(d), _) if d.by.is_some() => String::new(),
             (_, Some(answer)) => format!(" ({}: {})", printable(&answer.code), printable(&answer.message)),
             _ => String::new(),
@@ -129,7 +131,7 @@ fn details(out: &mut String, account: &AccountPreflight) {
     // exception to ask for where an organization policy denies.
     let mut by_fix: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for a in &denied {
-        let organization = a.denial.as_ref().and_then(|d| d.by).is_some_and(PolicyKind::is_organization_policy);
+        let organization = a.probed.denial.as_ref().and_then(|d| d.by).is_some_and(PolicyKind::is_organization_policy);
         let fix = if organization { "organization" } else { "account" };
         by_fix.entry(fix).or_default().push(&a.action);
     }
@@ -149,9 +151,9 @@ fn details(out: &mut String, account: &AccountPreflight) {
         );
     }
     for a in &unproven {
-        let answer = a.answer.as_ref().map(|e| printable(&e.to_string()).into_owned()).unwrap_or_default();
+        let answer = a.probed.answer.as_ref().map(|e| printable(&e.to_string()).into_owned()).unwrap_or_default();
         let _ = writeln!(out, "  {} ({}, in {}): not proven: {answer}", a.action, a.uses.join(", "), a.region);
-        if let Some(hint) = &a.hint {
+        if let Some(hint) = &a.probed.hint {
             let _ = writeln!(out, "    → {}", printable(hint));
         }
     }

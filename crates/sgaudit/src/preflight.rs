@@ -4,7 +4,7 @@
 use sgaudit_collect::uses::Use;
 use sgaudit_snapshot::Family;
 
-use crate::scan::CheckFamily;
+use crate::scan::ChecksArg;
 use crate::scope::{usage_for_scan, Live, ScopeArgs};
 use crate::{clock, exit, UsageError};
 use sgaudit_collect::ScanError;
@@ -14,16 +14,9 @@ use sgaudit_snapshot::preflight::Preflight;
 pub struct PreflightArgs {
     #[command(flatten)]
     scope: ScopeArgs,
-    /// The families of checks the scan will run, as `scan --checks` (`SGAUDIT_CHECKS` too).
-    #[arg(
-        long,
-        env = "SGAUDIT_CHECKS",
-        value_enum,
-        value_delimiter = ',',
-        value_name = "FAMILIES",
-        default_value = "groups,network,iam,cloudtrail,s3"
-    )]
-    checks: Vec<CheckFamily>,
+    /// The families of checks the scan will run, as `scan --checks` takes them.
+    #[command(flatten)]
+    checks: ChecksArg,
     /// What sgaudit will be used for, comma-separated: `scan` (the families of --checks), `checks:FAMILY`,
     /// `security-hub`, `cleanup`, `restore`. With --org, reaching the organization is checked too.
     #[arg(long = "for", value_delimiter = ',', value_name = "USES", default_value = "scan")]
@@ -40,9 +33,7 @@ enum Format {
 }
 
 pub fn run(args: PreflightArgs) -> anyhow::Result<u8> {
-    let mut families: Vec<Family> = args.checks.iter().map(|c| c.family()).collect();
-    families.sort();
-    families.dedup();
+    let families = args.checks.families();
     let uses = uses(&args.uses, &families, args.scope.org)?;
     // The organization's accounts not listable is what a preflight is for: said, with exit 3, not a usage error.
     let live = Live::connect_or(&args.scope, |err| match err {

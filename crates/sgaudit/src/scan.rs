@@ -43,20 +43,8 @@ pub struct ScanArgs {
     /// its account and region; a live scan only.
     #[arg(long, conflicts_with = "from_snapshot")]
     push_security_hub: bool,
-    /// The families of checks to run, comma-separated: `groups` (whether each security group is used, and
-    /// its exposure), `network` (ports open to the world, network ACLs, EBS encryption by default,
-    /// instances outside a VPC), `iam` (credential report, password policy), `cloudtrail`, `s3`. Only
-    /// their evidence is read. With --from-snapshot, judges those the snapshot was collected for.
-    /// `SGAUDIT_CHECKS` sets it for every scan.
-    #[arg(
-        long,
-        env = "SGAUDIT_CHECKS",
-        value_enum,
-        value_delimiter = ',',
-        value_name = "FAMILIES",
-        default_value = "groups,network,iam,cloudtrail,s3"
-    )]
-    checks: Vec<CheckFamily>,
+    #[command(flatten)]
+    checks: ChecksArg,
     /// TCP/UDP ports that may be open to 0.0.0.0/0 or ::/0 without a `net-sg-open-port` failure,
     /// comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "PORTS", default_value = "80,443")]
@@ -131,6 +119,35 @@ impl Format {
         Format::Ocsf,
         Format::AuditLog,
     ];
+}
+
+/// `--checks`, as `scan` and `preflight` take it.
+#[derive(clap::Args, Clone)]
+pub(crate) struct ChecksArg {
+    /// The families of checks to run, comma-separated: `groups` (whether each security group is used, and
+    /// its exposure), `network` (ports open to the world, network ACLs, EBS encryption by default,
+    /// instances outside a VPC), `iam` (credential report, password policy), `cloudtrail`, `s3`. Only
+    /// their evidence is read. With --from-snapshot, judges those the snapshot was collected for.
+    /// `SGAUDIT_CHECKS` sets it for every scan (and preflight).
+    #[arg(
+        long,
+        env = "SGAUDIT_CHECKS",
+        value_enum,
+        value_delimiter = ',',
+        value_name = "FAMILIES",
+        default_value = "groups,network,iam,cloudtrail,s3"
+    )]
+    checks: Vec<CheckFamily>,
+}
+
+impl ChecksArg {
+    /// The families named, each once, in their order.
+    pub(crate) fn families(&self) -> Vec<Family> {
+        let mut families: Vec<Family> = self.checks.iter().map(|c| c.family()).collect();
+        families.sort();
+        families.dedup();
+        families
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -268,9 +285,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     refuse_scope_with_snapshot(&args)?;
     let destination = destination(&args)?;
     check_paths(&args, &destination)?;
-    let mut families: Vec<Family> = args.checks.iter().map(|c| c.family()).collect();
-    families.sort();
-    families.dedup();
+    let families = args.checks.families();
     let (snapshot, live) = match &args.from_snapshot {
         Some(path) => {
             let snapshot = Snapshot::load(path).map_err(|e| UsageError(printable(&e.to_string()).into_owned()))?;

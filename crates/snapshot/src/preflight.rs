@@ -52,14 +52,8 @@ pub struct AccountPreflight {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionPreflight {
     pub region: String,
-    pub outcome: Outcome,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub answer: Option<SourceError>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub denial: Option<Denial>,
-    /// What the answer means, when it is not a plain yes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
+    #[serde(flatten)]
+    pub probed: Probed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,11 +64,18 @@ pub struct ActionPreflight {
     pub uses: Vec<String>,
     /// Where it was probed.
     pub region: String,
+    #[serde(flatten)]
+    pub probed: Probed,
+}
+
+/// What one probe's answer means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probed {
     pub outcome: Outcome,
     /// AWS's answer, when it was an error (a not-found answer of an allowed probe included).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<SourceError>,
-    /// Why it was refused, for a denied action.
+    /// Why it was refused, for a denied one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub denial: Option<Denial>,
     /// What the answer means, when it is not a plain yes.
@@ -134,8 +135,8 @@ impl AccountPreflight {
             .actions
             .iter()
             .filter(|a| a.uses.iter().any(|u| u == use_id))
-            .map(|a| a.outcome)
-            .chain(self.regions.iter().map(|r| r.outcome));
+            .map(|a| a.probed.outcome)
+            .chain(self.regions.iter().map(|r| r.probed.outcome));
         for outcome in outcomes {
             match outcome {
                 Outcome::Denied => r.denied += 1,

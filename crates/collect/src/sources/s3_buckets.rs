@@ -14,7 +14,11 @@ use futures::{FutureExt, StreamExt};
 use sgaudit_snapshot::posture::{Bucket, Grant, PublicAccessBlock};
 use sgaudit_snapshot::SourceError;
 
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use crate::source::{each_page, Action, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "s3-buckets",
@@ -24,12 +28,31 @@ pub const SOURCE: SourceDef = SourceDef {
     kinds: &[],
     actions: &[
         crate::probe!(LIST, |ctx| s3(ctx).list_buckets().max_buckets(1)),
-        crate::probe!(LOCATION, |ctx| s3(ctx).get_bucket_location().bucket(PROBE_BUCKET)),
-        crate::probe!(ACL, |ctx| s3(ctx).get_bucket_acl().bucket(PROBE_BUCKET)),
-        crate::probe!(OWNERSHIP, |ctx| s3(ctx).get_bucket_ownership_controls().bucket(PROBE_BUCKET)),
-        crate::probe!(POLICY, |ctx| s3(ctx).get_bucket_policy().bucket(PROBE_BUCKET)),
-        crate::probe!(PUBLIC_ACCESS_BLOCK, |ctx| s3(ctx).get_public_access_block().bucket(PROBE_BUCKET)),
-        crate::probe!(ENCRYPTION, |ctx| s3(ctx).get_bucket_encryption().bucket(PROBE_BUCKET)),
+        Action {
+            name: LOCATION,
+            probe: |ctx| on_a_bucket(ctx, LOCATION, |s3, b| s3.get_bucket_location().bucket(b).send()).boxed(),
+        },
+        Action { name: ACL, probe: |ctx| on_a_bucket(ctx, ACL, |s3, b| s3.get_bucket_acl().bucket(b).send()).boxed() },
+        Action {
+            name: OWNERSHIP,
+            probe: |ctx| {
+                on_a_bucket(ctx, OWNERSHIP, |s3, b| s3.get_bucket_ownership_controls().bucket(b).send()).boxed()
+            },
+        },
+        Action {
+            name: POLICY,
+            probe: |ctx| on_a_bucket(ctx, POLICY, |s3, b| s3.get_bucket_policy().bucket(b).send()).boxed(),
+        },
+        Action {
+            name: PUBLIC_ACCESS_BLOCK,
+            probe: |ctx| {
+                on_a_bucket(ctx, PUBLIC_ACCESS_BLOCK, |s3, b| s3.get_public_access_block().bucket(b).send()).boxed()
+            },
+        },
+        Action {
+            name: ENCRYPTION,
+            probe: |ctx| on_a_bucket(ctx, ENCRYPTION, |s3, b| s3.get_bucket_encryption().bucket(b).send()).boxed(),
+        },
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
@@ -43,9 +66,30 @@ const POLICY: &str = "s3:GetBucketPolicy";
 const PUBLIC_ACCESS_BLOCK: &str = "s3:GetBucketPublicAccessBlock";
 const ENCRYPTION: &str = "s3:GetEncryptionConfiguration";
 
-/// The bucket the probes ask about. Bucket names are global: this one is AWS's to refuse with `NoSuchBucket`
-/// (or, should someone own it, `AccessDenied` from their bucket policy, which the preflight would then show).
-const PROBE_BUCKET: &str = "sgaudit-preflight-probe-nonexistent";
+/// The probe of a per-bucket read, on the first bucket the account lists, in that bucket's region: S3 may
+/// answer `NoSuchBucket` about a bucket that does not exist before it looks at the caller's rights, so a
+/// made-up bucket would prove nothing. An account with no bucket needs none of these reads: not probed, said
+/// so; a list that fails leaves the read unproven (its own refusal is the list's probe's to show).
+async fn on_a_bucket<F, Fut, T, E>(ctx: &Ctx, action: &'static str, call: F) -> Result<(), SourceError>
+where
+    F: FnOnce(aws_sdk_s3::Client, String) -> Fut,
+    Fut: std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let clients = Clients { ctx, by_region: Mutex::default() };
+    let listed = clients.get(&ctx.region).list_buckets().send().await.map_err(|e| ctx.fail(LIST, e));
+    let bucket = match listed {
+        Ok(out) => {
+            out.buckets().iter().find_map(|b| Some((b.name()?.to_string(), b.bucket_region().map(str::to_string))))
+        }
+        Err(failed) => return Err(crate::source::precondition(action, "listing a bucket to read", &failed)),
+    };
+    let Some((name, region)) = bucket else {
+        return Err(crate::source::not_probed(action, "the account has no bucket: nothing needs this read"));
+    };
+    let client = clients.get(region.as_deref().unwrap_or(&ctx.region));
+    call(client, name).await.map(|_| ()).map_err(|e| ctx.fail(action, e))
+}
 
 /// A client in the context's region, as [`Clients::get`] makes them.
 fn s3(ctx: &Ctx) -> aws_sdk_s3::Client {
