@@ -48,7 +48,7 @@ pub async fn run(connected: &Connected, options: &ScanOptions, uses: &[Use], gen
             jobs.push(Job::Region { index, session, region: region.clone() });
         }
     }
-    let calls = jobs.len() as u32;
+    let probes = jobs.len() as u32;
     let answers: Vec<(usize, Answer)> = futures::stream::iter(jobs.into_iter().map(Job::run))
         .buffer_unordered(options.concurrency.max(1))
         .collect()
@@ -103,7 +103,7 @@ pub async fn run(connected: &Connected, options: &ScanOptions, uses: &[Use], gen
         uses: uses.iter().map(|u| u.id()).collect(),
         organization: None,
         accounts,
-        calls,
+        probes,
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     }
 }

@@ -17,10 +17,10 @@ pub fn text(p: &Preflight) -> String {
     let reached = p.accounts.iter().filter(|a| a.unreachable.is_none() && a.skipped.is_none()).count();
     let _ = writeln!(
         out,
-        "sgaudit preflight: {} account(s) in scope, {reached} reached; checked for {}; {} calls in {:.1} s",
+        "sgaudit preflight: {} account(s) in scope, {reached} reached; checked for {}; {} probes in {:.1} s",
         p.accounts.len(),
         p.uses.join(", "),
-        p.calls,
+        p.probes,
         p.elapsed_ms as f64 / 1000.0
     );
     out.push('\n');

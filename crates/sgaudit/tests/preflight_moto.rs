@@ -178,7 +178,7 @@ fn a_partly_permitted_user_is_told_exactly_what_is_missing_and_why() {
     // Restore lacks nothing; moto's answer to CreateSecurityGroup's dry run proves nothing (MOTO_REFUSES).
     let restore = account.readiness("restore").unwrap();
     assert_eq!((restore.denied, restore.unproven), (0, 1));
-    eprintln!("preflight of one partly permitted account: {} calls in {wall:?}", doc["calls"]);
+    eprintln!("preflight of one partly permitted account: {} probes in {wall:?}", doc["probes"]);
 
     // For people: the same, with what to do.
     let text = moto.sgaudit_as(
@@ -309,9 +309,9 @@ fn an_organization_member_out_of_reach_is_named_and_the_others_are_checked() {
     }
     assert!(doc["uses"].as_array().unwrap().contains(&Value::from("org")));
     eprintln!(
-        "preflight of an organization of {} moto accounts: {} calls in {wall:?}",
+        "preflight of an organization of {} moto accounts: {} probes in {wall:?}",
         accounts.len() - 1,
-        doc["calls"]
+        doc["probes"]
     );
 
     let text = sgaudit_at(

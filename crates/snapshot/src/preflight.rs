@@ -22,8 +22,9 @@ pub struct Preflight {
     pub organization: Option<String>,
     /// Every account in scope, reached or not, sorted by id.
     pub accounts: Vec<AccountPreflight>,
-    /// Calls made (probes and identities).
-    pub calls: u32,
+    /// Probes made, the identity asked in each account included (a probe that first finds the bucket or
+    /// group it acts on makes two calls).
+    pub probes: u32,
     pub elapsed_ms: u64,
 }
 
@@ -158,7 +159,7 @@ impl Preflight {
             uses,
             organization: Some(why),
             accounts: Vec::new(),
-            calls: 1,
+            probes: 1,
             elapsed_ms: 0,
         }
     }
