@@ -510,3 +510,60 @@ mod tests {
         assert!(TagRule::parse("=x").is_err());
     }
 }
+
+/// Whether an account's alias or organization name says production: `prod` or `production` as a word
+/// (`acme-prod`, `Prod EU`, `payments_production`, `acmeProd`, `prod2`), in any case. A word that only starts
+/// with it is another word: `product-team` and `prodigy` are not production.
+pub fn looks_like_production(label: &str) -> bool {
+    words(label).iter().any(|w| {
+        let w = w.to_ascii_lowercase();
+        let stem = w.trim_end_matches(|c: char| c.is_ascii_digit());
+        stem == "prod" || stem == "production"
+    })
+}
+
+/// The words of a label: split at anything but a letter or digit, and where a lower-case letter meets an
+/// upper-case one (`acmeProd` → `acme`, `Prod`).
+fn words(label: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in label.chars() {
+        if !c.is_alphanumeric() {
+            words.extend((!current.is_empty()).then(|| std::mem::take(&mut current)));
+            previous_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && previous_lower {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_lowercase();
+        current.push(c);
+    }
+    words.extend((!current.is_empty()).then_some(current));
+    words
+}
+
+#[cfg(test)]
+mod production_tests {
+    use super::looks_like_production;
+
+    #[test]
+    fn production_is_a_word_not_a_prefix() {
+        for label in [
+            "prod",
+            "acme-prod",
+            "Prod EU",
+            "payments_production",
+            "acmeProd",
+            "PROD",
+            "prod2 / Payments",
+            "eu.prod.acme",
+        ] {
+            assert!(looks_like_production(label), "{label}");
+        }
+        for label in ["product-team", "prodigy", "Products", "reproduce", "staging", "", "non-prd"] {
+            assert!(!looks_like_production(label), "{label}");
+        }
+    }
+}

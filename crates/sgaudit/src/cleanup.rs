@@ -45,7 +45,7 @@ pub struct CleanupArgs {
     /// With --apply: do not ask for the typed account id (needed when there is no terminal).
     #[arg(long, short)]
     yes: bool,
-    /// Allow deleting in accounts whose alias or name contains "prod".
+    /// Allow deleting in accounts whose alias or name has the word "prod" or "production".
     #[arg(long)]
     i_understand_production: bool,
     /// Keep groups with this tag (KEY, or KEY=VALUE); repeatable. `DoNotDelete=true` always protects.
@@ -234,7 +234,7 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
         if let Err(e) = &alias {
             eprintln!("sgaudit: the alias of account {account_id} could not be read ({})", printable(&e.to_string()));
         }
-        if label.to_ascii_lowercase().contains("prod") && !args.i_understand_production && !args.dry_run_aws {
+        if sgaudit_cleanup::plan::looks_like_production(&label) && !args.i_understand_production && !args.dry_run_aws {
             return Err(UsageError(format!(
                 "account {account_id} ({label}) looks like production: pass --i-understand-production to delete there; \
                  nothing was changed"

@@ -32,7 +32,7 @@ pub mod exit {
 #[derive(Parser)]
 #[command(
     name = "sgaudit",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("SGAUDIT_COMMIT"), ")"),
     about = "Audit AWS security groups: what uses each one, how exposed it is, and which are safe to remove"
 )]
 struct Cli {
@@ -56,6 +56,13 @@ enum Command {
     /// may do what it will do, and say what to add (or which policy denies) where not. Exit 0 when all is
     /// ready, 3 when something is missing.
     Preflight(Box<preflight::PreflightArgs>),
+    /// Print the shell completion script for SHELL (bash, zsh, fish, powershell, elvish) on stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print sgaudit's manual page (roff) on stdout: `sgaudit man > sgaudit.1`.
+    Man,
     /// Print the IAM policy each use of sgaudit needs (a statement per use), for people, or as the roles to
     /// deploy in every member account (a CloudFormation StackSet template, a Terraform module).
     Permissions(permissions::PermissionsArgs),
@@ -81,6 +88,16 @@ fn main() -> ExitCode {
         Command::Cleanup(args) => cleanup::run(*args),
         Command::Restore(args) => restore::run(*args),
         Command::Preflight(args) => preflight::run(*args),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "sgaudit",
+                &mut std::io::stdout(),
+            );
+            Ok(exit::OK)
+        }
+        Command::Man => man(),
         Command::Permissions(args) => permissions::run(args),
     };
     match result {
@@ -93,6 +110,14 @@ fn main() -> ExitCode {
             ExitCode::from(exit::USAGE)
         }
     }
+}
+
+/// The manual page, as clap_mangen writes it from the command line's own definition.
+fn man() -> anyhow::Result<u8> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
+    std::io::stdout().write_all(&out)?;
+    Ok(exit::OK)
 }
 
 fn init_logging(verbose: u8) {

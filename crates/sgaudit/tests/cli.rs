@@ -397,3 +397,43 @@ fn scope_flags_are_refused_with_a_snapshot() {
     // How hard to call AWS changes nothing offline: accepted.
     assert_eq!(run(&["scan", "--from-snapshot", DEMO, "--concurrency", "4", "--format", "json"]).code, 3);
 }
+
+#[test]
+fn the_version_names_the_commit_it_was_built_from() {
+    let r = run(&["--version"]);
+    assert_eq!(r.code, 0);
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(common::repo_root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let commit = head.as_deref().unwrap_or("unknown");
+    assert_eq!(r.stdout.trim(), format!("sgaudit {} ({commit})", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn completions_and_the_manual_page_cover_every_command() {
+    let commands = ["scan", "cleanup", "restore", "permissions", "preflight"];
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let r = run(&["completions", shell]);
+        assert_eq!(r.code, 0, "{shell}: {}", r.stderr);
+        for c in commands {
+            assert!(r.stdout.contains(c), "{shell} completions lack {c}");
+        }
+    }
+    // The bash script is valid bash.
+    let bash = run(&["completions", "bash"]).stdout;
+    let mut check =
+        std::process::Command::new("bash").args(["-n"]).stdin(std::process::Stdio::piped()).spawn().unwrap();
+    std::io::Write::write_all(check.stdin.as_mut().unwrap(), bash.as_bytes()).unwrap();
+    drop(check.stdin.take());
+    assert!(check.wait().unwrap().success(), "bash -n refused the completion script");
+    let man = run(&["man"]);
+    assert_eq!(man.code, 0);
+    assert!(man.stdout.contains(".TH sgaudit 1"), "{}", &man.stdout[..200.min(man.stdout.len())]);
+    for c in commands {
+        assert!(man.stdout.contains(c), "the manual page lacks {c}");
+    }
+}
