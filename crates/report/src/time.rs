@@ -1,119 +1,51 @@
 //! The snapshot's `collected_at` (RFC 3339) as the finding formats want it: Unix milliseconds (OCSF) and
-//! UTC RFC 3339 with milliseconds (ASFF). A dozen lines of civil-date arithmetic rather than a date crate:
-//! nothing else here needs dates, and the report crate has no clock. (`crates/sgaudit/src/clock.rs` formats
-//! the wall clock with the same arithmetic and could call [`format_rfc3339_ms`].)
+//! UTC RFC 3339 with milliseconds (ASFF), through the `time` crate (already in the tree, with the features the
+//! AWS SDK and the audit crate have it with: adding one would rebuild the SDK). The report crate has no clock:
+//! `crates/sgaudit/src/clock.rs` formats the wall clock with [`format_rfc3339`].
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 /// Milliseconds since the Unix epoch of an RFC 3339 date-time (`2026-11-23T04:00:00Z`,
-/// `2026-11-23T05:00:00.5+01:00`), or `None` when `text` is not one.
+/// `2026-11-23T05:00:00.5+01:00`), or `None` when `text` is not one. Finer digits than milliseconds are
+/// dropped (truncated, not rounded); a leap second (`:60`) is the last instant of its minute.
 pub fn parse_rfc3339_ms(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
-    let digits = |from: usize, to: usize| -> Option<i64> {
-        text.get(from..to)?.bytes().try_fold(0i64, |n, c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
-    };
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let (year, month, day) = (digits(0, 4)?, digits(5, 7)?, digits(8, 10)?);
-    let (hour, minute, second) = (digits(11, 13)?, digits(14, 16)?, digits(17, 19)?);
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 {
-        return None;
-    }
-    // A leap second (`:60`) is read as the last millisecond of its minute.
-    let (second, leap) = match second {
-        0..=59 => (second, 0),
-        60 => (59, 999),
-        _ => return None,
-    };
-    let mut rest = &text[19..];
-    let mut millis = 0;
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let n = fraction.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 {
-            return None;
-        }
-        // Milliseconds: the first three digits, padded; finer digits are dropped (truncated, not rounded).
-        millis =
-            fraction[..n].bytes().chain(std::iter::repeat(b'0')).take(3).fold(0, |m, c| m * 10 + i64::from(c - b'0'));
-        rest = &fraction[n..];
-    }
-    let offset_minutes = match rest.as_bytes() {
-        [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let hh = digits2(*h1, *h2)?;
-            let mm = digits2(*m1, *m2)?;
-            if hh > 23 || mm > 59 {
-                return None;
-            }
-            let minutes = hh * 60 + mm;
-            if *sign == b'-' {
-                -minutes
-            } else {
-                minutes
-            }
-        }
-        _ => return None,
-    };
-    let days = days_from_civil(year, month, day);
-    let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offset_minutes * 60;
-    Some(seconds * 1_000 + millis.max(leap))
+    let at = OffsetDateTime::parse(text, &Rfc3339).ok()?;
+    i64::try_from(at.unix_timestamp_nanos().div_euclid(1_000_000)).ok()
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` of Unix seconds.
 pub fn format_rfc3339(secs: i64) -> String {
-    let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
-}
-
-/// `YYYY-MM-DDTHH:MM:SS.mmmZ` of Unix milliseconds (years 0 to 9999, which is every time sgaudit sees).
-pub fn format_rfc3339_ms(ms: i64) -> String {
-    let (days, ms_of_day) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
-    let (year, month, day) = civil_from_days(days);
-    let (hour, minute) = (ms_of_day / 3_600_000, ms_of_day / 60_000 % 60);
-    let (second, millis) = (ms_of_day / 1_000 % 60, ms_of_day % 1_000);
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millis:03}Z")
-}
-
-fn digits2(a: u8, b: u8) -> Option<i64> {
-    (a.is_ascii_digit() && b.is_ascii_digit()).then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+    match OffsetDateTime::from_unix_timestamp(secs) {
+        Ok(at) => utc(at, None),
+        Err(_) => String::new(),
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` of Unix milliseconds.
+pub fn format_rfc3339_ms(ms: i64) -> String {
+    match OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
+        Ok(at) => utc(at, Some(at.millisecond())),
+        Err(_) => String::new(),
+    }
 }
 
-/// The inverse of [`days_from_civil`].
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
+/// The fields of a UTC date-time in RFC 3339's order (the `time` crate's own formatting is a feature the
+/// tree does not have).
+fn utc(at: OffsetDateTime, millis: Option<u16>) -> String {
+    let date = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    );
+    match millis {
+        Some(ms) => format!("{date}.{ms:03}Z"),
+        None => format!("{date}Z"),
+    }
 }
 
 #[cfg(test)]
