@@ -43,7 +43,7 @@ pub const PLAN_ACTIONS: &[Action] = &[
 
 /// IAM actions the re-check and the deletion need. The writes are proven by dry runs.
 pub const DELETE_ACTIONS: &[Action] = &[
-    crate::probe!(DESCRIBE_GROUPS, |ctx| client!(ctx, aws_sdk_ec2).describe_security_groups().max_results(5)),
+    crate::sources::security_groups::DESCRIBE,
     crate::probe!(DESCRIBE_ENIS, |ctx| client!(ctx, aws_sdk_ec2).describe_network_interfaces().max_results(5)),
     Action {
         name: REVOKE_INGRESS,
@@ -54,15 +54,7 @@ pub const DELETE_ACTIONS: &[Action] = &[
             .boxed()
         },
     },
-    Action {
-        name: REVOKE_EGRESS,
-        probe: |ctx| {
-            dry_run(ctx, REVOKE_EGRESS, |ec2, group| {
-                ec2.revoke_security_group_egress().group_id(group).ip_permissions(probe_rule()).dry_run(true).send()
-            })
-            .boxed()
-        },
-    },
+    REVOKE_EGRESS_ACTION,
     Action {
         name: DELETE_GROUP,
         probe: |ctx| {
@@ -74,27 +66,42 @@ pub const DELETE_ACTIONS: &[Action] = &[
 
 /// IAM actions to put back the revoked rules of a group that became used between the revocations and its
 /// delete (`restore::authorize`).
-pub const PUT_BACK_ACTIONS: &[Action] = &[
-    Action {
-        name: AUTHORIZE_INGRESS,
-        probe: |ctx| {
-            dry_run(ctx, AUTHORIZE_INGRESS, |ec2, group| {
-                ec2.authorize_security_group_ingress().group_id(group).ip_permissions(probe_rule()).dry_run(true).send()
-            })
-            .boxed()
-        },
+pub const PUT_BACK_ACTIONS: &[Action] =
+    &[AUTHORIZE_INGRESS_ACTION, AUTHORIZE_EGRESS_ACTION, crate::sources::security_groups::DESCRIBE];
+
+/// `ec2:AuthorizeSecurityGroupIngress`, proven by a dry run (restore needs it too).
+pub(crate) const AUTHORIZE_INGRESS_ACTION: Action = Action {
+    name: AUTHORIZE_INGRESS,
+    probe: |ctx| {
+        dry_run(ctx, AUTHORIZE_INGRESS, |ec2, group| {
+            ec2.authorize_security_group_ingress().group_id(group).ip_permissions(probe_rule()).dry_run(true).send()
+        })
+        .boxed()
     },
-    Action {
-        name: AUTHORIZE_EGRESS,
-        probe: |ctx| {
-            dry_run(ctx, AUTHORIZE_EGRESS, |ec2, group| {
-                ec2.authorize_security_group_egress().group_id(group).ip_permissions(probe_rule()).dry_run(true).send()
-            })
-            .boxed()
-        },
+};
+
+/// `ec2:AuthorizeSecurityGroupEgress`, proven by a dry run (restore needs it too).
+pub(crate) const AUTHORIZE_EGRESS_ACTION: Action = Action {
+    name: AUTHORIZE_EGRESS,
+    probe: |ctx| {
+        dry_run(ctx, AUTHORIZE_EGRESS, |ec2, group| {
+            ec2.authorize_security_group_egress().group_id(group).ip_permissions(probe_rule()).dry_run(true).send()
+        })
+        .boxed()
     },
-    crate::probe!(DESCRIBE_GROUPS, |ctx| client!(ctx, aws_sdk_ec2).describe_security_groups().max_results(5)),
-];
+};
+
+/// `ec2:RevokeSecurityGroupEgress`, proven by a dry run (restore needs it too: a recreated group's default
+/// egress rule).
+pub(crate) const REVOKE_EGRESS_ACTION: Action = Action {
+    name: REVOKE_EGRESS,
+    probe: |ctx| {
+        dry_run(ctx, REVOKE_EGRESS, |ec2, group| {
+            ec2.revoke_security_group_egress().group_id(group).ip_permissions(probe_rule()).dry_run(true).send()
+        })
+        .boxed()
+    },
+};
 
 const DELETE_GROUP: &str = "ec2:DeleteSecurityGroup";
 pub(crate) const AUTHORIZE_INGRESS: &str = "ec2:AuthorizeSecurityGroupIngress";

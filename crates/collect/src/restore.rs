@@ -12,8 +12,8 @@ use sgaudit_snapshot::{Peer, Rule, SecurityGroup, SourceError};
 use futures::FutureExt;
 
 use crate::cleanup::{
-    context, dry_run, groups_where, local_error, settle, to_ip_permission, AUTHORIZE_EGRESS, AUTHORIZE_INGRESS,
-    DELETE_ACTIONS, DESCRIBE_GROUPS, PUT_BACK_ACTIONS, REVOKE_EGRESS,
+    context, dry_run, groups_where, local_error, settle, to_ip_permission, AUTHORIZE_EGRESS, AUTHORIZE_EGRESS_ACTION,
+    AUTHORIZE_INGRESS, AUTHORIZE_INGRESS_ACTION, REVOKE_EGRESS, REVOKE_EGRESS_ACTION,
 };
 use crate::client;
 use crate::source::Action;
@@ -22,7 +22,7 @@ use crate::Connected;
 
 /// IAM actions a restore calls.
 pub const ACTIONS: &[Action] = &[
-    crate::probe!(DESCRIBE_GROUPS, |ctx| client!(ctx, aws_sdk_ec2).describe_security_groups().max_results(5)),
+    crate::sources::security_groups::DESCRIBE,
     crate::probe!(CREATE, |ctx| client!(ctx, aws_sdk_ec2)
         .create_security_group()
         .group_name(crate::source::PROBE_NAME)
@@ -41,9 +41,9 @@ pub const ACTIONS: &[Action] = &[
             .boxed()
         },
     },
-    PUT_BACK_ACTIONS[0],
-    PUT_BACK_ACTIONS[1],
-    DELETE_ACTIONS[3],
+    AUTHORIZE_INGRESS_ACTION,
+    AUTHORIZE_EGRESS_ACTION,
+    REVOKE_EGRESS_ACTION,
 ];
 
 const CREATE_TAGS: &str = "ec2:CreateTags";

@@ -18,7 +18,7 @@ pub const SOURCE: SourceDef = SourceDef {
     kinds: &[ResourceKind::AutoscalingGroup],
     actions: &[
         crate::probe!("autoscaling:DescribeAutoScalingGroups", |ctx| client!(ctx, aws_sdk_autoscaling).describe_auto_scaling_groups().max_records(1)),
-        crate::probe!("ec2:DescribeLaunchTemplateVersions", |ctx| client!(ctx, aws_sdk_ec2).describe_launch_template_versions().versions("$Latest").max_results(1)),
+        super::launch_templates::DESCRIBE_VERSIONS,
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -20,10 +20,7 @@ pub const SOURCE: SourceDef = SourceDef {
         crate::probe!("batch:DescribeComputeEnvironments", |ctx| client!(ctx, aws_sdk_batch)
             .describe_compute_environments()
             .max_results(1)),
-        crate::probe!("ec2:DescribeLaunchTemplateVersions", |ctx| client!(ctx, aws_sdk_ec2)
-            .describe_launch_template_versions()
-            .versions("$Latest")
-            .max_results(1)),
+        super::launch_templates::DESCRIBE_VERSIONS,
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

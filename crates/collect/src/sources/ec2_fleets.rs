@@ -19,10 +19,7 @@ pub const SOURCE: SourceDef = SourceDef {
     kinds: &[ResourceKind::Ec2Fleet],
     actions: &[
         crate::probe!("ec2:DescribeFleets", |ctx| client!(ctx, aws_sdk_ec2).describe_fleets().max_results(5)),
-        crate::probe!("ec2:DescribeLaunchTemplateVersions", |ctx| client!(ctx, aws_sdk_ec2)
-            .describe_launch_template_versions()
-            .launch_template_id("lt-00000000000000000")
-            .max_results(5)),
+        super::launch_templates::DESCRIBE_VERSIONS,
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

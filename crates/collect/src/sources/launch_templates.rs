@@ -11,19 +11,24 @@ use futures::FutureExt;
 use sgaudit_snapshot::ResourceKind;
 
 use crate::client;
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Action, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "ec2-launch-templates",
     service: "ec2",
     description: "Launch template versions that can still launch: default and latest",
     kinds: &[ResourceKind::LaunchTemplate],
-    actions: &[crate::probe!("ec2:DescribeLaunchTemplateVersions", |ctx| client!(ctx, aws_sdk_ec2)
-        .describe_launch_template_versions()
-        .versions("$Latest")
-        .max_results(5))],
+    actions: &[DESCRIBE_VERSIONS],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+/// `ec2:DescribeLaunchTemplateVersions`, with its probe: every source that reads a pinned version through
+/// [`resolve`] declares this one.
+pub(crate) const DESCRIBE_VERSIONS: Action =
+    crate::probe!("ec2:DescribeLaunchTemplateVersions", |ctx| client!(ctx, aws_sdk_ec2)
+        .describe_launch_template_versions()
+        .versions("$Latest")
+        .max_results(5));
 
 crate::next_page!(
     aws_sdk_ec2::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsOutput => next_token,

@@ -32,10 +32,7 @@ pub const SOURCE: SourceDef = SourceDef {
             .get_compute_node_group()
             .cluster_identifier(PROBE_NAME)
             .compute_node_group_identifier(PROBE_NAME)),
-        crate::probe!("ec2:DescribeLaunchTemplateVersions", |ctx| client!(ctx, aws_sdk_ec2)
-            .describe_launch_template_versions()
-            .versions("$Latest")
-            .max_results(5)),
+        super::launch_templates::DESCRIBE_VERSIONS,
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -13,7 +13,7 @@ use aws_sdk_ec2::types::{
 use futures::FutureExt;
 use sgaudit_snapshot::{ResourceKind, SourceError, Via};
 
-use crate::cleanup::{filter, groups_where, DESCRIBE_GROUPS};
+use crate::cleanup::{filter, groups_where};
 use crate::client;
 use crate::source::{each_page, Ctx, Found, SourceDef};
 
@@ -36,7 +36,7 @@ pub const SOURCE: SourceDef = SourceDef {
         crate::probe!(DESCRIBE_TGW_ATTACHMENTS, |ctx| client!(ctx, aws_sdk_ec2)
             .describe_transit_gateway_attachments()
             .max_results(5)),
-        crate::probe!(DESCRIBE_GROUPS, |ctx| client!(ctx, aws_sdk_ec2).describe_security_groups().max_results(5)),
+        crate::sources::security_groups::DESCRIBE,
         crate::probe!(DESCRIBE_REFERENCES, |ctx| client!(ctx, aws_sdk_ec2)
             .describe_security_group_references()
             .group_id("sg-00000000000000000")),

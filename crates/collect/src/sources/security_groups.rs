@@ -8,18 +8,21 @@ use futures::FutureExt;
 use sgaudit_snapshot::{GroupPeer, Peer, Rule, SecurityGroup};
 
 use crate::client;
-use crate::source::{each_page, Ctx, Found, SourceDef};
+use crate::source::{each_page, Action, Ctx, Found, SourceDef};
 
 pub const SOURCE: SourceDef = SourceDef {
     id: "ec2-security-groups",
     service: "ec2",
     description: "Security groups with their ingress and egress rules (rule references between groups)",
     kinds: &[sgaudit_snapshot::ResourceKind::SecurityGroup],
-    actions: &[crate::probe!("ec2:DescribeSecurityGroups", |ctx| client!(ctx, aws_sdk_ec2)
-        .describe_security_groups()
-        .max_results(5))],
+    actions: &[DESCRIBE],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
+
+/// `ec2:DescribeSecurityGroups`, with its probe: cleanup, restore and the peered references need it too.
+pub(crate) const DESCRIBE: Action = crate::probe!("ec2:DescribeSecurityGroups", |ctx| client!(ctx, aws_sdk_ec2)
+    .describe_security_groups()
+    .max_results(5));
 
 crate::next_page!(
     aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsOutput => next_token,

@@ -22,10 +22,7 @@ pub const SOURCE: SourceDef = SourceDef {
         crate::probe!("ec2:DescribeSpotInstanceRequests", |ctx| client!(ctx, aws_sdk_ec2)
             .describe_spot_instance_requests()
             .max_results(5)),
-        crate::probe!("ec2:DescribeLaunchTemplateVersions", |ctx| client!(ctx, aws_sdk_ec2)
-            .describe_launch_template_versions()
-            .versions("$Latest")
-            .max_results(5)),
+        super::launch_templates::DESCRIBE_VERSIONS,
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };
