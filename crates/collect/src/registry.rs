@@ -231,6 +231,36 @@ mod tests {
         }
     }
 
+    /// A new source is a file in `sources/`, a `pub mod` line in `sources/mod.rs` and a line in one of the lists
+    /// above. Forgetting either line compiles and leaves the source silently unread (a file no `mod` names is
+    /// not even compiled), so this reads the folder: every file is declared and its `SOURCE` listed.
+    #[test]
+    fn every_source_file_is_declared_and_listed() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sources");
+        let declared = std::fs::read_to_string(dir.join("mod.rs")).expect("sources/mod.rs is readable");
+        let listed: BTreeSet<_> = all_sources().map(|s| s.id).collect();
+        let mut files = 0;
+        for entry in std::fs::read_dir(&dir).expect("src/sources is readable") {
+            let path = entry.expect("an entry").path();
+            let stem = path.file_stem().and_then(|n| n.to_str()).expect("a UTF-8 file name").to_string();
+            if path.extension().is_none_or(|e| e != "rs") || stem == "mod" {
+                continue;
+            }
+            files += 1;
+            assert!(
+                declared.contains(&format!("pub mod {stem};")),
+                "sources/{stem}.rs is not declared in sources/mod.rs"
+            );
+            let text = std::fs::read_to_string(&path).expect("the source file is readable");
+            let def =
+                text.find("pub const SOURCE: SourceDef").unwrap_or_else(|| panic!("sources/{stem}.rs has no SOURCE"));
+            let rest = &text[def..];
+            let id = rest.find("id: \"").map(|at| &rest[at + 5..]).and_then(|r| r.split('"').next()).expect("an id");
+            assert!(listed.contains(id), "source {id} (sources/{stem}.rs) is in no list of registry.rs");
+        }
+        assert_eq!(files, all_sources().count(), "registry.rs lists a source that has no file in sources/");
+    }
+
     #[test]
     fn every_source_declares_its_actions() {
         for s in all_sources() {
