@@ -11,10 +11,12 @@ use sgaudit_snapshot::{Direction, ResourceKind, SecurityGroup, Snapshot, StaleRu
 pub mod checks;
 pub mod exposure;
 pub mod posture;
+pub mod reasons;
 mod time;
 
 pub use checks::{CheckResult, Finding, Options, Outcome, Severity};
 pub use exposure::Exposure;
+pub use reasons::{join, Missing, NotEvaluated, Skipped, Unreachable, Unread};
 pub use sgaudit_snapshot::Family;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -26,11 +28,55 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the order reports list them.
+    pub const ALL: [Status; 3] = [Status::InUse, Status::Unused, Status::Unknown];
+
+    /// The id every report writes (`in_use`): JSON, CSV, the workbook, Security Hub's product fields.
     pub fn id(self) -> &'static str {
         match self {
             Status::InUse => "in_use",
             Status::Unused => "unused",
             Status::Unknown => "unknown",
+        }
+    }
+
+    /// The status as people read it (`in use`): the terminal, the HTML page, the audit log (in capitals).
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::InUse => "in use",
+            Status::Unused => "unused",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+/// What became of an account of the snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccountState {
+    Read,
+    /// It could not be read at all ([`Unreachable`]).
+    Unreachable,
+    /// It was deliberately not scanned ([`Skipped`]).
+    Skipped,
+}
+
+impl AccountState {
+    pub const ALL: [AccountState; 3] = [AccountState::Read, AccountState::Unreachable, AccountState::Skipped];
+
+    pub fn of(account: &sgaudit_snapshot::Account) -> AccountState {
+        match (&account.error, &account.skipped) {
+            (Some(_), _) => AccountState::Unreachable,
+            (None, Some(_)) => AccountState::Skipped,
+            (None, None) => AccountState::Read,
+        }
+    }
+
+    /// The id reports write (`unreachable`).
+    pub fn id(self) -> &'static str {
+        match self {
+            AccountState::Read => "read",
+            AccountState::Unreachable => "unreachable",
+            AccountState::Skipped => "skipped",
         }
     }
 }
@@ -108,11 +154,11 @@ pub struct GroupVerdict<'a> {
     /// Every other group whose rules name it, used or not (a chain of unused groups shows here).
     pub referenced_by: Vec<Reference<'a>>,
     /// For `unknown`: which evidence could not be read.
-    pub missing_evidence: Vec<String>,
+    pub missing_evidence: Vec<Missing<'a>>,
     /// Its stale rules (`ec2-stale-security-group-rules`).
     pub stale_rules: Vec<&'a StaleRule>,
     /// Checks that could not be evaluated for it, and why: their evidence was not read. Never a pass.
-    pub not_evaluated: Vec<String>,
+    pub not_evaluated: Vec<NotEvaluated<'a>>,
     pub exposure: Exposure,
     pub findings: Vec<Finding>,
 }
@@ -120,14 +166,14 @@ pub struct GroupVerdict<'a> {
 /// Coverage of one account-region, summed up, against the sources a snapshot must hold
 /// ([`sgaudit_snapshot::SOURCES`]), not only those its `coverage` happens to list.
 #[derive(Debug, Clone, Serialize)]
-pub struct RegionCoverage {
+pub struct RegionCoverage<'a> {
     pub account_id: String,
     pub region: String,
     /// Every expected source was read in full (or has nothing to read here).
     pub complete: bool,
-    /// Sources whose evidence is missing, as `source: code (action) message`, or `source: not in the
-    /// snapshot` for an expected source the snapshot does not record.
-    pub unreadable: Vec<String>,
+    /// Sources whose evidence is missing: denied or failed (with AWS's error), or not recorded by the
+    /// snapshot; or the region records no source at all.
+    pub unreadable: Vec<Unread<'a>>,
     /// Expected sources whose evidence is whole here (read in full, or not applicable).
     pub sources_read: usize,
 }
@@ -140,11 +186,11 @@ pub struct Audit<'a> {
     pub groups: Vec<GroupVerdict<'a>>,
     /// Every result of the account and regional checks ([`posture::judge`]).
     pub results: Vec<CheckResult>,
-    pub regions: Vec<RegionCoverage>,
-    /// Accounts that could not be read at all, as `account: code (action) message`.
-    pub unreachable_accounts: Vec<String>,
-    /// Accounts deliberately not scanned, as `account: reason`.
-    pub skipped_accounts: Vec<String>,
+    pub regions: Vec<RegionCoverage<'a>>,
+    /// Accounts that could not be read at all, with AWS's error.
+    pub unreachable_accounts: Vec<Unreachable<'a>>,
+    /// Accounts deliberately not scanned, and why.
+    pub skipped_accounts: Vec<Skipped<'a>>,
     pub estate: Estate,
 }
 
@@ -219,24 +265,13 @@ fn audit_accounts(snapshot: &Snapshot) -> Audit<'_> {
     }
 }
 
-/// Unreachable and skipped accounts, as reports say them; accounts read, and accounts not skipped.
-fn accounts(snapshot: &Snapshot) -> (Vec<String>, Vec<String>, usize, usize) {
-    let describe_account = |a: &sgaudit_snapshot::Account| match &a.name {
-        Some(name) => format!("{} ({name})", a.account_id),
-        None => a.account_id.clone(),
-    };
-    let unreachable: Vec<String> = snapshot
-        .accounts
-        .iter()
-        .filter_map(|a| a.error.as_ref().map(|e| describe_missing(&describe_account(a), e)))
-        .collect();
-    let skipped: Vec<String> = snapshot
-        .accounts
-        .iter()
-        .filter_map(|a| a.skipped.as_ref().map(|why| format!("{}: {why}", describe_account(a))))
-        .collect();
-    let read = snapshot.accounts.iter().filter(|a| a.error.is_none() && a.skipped.is_none()).count();
-    let all = snapshot.accounts.iter().filter(|a| a.skipped.is_none()).count();
+/// Unreachable and skipped accounts; accounts read, and accounts not skipped.
+fn accounts(snapshot: &Snapshot) -> (Vec<Unreachable<'_>>, Vec<Skipped<'_>>, usize, usize) {
+    let unreachable = snapshot.accounts.iter().filter_map(Unreachable::of).collect();
+    let skipped = snapshot.accounts.iter().filter_map(Skipped::of).collect();
+    let state = |a: &&sgaudit_snapshot::Account| AccountState::of(a);
+    let read = snapshot.accounts.iter().filter(|a| state(a) == AccountState::Read).count();
+    let all = snapshot.accounts.iter().filter(|a| state(a) != AccountState::Skipped).count();
     (unreachable, skipped, read, all)
 }
 
@@ -356,15 +391,15 @@ fn audit_groups(snapshot: &Snapshot) -> Audit<'_> {
         .filter(|(_, coverage)| coverage.complete)
         .map(|(region, _)| (region.account_id.as_str(), region.region.as_str()))
         .collect();
-    let mut unread_sharing: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut unread_sharing: HashMap<&str, Vec<Missing>> = HashMap::new();
     for (group, shares) in &shared {
         for (a, region) in shares {
             if !read_completely.contains(&(a.resource_id.as_str(), *region)) {
-                let how = a.detail.clone().unwrap_or_else(|| format!("shared with {}", a.resource_id));
-                unread_sharing
-                    .entry(group)
-                    .or_default()
-                    .push(format!("{how}: what {} attaches it to in {region} was not read", a.resource_id));
+                unread_sharing.entry(group).or_default().push(Missing::Sharing {
+                    with: &a.resource_id,
+                    region,
+                    detail: a.detail.as_deref(),
+                });
             }
         }
     }
@@ -394,10 +429,7 @@ fn audit_groups(snapshot: &Snapshot) -> Audit<'_> {
                 .unwrap_or_default();
             let mut used_by: Vec<Use> = uses.remove(id).unwrap_or_default();
             for reference in refs.iter().filter(|r| r.status == Status::InUse) {
-                let direction = match reference.direction {
-                    Direction::Ingress => "ingress",
-                    Direction::Egress => "egress",
-                };
+                let direction = reference.direction.id();
                 // A rule of another account's group (across a peering, or a shared VPC) says whose it is.
                 let owner = location
                     .get(reference.group_id)
@@ -417,22 +449,18 @@ fn audit_groups(snapshot: &Snapshot) -> Audit<'_> {
             }
             let mut missing_evidence = Vec::new();
             if st == Status::Unknown {
-                missing_evidence.extend(regions[r].unreadable.iter().cloned());
+                missing_evidence.extend(regions[r].unreadable.iter().copied().map(Missing::Source));
                 if let Some(why) = unread_sharing.get(id) {
-                    missing_evidence.extend(why.iter().cloned());
+                    missing_evidence.extend(why.iter().copied());
                 }
                 for reference in refs.iter().filter(|r| r.status == Status::Unknown) {
-                    missing_evidence
-                        .push(format!("named by a rule of {}, whose own status is unknown", reference.group_id));
+                    missing_evidence.push(Missing::NamedByUnknown { group_id: reference.group_id });
                 }
             }
             let stale_rules: Vec<&StaleRule> = region.stale_rules.iter().filter(|s| s.group_id == id).collect();
             let mut not_evaluated = Vec::new();
             if !source_whole(region, STALE_SOURCE) {
-                not_evaluated.push(format!(
-                    "sg-stale-rule: the stale rules of {} could not be read ({STALE_SOURCE})",
-                    region.region
-                ));
+                not_evaluated.push(NotEvaluated::StaleRules { region: &region.region });
             }
             let exposure = Exposure::of(group);
             let is_default = group.is_default();
@@ -528,48 +556,30 @@ pub fn risk(status: Status, is_default: bool, exposure: &Exposure, findings: &[F
     findings.iter().map(|f| Risk::of_severity(f.severity)).fold(by_table, Risk::max)
 }
 
+/// The source that reads stale rules: where it was not read, `sg-stale-rule` is not evaluated.
+pub(crate) const STALE_SOURCE: &str = "ec2-stale-security-group-rules";
+
+/// Whether `source` was recorded for the region and read in full (or had nothing to read there).
+fn source_whole(region: &sgaudit_snapshot::RegionSnapshot, source: &'static str) -> bool {
+    let mut why = Vec::new();
+    unread(&region.coverage, source, &mut why);
+    why.is_empty()
+}
+
 /// Judges a region's coverage by the sources a snapshot of this schema must hold, in their order: one the
 /// snapshot does not record is missing evidence. Entries of sources this version does not know are ignored
 /// (they cannot make a region complete, nor stand in for an expected source).
-/// The source that reads stale rules: where it was not read, `sg-stale-rule` is not evaluated.
-const STALE_SOURCE: &str = "ec2-stale-security-group-rules";
-
-/// Whether `source` was recorded for the region and read in full (or had nothing to read there).
-fn source_whole(region: &sgaudit_snapshot::RegionSnapshot, source: &str) -> bool {
-    let mut recorded = region.coverage.iter().filter(|c| c.source == source).peekable();
-    recorded.peek().is_some()
-        && recorded.all(|c| {
-            !matches!(
-                c.state,
-                sgaudit_snapshot::CoverageState::Denied { .. } | sgaudit_snapshot::CoverageState::Failed { .. }
-            )
-        })
-}
-
-fn region_coverage(region: &sgaudit_snapshot::RegionSnapshot) -> RegionCoverage {
+fn region_coverage(region: &sgaudit_snapshot::RegionSnapshot) -> RegionCoverage<'_> {
     let mut unreadable = Vec::new();
     let mut sources_read = 0;
     for &source in sgaudit_snapshot::SOURCES {
-        // A source recorded twice is whole only if every record of it is.
-        let mut recorded = region.coverage.iter().filter(|c| c.source == source).peekable();
-        if recorded.peek().is_none() {
-            unreadable.push(format!("{source}: not in the snapshot"));
-            continue;
-        }
-        let mut whole = true;
-        for c in recorded {
-            if let sgaudit_snapshot::CoverageState::Denied { error }
-            | sgaudit_snapshot::CoverageState::Failed { error } = &c.state
-            {
-                unreadable.push(describe_missing(source, error));
-                whole = false;
-            }
-        }
-        sources_read += usize::from(whole);
+        let before = unreadable.len();
+        unread(&region.coverage, source, &mut unreadable);
+        sources_read += usize::from(unreadable.len() == before);
     }
     if region.coverage.is_empty() {
         // One line rather than one per source.
-        unreadable = vec!["no source of evidence was recorded for this region".to_string()];
+        unreadable = vec![Unread::NothingRecorded];
     }
     RegionCoverage {
         account_id: region.account_id.clone(),
@@ -577,6 +587,26 @@ fn region_coverage(region: &sgaudit_snapshot::RegionSnapshot) -> RegionCoverage 
         complete: unreadable.is_empty(),
         unreadable,
         sources_read,
+    }
+}
+
+/// Why `source` is not whole in `coverage`, added to `out`: not recorded, or each record of it denied or
+/// failed (a source recorded twice is whole only if every record of it is). Nothing when it is whole.
+pub(crate) fn unread<'a>(
+    coverage: &'a [sgaudit_snapshot::SourceCoverage],
+    source: &'static str,
+    out: &mut Vec<Unread<'a>>,
+) {
+    let mut recorded = coverage.iter().filter(|c| c.source == source).peekable();
+    if recorded.peek().is_none() {
+        out.push(Unread::NotInSnapshot { source });
+    }
+    for c in recorded {
+        match &c.state {
+            sgaudit_snapshot::CoverageState::Denied { error } => out.push(Unread::Denied { source, error }),
+            sgaudit_snapshot::CoverageState::Failed { error } => out.push(Unread::Failed { source, error }),
+            sgaudit_snapshot::CoverageState::Complete | sgaudit_snapshot::CoverageState::NotApplicable { .. } => {}
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! the sources it declares it reads (`Check::reads`) and their coverage, never by the check: where one is
 //! not whole, or an account could not be read at all, its results are *not evaluated*, with the reason.
 
-use sgaudit_snapshot::{CoverageState, Family, Snapshot, SourceCoverage};
+use sgaudit_snapshot::{Family, Snapshot, SourceCoverage};
 
 use crate::checks::{
     account_resource, resource, AccountScope, CheckResult, Evaluate, Location, Observation, Options, Outcome,
@@ -104,18 +104,10 @@ pub fn judge(snapshot: &Snapshot, options: &Options, families: &[Family]) -> Vec
 }
 
 /// Why the sources in `reads` are not whole in `coverage`, one line each (empty: all whole).
-fn missing(coverage: &[SourceCoverage], reads: &[&str]) -> Vec<String> {
-    let mut out = Vec::new();
+fn missing(coverage: &[SourceCoverage], reads: &[&'static str]) -> Vec<String> {
+    let mut why = Vec::new();
     for &source in reads {
-        let mut recorded = coverage.iter().filter(|c| c.source == source).peekable();
-        if recorded.peek().is_none() {
-            out.push(format!("{source}: not in the snapshot"));
-        }
-        for c in recorded {
-            if let CoverageState::Denied { error } | CoverageState::Failed { error } = &c.state {
-                out.push(crate::describe_missing(source, error));
-            }
-        }
+        crate::unread(coverage, source, &mut why);
     }
-    out
+    why.iter().map(ToString::to_string).collect()
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use sgaudit_audit::{audit, Audit, GroupVerdict, Risk, Severity, Status};
+use sgaudit_audit::{audit, Audit, GroupVerdict, Missing, Risk, Severity, Status, Unread};
 use sgaudit_snapshot::{
     Attachment, CoverageState, GroupPeer, Peer, RegionSnapshot, ResourceKind, Rule, SecurityGroup, Snapshot,
     SourceCoverage, SourceError, Target, Via,
@@ -149,10 +149,15 @@ fn unused_only_when_every_source_was_read() {
     let v = get(&a, "sg-a");
     assert_eq!(v.status, Status::Unknown);
     assert!(a.is_partial());
-    assert!(v.missing_evidence[0].contains("lambda:ListFunctions"), "{:?}", v.missing_evidence);
-    assert!(v.missing_evidence[0].contains("service control policy"), "{:?}", v.missing_evidence);
-    assert!(v.findings.iter().any(|f| f.id == "sg-status-unknown"));
-    assert!(!v.findings.iter().any(|f| f.id == "sg-unused"));
+    assert!(
+        matches!(v.missing_evidence[0], Missing::Source(Unread::Denied { source: "lambda-functions", error }) if error.scp_deny),
+        "{:?}",
+        v.missing_evidence
+    );
+    assert!(v.missing_evidence[0].to_string().contains("lambda:ListFunctions"), "{:?}", v.missing_evidence);
+    assert!(v.missing_evidence[0].to_string().contains("service control policy"), "{:?}", v.missing_evidence);
+    assert!(v.findings.iter().any(|f| f.check.id == "sg-status-unknown"));
+    assert!(!v.findings.iter().any(|f| f.check.id == "sg-unused"));
 }
 
 #[test]
@@ -236,7 +241,8 @@ fn a_group_named_by_an_unknown_group_is_unknown_even_where_coverage_is_whole() {
     assert_eq!(get(&a, "sg-x").status, Status::Unknown);
     let y = get(&a, "sg-y");
     assert_eq!(y.status, Status::Unknown);
-    assert!(y.missing_evidence.iter().any(|m| m.contains("sg-x")), "{:?}", y.missing_evidence);
+    assert!(y.missing_evidence.contains(&Missing::NamedByUnknown { group_id: "sg-x" }), "{:?}", y.missing_evidence);
+    assert!(y.missing_evidence.iter().any(|m| m.to_string().contains("sg-x")), "{:?}", y.missing_evidence);
 }
 
 #[test]
@@ -305,9 +311,9 @@ fn risk_levels() {
         assert_eq!(get(&a, id).risk, risk, "{id}");
     }
     assert!(get(&a, "sg-dflt").is_default);
-    assert!(get(&a, "sg-dflt").findings.iter().any(|f| f.id == "sg-default-in-use"));
-    assert!(get(&a, "sg-ssh-used").findings.iter().any(|f| f.id == "sg-world-open-ssh"));
-    assert!(get(&a, "sg-mysql-used").findings.iter().any(|f| f.id == "sg-world-open-high-risk-port"));
+    assert!(get(&a, "sg-dflt").findings.iter().any(|f| f.check.id == "sg-default-in-use"));
+    assert!(get(&a, "sg-ssh-used").findings.iter().any(|f| f.check.id == "sg-world-open-ssh"));
+    assert!(get(&a, "sg-mysql-used").findings.iter().any(|f| f.check.id == "sg-world-open-high-risk-port"));
 }
 
 #[test]
@@ -330,7 +336,7 @@ fn default_groups_keep_their_status() {
     assert!(d.is_default);
     assert_eq!(d.status, Status::Unused);
     // Default groups cannot be deleted: no "remove it" finding for them.
-    assert!(!d.findings.iter().any(|f| f.id == "sg-unused"));
+    assert!(!d.findings.iter().any(|f| f.check.id == "sg-unused"));
 }
 
 #[test]
@@ -374,13 +380,18 @@ fn a_snapshot_that_lists_one_source_proves_nothing_unused() {
     assert_eq!(v.status, Status::Unknown);
     assert_eq!(v.risk, Risk::None);
     assert!(
-        v.missing_evidence.iter().any(|m| m == "lambda-functions: not in the snapshot"),
+        v.missing_evidence.iter().any(|m| *m == Missing::Source(Unread::NotInSnapshot { source: "lambda-functions" })
+            && m.to_string() == "lambda-functions: not in the snapshot"),
         "{:?}",
         v.missing_evidence
     );
     assert_eq!(v.missing_evidence.len(), sgaudit_snapshot::SOURCES.len() - 1, "{:?}", v.missing_evidence);
-    assert!(!v.missing_evidence.iter().any(|m| m.starts_with("ec2-security-groups")), "{:?}", v.missing_evidence);
-    assert!(v.findings.iter().any(|f| f.id == "sg-status-unknown"));
+    assert!(
+        !v.missing_evidence.iter().any(|m| m.to_string().starts_with("ec2-security-groups")),
+        "{:?}",
+        v.missing_evidence
+    );
+    assert!(v.findings.iter().any(|f| f.check.id == "sg-status-unknown"));
     assert!(!a.regions[0].complete);
     assert!(a.is_partial());
     // The summary counts the sources that should have been read, not those the snapshot lists.
@@ -477,7 +488,7 @@ fn an_unused_default_group_that_allows_traffic_is_as_risky_as_its_finding() {
     let a = judge(vec![region("us-east-1", vec![aws_default("sg-d")], vec![], whole())]);
     let d = get(&a, "sg-d");
     assert_eq!(d.status, Status::Unused);
-    let finding = d.findings.iter().find(|f| f.id == "sg-default-allows-traffic").expect("the finding");
+    let finding = d.findings.iter().find(|f| f.check.id == "sg-default-allows-traffic").expect("the finding");
     assert_eq!(finding.severity, Severity::Medium);
     assert_eq!(d.risk, Risk::Medium);
 
@@ -569,7 +580,14 @@ fn a_group_shared_with_an_account_not_read_is_unknown_never_unused() {
     let shared = get(&a, "sg-shared");
     assert_eq!(shared.status, Status::Unknown);
     assert!(shared.used_by.is_empty(), "a share is not a use: {:?}", shared.used_by);
-    assert!(shared.missing_evidence.iter().any(|m| m.contains(OTHER) && m.contains("us-east-1")), "{shared:?}");
+    assert!(
+        shared.missing_evidence.iter().any(|m| matches!(m, Missing::Sharing { with: OTHER, region: "us-east-1", .. })),
+        "{shared:?}"
+    );
+    assert!(
+        shared.missing_evidence.iter().any(|m| m.to_string().contains(OTHER) && m.to_string().contains("us-east-1")),
+        "{shared:?}"
+    );
     assert_eq!(get(&a, "sg-plain").status, Status::Unused);
 
     // Read completely, with nothing attaching it: unused; with a resource of that account attaching it: in use.

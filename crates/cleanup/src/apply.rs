@@ -14,27 +14,28 @@
 //! - an interrupt (the `stop` flag) stops the run the same way.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use sgaudit_snapshot::{Rule, SecurityGroup, SourceError};
 
-use crate::backup::BackedUp;
-use crate::log::Line;
+use crate::backup::{BackedUp, WriteError};
+use crate::log::{Action, Line, Outcome};
 use crate::order::{self, Revocation};
 use crate::plan::Plan;
+use crate::reason::Reason;
 
 /// The EC2 calls an apply makes, in one account and region each.
 pub trait Ec2 {
     /// Fresh definitions of the groups; a group that no longer exists is absent.
     fn describe(&mut self, account_id: &str, region: &str, ids: &[String]) -> Result<Vec<SecurityGroup>, SourceError>;
-    /// What uses each group now: network interfaces (`eni-…`) and other groups' rules (`sg-… (rule)`).
-    /// Groups nothing uses are absent.
+    /// What uses each group now: network interfaces and other groups' rules. Groups nothing uses are absent.
     fn users_now(
         &mut self,
         account_id: &str,
         region: &str,
         ids: &[String],
-    ) -> Result<HashMap<String, Vec<String>>, SourceError>;
+    ) -> Result<HashMap<String, Vec<User>>, SourceError>;
     fn revoke(
         &mut self,
         account_id: &str,
@@ -55,9 +56,40 @@ pub trait Ec2 {
     ) -> Result<(), SourceError>;
 }
 
+/// What uses a group right now, by the re-check right before deleting it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum User {
+    /// A network interface holds it (the interface's id).
+    Interface(String),
+    /// A rule of another group names it (that group's id).
+    Rule(String),
+}
+
+impl User {
+    /// The group whose rule it is, for a rule.
+    pub fn group(&self) -> Option<&str> {
+        match self {
+            User::Interface(_) => None,
+            User::Rule(group_id) => Some(group_id),
+        }
+    }
+}
+
+/// `eni-…`, or `sg-… (rule)`.
+impl fmt::Display for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            User::Interface(id) => f.write_str(id),
+            User::Rule(group_id) => write!(f, "{group_id} (rule)"),
+        }
+    }
+}
+
 /// Where every action is recorded as it happens. A write that fails stops the run.
 pub trait Journal {
     fn write(&mut self, line: &Line) -> std::io::Result<()>;
+    /// The run's first re-check in an account-region is about to be made (people see a heading).
+    fn region(&mut self, _account_id: &str, _region: &str) {}
 }
 
 impl Journal for crate::log::Log {
@@ -74,10 +106,10 @@ pub struct Tally {
     pub failed: usize,
     /// A check or call failed, so some planned group was left alone for want of an answer.
     pub incomplete: bool,
-    /// Why the run stopped before its end (the journal could not be written, an interrupt), if it did.
-    pub halted: Option<String>,
-    /// Rules revoked that could not be put back on a group that stays (`group: why`); the backup has them.
-    pub not_put_back: Vec<String>,
+    /// Why the run stopped before its end, if it did.
+    pub halted: Option<Halt>,
+    /// Rules revoked that could not be put back on a group that stays, and why; the backup has them.
+    pub not_put_back: Vec<NotPutBack>,
     /// The backup written before the first change (none for a dry run).
     pub backup: Option<String>,
 }
@@ -89,11 +121,44 @@ impl Tally {
     }
 }
 
-/// Why an apply did not start changing anything.
+/// Why a run stopped before its end.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Halt {
+    /// The `stop` flag was set (a signal).
+    Interrupted,
+    /// The journal could not be written.
+    JournalFailed { error: String },
+}
+
+impl fmt::Display for Halt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Halt::Interrupted => f.write_str("interrupted"),
+            Halt::JournalFailed { error } => write!(f, "the cleanup log could not be written ({error})"),
+        }
+    }
+}
+
+/// Revoked rules of a group that stays that could not be put back (`sgaudit restore BACKUP` can).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotPutBack {
+    pub group_id: String,
+    pub why: String,
+}
+
+/// `group: why`.
+impl fmt::Display for NotPutBack {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.group_id, self.why)
+    }
+}
+
+/// Why an apply did not start changing anything.
+#[derive(Debug, thiserror::Error)]
 pub enum NotStarted {
     /// The backup could not be written: nothing was changed.
-    Backup(String),
+    #[error("{0}; nothing was changed")]
+    Backup(#[from] WriteError),
 }
 
 /// Everything an apply needs besides the EC2 and the journal.
@@ -113,7 +178,7 @@ pub fn apply(
     ec2: &mut dyn Ec2,
     journal: &mut dyn Journal,
     settings: &Settings,
-    write_backup: impl FnOnce(Vec<BackedUp>) -> Result<String, String>,
+    write_backup: impl FnOnce(Vec<BackedUp>) -> Result<String, WriteError>,
 ) -> Result<Tally, NotStarted> {
     let mut run = Run { ec2, journal, settings, tally: Tally::default() };
 
@@ -127,16 +192,16 @@ pub fn apply(
         match run.ec2.describe(&account_id, &region, &ids) {
             Ok(groups) => {
                 for id in ids.iter().filter(|id| !groups.iter().any(|g| &&g.group_id == id)) {
-                    run.record(&place, id, "skip", "skipped", "already gone");
-                    plan.keep(&account_id, &region, id, "already gone".into());
+                    run.skip(&place, id, &Reason::AlreadyGone);
+                    plan.keep(&account_id, &region, id, Reason::AlreadyGone);
                 }
                 fresh.insert((account_id.clone(), region.clone()), groups);
             }
             Err(e) => {
                 run.tally.incomplete = true;
-                let reason = format!("could not re-read the groups ({e})");
+                let reason = Reason::DefinitionsUnreadable { error: e.to_string() };
                 for id in &ids {
-                    run.record(&place, id, "skip", "skipped", &reason);
+                    run.skip(&place, id, &reason);
                 }
                 plan.keep_region(&account_id, &region, &reason);
             }
@@ -152,7 +217,7 @@ pub fn apply(
             })
             .collect();
         if !groups.is_empty() {
-            run.tally.backup = Some(write_backup(groups).map_err(NotStarted::Backup)?);
+            run.tally.backup = Some(write_backup(groups)?);
         }
     }
 
@@ -194,11 +259,11 @@ struct Deleting<'g> {
 }
 
 impl Run<'_> {
-    fn record(&mut self, place: &Place, group_id: &str, action: &str, result: &str, reason: &str) {
+    fn record(&mut self, place: &Place, group_id: &str, action: Action, result: Outcome, reason: &str) {
         match (action, result) {
-            ("delete", "ok" | "dry-run-ok") => self.tally.deleted += 1,
-            (_, "skipped") => self.tally.skipped += 1,
-            ("delete", _) => self.tally.failed += 1,
+            (Action::Delete, Outcome::Ok | Outcome::DryRunOk) => self.tally.deleted += 1,
+            (_, Outcome::Skipped) => self.tally.skipped += 1,
+            (Action::Delete, Outcome::Failed) => self.tally.failed += 1,
             _ => {}
         }
         let time = (self.settings.now)();
@@ -215,25 +280,30 @@ impl Run<'_> {
         };
         if let Err(e) = self.journal.write(&line) {
             if self.tally.halted.is_none() {
-                self.tally.halted = Some(format!("the cleanup log could not be written ({e})"));
+                self.tally.halted = Some(Halt::JournalFailed { error: e.to_string() });
             }
         }
+    }
+
+    /// A group left alone, and why.
+    fn skip(&mut self, place: &Place, group_id: &str, reason: &Reason) {
+        self.record(place, group_id, Action::Skip, Outcome::Skipped, &reason.to_string());
     }
 
     /// Whether the next revoke or delete may be made: the journal works and nobody asked to stop.
     fn may_change(&mut self) -> bool {
         if self.tally.halted.is_none() && self.settings.stop.load(Ordering::SeqCst) {
-            self.tally.halted = Some("interrupted".to_string());
+            self.tally.halted = Some(Halt::Interrupted);
         }
         self.tally.halted.is_none()
     }
 
     /// The result of a change that went through.
-    fn ok(&self) -> &'static str {
+    fn ok(&self) -> Outcome {
         if self.settings.dry_run {
-            "dry-run-ok"
+            Outcome::DryRunOk
         } else {
-            "ok"
+            Outcome::Ok
         }
     }
 
@@ -244,22 +314,23 @@ impl Run<'_> {
         let place = Place { account_id, region, names: &names };
         let ids: Vec<String> = groups.iter().map(|g| g.group_id.clone()).collect();
         if !self.may_change() {
-            let reason = format!("the run stopped before this region: {}", self.halt_reason());
+            let reason = Reason::Stopped { halt: self.halt(), before_region: true };
             for id in &ids {
-                self.record(&place, id, "skip", "skipped", &reason);
+                self.skip(&place, id, &reason);
                 plan.keep(account_id, region, id, reason.clone());
             }
             return;
         }
 
         // Re-check the whole set: anything holding a group that is not itself being deleted keeps it.
+        self.journal.region(account_id, region);
         let users = match self.ec2.users_now(account_id, region, &ids) {
             Ok(users) => users,
             Err(e) => {
                 self.tally.incomplete = true;
-                let reason = format!("the re-check could not be made ({e}); nothing deleted here");
+                let reason = Reason::RecheckFailed { error: e.to_string(), whole_region: true };
                 for id in &ids {
-                    self.record(&place, id, "skip", "skipped", &reason);
+                    self.skip(&place, id, &reason);
                     plan.keep(account_id, region, id, reason.clone());
                 }
                 return;
@@ -267,12 +338,11 @@ impl Run<'_> {
         };
         let mut set: BTreeSet<String> = ids.iter().cloned().collect();
         loop {
-            let blocked: Vec<(String, String)> = set
+            let blocked: Vec<(String, Vec<User>)> = set
                 .iter()
                 .filter_map(|id| {
-                    let outside: Vec<&str> =
-                        users.get(id)?.iter().map(String::as_str).filter(|u| !set.contains(user_group(u))).collect();
-                    (!outside.is_empty()).then(|| (id.clone(), outside.join(", ")))
+                    let outside = outside(users.get(id)?, |g| set.contains(g));
+                    (!outside.is_empty()).then(|| (id.clone(), outside))
                 })
                 .collect();
             if blocked.is_empty() {
@@ -280,8 +350,8 @@ impl Run<'_> {
             }
             for (id, by) in blocked {
                 set.remove(&id);
-                let reason = format!("became used since the scan: {by}");
-                self.record(&place, &id, "skip", "skipped", &reason);
+                let reason = Reason::BecameUsed { by };
+                self.skip(&place, &id, &reason);
                 plan.keep(account_id, region, &id, reason);
             }
         }
@@ -305,7 +375,7 @@ impl Run<'_> {
                 match self.ec2.revoke(account_id, region, &r.group_id, &ingress, &egress) {
                     Ok(()) => {
                         let reason = format!("{links} rule(s) naming other groups being deleted");
-                        self.record(&place, &r.group_id, "revoke", self.ok(), &reason);
+                        self.record(&place, &r.group_id, Action::Revoke, self.ok(), &reason);
                         if !self.settings.dry_run {
                             let done = state.revoked.entry(r.group_id.clone()).or_insert_with(|| Revocation {
                                 group_id: r.group_id.clone(),
@@ -319,9 +389,8 @@ impl Run<'_> {
                     Err(e) => {
                         // It still names other groups of the set: it stays, and so do they.
                         self.tally.incomplete = true;
-                        self.record(&place, &r.group_id, "revoke", "failed", &e.to_string());
-                        let reason =
-                            format!("its rules naming other groups being deleted could not be revoked ({})", e.code);
+                        self.record(&place, &r.group_id, Action::Revoke, Outcome::Failed, &e.to_string());
+                        let reason = Reason::RevokeFailed { code: e.code.clone() };
                         self.leave(plan, &place, &mut state, &r.group_id, reason);
                     }
                 }
@@ -337,22 +406,18 @@ impl Run<'_> {
             // Right before the delete, once more: this group alone.
             match self.ec2.users_now(account_id, region, std::slice::from_ref(id)) {
                 Ok(users) => {
-                    let outside: Vec<&str> = users
-                        .get(id)
-                        .into_iter()
-                        .flatten()
-                        .map(String::as_str)
-                        .filter(|u| !state.set.contains(user_group(u)) && !state.deleted.contains(user_group(u)))
-                        .collect();
-                    if !outside.is_empty() {
-                        let reason = format!("became used since the scan: {}", outside.join(", "));
-                        self.leave(plan, &place, &mut state, id, reason);
+                    let by = outside(users.get(id).map_or(&[], Vec::as_slice), |g| {
+                        state.set.contains(g) || state.deleted.contains(g)
+                    });
+                    if !by.is_empty() {
+                        self.leave(plan, &place, &mut state, id, Reason::BecameUsed { by });
                         continue;
                     }
                 }
                 Err(e) => {
                     self.tally.incomplete = true;
-                    self.leave(plan, &place, &mut state, id, format!("the re-check could not be made ({e})"));
+                    let reason = Reason::RecheckFailed { error: e.to_string(), whole_region: false };
+                    self.leave(plan, &place, &mut state, id, reason);
                     continue;
                 }
             }
@@ -366,12 +431,12 @@ impl Run<'_> {
                     state.deleted.insert(id.clone());
                     state.revoked.remove(id); // its rules went with it; the backup has them
                     let result = self.ok();
-                    self.record(&place, id, "delete", result, "");
+                    self.record(&place, id, Action::Delete, result, "");
                 }
                 Err(e) => {
                     // Recorded as failed, not also as skipped.
-                    self.record(&place, id, "delete", "failed", &e.to_string());
-                    let reason = format!("its delete failed ({})", e.code);
+                    self.record(&place, id, Action::Delete, Outcome::Failed, &e.to_string());
+                    let reason = Reason::DeleteFailed { code: e.code.clone() };
                     self.leave_unrecorded(plan, &place, &mut state, id, reason);
                 }
             }
@@ -379,40 +444,42 @@ impl Run<'_> {
 
         // Stopped early: whatever is left stays, with its rules back.
         let left: Vec<String> = state.set.iter().cloned().collect();
-        let why = format!("the run stopped before it: {}", self.halt_reason());
+        let why = Reason::Stopped { halt: self.halt(), before_region: false };
         for id in left {
             self.leave(plan, &place, &mut state, &id, why.clone());
         }
     }
 
-    fn halt_reason(&self) -> String {
-        self.tally.halted.clone().unwrap_or_else(|| "stopped".to_string())
+    /// Why the run stopped (only a halt stops it before its end).
+    fn halt(&self) -> Halt {
+        self.tally.halted.clone().unwrap_or(Halt::Interrupted)
     }
 
     /// `id` stays after all: it leaves the deletion set with its revoked rules put back, and so does every
     /// group still in the set that its rules name (it stays and names them), transitively.
-    fn leave(&mut self, plan: &mut Plan, place: &Place, state: &mut Deleting, id: &str, reason: String) {
-        self.record(place, id, "skip", "skipped", &reason);
+    fn leave(&mut self, plan: &mut Plan, place: &Place, state: &mut Deleting, id: &str, reason: Reason) {
+        self.skip(place, id, &reason);
         self.leave_unrecorded(plan, place, state, id, reason);
     }
 
     /// [`Run::leave`] for a group whose outcome is already in the journal.
-    fn leave_unrecorded(&mut self, plan: &mut Plan, place: &Place, state: &mut Deleting, id: &str, reason: String) {
-        let mut work: Vec<(String, String)> = vec![(id.to_string(), reason)];
+    fn leave_unrecorded(&mut self, plan: &mut Plan, place: &Place, state: &mut Deleting, id: &str, reason: Reason) {
+        let mut work: Vec<(String, Reason)> = vec![(id.to_string(), reason)];
         let mut first = true;
         while let Some((group, why)) = work.pop() {
             if !state.set.remove(&group) {
                 continue;
             }
             if !std::mem::take(&mut first) {
-                self.record(place, &group, "skip", "skipped", &why);
+                self.skip(place, &group, &why);
             }
             plan.keep(place.account_id, place.region, &group, why);
             self.put_back(place, state, &group);
             let Some(def) = state.defs.get(group.as_str()) else { continue };
             for named in def.referenced_groups() {
                 if named != group && state.set.contains(named) {
-                    work.push((named.to_string(), format!("named in a rule of {group}, which stays")));
+                    let why = Reason::NamedByGroupThatStays { group_id: group.clone(), group_name: None };
+                    work.push((named.to_string(), why));
                 }
             }
         }
@@ -440,24 +507,27 @@ impl Run<'_> {
             .collect();
         if !ingress.is_empty() || !egress.is_empty() {
             match self.ec2.authorize(place.account_id, place.region, group, &ingress, &egress) {
-                Ok(()) => self.record(place, group, "reauthorize", "ok", "its revoked rules were put back"),
+                Ok(()) => {
+                    self.record(place, group, Action::Reauthorize, Outcome::Ok, "its revoked rules were put back")
+                }
                 Err(e) => {
                     let why = format!("its revoked rules could not be put back ({e}); the backup has them");
-                    self.record(place, group, "reauthorize", "failed", &why);
-                    self.tally.not_put_back.push(format!("{group}: {why}"));
+                    self.record(place, group, Action::Reauthorize, Outcome::Failed, &why);
+                    self.tally.not_put_back.push(NotPutBack { group_id: group.to_string(), why });
                 }
             }
         }
         if !lost.is_empty() {
             let ids = lost.into_iter().collect::<Vec<_>>().join(", ");
             let why = format!("its rules naming {ids}, deleted before it had to stay, are in the backup only");
-            self.record(place, group, "reauthorize", "failed", &why);
-            self.tally.not_put_back.push(format!("{group}: {why}"));
+            self.record(place, group, Action::Reauthorize, Outcome::Failed, &why);
+            self.tally.not_put_back.push(NotPutBack { group_id: group.to_string(), why });
         }
     }
 }
 
-/// The group id in a re-check answer (`sg-… (rule)`), or the answer itself (an interface).
-fn user_group(user: &str) -> &str {
-    user.split_whitespace().next().unwrap_or(user)
+/// The users of a group outside the groups being deleted (`inside` tells which group is): interfaces, and
+/// rules of other groups.
+fn outside(users: &[User], inside: impl Fn(&str) -> bool) -> Vec<User> {
+    users.iter().filter(|u| !u.group().is_some_and(&inside)).cloned().collect()
 }

@@ -21,6 +21,36 @@ pub struct Backup {
     pub groups: Vec<BackedUp>,
 }
 
+/// The backup could not be written in `dir` (no file was left behind).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the backup in {}: {source}", .dir.display())]
+pub struct WriteError {
+    pub dir: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// A file that is not a backup this sgaudit reads.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read backup {}: {source}", .path.display())]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} is not an sgaudit backup: {source}", .path.display())]
+    NotJson {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{} is not an sgaudit backup (kind `{kind}`)", .path.display())]
+    OtherKind { path: PathBuf, kind: String },
+    #[error("{} is a backup of version {version}, this sgaudit reads version {VERSION}", .path.display())]
+    OtherVersion { path: PathBuf, version: u32 },
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BackedUp {
     pub account_id: String,
@@ -43,7 +73,11 @@ impl Backup {
     /// whole or not at all: the text goes to a temporary file in `dir`, synced, then takes its name; the
     /// directory is synced too, so that the file is on disk before this returns. A failed write leaves no
     /// file behind, never a truncated one.
-    pub fn write(&self, dir: &Path, stamp: &str) -> std::io::Result<PathBuf> {
+    pub fn write(&self, dir: &Path, stamp: &str) -> Result<PathBuf, WriteError> {
+        self.write_file(dir, stamp).map_err(|source| WriteError { dir: dir.to_path_buf(), source })
+    }
+
+    fn write_file(&self, dir: &Path, stamp: &str) -> std::io::Result<PathBuf> {
         std::fs::create_dir_all(dir)?;
         let path = dir.join(format!("sgaudit-backup-{stamp}.json"));
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
@@ -57,21 +91,23 @@ impl Backup {
         Ok(path)
     }
 
-    pub fn load(path: &Path) -> Result<Backup, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read backup {}: {e}", path.display()))?;
-        let backup: Backup =
-            serde_json::from_str(&text).map_err(|e| format!("{} is not an sgaudit backup: {e}", path.display()))?;
+    /// Reads a backup back: only one of this [`KIND`] and [`VERSION`].
+    pub fn read(path: &Path) -> Result<Backup, LoadError> {
+        let p = || path.to_path_buf();
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Unreadable { path: p(), source })?;
+        let backup: Backup = serde_json::from_str(&text).map_err(|source| LoadError::NotJson { path: p(), source })?;
         if backup.kind != KIND {
-            return Err(format!("{} is not an sgaudit backup (kind `{}`)", path.display(), backup.kind));
+            return Err(LoadError::OtherKind { path: p(), kind: backup.kind });
         }
         if backup.version != VERSION {
-            return Err(format!(
-                "{} is a backup of version {}, this sgaudit reads version {VERSION}",
-                path.display(),
-                backup.version
-            ));
+            return Err(LoadError::OtherVersion { path: p(), version: backup.version });
         }
         Ok(backup)
+    }
+
+    /// [`Backup::read`] with its error in words (what `sgaudit restore` shows).
+    pub fn load(path: &Path) -> Result<Backup, String> {
+        Backup::read(path).map_err(|e| e.to_string())
     }
 }
 
@@ -112,7 +148,18 @@ mod tests {
         )
         .unwrap();
         assert!(Backup::load(&dir.path().join("x.json")).unwrap_err().contains("not an sgaudit backup"));
+        assert!(
+            matches!(Backup::read(&dir.path().join("x.json")), Err(LoadError::OtherKind { kind, .. }) if kind == "other")
+        );
         std::fs::write(dir.path().join("y.json"), "not json").unwrap();
         assert!(Backup::load(&dir.path().join("y.json")).unwrap_err().contains("not an sgaudit backup"));
+        assert!(matches!(Backup::read(&dir.path().join("y.json")), Err(LoadError::NotJson { .. })));
+        // A directory that cannot be made: the error names it, and no file is written.
+        let blocked = dir.path().join("x.json").join("sub");
+        let error = backup.write(&blocked, "20261123T000000Z").unwrap_err();
+        assert!(
+            error.to_string().starts_with(&format!("cannot write the backup in {}: ", blocked.display())),
+            "{error}"
+        );
     }
 }

@@ -5,18 +5,24 @@
 //! back: tags, name patterns, age (from CloudTrail), references from peered VPCs. Every check that cannot be
 //! made keeps the group: the plan errs towards keeping. Last, a candidate that a kept group's rule still
 //! names is kept too, since deleting it would mean editing a group that stays.
+//!
+//! Keeping a group is cheap whatever the size of the estate: the plan indexes each account-region's entries
+//! and the groups each group's rules name, so keeping one group looks only at what its rules name, and at
+//! what those name in turn.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
 
-use serde::Serialize;
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::{Serialize, Serializer};
 use sgaudit_audit::{Audit, GroupVerdict, Status};
-use sgaudit_snapshot::{SecurityGroup, Snapshot};
+use sgaudit_snapshot::{Family, SecurityGroup, Snapshot};
+
+use crate::evidence::CreationTimes;
+use crate::reason::Reason;
 
 /// Seconds in a day.
 pub const DAY: i64 = 86_400;
-
-/// The start of the reason a candidate is kept when its fresh evidence could not be read.
-pub const FRESH_UNKNOWN: &str = "unknown in the fresh scan before deleting";
 
 /// How far CloudTrail's event history may lag behind the API, in seconds. AWS says events arrive within
 /// about 5 minutes on average, without a guarantee: an hour is a wide margin.
@@ -46,6 +52,21 @@ impl Default for Protections {
     }
 }
 
+impl Protections {
+    /// The protections that always hold, and the run's: `--protect-tag` (`KEY` or `KEY=VALUE`),
+    /// `--protect-name`, `--min-age` (days), `--ignore-age`.
+    pub fn with(tags: &[String], names: &[String], min_age_days: u32, ignore_age: bool) -> Result<Self, TagRuleError> {
+        let mut protections = Protections::default();
+        for tag in tags {
+            protections.tags.push(TagRule::parse(tag)?);
+        }
+        protections.names.extend(names.iter().cloned());
+        protections.min_age_secs = i64::from(min_age_days) * DAY;
+        protections.ignore_age = ignore_age;
+        Ok(protections)
+    }
+}
+
 /// Name patterns kept by default, from the advice our users follow.
 pub const DEFAULT_PROTECTED_NAMES: [&str; 3] = ["prod-*", "*-live", "critical-*"];
 
@@ -55,15 +76,22 @@ pub struct TagRule {
     pub value: Option<String>,
 }
 
+/// A `--protect-tag` that is not `KEY` or `KEY=VALUE`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--protect-tag `{text}`: the tag key is empty (use KEY or KEY=VALUE)")]
+pub struct TagRuleError {
+    pub text: String,
+}
+
 impl TagRule {
     /// `KEY` or `KEY=VALUE`.
-    pub fn parse(text: &str) -> Result<TagRule, String> {
+    pub fn parse(text: &str) -> Result<TagRule, TagRuleError> {
         let (key, value) = match text.split_once('=') {
             Some((k, v)) => (k.trim(), Some(v.trim().to_string())),
             None => (text.trim(), None),
         };
         if key.is_empty() {
-            return Err(format!("--protect-tag `{text}`: the tag key is empty (use KEY or KEY=VALUE)"));
+            return Err(TagRuleError { text: text.to_string() });
         }
         Ok(TagRule { key: key.to_string(), value })
     }
@@ -93,29 +121,61 @@ pub fn is_truthy(value: &str) -> bool {
     TRUTHY.iter().any(|t| value.trim().eq_ignore_ascii_case(t))
 }
 
-/// Whether `name` matches `pattern`, where `*` is any run of characters and `?` one character, without case
-/// (`prod-*` protects `Prod-web` and `PROD-db`).
-pub fn glob_matches(pattern: &str, name: &str) -> bool {
-    let lower = |s: &str| -> Vec<char> { s.chars().flat_map(char::to_lowercase).collect() };
-    let (p, n) = (lower(pattern), lower(name));
-    let (mut pi, mut ni) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ni < n.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
-            pi += 1;
-            ni += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ni));
-            pi += 1;
-        } else if let Some((sp, sn)) = star {
-            pi = sp + 1;
-            ni = sn + 1;
-            star = Some((sp, sn + 1));
-        } else {
-            return false;
+/// The `--protect-name` globs, compiled once for a whole plan: `*` is any run of characters, `?` one
+/// character, and every other character is itself (`[`, `{`, `\` too), without case (`prod-*` protects
+/// `Prod-web` and `PROD-db`). Names and patterns are compared in lower case (Unicode's), so that the glob
+/// itself needs no case folding.
+///
+/// globset matches bytes: in a name outside ASCII, `?` is one byte, and neither `*` nor `?` matches a line
+/// break. AWS allows neither in a group name (letters, digits, spaces and `._-:/()#,@[]+=&;{}!$*`); only a
+/// hand-made snapshot can have one.
+#[derive(Debug, Clone)]
+pub struct NamePatterns {
+    set: GlobSet,
+}
+
+impl NamePatterns {
+    pub fn new(patterns: &[String]) -> NamePatterns {
+        let mut set = GlobSetBuilder::new();
+        for pattern in patterns {
+            // Every character but `*` and `?` is escaped: this cannot fail to compile.
+            let glob = GlobBuilder::new(&glob_of(pattern))
+                .literal_separator(false)
+                .backslash_escape(false)
+                .build()
+                .expect("an escaped glob compiles");
+            set.add(glob);
+        }
+        NamePatterns { set: set.build().expect("a set of escaped globs compiles") }
+    }
+
+    /// The first of the patterns (in the order given) that `name` matches.
+    pub fn first_match(&self, name: &str) -> Option<usize> {
+        self.set.matches(lower(name)).into_iter().min()
+    }
+}
+
+fn lower(text: &str) -> String {
+    text.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// A `--protect-name` pattern as a glob: lower case, `*` and `?` kept (a run of `*` is one: globset gives
+/// `**` a meaning of its own), every character globset reads otherwise in brackets.
+fn glob_of(pattern: &str) -> String {
+    let mut glob = String::with_capacity(pattern.len() + 8);
+    for c in lower(pattern).chars() {
+        match c {
+            '*' if glob.ends_with('*') => {}
+            '*' | '?' => glob.push(c),
+            '[' | ']' | '{' | '}' => {
+                glob.push('[');
+                glob.push(c);
+                glob.push(']');
+            }
+            c => glob.push(c),
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+    glob
 }
 
 /// The accounts and regions a run may touch: empty `accounts`/`regions` mean all.
@@ -145,47 +205,123 @@ pub enum Decision {
 }
 
 /// One group in the plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Entry {
     pub account_id: String,
     pub region: String,
     pub group_id: String,
     pub group_name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vpc_id: Option<String>,
     pub status: Status,
     pub decision: Decision,
     /// For a deletion: why the group is unused. For a group kept: what keeps it.
-    pub reason: String,
+    pub reason: Reason,
     /// The group as the scan saw it (the backup takes a fresh copy before deleting).
-    #[serde(skip)]
     pub group: SecurityGroup,
 }
 
-/// The plan over a whole snapshot.
-#[derive(Debug, Clone, Serialize)]
-pub struct Plan {
-    /// Unused and unknown groups, sorted by account, region, decision and id. Groups in use are not listed.
-    pub entries: Vec<Entry>,
-    /// Groups in use, not listed, counted.
-    pub in_use: usize,
-    /// Every group of the snapshot's regions, by account and region: whose rules name a candidate.
-    #[serde(skip)]
-    groups: BTreeMap<(String, String), Vec<SecurityGroup>>,
+/// An entry of `--plan-out`: the reason as its sentence (`reason`) and its stable code (`reason_code`).
+impl Serialize for Entry {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            account_id: &'a str,
+            region: &'a str,
+            group_id: &'a str,
+            group_name: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            vpc_id: Option<&'a str>,
+            status: Status,
+            decision: Decision,
+            reason: String,
+            reason_code: &'static str,
+        }
+        Shown {
+            account_id: &self.account_id,
+            region: &self.region,
+            group_id: &self.group_id,
+            group_name: &self.group_name,
+            vpc_id: self.vpc_id.as_deref(),
+            status: self.status,
+            decision: self.decision,
+            reason: self.reason.to_string(),
+            reason_code: self.reason.code(),
+        }
+        .serialize(serializer)
+    }
 }
 
-/// What CloudTrail told of group creation in one account-region.
+/// The plan over a whole snapshot.
 #[derive(Debug, Clone)]
-pub struct CreationWindow {
-    /// Start of the window read (epoch seconds): a group not created since then is older.
-    pub since: i64,
-    /// Creation time (epoch seconds) of the groups created in the window.
-    pub created: HashMap<String, i64>,
+pub struct Plan {
+    /// Unused and unknown groups, sorted by account, region and id; they never move (the index points at
+    /// them). Groups in use are not listed.
+    entries: Vec<Entry>,
+    /// Groups in use, not listed, counted.
+    pub in_use: usize,
+    /// Every account-region of the snapshot and of the entries, sorted by account and region.
+    regions: Vec<RegionIndex>,
+}
+
+/// `--plan-out`: the entries in the order people read them ([`Plan::entries`]), and the count in use.
+impl Serialize for Plan {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            entries: Vec<&'a Entry>,
+            in_use: usize,
+        }
+        Shown { entries: self.entries().collect(), in_use: self.in_use }.serialize(serializer)
+    }
+}
+
+/// One account-region of the plan: its entries, and whose rules name what.
+#[derive(Debug, Clone)]
+struct RegionIndex {
+    account_id: String,
+    region: String,
+    /// Its entries in [`Plan::entries`].
+    entries: Range<usize>,
+    /// Group id → its entry.
+    by_id: HashMap<String, usize>,
+    /// Every group of the region whose rules name other groups (from the snapshot, or the fresh one after a
+    /// re-check), by id.
+    holders: HashMap<String, Holder>,
+}
+
+#[derive(Debug, Clone)]
+struct Holder {
+    /// Its place among the region's groups: of the groups that stay and name a candidate, the first gives
+    /// the reason it is kept.
+    order: usize,
+    name: String,
+    /// The other groups its rules name.
+    names: Vec<String>,
+}
+
+fn holders(groups: &[SecurityGroup]) -> HashMap<String, Holder> {
+    groups
+        .iter()
+        .enumerate()
+        .filter_map(|(order, g)| {
+            let names: Vec<String> =
+                g.referenced_groups().into_iter().filter(|t| *t != g.group_id).map(str::to_string).collect();
+            let holder = Holder { order, name: g.group_name.clone(), names };
+            (!holder.names.is_empty()).then(|| (g.group_id.clone(), holder))
+        })
+        .collect()
+}
+
+/// The audit cleanup makes: the `groups` family alone (the account checks are neither read nor judged).
+pub fn judge(snapshot: &Snapshot) -> Audit<'_> {
+    let options = sgaudit_audit::Options { families: Some(vec![Family::Groups]), ..sgaudit_audit::Options::default() };
+    sgaudit_audit::audit_with(snapshot, &options)
 }
 
 impl Plan {
     /// The first draft: unused groups are candidates unless a rule that needs no AWS call keeps them.
     pub fn new(snapshot: &Snapshot, audit: &Audit, protections: &Protections) -> Plan {
+        let names = NamePatterns::new(&protections.names);
         let mut entries = Vec::new();
         let mut in_use = 0;
         for g in &audit.groups {
@@ -193,7 +329,7 @@ impl Plan {
                 in_use += 1;
                 continue;
             }
-            let (decision, reason) = first_decision(g, protections);
+            let (decision, reason) = first_decision(g, protections, &names);
             entries.push(Entry {
                 account_id: g.account_id.to_string(),
                 region: g.region.to_string(),
@@ -206,14 +342,47 @@ impl Plan {
                 group: g.group.clone(),
             });
         }
-        let groups = snapshot
-            .regions
-            .iter()
-            .map(|r| ((r.account_id.clone(), r.region.clone()), r.security_groups.clone()))
-            .collect();
-        let mut plan = Plan { entries, in_use, groups };
-        plan.settle();
+        entries.sort_by(|a, b| (&a.account_id, &a.region, &a.group_id).cmp(&(&b.account_id, &b.region, &b.group_id)));
+        let mut plan = Plan { entries, in_use, regions: Vec::new() };
+        for (i, e) in plan.entries.iter().enumerate() {
+            let place = (e.account_id.as_str(), e.region.as_str());
+            if plan.regions.last().is_none_or(|r| (r.account_id.as_str(), r.region.as_str()) != place) {
+                plan.regions.push(RegionIndex::new(&e.account_id, &e.region, i..i));
+            }
+            if let Some(r) = plan.regions.last_mut() {
+                r.entries.end = i + 1;
+                r.by_id.insert(e.group_id.clone(), i);
+            }
+        }
+        for region in &snapshot.regions {
+            let r = plan.region_or_new(&region.account_id, &region.region);
+            plan.regions[r].holders = holders(&region.security_groups);
+        }
+        plan.settle(plan.every_stayer());
         plan
+    }
+
+    /// The plan of a run: its first draft, with what lies outside the run's `scope` kept, and the candidates
+    /// of accounts that no credentials of the run reach (`reachable`: those that some do).
+    pub fn for_run(snapshot: &Snapshot, protections: &Protections, scope: &Scope, reachable: &[&str]) -> Plan {
+        let mut plan = Plan::new(snapshot, &judge(snapshot), protections);
+        plan.limit(scope);
+        for (account_id, region) in plan.regions_to_check() {
+            if !reachable.contains(&account_id.as_str()) {
+                plan.keep_region(&account_id, &region, &Reason::AccountNotReached);
+            }
+        }
+        plan
+    }
+
+    /// Every entry in the order people read them: by account and region, then the deletions, then the groups
+    /// kept, each by id.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.regions.iter().flat_map(move |r| {
+            let block = &self.entries[r.entries.clone()];
+            let deleted = block.iter().filter(|e| e.decision == Decision::Delete);
+            deleted.chain(block.iter().filter(|e| e.decision == Decision::Keep))
+        })
     }
 
     /// Account-regions with at least one group to delete.
@@ -221,28 +390,38 @@ impl Plan {
         self.deletions().map(|e| (e.account_id.clone(), e.region.clone())).collect()
     }
 
+    /// The groups to delete, by account, region and id.
     pub fn deletions(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|e| e.decision == Decision::Delete)
     }
 
+    /// The groups kept, by account, region and id.
     pub fn kept(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|e| e.decision == Decision::Keep)
     }
 
+    /// The accounts with a group to delete, and how many.
+    pub fn accounts(&self) -> BTreeMap<String, usize> {
+        let mut accounts = BTreeMap::new();
+        for e in self.deletions() {
+            *accounts.entry(e.account_id.clone()).or_default() += 1;
+        }
+        accounts
+    }
+
     /// Candidates of one account-region.
-    pub fn deletions_in<'a>(&'a self, account_id: &'a str, region: &'a str) -> impl Iterator<Item = &'a Entry> + 'a {
-        self.deletions().filter(move |e| e.account_id == account_id && e.region == region)
+    pub fn deletions_in<'a>(&'a self, account_id: &str, region: &str) -> impl Iterator<Item = &'a Entry> + 'a {
+        let range = self.region(account_id, region).map_or(0..0, |r| self.regions[r].entries.clone());
+        self.entries[range].iter().filter(|e| e.decision == Decision::Delete)
     }
 
     /// Keeps `group_id` with `reason` (if it was to be deleted), then keeps whatever that leaves referenced.
-    pub fn keep(&mut self, account_id: &str, region: &str, group_id: &str, reason: String) {
-        if let Some(e) = self.entries.iter_mut().find(|e| {
-            e.decision == Decision::Delete && e.account_id == account_id && e.region == region && e.group_id == group_id
-        }) {
-            e.decision = Decision::Keep;
-            e.reason = reason;
+    pub fn keep(&mut self, account_id: &str, region: &str, group_id: &str, reason: Reason) {
+        if let Some(r) = self.region(account_id, region) {
+            if self.mark_kept(r, group_id, reason) {
+                self.settle(vec![(r, group_id.to_string())]);
+            }
         }
-        self.settle();
     }
 
     /// The age rule for one account-region, from what CloudTrail told (or why it could not be read).
@@ -256,7 +435,7 @@ impl Plan {
         &mut self,
         account_id: &str,
         region: &str,
-        creation: Result<&CreationWindow, &str>,
+        creation: Result<&CreationTimes, &str>,
         now: i64,
         seen_at: Option<i64>,
         protections: &Protections,
@@ -266,33 +445,22 @@ impl Plan {
         for e in self.deletions_in(account_id, region) {
             let reason = match creation {
                 Err(_) if protections.ignore_age => None,
-                Err(why) => Some(format!(
-                    "age unknown: CloudTrail could not be read ({why}); pass --ignore-age to delete anyway"
-                )),
+                Err(why) => Some(Reason::AgeUnreadable { error: why.to_string() }),
                 Ok(window) => match window.created.get(&e.group_id) {
-                    Some(&created) if now - created < protections.min_age_secs => Some(format!(
-                        "too young: created {} day(s) ago, less than --min-age {min_days} day(s)",
-                        (now - created).max(0) / DAY
-                    )),
+                    Some(&created) if now - created < protections.min_age_secs => {
+                        Some(Reason::TooYoung { age_days: (now - created).max(0) / DAY, min_days })
+                    }
                     Some(_) => None,
                     None if protections.ignore_age || protections.min_age_secs == 0 => None,
-                    None if now - window.since < protections.min_age_secs => Some(format!(
-                        "age unknown: CloudTrail keeps {} day(s) of events, less than --min-age {min_days} day(s)",
-                        (now - window.since) / DAY
-                    )),
+                    None if now - window.since < protections.min_age_secs => {
+                        Some(Reason::AgeWindowTooShort { window_days: (now - window.since) / DAY, min_days })
+                    }
                     // Not created within the window, and seen long enough ago for its creation to show there:
                     // older than the window, which covers the minimum age.
                     None if seen_at.is_some_and(|seen| now - seen >= CLOUDTRAIL_LAG) => None,
-                    None => Some(format!(
-                        "age unknown: not in CloudTrail's event history, which can lag up to {} minute(s) behind, \
-                         and first seen {}; plan from a snapshot saved at least that long ago (sgaudit scan \
-                         --save-snapshot), or pass --ignore-age",
-                        CLOUDTRAIL_LAG / 60,
-                        match seen_at {
-                            Some(seen) => format!("{} minute(s) ago", (now - seen).max(0) / 60),
-                            None => "at an unknown time (the snapshot has no collected_at)".to_string(),
-                        }
-                    )),
+                    None => {
+                        Some(Reason::AgeUnknownYet { seen_minutes_ago: seen_at.map(|seen| (now - seen).max(0) / 60) })
+                    }
                 },
             };
             if let Some(reason) = reason {
@@ -319,11 +487,11 @@ impl Plan {
             match references {
                 Err(why) => keep.push((
                     e.group_id.clone(),
-                    format!("{vpc} is peered, and references from other VPCs could not be read ({why})"),
+                    Reason::PeerReferencesUnreadable { vpc_id: vpc.to_string(), error: why.to_string() },
                 )),
                 Ok(refs) => {
                     if let Some(vpcs) = refs.get(&e.group_id).filter(|v| !v.is_empty()) {
-                        keep.push((e.group_id.clone(), format!("referenced from peered VPC(s) {}", vpcs.join(", "))));
+                        keep.push((e.group_id.clone(), Reason::ReferencedFromPeeredVpcs { vpc_ids: vpcs.clone() }));
                     }
                 }
             }
@@ -334,10 +502,17 @@ impl Plan {
     }
 
     /// Keeps every account-region's candidates with `reason` (e.g. the peering could not be read).
-    pub fn keep_region(&mut self, account_id: &str, region: &str, reason: &str) {
+    pub fn keep_region(&mut self, account_id: &str, region: &str, reason: &Reason) {
         let ids: Vec<String> = self.deletions_in(account_id, region).map(|e| e.group_id.clone()).collect();
         for id in ids {
-            self.keep(account_id, region, &id, reason.to_string());
+            self.keep(account_id, region, &id, reason.clone());
+        }
+    }
+
+    /// Keeps every candidate of an account with `reason` (e.g. it was not confirmed).
+    pub fn keep_account(&mut self, account_id: &str, reason: &Reason) {
+        for (a, r) in self.regions_to_check().into_iter().filter(|(a, _)| a == account_id) {
+            self.keep_region(&a, &r, reason);
         }
     }
 
@@ -350,7 +525,7 @@ impl Plan {
             .map(|e| (e.account_id.clone(), e.region.clone(), e.group_id.clone()))
             .collect();
         for (a, r, g) in out {
-            self.keep(&a, &r, &g, "outside the accounts and regions of this run".to_string());
+            self.keep(&a, &r, &g, Reason::OutOfScope);
         }
     }
 
@@ -364,140 +539,207 @@ impl Plan {
         let mut keep = Vec::new();
         for e in self.deletions() {
             let reason = match verdicts.get(&(e.account_id.as_str(), e.region.as_str(), e.group_id.as_str())) {
-                None => Some("no longer exists (fresh scan)".to_string()),
+                None => Some(Reason::GoneInFreshScan),
                 Some(v) if v.status == Status::Unused => None,
-                Some(v) if v.status == Status::InUse => {
-                    let uses: Vec<String> =
-                        v.used_by.iter().take(3).map(|u| format!("{} {}", u.kind.id(), u.id)).collect();
-                    Some(format!("in use by the fresh scan before deleting: {}", uses.join(", ")))
-                }
-                Some(v) => Some(format!(
-                    "{FRESH_UNKNOWN}: {}",
-                    if v.missing_evidence.is_empty() {
-                        "some evidence could not be read".to_string()
-                    } else {
-                        v.missing_evidence.join("; ")
-                    }
-                )),
+                Some(v) if v.status == Status::InUse => Some(Reason::InUseInFreshScan {
+                    uses: v.used_by.iter().take(3).map(|u| format!("{} {}", u.kind.id(), u.id)).collect(),
+                }),
+                Some(v) => Some(Reason::UnknownInFreshScan { missing: missing_evidence(v) }),
             };
             if let Some(reason) = reason {
                 keep.push((e.account_id.clone(), e.region.clone(), e.group_id.clone(), reason));
             }
         }
         for region in &fresh_snapshot.regions {
-            self.groups.insert((region.account_id.clone(), region.region.clone()), region.security_groups.clone());
+            let r = self.region_or_new(&region.account_id, &region.region);
+            self.regions[r].holders = holders(&region.security_groups);
         }
+        // The first settling goes over every group that stays, since the fresh rules may name a candidate;
+        // after it, each group kept brings only what its own rules name.
+        let mut everyone = true;
         for (a, r, g, reason) in keep {
-            self.keep(&a, &r, &g, reason);
+            let Some(region) = self.region(&a, &r) else { continue };
+            let kept = self.mark_kept(region, &g, reason);
+            if std::mem::take(&mut everyone) {
+                self.settle(self.every_stayer());
+            } else if kept {
+                self.settle(vec![(region, g)]);
+            }
         }
-        self.settle();
+        if everyone {
+            self.settle(self.every_stayer());
+        }
     }
 
-    /// A candidate named by a rule of a group that stays would need that group edited: keep it too.
-    fn settle(&mut self) {
-        loop {
-            let deleting: HashSet<(String, String, String)> =
-                self.deletions().map(|e| (e.account_id.clone(), e.region.clone(), e.group_id.clone())).collect();
-            let mut newly_kept = Vec::new();
-            for ((account_id, region), groups) in &self.groups {
-                for holder in groups {
-                    if deleting.contains(&(account_id.clone(), region.clone(), holder.group_id.clone())) {
+    /// The account-region's index in `regions`.
+    fn region(&self, account_id: &str, region: &str) -> Option<usize> {
+        self.regions.binary_search_by(|r| (r.account_id.as_str(), r.region.as_str()).cmp(&(account_id, region))).ok()
+    }
+
+    /// The account-region's index in `regions`, added (with no entries) if it was not there.
+    fn region_or_new(&mut self, account_id: &str, region: &str) -> usize {
+        match self.regions.binary_search_by(|r| (r.account_id.as_str(), r.region.as_str()).cmp(&(account_id, region))) {
+            Ok(r) => r,
+            Err(at) => {
+                // An empty block where the region's entries would be, so that the blocks stay in order.
+                let start = self.regions.get(at).map_or(self.entries.len(), |next| next.entries.start);
+                self.regions.insert(at, RegionIndex::new(account_id, region, start..start));
+                at
+            }
+        }
+    }
+
+    /// Turns a deletion of region `r` into a group kept with `reason`; false if it was not a deletion.
+    fn mark_kept(&mut self, r: usize, group_id: &str, reason: Reason) -> bool {
+        let Some(&i) = self.regions[r].by_id.get(group_id) else { return false };
+        let e = &mut self.entries[i];
+        if e.decision != Decision::Delete {
+            return false;
+        }
+        e.decision = Decision::Keep;
+        e.reason = reason;
+        true
+    }
+
+    fn is_deletion(&self, r: usize, group_id: &str) -> bool {
+        self.regions[r].by_id.get(group_id).is_some_and(|&i| self.entries[i].decision == Decision::Delete)
+    }
+
+    /// Every group that stays and names another, as (region, group id).
+    fn every_stayer(&self) -> Vec<(usize, String)> {
+        let mut stayers = Vec::new();
+        for (r, region) in self.regions.iter().enumerate() {
+            stayers.extend(region.holders.keys().filter(|h| !self.is_deletion(r, h)).map(|h| (r, h.clone())));
+        }
+        stayers
+    }
+
+    /// A candidate named by a rule of a group that stays would need that group edited: keep it too, and so
+    /// on for what it names. `stayers` are the groups that stay since the plan was last settled, as
+    /// (region, group id). Round by round: a candidate named by several groups that stay since the same
+    /// round is kept for the first of them in the snapshot's order.
+    fn settle(&mut self, mut stayers: Vec<(usize, String)>) {
+        while !stayers.is_empty() {
+            // Candidate's entry → (order, region, group id and name) of the first stayer naming it.
+            let mut named: HashMap<usize, (usize, usize, &str, &str)> = HashMap::new();
+            for (r, id) in &stayers {
+                let region = &self.regions[*r];
+                let Some(holder) = region.holders.get(id) else { continue };
+                for target in &holder.names {
+                    let Some(&i) = region.by_id.get(target) else { continue };
+                    if self.entries[i].decision != Decision::Delete {
                         continue;
                     }
-                    for target in holder.referenced_groups() {
-                        if target != holder.group_id
-                            && deleting.contains(&(account_id.clone(), region.clone(), target.to_string()))
-                        {
-                            newly_kept.push((
-                                account_id.clone(),
-                                region.clone(),
-                                target.to_string(),
-                                format!("named in a rule of {} ({}), which stays", holder.group_id, holder.group_name),
-                            ));
-                        }
+                    let first = named.entry(i).or_insert((holder.order, *r, id, &holder.name));
+                    if holder.order < first.0 {
+                        *first = (holder.order, *r, id, &holder.name);
                     }
                 }
             }
-            if newly_kept.is_empty() {
-                break;
-            }
-            for (a, r, g, reason) in newly_kept {
-                if let Some(e) = self
-                    .entries
-                    .iter_mut()
-                    .find(|e| e.decision == Decision::Delete && e.account_id == a && e.region == r && e.group_id == g)
-                {
-                    e.decision = Decision::Keep;
-                    e.reason = reason;
-                }
+            let kept: Vec<(usize, usize, Reason)> = named
+                .into_iter()
+                .map(|(i, (_, r, id, name))| {
+                    let reason =
+                        Reason::NamedByGroupThatStays { group_id: id.to_string(), group_name: Some(name.to_string()) };
+                    (i, r, reason)
+                })
+                .collect();
+            stayers = Vec::with_capacity(kept.len());
+            for (i, r, reason) in kept {
+                let e = &mut self.entries[i];
+                e.decision = Decision::Keep;
+                e.reason = reason;
+                stayers.push((r, e.group_id.clone()));
             }
         }
-        self.entries.sort_by(|a, b| {
-            (&a.account_id, &a.region, a.decision, &a.group_id).cmp(&(
-                &b.account_id,
-                &b.region,
-                b.decision,
-                &b.group_id,
-            ))
-        });
     }
 }
 
-fn first_decision(g: &GroupVerdict, protections: &Protections) -> (Decision, String) {
+impl RegionIndex {
+    fn new(account_id: &str, region: &str, entries: Range<usize>) -> RegionIndex {
+        RegionIndex {
+            account_id: account_id.to_string(),
+            region: region.to_string(),
+            entries,
+            by_id: HashMap::new(),
+            holders: HashMap::new(),
+        }
+    }
+}
+
+/// The evidence an `unknown` verdict lacks, in words.
+fn missing_evidence(g: &GroupVerdict) -> Vec<String> {
+    g.missing_evidence.iter().map(|m| m.to_string()).collect()
+}
+
+fn first_decision(g: &GroupVerdict, protections: &Protections, names: &NamePatterns) -> (Decision, Reason) {
     let group = g.group;
     if g.status == Status::Unknown {
-        let missing = if g.missing_evidence.is_empty() {
-            "some evidence could not be read".to_string()
-        } else {
-            g.missing_evidence.join("; ")
-        };
-        return (Decision::Keep, format!("unknown, not proven unused: {missing}"));
+        return (Decision::Keep, Reason::Unknown { missing: missing_evidence(g) });
     }
     if g.is_default {
-        return (Decision::Keep, "default group (AWS does not delete it)".to_string());
+        return (Decision::Keep, Reason::DefaultGroup);
     }
     if group.owner_id != g.account_id {
-        return (Decision::Keep, format!("owned by another account ({})", group.owner_id));
+        return (Decision::Keep, Reason::OwnedByAnotherAccount { owner_id: group.owner_id.clone() });
     }
     if let Some(rule) = protections.tags.iter().find(|t| t.matches(group)) {
-        return (Decision::Keep, format!("protected by tag {}", rule.describe()));
+        return (Decision::Keep, Reason::ProtectedByTag { rule: rule.describe() });
     }
-    if let Some(pattern) = protections.names.iter().find(|p| glob_matches(p, &group.group_name)) {
-        return (Decision::Keep, format!("protected by name pattern `{pattern}`"));
+    if let Some(i) = names.first_match(&group.group_name) {
+        return (Decision::Keep, Reason::ProtectedByName { pattern: protections.names[i].clone() });
     }
-    (Decision::Delete, why_unused(g))
-}
-
-/// Why the audit found the group unused, in words.
-fn why_unused(g: &GroupVerdict) -> String {
-    let mut why = "no network interface, no resource configuration and no rule of a used group names it".to_string();
-    let referencing: BTreeSet<&str> = g.referenced_by.iter().map(|r| r.group_id).collect();
-    if !referencing.is_empty() {
-        why.push_str(&format!(
-            "; named only by unused group(s) {}",
-            referencing.into_iter().collect::<Vec<_>>().join(", ")
-        ));
-    }
-    why.push_str("; every source of its account-region was read");
-    why
+    let named_by: BTreeSet<&str> = g.referenced_by.iter().map(|r| r.group_id).collect();
+    (Decision::Delete, Reason::Unused { named_by: named_by.into_iter().map(str::to_string).collect() })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn matches(pattern: &str, name: &str) -> bool {
+        NamePatterns::new(&[pattern.to_string()]).first_match(name).is_some()
+    }
+
     #[test]
     fn globs() {
-        assert!(glob_matches("prod-*", "prod-web"));
-        assert!(glob_matches("prod-*", "prod-"));
-        assert!(!glob_matches("prod-*", "preprod-web"));
-        assert!(glob_matches("*-live", "api-live"));
-        assert!(!glob_matches("*-live", "api-live-2"));
-        assert!(glob_matches("critical-*", "critical-db"));
-        assert!(glob_matches("a?c*d", "abcxxd"));
-        assert!(!glob_matches("a?c*d", "acxxd"));
-        assert!(glob_matches("*", ""));
-        assert!(glob_matches("**x", "abx"));
+        assert!(matches("prod-*", "prod-web"));
+        assert!(matches("prod-*", "prod-"));
+        assert!(!matches("prod-*", "preprod-web"));
+        assert!(matches("*-live", "api-live"));
+        assert!(!matches("*-live", "api-live-2"));
+        assert!(matches("critical-*", "critical-db"));
+        assert!(matches("a?c*d", "abcxxd"));
+        assert!(!matches("a?c*d", "acxxd"));
+        assert!(matches("*", ""));
+        assert!(matches("**x", "abx"));
+    }
+
+    #[test]
+    fn globs_know_only_star_and_question_mark_and_ignore_case() {
+        assert!(matches("prod-*", "Prod-web") && matches("PROD-*", "prod-db") && matches("ÉTÉ-*", "été-1"));
+        // `*` and `?` cross `/` (a name is not a path), and `**` is `*`.
+        assert!(matches("a*b", "a/x/b") && matches("a?b", "a/b") && matches("a/**/b", "a/x/y/b"));
+        assert!(matches("a**b", "ab") && matches("***", "anything"));
+        // Everything else is itself: brackets, braces, backslashes, commas, `!`, `-`.
+        for (pattern, name) in [
+            ("[ab]", "[ab]"),
+            ("{a,b}-*", "{a,b}-x"),
+            ("a\\*", "a\\xyz"),
+            ("x[!y]", "x[!y]"),
+            ("]-[", "]-["),
+            ("a-z", "a-z"),
+        ] {
+            assert!(matches(pattern, name), "{pattern} {name}");
+        }
+        for (pattern, name) in [("[ab]", "a"), ("{a,b}-*", "a-x"), ("a\\*", "a*"), ("x[!y]", "xz"), ("a-z", "b")] {
+            assert!(!matches(pattern, name), "{pattern} {name}");
+        }
+        // The first pattern that matches, in the order given.
+        let set = NamePatterns::new(&["x-*".into(), "*-live".into(), "api-*".into()]);
+        assert_eq!(set.first_match("api-live"), Some(1));
+        assert_eq!(set.first_match("db"), None);
+        assert_eq!(NamePatterns::new(&[]).first_match("x"), None);
     }
 
     #[test]
@@ -507,7 +749,8 @@ mod tests {
             TagRule::parse("DoNotDelete=true").unwrap(),
             TagRule { key: "DoNotDelete".into(), value: Some("true".into()) }
         );
-        assert!(TagRule::parse("=x").is_err());
+        let error = TagRule::parse("=x").unwrap_err();
+        assert_eq!(error.to_string(), "--protect-tag `=x`: the tag key is empty (use KEY or KEY=VALUE)");
     }
 }
 

@@ -12,9 +12,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use sgaudit_cleanup::apply::{apply, Ec2, Journal, NotStarted, Settings, Tally};
-use sgaudit_cleanup::log::Line;
-use sgaudit_cleanup::{BackedUp, Plan, Protections};
+use sgaudit_cleanup::apply::{apply, Ec2, Halt, Journal, NotPutBack, NotStarted, Settings, Tally, User};
+use sgaudit_cleanup::backup::WriteError;
+use sgaudit_cleanup::log::{Action, Line, Outcome as LineResult};
+use sgaudit_cleanup::{BackedUp, Backup, Decision, Plan, Protections, Reason};
 use sgaudit_snapshot::{
     Attachment, GroupPeer, Peer, RegionSnapshot, ResourceKind, Rule, SecurityGroup, Snapshot, SourceError, Target, Via,
 };
@@ -137,6 +138,12 @@ struct Faults {
     interrupt_call: Option<usize>,
     /// Before the n-th `users_now`, an interface attaches to this group.
     attach: Option<(usize, &'static str)>,
+    /// Right before its delete, an interface attaches to this group (after its last re-check).
+    attach_before_delete: Option<&'static str>,
+    /// This call (`revoke`, `delete`, `authorize`) on this group fails with this code.
+    refuse: Option<(&'static str, &'static str, &'static str)>,
+    /// The backup is written, then the run is stopped (as if the process were killed right after).
+    stop_after_backup: bool,
 }
 
 #[derive(Default)]
@@ -178,6 +185,14 @@ impl FakeEc2 {
         Ok(())
     }
 
+    /// Fails the call where [`Faults::refuse`] says.
+    fn refused(&self, call: &str, group: &str) -> Result<(), SourceError> {
+        match self.faults.refuse {
+            Some((c, g, code)) if c == call && g == group => Err(error(code)),
+            _ => Ok(()),
+        }
+    }
+
     fn change(&mut self, what: String) {
         let mut w = self.world.borrow_mut();
         if w.backup.is_none() {
@@ -196,7 +211,7 @@ impl Ec2 for FakeEc2 {
         Ok(ids.iter().filter_map(|id| w.groups.get(id).cloned()).collect())
     }
 
-    fn users_now(&mut self, _: &str, _: &str, ids: &[String]) -> Result<HashMap<String, Vec<String>>, SourceError> {
+    fn users_now(&mut self, _: &str, _: &str, ids: &[String]) -> Result<HashMap<String, Vec<User>>, SourceError> {
         {
             let mut w = self.world.borrow_mut();
             w.users_calls += 1;
@@ -209,16 +224,16 @@ impl Ec2 for FakeEc2 {
         }
         self.call()?;
         let w = self.world.borrow();
-        let mut users: HashMap<String, Vec<String>> = HashMap::new();
+        let mut users: HashMap<String, Vec<User>> = HashMap::new();
         for id in ids {
             for (eni, groups) in &w.enis {
                 if groups.contains(id) {
-                    users.entry(id.clone()).or_default().push(eni.clone());
+                    users.entry(id.clone()).or_default().push(User::Interface(eni.clone()));
                 }
             }
             for g in w.groups.values().filter(|g| &g.group_id != id) {
                 if g.referenced_groups().contains(id.as_str()) {
-                    users.entry(id.clone()).or_default().push(format!("{} (rule)", g.group_id));
+                    users.entry(id.clone()).or_default().push(User::Rule(g.group_id.clone()));
                 }
             }
         }
@@ -227,6 +242,7 @@ impl Ec2 for FakeEc2 {
 
     fn revoke(&mut self, _: &str, _: &str, id: &str, ingress: &[Rule], egress: &[Rule]) -> Result<(), SourceError> {
         self.call()?;
+        self.refused("revoke", id)?;
         if self.dry_run {
             return Ok(());
         }
@@ -242,6 +258,10 @@ impl Ec2 for FakeEc2 {
 
     fn delete(&mut self, _: &str, _: &str, id: &str) -> Result<(), SourceError> {
         self.call()?;
+        self.refused("delete", id)?;
+        if self.faults.attach_before_delete == Some(id) {
+            self.world.borrow_mut().enis.insert("eni-late".into(), vec![id.to_string()]);
+        }
         if self.dry_run {
             return Ok(());
         }
@@ -264,6 +284,7 @@ impl Ec2 for FakeEc2 {
 
     fn authorize(&mut self, _: &str, _: &str, id: &str, ingress: &[Rule], egress: &[Rule]) -> Result<(), SourceError> {
         self.call()?;
+        self.refused("authorize", id)?;
         {
             let mut w = self.world.borrow_mut();
             let missing =
@@ -316,6 +337,8 @@ struct FakeJournal {
     world: Rc<RefCell<World>>,
     /// Every line the apply tried to write, as `action group result`.
     tried: Vec<String>,
+    /// Every line the apply tried to write, whole: (action, group, result, reason).
+    lines: Vec<(Action, String, LineResult, String)>,
     /// Lines from this index on fail to write (a full disk).
     fail_from: Option<usize>,
 }
@@ -324,6 +347,7 @@ impl Journal for FakeJournal {
     fn write(&mut self, line: &Line) -> std::io::Result<()> {
         let text = format!("{} {} {}", line.action, line.group_id, line.result);
         self.tried.push(text.clone());
+        self.lines.push((line.action, line.group_id.to_string(), line.result, line.reason.to_string()));
         match self.fail_from {
             Some(n) if self.tried.len() > n => {
                 self.world.borrow_mut().events.push(format!("line-failed {text}"));
@@ -354,29 +378,54 @@ fn run(faults: Faults, journal_fails_from: Option<usize>, backup_fails: bool) ->
 }
 
 fn run_with(faults: Faults, journal_fails_from: Option<usize>, backup_fails: bool, dry_run: bool) -> Outcome {
+    run_backing_up(faults, journal_fails_from, backup_fails, dry_run, None)
+}
+
+/// A run; with `backup_dir`, the backup is also written there for real.
+fn run_backing_up(
+    faults: Faults,
+    journal_fails_from: Option<usize>,
+    backup_fails: bool,
+    dry_run: bool,
+    backup_dir: Option<&std::path::Path>,
+) -> Outcome {
     let world = Rc::new(RefCell::new(World {
         groups: estate().into_iter().map(|g| (g.group_id.clone(), g)).collect(),
         enis: [("eni-used".to_string(), vec!["sg-used".to_string()])].into_iter().collect(),
         ..World::default()
     }));
     let stop = Rc::new(AtomicBool::new(false));
+    let stop_after_backup = faults.stop_after_backup;
     let mut ec2 = FakeEc2 { world: world.clone(), faults, stop: stop.clone(), dry_run };
-    let mut journal = FakeJournal { world: world.clone(), tried: Vec::new(), fail_from: journal_fails_from };
+    let mut journal =
+        FakeJournal { world: world.clone(), tried: Vec::new(), lines: Vec::new(), fail_from: journal_fails_from };
     let mut plan = plan();
     let now = || "2026-12-01T00:00:00Z".to_string();
     let settings = Settings { dry_run, stop: &stop, now: &now };
     let w = world.clone();
+    let stopper = stop.clone();
     let result = apply(&mut plan, &mut ec2, &mut journal, &settings, move |groups| {
         if backup_fails {
-            return Err("No space left on device".into());
+            let source = std::io::Error::other("No space left on device");
+            return Err(WriteError { dir: "backups".into(), source });
         }
+        let path = match backup_dir {
+            Some(dir) => {
+                let backup = Backup::new("test", "2026-12-01T00:00:00Z", groups.clone());
+                backup.write(dir, "20261201T000000Z")?.display().to_string()
+            }
+            None => "backup.json".to_string(),
+        };
         w.borrow_mut().backup = Some(groups);
-        Ok("backup.json".into())
+        if stop_after_backup {
+            stopper.store(true, Ordering::SeqCst);
+        }
+        Ok(path)
     });
     drop(ec2);
-    let FakeJournal { world: shared, tried, fail_from } = journal;
+    let FakeJournal { world: shared, tried, lines, fail_from } = journal;
     drop(shared);
-    let journal = FakeJournal { world: Rc::new(RefCell::new(World::default())), tried, fail_from };
+    let journal = FakeJournal { world: Rc::new(RefCell::new(World::default())), tried, lines, fail_from };
     let world = Rc::try_unwrap(world).ok().unwrap().into_inner();
     Outcome { result, world, journal, plan }
 }
@@ -415,7 +464,7 @@ fn check(o: &Outcome, label: &str) {
             line.is_some_and(|l| l.starts_with(&format!("skip {id} ")) || l == format!("delete {id} failed"))
         });
         // A put-back that failed is said (the run is not clean) and the backup has the rules, for `restore`.
-        let said = o.result.as_ref().is_ok_and(|t| t.not_put_back.iter().any(|n| n.starts_with(&format!("{id}: "))));
+        let said = o.result.as_ref().is_ok_and(|t| t.not_put_back.iter().any(|n| &n.group_id == id));
         for atom in had.difference(&has) {
             let in_backup = w
                 .backup
@@ -501,7 +550,8 @@ fn an_interrupt_before_every_call_keeps_every_invariant() {
             assert!(at <= k, "{label}: {e} after the interrupt");
         }
         if k < last_destructive {
-            assert_eq!(tally.halted.as_deref(), Some("interrupted"), "{label}");
+            assert_eq!(tally.halted, Some(Halt::Interrupted), "{label}");
+            assert_eq!(tally.halted.as_ref().map(ToString::to_string).as_deref(), Some("interrupted"), "{label}");
             assert!(!tally.is_clean(), "{label}: {tally:?}");
         }
     }
@@ -516,7 +566,9 @@ fn a_journal_that_cannot_be_written_stops_the_run_before_the_next_change() {
         let label = format!("journal full from line {k}");
         check(&o, &label);
         let tally = o.result.unwrap();
-        assert!(tally.halted.as_deref().is_some_and(|h| h.contains("log could not be written")), "{label}: {tally:?}");
+        assert!(matches!(tally.halted, Some(Halt::JournalFailed { .. })), "{label}: {tally:?}");
+        let halted = tally.halted.as_ref().map(ToString::to_string).unwrap_or_default();
+        assert!(halted.contains("log could not be written"), "{label}: {tally:?}");
         assert!(!tally.is_clean());
         let failed = o.world.events.iter().position(|e| e.starts_with("line-failed")).unwrap();
         let after: Vec<&String> = o.world.events[failed..].iter().filter(|e| destructive(e)).collect();
@@ -577,4 +629,157 @@ fn a_dry_run_accepts_every_delete_and_changes_nothing() {
     assert!(o.world.changes.is_empty());
     assert_eq!(o.world.groups.len(), estate().len());
     assert!(o.journal.tried.iter().all(|l| !l.starts_with("skip")), "{:?}", o.journal.tried);
+}
+
+/// The journal's lines about one group: (action, result, reason).
+fn lines_of(o: &Outcome, group: &str) -> Vec<(Action, LineResult, String)> {
+    o.journal.lines.iter().filter(|l| l.1 == group).map(|(a, _, r, why)| (*a, *r, why.clone())).collect()
+}
+
+/// Why the plan keeps a group, or `None` if it is still to be deleted.
+fn kept_for<'a>(o: &'a Outcome, group: &str) -> Option<&'a Reason> {
+    let e = o.plan.entries().find(|e| e.group_id == group).unwrap_or_else(|| panic!("{group} not in the plan"));
+    (e.decision == Decision::Keep).then_some(&e.reason)
+}
+
+fn standing(o: &Outcome) -> Vec<&str> {
+    o.world.groups.keys().map(String::as_str).collect()
+}
+
+#[test]
+fn a_dependency_violation_on_delete_keeps_the_group_with_its_rules_and_what_it_names() {
+    // After its last re-check, an interface takes sg-b: AWS refuses the delete (DependencyViolation).
+    let o = run(Faults { attach_before_delete: Some("sg-b"), ..Faults::default() }, None, false);
+    check(&o, "DependencyViolation on sg-b");
+    let tally = o.result.as_ref().unwrap();
+    assert_eq!((tally.deleted, tally.skipped, tally.failed), (5, 1, 1), "{tally:?}");
+    assert!(!tally.is_clean() && tally.not_put_back.is_empty() && tally.halted.is_none(), "{tally:?}");
+    // a went first (it names b); b stays, so c, which b names, stays too.
+    assert_eq!(standing(&o), ["sg-b", "sg-c", "sg-used"]);
+    let b = lines_of(&o, "sg-b");
+    assert_eq!(b[0], (Action::Revoke, LineResult::Ok, "1 rule(s) naming other groups being deleted".into()));
+    assert_eq!((b[1].0, b[1].1), (Action::Delete, LineResult::Failed), "{b:?}");
+    assert!(b[1].2.starts_with("DependencyViolation"), "{b:?}");
+    // Its rule naming c, revoked before the deletes, is back.
+    assert_eq!(b[2], (Action::Reauthorize, LineResult::Ok, "its revoked rules were put back".into()));
+    assert_eq!(atoms(&o.world.groups["sg-b"]), atoms(&estate()[1]));
+    assert_eq!(
+        lines_of(&o, "sg-c"),
+        [(Action::Skip, LineResult::Skipped, "named in a rule of sg-b, which stays".to_string())]
+    );
+    assert_eq!(kept_for(&o, "sg-b"), Some(&Reason::DeleteFailed { code: "DependencyViolation".into() }));
+    // The plan kept c as soon as it kept b (the journal names b alone; the plan, b and its name).
+    let c = kept_for(&o, "sg-c").unwrap();
+    assert_eq!(c, &Reason::NamedByGroupThatStays { group_id: "sg-b".into(), group_name: Some("name-sg-b".into()) });
+    assert_eq!(c.code(), "named-by-group-that-stays");
+}
+
+#[test]
+fn a_throttle_mid_run_keeps_what_it_touched_and_deletes_the_rest() {
+    // The revoke of sg-b's link to c is throttled, after sg-a's link to b was revoked.
+    let o = run(Faults { refuse: Some(("revoke", "sg-b", "ThrottlingException")), ..Faults::default() }, None, false);
+    check(&o, "throttled revoke");
+    let tally = o.result.as_ref().unwrap();
+    assert_eq!((tally.deleted, tally.skipped, tally.failed), (5, 2, 0), "{tally:?}");
+    assert!(tally.incomplete && !tally.is_clean(), "{tally:?}");
+    // a (which only names b) went; b, which still names c, and c stay whole.
+    assert_eq!(standing(&o), ["sg-b", "sg-c", "sg-used"]);
+    assert_eq!(atoms(&o.world.groups["sg-b"]), atoms(&estate()[1]));
+    assert_eq!(atoms(&o.world.groups["sg-c"]), atoms(&estate()[2]));
+    let b = lines_of(&o, "sg-b");
+    assert_eq!((b[0].0, b[0].1), (Action::Revoke, LineResult::Failed), "{b:?}");
+    assert!(b[0].2.starts_with("ThrottlingException"), "{b:?}");
+    let why = "its rules naming other groups being deleted could not be revoked (ThrottlingException)";
+    assert_eq!(b[1], (Action::Skip, LineResult::Skipped, why.to_string()));
+    assert_eq!(b.len(), 2, "nothing revoked, nothing to put back: {b:?}");
+    assert_eq!(kept_for(&o, "sg-b"), Some(&Reason::RevokeFailed { code: "ThrottlingException".into() }));
+    assert!(matches!(kept_for(&o, "sg-c"), Some(Reason::NamedByGroupThatStays { group_id, .. }) if group_id == "sg-b"));
+    let deleted: Vec<&str> = o.plan.deletions().map(|e| e.group_id.as_str()).collect();
+    assert_eq!(deleted, ["sg-a", "sg-lone", "sg-self", "sg-x", "sg-y"]);
+}
+
+#[test]
+fn a_group_that_became_used_since_the_plan_is_skipped_with_what_uses_it() {
+    // Between the plan and the region's re-check, an interface takes sg-b.
+    let o = run(Faults { attach: Some((1, "sg-b")), ..Faults::default() }, None, false);
+    check(&o, "sg-b used before the re-check");
+    let tally = o.result.as_ref().unwrap();
+    assert_eq!((tally.deleted, tally.skipped, tally.failed), (5, 2, 0), "{tally:?}");
+    assert!(tally.is_clean(), "a group found used is a decision, not a fault: {tally:?}");
+    assert_eq!(standing(&o), ["sg-b", "sg-c", "sg-used"]);
+    // Nothing of b or c was touched: no revoke, no put-back.
+    assert!(!o.world.changes.iter().any(|c| c.ends_with(" sg-b") || c.ends_with(" sg-c")), "{:?}", o.world.changes);
+    assert_eq!(
+        lines_of(&o, "sg-b"),
+        [(Action::Skip, LineResult::Skipped, "became used since the scan: eni-late".to_string())]
+    );
+    assert_eq!(
+        lines_of(&o, "sg-c"),
+        [(Action::Skip, LineResult::Skipped, "became used since the scan: sg-b (rule)".to_string())]
+    );
+    assert_eq!(kept_for(&o, "sg-b"), Some(&Reason::BecameUsed { by: vec![User::Interface("eni-late".into())] }));
+    // The plan kept c as soon as it kept b, which names it.
+    let c = Reason::NamedByGroupThatStays { group_id: "sg-b".into(), group_name: Some("name-sg-b".into()) };
+    assert_eq!(kept_for(&o, "sg-c"), Some(&c));
+    assert_eq!(kept_for(&o, "sg-a"), None, "a names b, but a is the one deleted");
+}
+
+#[test]
+fn a_stop_right_after_the_backup_changes_nothing_and_leaves_the_backup_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let faults = Faults { stop_after_backup: true, ..Faults::default() };
+    let o = run_backing_up(faults, None, false, false, Some(dir.path()));
+    check(&o, "stop after the backup");
+    let tally = o.result.as_ref().unwrap();
+    assert!(o.world.changes.is_empty(), "{:?}", o.world.changes);
+    assert_eq!(o.world.groups.len(), estate().len());
+    assert_eq!(tally.halted, Some(Halt::Interrupted));
+    assert_eq!((tally.deleted, tally.skipped, tally.failed), (0, 7, 0), "{tally:?}");
+    assert!(!tally.is_clean());
+    let why = "the run stopped before this region: interrupted";
+    assert!(o.journal.lines.iter().all(|l| (l.0, l.2, l.3.as_str()) == (Action::Skip, LineResult::Skipped, why)));
+    assert_eq!(o.plan.deletions().count(), 0);
+    // The backup on disk is complete: every planned group, whole, as it was.
+    let path = tally.backup.as_deref().unwrap();
+    let backup = Backup::read(std::path::Path::new(path)).unwrap();
+    let backed: BTreeMap<&str, &SecurityGroup> =
+        backup.groups.iter().map(|b| (b.group.group_id.as_str(), &b.group)).collect();
+    for g in estate().iter().filter(|g| g.group_id != "sg-used") {
+        assert_eq!(backed.get(g.group_id.as_str()), Some(&g), "{}", g.group_id);
+    }
+    assert_eq!(backed.len(), 7);
+}
+
+#[test]
+fn a_failed_put_back_is_reported_and_the_backup_has_the_rules() {
+    // sg-a's link to b is revoked; then an interface takes a before its own re-check (the second), and
+    // putting its rule back is throttled.
+    let faults = Faults {
+        attach: Some((2, "sg-a")),
+        refuse: Some(("authorize", "sg-a", "ThrottlingException")),
+        ..Faults::default()
+    };
+    let o = run(faults, None, false);
+    check(&o, "failed put-back");
+    let tally = o.result.as_ref().unwrap();
+    assert_eq!(tally.not_put_back.len(), 1, "{tally:?}");
+    let NotPutBack { group_id, why } = &tally.not_put_back[0];
+    assert_eq!(group_id, "sg-a");
+    assert!(why.starts_with("its revoked rules could not be put back (ThrottlingException"), "{why}");
+    assert!(why.ends_with("; the backup has them"), "{why}");
+    assert!(!tally.is_clean(), "{tally:?}");
+    // a, b and c stay (b is named by a, c by b); b's rule is back, a's is in the backup only.
+    assert_eq!(standing(&o), ["sg-a", "sg-b", "sg-c", "sg-used"]);
+    assert_eq!(atoms(&o.world.groups["sg-b"]), atoms(&estate()[1]));
+    let lost: BTreeSet<Atom> = atoms(&estate()[0]).difference(&atoms(&o.world.groups["sg-a"])).cloned().collect();
+    assert_eq!(lost.iter().filter_map(named).collect::<Vec<_>>(), ["sg-b"]);
+    let a = lines_of(&o, "sg-a");
+    assert_eq!((a.last().unwrap().0, a.last().unwrap().1), (Action::Reauthorize, LineResult::Failed), "{a:?}");
+    assert_eq!(a.last().unwrap().2, *why);
+    assert!(lines_of(&o, "sg-b").contains(&(
+        Action::Reauthorize,
+        LineResult::Ok,
+        "its revoked rules were put back".into()
+    )));
+    assert_eq!((tally.deleted, tally.failed), (4, 0), "{tally:?}");
 }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use sgaudit_cleanup::plan::{CLOUDTRAIL_LAG, DAY};
-use sgaudit_cleanup::{CreationWindow, Decision, Plan, Protections, Scope, TagRule};
+use sgaudit_cleanup::{CreationTimes, Decision, Plan, Protections, Scope, TagRule};
 use sgaudit_snapshot::Snapshot;
 
 const ACCOUNT: &str = "123456789012";
@@ -26,8 +26,8 @@ fn deleted(plan: &Plan) -> BTreeSet<&str> {
     plan.deletions().map(|e| e.group_id.as_str()).collect()
 }
 
-fn reason<'a>(plan: &'a Plan, id: &str) -> &'a str {
-    &plan.entries.iter().find(|e| e.group_id == id).unwrap_or_else(|| panic!("{id} not in the plan")).reason
+fn reason(plan: &Plan, id: &str) -> String {
+    plan.entries().find(|e| e.group_id == id).unwrap_or_else(|| panic!("{id} not in the plan")).reason.to_string()
 }
 
 #[test]
@@ -48,7 +48,7 @@ fn only_unused_non_default_groups_are_candidates() {
     assert_eq!(reason(&plan, "sg-0a8000000000def02"), "default group (AWS does not delete it)");
     assert!(reason(&plan, "sg-0a600000000cab1eb").contains("named only by unused group(s) sg-0a500000000cab1ea"));
     assert_eq!(plan.in_use, 11);
-    assert!(!plan.entries.iter().any(|e| e.group_id == "sg-0a0000000000000db"), "in-use groups are not listed");
+    assert!(!plan.entries().any(|e| e.group_id == "sg-0a0000000000000db"), "in-use groups are not listed");
 }
 
 #[test]
@@ -73,7 +73,7 @@ fn age_comes_from_the_creation_window_and_unreadable_means_keep() {
     let snapshot = demo();
     let protections = Protections::default();
     let mut plan = plan_with(&snapshot, &protections);
-    let window = CreationWindow {
+    let window = CreationTimes {
         since: NOW - 90 * DAY,
         created: HashMap::from([
             ("sg-0a400000000001dc1".to_string(), NOW - 2 * DAY),
@@ -116,7 +116,7 @@ fn absence_from_cloudtrail_proves_age_only_once_its_lag_has_passed() {
     let protections = Protections::default();
     // CloudTrail knows none of the groups: a group created a minute ago whose event is not delivered yet
     // looks the same as one created a year ago.
-    let window = CreationWindow { since: NOW - 90 * DAY, created: HashMap::new() };
+    let window = CreationTimes { since: NOW - 90 * DAY, created: HashMap::new() };
     for seen in [Some(NOW - 60), Some(NOW - CLOUDTRAIL_LAG + 1), None] {
         let mut plan = plan_with(&snapshot, &protections);
         plan.check_age(ACCOUNT, US, Ok(&window), NOW, seen, &protections);
@@ -229,8 +229,7 @@ fn peered_references_keep_only_what_other_vpcs_name() {
     plan.check_peer_references(ACCOUNT, US, &peered, Err("Http500"));
     assert_eq!(deleted(&plan), ["sg-0af000000005e1fef"].into_iter().collect(), "unreadable references keep them");
     assert!(plan
-        .entries
-        .iter()
+        .entries()
         .all(|e| e.decision == Decision::Keep || e.vpc_id.as_deref() != Some("vpc-0a11c0ffee0000001")));
 }
 
@@ -263,4 +262,226 @@ fn accounts_and_regions_outside_the_run_are_kept() {
     let mut plan = plan_with(&snapshot, &Protections::default());
     plan.limit(&scope(&[], &["111122223333"], &[], &["eu-west-1"]));
     assert_eq!(deleted(&plan).len(), 5);
+}
+
+/// A small random number generator (xorshift), so that the estates below are the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// The plan's settling as first written, as the reference: after every change, every group that stays, of
+/// the whole region, looked at again until nothing changes; in each round a candidate is kept for the
+/// first group (in the snapshot's order) that stays and names it.
+struct Naive {
+    groups: Vec<sgaudit_snapshot::SecurityGroup>,
+    decisions: std::collections::BTreeMap<String, (Decision, String)>,
+}
+
+impl Naive {
+    fn settle(&mut self) {
+        loop {
+            let deleting: BTreeSet<String> =
+                self.decisions.iter().filter(|(_, d)| d.0 == Decision::Delete).map(|(id, _)| id.clone()).collect();
+            let mut newly = Vec::new();
+            for holder in self.groups.iter().filter(|g| !deleting.contains(&g.group_id)) {
+                for target in holder.referenced_groups() {
+                    if target != holder.group_id && deleting.contains(target) {
+                        let why =
+                            format!("named in a rule of {} ({}), which stays", holder.group_id, holder.group_name);
+                        newly.push((target.to_string(), why));
+                    }
+                }
+            }
+            if newly.is_empty() {
+                return;
+            }
+            for (id, why) in newly {
+                let d = self.decisions.get_mut(&id).unwrap();
+                if d.0 == Decision::Delete {
+                    *d = (Decision::Keep, why);
+                }
+            }
+        }
+    }
+
+    fn keep(&mut self, id: &str, why: &str) {
+        if let Some(d) = self.decisions.get_mut(id).filter(|d| d.0 == Decision::Delete) {
+            *d = (Decision::Keep, why.to_string());
+        }
+        self.settle();
+    }
+}
+
+#[test]
+fn keeping_groups_one_by_one_settles_as_a_full_rescan_would() {
+    let coverage = demo().regions.iter().find(|r| r.region == US).unwrap().coverage.clone();
+    let regions = ["eu-west-1", US];
+    for seed in 1..=40u64 {
+        let mut rng = Rng(seed * 0x9e37_79b9_7f4a_7c15);
+        let mut snapshot = Snapshot::new("test", Some("2026-11-30T00:00:00Z".into()));
+        for (r, region) in regions.iter().enumerate() {
+            let ids: Vec<String> = (0..30).map(|i| format!("sg-{r}{i:02}")).collect();
+            let mut groups = Vec::new();
+            let mut attachments = Vec::new();
+            for id in &ids {
+                let names: Vec<&str> = (0..rng.below(4)).map(|_| ids[rng.below(30) as usize].as_str()).collect();
+                let mut tags = std::collections::BTreeMap::new();
+                if rng.below(7) == 0 {
+                    tags.insert("keep".to_string(), "yes".to_string());
+                }
+                if rng.below(12) == 0 {
+                    attachments.push(sgaudit_snapshot::Attachment {
+                        target: sgaudit_snapshot::Target::Group(id.clone()),
+                        kind: sgaudit_snapshot::ResourceKind::NetworkInterface,
+                        resource_id: format!("eni-{id}"),
+                        via: sgaudit_snapshot::Via::Eni,
+                        source: "ec2-network-interfaces".into(),
+                        detail: None,
+                    });
+                }
+                let rules = names
+                    .iter()
+                    .map(|n| sgaudit_snapshot::Rule {
+                        protocol: "tcp".into(),
+                        from_port: Some(443),
+                        to_port: Some(443),
+                        ipv4_ranges: Vec::new(),
+                        ipv6_ranges: Vec::new(),
+                        prefix_lists: Vec::new(),
+                        groups: vec![sgaudit_snapshot::GroupPeer {
+                            group_id: n.to_string(),
+                            user_id: None,
+                            vpc_id: None,
+                            vpc_peering_connection_id: None,
+                            description: None,
+                        }],
+                    })
+                    .collect();
+                groups.push(sgaudit_snapshot::SecurityGroup {
+                    group_id: id.clone(),
+                    group_name: format!("name-{id}"),
+                    description: String::new(),
+                    vpc_id: Some("vpc-1".into()),
+                    owner_id: ACCOUNT.into(),
+                    tags,
+                    ingress: rules,
+                    egress: Vec::new(),
+                });
+            }
+            snapshot.regions.push(sgaudit_snapshot::RegionSnapshot {
+                account_id: ACCOUNT.into(),
+                region: region.to_string(),
+                security_groups: groups,
+                attachments,
+                coverage: coverage.clone(),
+                stale_rules: Vec::new(),
+                posture: Default::default(),
+            });
+        }
+        snapshot.normalize();
+        let mut protections = Protections::default();
+        protections.tags.push(TagRule::parse("keep=yes").unwrap());
+        let mut plan = plan_with(&snapshot, &protections);
+        let mut naive: Vec<Naive> = snapshot
+            .regions
+            .iter()
+            .map(|r| {
+                let decisions = plan
+                    .entries()
+                    .filter(|e| e.region == r.region)
+                    .map(|e| {
+                        let tagged = e.group.tags.contains_key("keep");
+                        let first = if tagged {
+                            (Decision::Keep, "protected by tag keep=yes".to_string())
+                        } else {
+                            (Decision::Delete, String::new())
+                        };
+                        (e.group_id.clone(), first)
+                    })
+                    .collect();
+                Naive { groups: r.security_groups.clone(), decisions }
+            })
+            .collect();
+        naive.iter_mut().for_each(Naive::settle);
+
+        let same = |plan: &Plan, naive: &[Naive], step: &str| {
+            for (r, model) in snapshot.regions.iter().zip(naive) {
+                for e in plan.entries().filter(|e| e.region == r.region) {
+                    let (decision, why) = &model.decisions[&e.group_id];
+                    assert_eq!(e.decision, *decision, "seed {seed}, {step}: {}", e.group_id);
+                    if *decision == Decision::Keep {
+                        assert_eq!(&e.reason.to_string(), why, "seed {seed}, {step}: {}", e.group_id);
+                    }
+                }
+            }
+        };
+        same(&plan, &naive, "first draft");
+        let candidates: Vec<(usize, String)> = plan
+            .entries()
+            .map(|e| (regions.iter().position(|r| *r == e.region).unwrap(), e.group_id.clone()))
+            .collect();
+        if candidates.is_empty() {
+            continue;
+        }
+        let region_of = |r: usize| snapshot.regions.iter().position(|s| s.region == regions[r]).unwrap();
+        for step in 0..12 {
+            let (r, id) = &candidates[rng.below(candidates.len() as u64) as usize];
+            plan.keep(ACCOUNT, regions[*r], id, sgaudit_cleanup::Reason::NotConfirmed);
+            naive[region_of(*r)].keep(id, "not confirmed");
+            same(&plan, &naive, &format!("keep {id} (step {step})"));
+        }
+        plan.keep_region(ACCOUNT, US, &sgaudit_cleanup::Reason::OutOfScope);
+        naive[region_of(1)].decisions.clone().keys().for_each(|id| {
+            naive[region_of(1)].keep(id, "outside the accounts and regions of this run");
+        });
+        same(&plan, &naive, "keep_region");
+        assert_eq!(plan.deletions_in(ACCOUNT, US).count(), 0);
+    }
+}
+
+#[test]
+fn the_plan_as_json_gives_each_reason_as_text_and_as_a_stable_code() {
+    let mut snapshot = demo();
+    snapshot.group_mut("sg-0a500000000cab1ea").unwrap().tags.insert("DoNotDelete".into(), "true".into());
+    let plan = plan_with(&snapshot, &Protections::default());
+    let json = serde_json::to_value(&plan).unwrap();
+    assert_eq!(json["in_use"], 11);
+    let entries = json["entries"].as_array().unwrap();
+    let entry = |id: &str| entries.iter().find(|e| e["group_id"] == id).unwrap_or_else(|| panic!("{id}"));
+    let default = entry("sg-0a8000000000def02");
+    assert_eq!(default["reason"], "default group (AWS does not delete it)");
+    assert_eq!(default["reason_code"], "default-group");
+    assert_eq!(default["decision"], "keep");
+    let keys: BTreeSet<&str> = default.as_object().unwrap().keys().map(String::as_str).collect();
+    let want =
+        ["account_id", "region", "group_id", "group_name", "vpc_id", "status", "decision", "reason", "reason_code"];
+    assert_eq!(keys, want.into_iter().collect());
+    assert_eq!(entry("sg-0a500000000cab1ea")["reason_code"], "protected-by-tag");
+    let b = entry("sg-0a600000000cab1eb");
+    assert_eq!(b["reason_code"], "named-by-group-that-stays");
+    assert!(b["reason"].as_str().unwrap().starts_with("named in a rule of sg-0a500000000cab1ea"), "{b}");
+    assert_eq!(entry("sg-0a400000000001dc1")["reason_code"], "unused");
+    assert_eq!(entry("sg-0a400000000001dc1")["decision"], "delete");
+    // Every entry's text and code are its reason's; by account and region, the deletions first, each by id.
+    let shown: Vec<(String, String, String, String)> = entries
+        .iter()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap().to_string();
+            (s("account_id"), s("region"), s("decision"), s("group_id"))
+        })
+        .collect();
+    let mut sorted = shown.clone();
+    sorted.sort();
+    assert_eq!(shown, sorted, "delete sorts before keep");
+    for (e, json) in plan.entries().zip(entries) {
+        assert_eq!(json["reason"], e.reason.to_string());
+        assert_eq!(json["reason_code"], e.reason.code());
+    }
 }

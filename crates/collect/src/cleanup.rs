@@ -1,7 +1,8 @@
 //! The AWS calls behind `sgaudit cleanup`: the evidence the plan needs beyond the snapshot (when each group
-//! was created, which VPCs are peered or attached to a transit gateway, which groups other VPCs reference),
-//! the re-check just before deleting (fresh definitions, who uses the groups now), and the changes
-//! themselves (revoke rules, delete groups), each with a dry-run mode.
+//! was created, which VPCs are peered or attached to a transit gateway, which groups other VPCs reference:
+//! [`plan_evidence`]), the re-check just before deleting (fresh definitions, who uses the groups now), and the
+//! changes themselves (revoke rules, delete groups), each with a dry-run mode. [`LiveEc2`] gives the apply
+//! sequence of `sgaudit-cleanup` these calls.
 //!
 //! Every call is made in one account and region through that account's session, and every failure comes
 //! back as a [`SourceError`], never as an empty answer: a plan that did not see something must not act as
@@ -18,8 +19,14 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::date_time::Format;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_smithy_types::DateTime;
+use futures::StreamExt;
 use serde_json::Value;
+use sgaudit_cleanup::apply::{Ec2, User};
+use sgaudit_cleanup::evidence::{Answer, Peering, Question};
 use sgaudit_snapshot::{Rule, SecurityGroup, Snapshot, SourceError};
+
+/// What [`creation_times`] answers: one type with the plan that weighs it.
+pub use sgaudit_cleanup::CreationTimes;
 
 use crate::client;
 use crate::source::{classify, each_page, Action, Ctx};
@@ -125,14 +132,43 @@ const FILTER_VALUES: usize = 200;
 /// The answer EC2 gives a dry run that would have succeeded.
 const DRY_RUN_OK: &str = "DryRunOperation";
 
-/// When each group seen in CloudTrail's event history was created.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreationTimes {
-    /// Start of the window read (epoch seconds): a group absent from `created` is older than this, or its
-    /// creation was not recorded.
-    pub since: i64,
-    /// Group id → creation time (epoch seconds).
-    pub created: HashMap<String, i64>,
+/// CloudTrail's event history: how far back `LookupEvents` reads, in days.
+const CLOUDTRAIL_DAYS: i64 = 90;
+
+/// The plan's questions answered, every account-region at once, at most `concurrency` at a time; three
+/// calls each at the most (creation events, connected VPCs, and references from other VPCs only when a
+/// candidate is in a connected one), never one per group. `now` is the lookup's time (epoch seconds).
+pub async fn plan_evidence(
+    connected: &Connected,
+    questions: Vec<Question>,
+    now: i64,
+    concurrency: usize,
+) -> Vec<Answer> {
+    let since = now - CLOUDTRAIL_DAYS * sgaudit_cleanup::plan::DAY;
+    futures::stream::iter(questions)
+        .map(|q| async move {
+            let creation = creation_times(connected, &q.account_id, &q.region, since).await;
+            let peering = match connected_vpcs(connected, &q.account_id, &q.region).await {
+                Err(e) => Err(e),
+                Ok(connected_vpcs) => {
+                    let peered: Vec<String> = q
+                        .candidates
+                        .iter()
+                        .filter(|(_, vpc)| vpc.as_ref().is_some_and(|v| connected_vpcs.contains(v)))
+                        .map(|(id, _)| id.clone())
+                        .collect();
+                    let references = match peered.is_empty() {
+                        true => Ok(HashMap::new()),
+                        false => references_from_other_vpcs(connected, &q.account_id, &q.region, &peered).await,
+                    };
+                    Ok(Peering { connected_vpcs, references })
+                }
+            };
+            Answer { account_id: q.account_id, region: q.region, creation, peering }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await
 }
 
 /// Reads every `CreateSecurityGroup` event of the region since `since_epoch_secs` (CloudTrail keeps 90 days
@@ -245,6 +281,18 @@ pub async fn account_alias(connected: &Connected, account_id: &str) -> Result<Op
     Ok(answer.account_aliases().first().cloned())
 }
 
+/// The names people know an account by, `alias / name` (its alias, and its name in the organization), or
+/// as many of them as are known; and why the alias could not be read, if it could not.
+pub async fn account_label(connected: &Connected, account_id: &str) -> (String, Option<SourceError>) {
+    let alias = account_alias(connected, account_id).await;
+    let name = connected.session(account_id).and_then(|s| s.name.clone());
+    let (alias, error) = match alias {
+        Ok(alias) => (alias, None),
+        Err(e) => (None, Some(e)),
+    };
+    (alias.into_iter().chain(name).collect::<Vec<_>>().join(" / "), error)
+}
+
 /// Fresh definitions of the groups, sorted by id. A group that no longer exists is simply absent (the ids
 /// go in a filter: a `GroupIds` list would fail the whole call for one missing id).
 pub async fn describe_groups(
@@ -261,18 +309,18 @@ pub async fn describe_groups(
     Ok(groups)
 }
 
-/// The re-check before deleting: what uses each group right now. Network interfaces holding it
-/// (`eni-…`) and other groups whose rules name it (`sg-… (rule)`); a group's rules naming the group itself
-/// do not count. Groups nothing uses are absent from the answer.
+/// The re-check before deleting: what uses each group right now. Network interfaces holding it and other
+/// groups whose rules name it; a group's rules naming the group itself do not count. Groups nothing uses are
+/// absent from the answer.
 pub async fn users_now(
     connected: &Connected,
     account_id: &str,
     region: &str,
     group_ids: &[String],
-) -> Result<HashMap<String, Vec<String>>, SourceError> {
+) -> Result<HashMap<String, Vec<User>>, SourceError> {
     let ctx = context(connected, account_id, region)?;
     let wanted: BTreeSet<&str> = group_ids.iter().map(String::as_str).collect();
-    let mut users: HashMap<String, Vec<String>> = HashMap::new();
+    let mut users: HashMap<String, Vec<User>> = HashMap::new();
 
     let ec2 = client!(ctx, aws_sdk_ec2);
     for chunk in group_ids.chunks(FILTER_VALUES) {
@@ -287,7 +335,7 @@ pub async fn users_now(
                 let Some(eni_id) = eni.network_interface_id() else { continue };
                 for group in eni.groups().iter().filter_map(|g| g.group_id()) {
                     if wanted.contains(group) {
-                        users.entry(group.to_string()).or_default().push(eni_id.to_string());
+                        users.entry(group.to_string()).or_default().push(User::Interface(eni_id.to_string()));
                     }
                 }
             }
@@ -303,7 +351,7 @@ pub async fn users_now(
         let Some(referrer_id) = referrer.group_id() else { continue };
         for named in rules.iter().flat_map(|r| r.user_id_group_pairs()).filter_map(|p| p.group_id()) {
             if named != referrer_id && wanted.contains(named) {
-                users.entry(named.to_string()).or_default().push(format!("{referrer_id} (rule)"));
+                users.entry(named.to_string()).or_default().push(User::Rule(referrer_id.to_string()));
             }
         }
     }
@@ -312,6 +360,57 @@ pub async fn users_now(
         found.dedup();
     }
     Ok(users)
+}
+
+/// The real EC2 of a cleanup's apply: each call made through the run's sessions and run to its end on
+/// `runtime`. With `dry_run`, every revoke and delete is sent with DryRun=true (nothing changes).
+pub struct LiveEc2<'a> {
+    pub connected: &'a Connected,
+    pub runtime: &'a tokio::runtime::Runtime,
+    pub dry_run: bool,
+}
+
+impl Ec2 for LiveEc2<'_> {
+    fn describe(&mut self, account_id: &str, region: &str, ids: &[String]) -> Result<Vec<SecurityGroup>, SourceError> {
+        self.runtime.block_on(describe_groups(self.connected, account_id, region, ids))
+    }
+
+    fn users_now(
+        &mut self,
+        account_id: &str,
+        region: &str,
+        ids: &[String],
+    ) -> Result<HashMap<String, Vec<User>>, SourceError> {
+        self.runtime.block_on(users_now(self.connected, account_id, region, ids))
+    }
+
+    fn revoke(
+        &mut self,
+        account_id: &str,
+        region: &str,
+        group_id: &str,
+        ingress: &[Rule],
+        egress: &[Rule],
+    ) -> Result<(), SourceError> {
+        self.runtime.block_on(revoke(self.connected, account_id, region, group_id, ingress, egress, self.dry_run))
+    }
+
+    fn delete(&mut self, account_id: &str, region: &str, group_id: &str) -> Result<(), SourceError> {
+        self.runtime.block_on(delete(self.connected, account_id, region, group_id, self.dry_run))
+    }
+
+    /// Only the rules the group lacks, each on its own: the first one refused is the error.
+    fn authorize(
+        &mut self,
+        account_id: &str,
+        region: &str,
+        group_id: &str,
+        ingress: &[Rule],
+        egress: &[Rule],
+    ) -> Result<(), SourceError> {
+        let done = crate::restore::authorize(self.connected, account_id, region, group_id, ingress, egress);
+        self.runtime.block_on(done)?.into_result()
+    }
 }
 
 /// Revokes exactly these rules of `group_id` (one call per direction; none for an empty list). With
@@ -523,6 +622,54 @@ where
     }
 }
 
+/// The group the write probes dry-run against: the default group of one of the region's VPCs, which AWS
+/// refuses to delete, so that not even a dry-run flag lost in a refactoring could remove a group that
+/// matters. `None` when the region has no VPC (then nothing there can be cleaned up or restored into).
+pub(crate) async fn probe_group(ctx: &Ctx) -> Result<Option<String>, SourceError> {
+    let ec2 = client!(ctx, aws_sdk_ec2);
+    let out = ec2
+        .describe_security_groups()
+        .filters(Filter::builder().name("group-name").values("default").build())
+        .max_results(5)
+        .send()
+        .await
+        .map_err(|e| ctx.fail(DESCRIBE_GROUPS, e))?;
+    Ok(out.security_groups().iter().find_map(|g| g.group_id().map(str::to_string)))
+}
+
+/// A write proven with EC2's `DryRun` against the region's default group: `DryRunOperation` is AWS's "you
+/// may" (judged by the preflight), `UnauthorizedOperation` its "you may not".
+pub(crate) async fn dry_run<F, Fut, T, E>(ctx: &Ctx, action: &str, call: F) -> Result<(), SourceError>
+where
+    F: FnOnce(aws_sdk_ec2::Client, String) -> Fut,
+    Fut: std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let group = probe_group(ctx)
+        .await
+        .map_err(|e| crate::source::precondition(action, "finding a group to dry-run against", &e))?;
+    let Some(group) = group else {
+        return Err(crate::source::not_probed(
+            action,
+            "the region has no VPC, so no group to dry-run against (and nothing to clean up or restore)",
+        ));
+    };
+    match call(client!(ctx, aws_sdk_ec2), group).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(ctx.fail(action, e)),
+    }
+}
+
+/// A rule no group has (TEST-NET-1, RFC 5737), for the dry runs of revoking and authorizing.
+pub(crate) fn probe_rule() -> IpPermission {
+    IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(1)
+        .to_port(1)
+        .ip_ranges(IpRange::builder().cidr_ip("192.0.2.1/32").build())
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
     use aws_sdk_cloudtrail::types::Resource;
@@ -642,52 +789,4 @@ mod tests {
         let all = to_ip_permission(&rules[1]);
         assert!(all.user_id_group_pairs.is_none() && all.prefix_list_ids.is_none(), "{all:?}");
     }
-}
-
-/// The group the write probes dry-run against: the default group of one of the region's VPCs, which AWS
-/// refuses to delete, so that not even a dry-run flag lost in a refactoring could remove a group that
-/// matters. `None` when the region has no VPC (then nothing there can be cleaned up or restored into).
-pub(crate) async fn probe_group(ctx: &Ctx) -> Result<Option<String>, SourceError> {
-    let ec2 = client!(ctx, aws_sdk_ec2);
-    let out = ec2
-        .describe_security_groups()
-        .filters(Filter::builder().name("group-name").values("default").build())
-        .max_results(5)
-        .send()
-        .await
-        .map_err(|e| ctx.fail(DESCRIBE_GROUPS, e))?;
-    Ok(out.security_groups().iter().find_map(|g| g.group_id().map(str::to_string)))
-}
-
-/// A write proven with EC2's `DryRun` against the region's default group: `DryRunOperation` is AWS's "you
-/// may" (judged by the preflight), `UnauthorizedOperation` its "you may not".
-pub(crate) async fn dry_run<F, Fut, T, E>(ctx: &Ctx, action: &str, call: F) -> Result<(), SourceError>
-where
-    F: FnOnce(aws_sdk_ec2::Client, String) -> Fut,
-    Fut: std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    let group = probe_group(ctx)
-        .await
-        .map_err(|e| crate::source::precondition(action, "finding a group to dry-run against", &e))?;
-    let Some(group) = group else {
-        return Err(crate::source::not_probed(
-            action,
-            "the region has no VPC, so no group to dry-run against (and nothing to clean up or restore)",
-        ));
-    };
-    match call(client!(ctx, aws_sdk_ec2), group).await {
-        Ok(_) => Ok(()),
-        Err(e) => Err(ctx.fail(action, e)),
-    }
-}
-
-/// A rule no group has (TEST-NET-1, RFC 5737), for the dry runs of revoking and authorizing.
-pub(crate) fn probe_rule() -> IpPermission {
-    IpPermission::builder()
-        .ip_protocol("tcp")
-        .from_port(1)
-        .to_port(1)
-        .ip_ranges(IpRange::builder().cidr_ip("192.0.2.1/32").build())
-        .build()
 }

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
-use sgaudit_audit::checks::{self, CheckResult};
+use sgaudit_audit::checks::CheckResult;
 use sgaudit_audit::{Audit, Finding, GroupVerdict, Outcome, Severity, Status};
 use sgaudit_snapshot::{Rule, Snapshot};
 
@@ -290,14 +290,14 @@ pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
 
 /// `<check title>: <group-id> (<group-name>)`, shared with the OCSF report.
 pub fn title(g: &GroupVerdict, f: &Finding) -> String {
-    format!("{}: {} ({})", f.title, g.group.group_id, g.group.group_name)
+    format!("{}: {} ({})", f.check.title, g.group.group_id, g.group.group_name)
 }
 
 /// Whether a finding says that its group could not be judged: no failed control, but a check that could not
 /// be made (Security Hub's `NOT_AVAILABLE`, OCSF's `Unknown`). Exposure findings of such a group are known
 /// failures all the same.
 pub fn not_judged(g: &GroupVerdict, f: &Finding) -> bool {
-    g.status == Status::Unknown && f.controls.is_empty()
+    g.status == Status::Unknown && f.check.controls.is_empty()
 }
 
 /// The standards a check's controls belong to, named as Security Hub's finding types name them.
@@ -317,12 +317,6 @@ pub fn types(controls: &[&str]) -> Vec<String> {
     std::iter::once(TYPE_BEST_PRACTICES.to_string())
         .chain(standards(controls).into_iter().map(|s| format!("{TYPE_STANDARDS}/{s}")))
         .collect()
-}
-
-/// What to do about a check's failure (its `remediation`). Kept here for the formats that carry one (ASFF,
-/// OCSF).
-pub fn remediation_text(check_id: &str) -> Option<&'static str> {
-    checks::by_id(check_id).map(|c| c.remediation)
 }
 
 /// The AWS documentation of the first Security Hub control of a check, in AWS Foundational Security Best
@@ -513,34 +507,34 @@ fn finding(g: &GroupVerdict, f: &Finding, resource: Resource, time: &str, import
     let title = title(g, f);
     let description = format!("{}. Verdict on the group: {}; risk: {}.", f.message, g.status.id(), g.risk.id());
     let mut product_fields = BTreeMap::new();
-    product_fields.insert("sgaudit/CheckId".to_string(), f.id.to_string());
+    product_fields.insert("sgaudit/CheckId".to_string(), f.check.id.to_string());
     product_fields.insert("sgaudit/Status".to_string(), g.status.id().to_string());
     product_fields.insert("sgaudit/Risk".to_string(), g.risk.id().to_string());
     product_fields.insert("sgaudit/Version".to_string(), env!("CARGO_PKG_VERSION").to_string());
     AsffFinding {
         schema_version: SCHEMA_VERSION.to_string(),
-        id: finding_id(g, f.id),
+        id: finding_id(g, f.check.id),
         product_arn: product_arn(importer.unwrap_or(g.account_id), g.region),
         product_name: "sgaudit".to_string(),
-        generator_id: format!("sgaudit/{}", f.id),
+        generator_id: format!("sgaudit/{}", f.check.id),
         aws_account_id: g.account_id.to_string(),
-        types: types(f.controls),
+        types: types(f.check.controls),
         created_at: time.to_string(),
         updated_at: time.to_string(),
         severity: AsffSeverity { label: f.severity.into(), original: f.severity.id().to_string() },
         title: truncate(&title, TITLE_MAX).into_owned(),
         description: truncate(&description, DESCRIPTION_MAX).into_owned(),
-        remediation: remediation_text(f.id).map(|text| Remediation {
+        remediation: Some(Remediation {
             recommendation: Recommendation {
-                text: truncate(text, REMEDIATION_TEXT_MAX).into_owned(),
-                url: control_url(f.controls),
+                text: truncate(f.check.remediation, REMEDIATION_TEXT_MAX).into_owned(),
+                url: control_url(f.check.controls),
             },
         }),
         product_fields,
         resources: vec![resource],
         compliance: Compliance {
             status: if not_judged(g, f) { ComplianceStatus::NotAvailable } else { ComplianceStatus::Failed },
-            related_requirements: f.controls.iter().map(|c| c.to_string()).collect(),
+            related_requirements: f.check.controls.iter().map(|c| c.to_string()).collect(),
         },
         record_state: RecordState::Active,
         workflow: Workflow { status: WorkflowStatus::New },
@@ -602,6 +596,7 @@ mod tests {
     use super::*;
     use crate::test_support::{demo, group_named};
     use serde_json::Value;
+    use sgaudit_audit::checks;
     use std::collections::BTreeSet;
 
     const ACCOUNT: &str = "123456789012";
@@ -624,7 +619,7 @@ mod tests {
             .flat_map(|g| {
                 g.findings
                     .iter()
-                    .map(move |f| format!("sgaudit/{}/{}/{}/{}", g.account_id, g.region, g.group.group_id, f.id))
+                    .map(move |f| format!("sgaudit/{}/{}/{}/{}", g.account_id, g.region, g.group.group_id, f.check.id))
             })
             .collect();
         assert!(expected.len() > 10, "the demo has findings: {expected:?}");
@@ -976,8 +971,17 @@ mod tests {
 
     #[test]
     fn remediations_and_control_pages_come_from_the_checks() {
+        // A group's finding carries its check, and so the check's own remediation: nothing is looked up by id.
+        let snapshot = demo();
+        let audit = sgaudit_audit::audit(&snapshot);
+        let all = findings(&snapshot, &audit);
+        let group_findings: Vec<&Finding> = audit.groups.iter().flat_map(|g| &g.findings).collect();
+        assert!(!group_findings.is_empty());
+        for (written, f) in all.iter().zip(&group_findings) {
+            let text = written.remediation.as_ref().map(|r| r.recommendation.text.as_str());
+            assert_eq!(text, Some(truncate(f.check.remediation, REMEDIATION_TEXT_MAX).as_ref()), "{}", written.id);
+        }
         for check in checks::CHECKS {
-            assert_eq!(remediation_text(check.id), Some(check.remediation));
             let hub = check.controls.iter().any(|c| c.starts_with("AWS FSBP ") || c.starts_with("AWS Security Hub "));
             let url = control_url(check.controls);
             assert_eq!(url.is_some(), hub, "{}: {url:?}", check.id);
@@ -988,7 +992,6 @@ mod tests {
                 assert!(url.contains(&page), "{url}");
             }
         }
-        assert_eq!(remediation_text("no-such-check"), None);
         let url = |controls: &[&str]| control_url(controls);
         assert_eq!(
             url(&["CIS AWS v3.0.0 1.4", "AWS FSBP IAM.4"]).as_deref(),

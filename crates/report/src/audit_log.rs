@@ -11,7 +11,7 @@
 use std::io::Write;
 
 use sgaudit_audit::{Audit, CheckResult, Family, GroupVerdict, Outcome, Status};
-use sgaudit_snapshot::{Direction, ResourceKind, Snapshot};
+use sgaudit_snapshot::{ResourceKind, Snapshot};
 
 use crate::text::printable;
 
@@ -59,7 +59,7 @@ pub fn write(out: &mut impl Write, account_id: &str, snapshot: &Snapshot, audit:
     }
     for r in audit.regions.iter().filter(|r| r.account_id == account_id) {
         for missing in &r.unreadable {
-            writeln!(out, "Evidence not read in {}: {}", clean(&r.region), clean(missing))?;
+            writeln!(out, "Evidence not read in {}: {}", clean(&r.region), clean(&missing.to_string()))?;
         }
     }
     writeln!(out)?;
@@ -95,11 +95,8 @@ pub fn write(out: &mut impl Write, account_id: &str, snapshot: &Snapshot, audit:
 }
 
 fn write_group(out: &mut impl Write, i: usize, n: usize, g: &GroupVerdict) -> std::io::Result<()> {
-    let status = match g.status {
-        Status::InUse => "IN USE",
-        Status::Unused => "UNUSED",
-        Status::Unknown => "UNKNOWN",
-    };
+    // In capitals, so that `grep UNUSED` finds exactly the unused groups.
+    let status = g.status.label().to_uppercase();
     writeln!(
         out,
         "Reviewing security group ({i}/{n}): {} ({}) in {}: {status}, risk {}",
@@ -118,13 +115,7 @@ fn write_group(out: &mut impl Write, i: usize, n: usize, g: &GroupVerdict) -> st
     let refs: Vec<String> = g
         .referenced_by
         .iter()
-        .map(|r| {
-            let direction = match r.direction {
-                Direction::Ingress => "ingress",
-                Direction::Egress => "egress",
-            };
-            format!("{} ({direction} rule, {})", clean(r.group_id), r.status.id())
-        })
+        .map(|r| format!("{} ({} rule, {})", clean(r.group_id), r.direction.id(), r.status.id()))
         .collect();
     if refs.is_empty() {
         writeln!(out, "\tReferenced by other groups: none")?;
@@ -132,10 +123,10 @@ fn write_group(out: &mut impl Write, i: usize, n: usize, g: &GroupVerdict) -> st
         writeln!(out, "\tReferenced by other groups: {}", refs.join(", "))?;
     }
     for missing in &g.missing_evidence {
-        writeln!(out, "\tEvidence missing: {}", clean(missing))?;
+        writeln!(out, "\tEvidence missing: {}", clean(&missing.to_string()))?;
     }
     for f in &g.findings {
-        writeln!(out, "\tFinding {} ({}): {}", f.id, serde_id(f.severity), clean(&f.message))?;
+        writeln!(out, "\tFinding {} ({}): {}", f.check.id, f.severity.id(), clean(&f.message))?;
     }
     writeln!(out)
 }
@@ -151,10 +142,10 @@ fn write_results(out: &mut impl Write, results: &[&CheckResult]) -> std::io::Res
         count(Outcome::Pass)
     )?;
     for r in results {
+        // In capitals, so that `grep -P '^\tFAIL '` lists the failures.
         let outcome = match r.outcome {
-            Outcome::Fail => format!("FAIL ({})", r.severity.id()),
-            Outcome::NotEvaluated => "NOT EVALUATED".to_string(),
-            Outcome::Pass => "PASS".to_string(),
+            Outcome::Fail => format!("{} ({})", r.outcome.label().to_uppercase(), r.severity.id()),
+            Outcome::NotEvaluated | Outcome::Pass => r.outcome.label().to_uppercase(),
         };
         let l = &r.location;
         let place = match &l.region {
@@ -164,10 +155,6 @@ fn write_results(out: &mut impl Write, results: &[&CheckResult]) -> std::io::Res
         writeln!(out, "\t{outcome} {} on {}{place}: {}", r.check.id, clean(&l.resource), clean(&r.evidence))?;
     }
     writeln!(out)
-}
-
-fn serde_id(severity: sgaudit_audit::Severity) -> String {
-    serde_json::to_value(severity).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 /// Names, ids, regions and messages come from AWS users or a snapshot file, and people pick deletion

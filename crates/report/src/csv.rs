@@ -151,8 +151,8 @@ pub(crate) fn row(g: &GroupVerdict, accounts: &Accounts) -> [String; 18] {
         eni_count(g).to_string(),
         g.used_by.iter().map(|u| format!("{}:{}", u.kind.id(), u.id)).collect::<Vec<_>>().join(JOIN),
         referenced_by.into_iter().collect::<Vec<_>>().join(JOIN),
-        g.missing_evidence.join(JOIN),
-        g.findings.iter().map(|f| f.id).collect::<Vec<_>>().join(JOIN),
+        sgaudit_audit::join(&g.missing_evidence, JOIN),
+        g.findings.iter().map(|f| f.check.id).collect::<Vec<_>>().join(JOIN),
         group.tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(JOIN),
         accounts.name(g.account_id).to_string(),
     ]

@@ -18,7 +18,7 @@ use base64::Engine as _;
 use maud::{html, Markup, PreEscaped};
 use serde::Serialize;
 use sgaudit_audit::checks::{Check, CheckResult, CHECKS};
-use sgaudit_audit::{Audit, Family, Finding, GroupVerdict, Outcome, Risk, Severity, Status};
+use sgaudit_audit::{AccountState, Audit, Family, Finding, GroupVerdict, Outcome, Risk, Severity, Status};
 use sgaudit_snapshot::{CoverageState, Snapshot, SourceCoverage};
 use sha2::Digest as _;
 
@@ -41,11 +41,6 @@ pub const RESULTS_LISTED: usize = 200;
 /// Up to how many accounts the page gives each credential report's time a line of its own; more fold into a
 /// table.
 const REPORTS_LISTED: usize = 10;
-
-/// The outcomes, in the order a family's section lists them: what needs doing first.
-const OUTCOMES: [Outcome; 3] = [Outcome::Fail, Outcome::NotEvaluated, Outcome::Pass];
-
-const STATUSES: [Status; 3] = [Status::InUse, Status::Unused, Status::Unknown];
 
 pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
     out.write_all(b"<!DOCTYPE html>\n<html lang=\"en\">\n")?;
@@ -148,13 +143,14 @@ fn summary(snapshot: &Snapshot, audit: &Audit, region_names: usize) -> Markup {
     let families = terminal::families(audit);
     let unknown = audit.count_status(Status::Unknown);
     // The same refusal (an SCP, a missing permission) usually repeats in every region: each once, with where.
-    let mut unread: Vec<(&str, Vec<String>)> = Vec::new();
+    let mut unread: Vec<(String, Vec<String>)> = Vec::new();
     for r in &audit.regions {
         for u in &r.unreadable {
             let place = format!("{} / {}", r.account_id, r.region);
-            match unread.iter_mut().find(|(text, _)| *text == u.as_str()) {
+            let text = u.to_string();
+            match unread.iter_mut().find(|(t, _)| *t == text) {
                 Some((_, places)) => places.push(place),
-                None => unread.push((u.as_str(), vec![place])),
+                None => unread.push((text, vec![place])),
             }
         }
     }
@@ -193,7 +189,7 @@ fn summary(snapshot: &Snapshot, audit: &Audit, region_names: usize) -> Markup {
                         p {
                             strong { (num(not_evaluated_count)) " check result(s) could not be evaluated" }
                             ": the evidence they need was not read, so they are "
-                            span.badge.outcome-not_evaluated { "not evaluated" } ", never passes."
+                            span.badge.outcome-not_evaluated { (Outcome::NotEvaluated.label()) } ", never passes."
                         }
                     }
                     ul {
@@ -257,9 +253,9 @@ fn summary(snapshot: &Snapshot, audit: &Audit, region_names: usize) -> Markup {
                     div {
                         h3 { "By status" }
                         ul.badges {
-                            @for s in STATUSES {
+                            @for s in Status::ALL {
                                 li {
-                                    span class=(status_class(s)) { (status_label(s)) }
+                                    span class=(status_class(s)) { (Status::label(s)) }
                                     " " strong { (num(audit.count_status(s))) }
                                 }
                             }
@@ -289,14 +285,14 @@ fn family_overview(snapshot: &Snapshot, audit: &Audit, families: &[Family]) -> M
             Bar {
                 label: f.title().to_string(),
                 segments: vec![
-                    segment(Outcome::Fail.id(), "fail", t.fail),
-                    segment(Outcome::NotEvaluated.id(), "not evaluated", t.not_evaluated),
-                    segment(Outcome::Pass.id(), "pass", t.pass),
+                    segment(Outcome::Fail.id(), Outcome::Fail.label(), t.fail),
+                    segment(Outcome::NotEvaluated.id(), Outcome::NotEvaluated.label(), t.not_evaluated),
+                    segment(Outcome::Pass.id(), Outcome::Pass.label(), t.pass),
                 ],
             }
         })
         .collect();
-    let legend: Vec<(String, &str)> = OUTCOMES.iter().map(|&o| (fill(o.id()), outcome_label(o))).collect();
+    let legend: Vec<(String, &str)> = Outcome::ALL.iter().map(|&o| (fill(o.id()), Outcome::label(o))).collect();
     let described = bars
         .iter()
         .map(|b| {
@@ -418,15 +414,6 @@ fn card(label: &str, value: Markup, note: Option<String>) -> Markup {
     }
 }
 
-/// The status as people read it (`in use`); `Status::id` stays the value of the filter and the JSON.
-fn status_label(status: Status) -> &'static str {
-    match status {
-        Status::InUse => "in use",
-        Status::Unused => "unused",
-        Status::Unknown => "unknown",
-    }
-}
-
 fn status_class(status: Status) -> String {
     format!("badge status-{}", status.id())
 }
@@ -437,15 +424,6 @@ fn risk_class(risk: Risk) -> String {
 
 fn severity_class(severity: Severity) -> String {
     format!("badge sev-{}", severity.id())
-}
-
-/// The outcome as people read it (`not evaluated`); `Outcome::id` stays the value of the CSS class.
-fn outcome_label(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Fail => "fail",
-        Outcome::NotEvaluated => "not evaluated",
-        Outcome::Pass => "pass",
-    }
 }
 
 fn outcome_class(outcome: Outcome) -> String {
@@ -540,15 +518,15 @@ fn layout(bar: &Bar, max: usize, area: f64, start: f64) -> (Vec<(f64, f64, &Segm
     (placed, x)
 }
 
-/// Groups of one account-region, by status (in [`STATUSES`] order) and by risk (in [`Risk::ALL`] order).
+/// Groups of one account-region, by status (in [`Status::ALL`] order) and by risk (in [`Risk::ALL`] order).
 type PlaceCounts = ([usize; 3], [usize; 5]);
 
 fn charts(snapshot: &Snapshot, audit: &Audit) -> Markup {
-    let by_status: Vec<Bar> = STATUSES
+    let by_status: Vec<Bar> = Status::ALL
         .iter()
         .map(|&s| Bar {
-            label: status_label(s).to_string(),
-            segments: vec![segment(s.id(), status_label(s), audit.count_status(s))],
+            label: Status::label(s).to_string(),
+            segments: vec![segment(s.id(), Status::label(s), audit.count_status(s))],
         })
         .collect();
     let by_risk: Vec<Bar> = Risk::ALL
@@ -563,7 +541,7 @@ fn charts(snapshot: &Snapshot, audit: &Audit) -> Markup {
     let mut counts: HashMap<(&str, &str), PlaceCounts> = HashMap::new();
     for g in &audit.groups {
         let c = counts.entry((g.account_id, g.region)).or_default();
-        c.0[STATUSES.iter().position(|&s| s == g.status).unwrap_or(0)] += 1;
+        c.0[Status::ALL.iter().position(|&s| s == g.status).unwrap_or(0)] += 1;
         c.1[Risk::ALL.iter().position(|&r| r == g.risk).unwrap_or(0)] += 1;
     }
     let mut places: Vec<(&str, &str, [usize; 3], [usize; 5])> = snapshot
@@ -584,7 +562,7 @@ fn charts(snapshot: &Snapshot, audit: &Audit) -> Markup {
         .iter()
         .map(|(a, r, s, _)| Bar {
             label: label(a, r),
-            segments: STATUSES.iter().zip(s).map(|(&st, &n)| segment(st.id(), status_label(st), n)).collect(),
+            segments: Status::ALL.iter().zip(s).map(|(&st, &n)| segment(st.id(), Status::label(st), n)).collect(),
         })
         .collect();
     let place_risk: Vec<Bar> = places
@@ -594,7 +572,7 @@ fn charts(snapshot: &Snapshot, audit: &Audit) -> Markup {
             segments: Risk::ALL.iter().zip(k).map(|(risk, &n)| segment(risk.id(), risk.id(), n)).collect(),
         })
         .collect();
-    let status_legend: Vec<(String, &str)> = STATUSES.iter().map(|&s| (fill(s.id()), status_label(s))).collect();
+    let status_legend: Vec<(String, &str)> = Status::ALL.iter().map(|&s| (fill(s.id()), Status::label(s))).collect();
     let risk_legend: Vec<(String, &str)> = Risk::ALL.iter().map(|r| (fill(r.id()), r.id())).collect();
     let per_place = |what: &str| {
         if all_places > CHART_REGIONS {
@@ -654,8 +632,8 @@ fn groups_table(audit: &Audit) -> Markup {
                     span { "Status" }
                     select #filter-status {
                         option value="" { "any" }
-                        @for s in STATUSES {
-                            option value=(s.id()) { (status_label(s)) " (" (num(audit.count_status(s))) ")" }
+                        @for s in Status::ALL {
+                            option value=(s.id()) { (Status::label(s)) " (" (num(audit.count_status(s))) ")" }
                         }
                     }
                 }
@@ -715,7 +693,7 @@ fn findings(audit: &Audit) -> Markup {
     let mut by_check: BTreeMap<&str, Vec<(&GroupVerdict, &Finding)>> = BTreeMap::new();
     for g in &audit.groups {
         for f in &g.findings {
-            by_check.entry(f.id).or_default().push((g, f));
+            by_check.entry(f.check.id).or_default().push((g, f));
         }
     }
     for list in by_check.values_mut() {
@@ -797,10 +775,10 @@ fn family_section(snapshot: &Snapshot, audit: &Audit, family: Family) -> Markup 
         section.family #(id) aria-labelledby=(heading) {
             h2 #(heading) { (family.title()) }
             p.family-counts {
-                @for o in OUTCOMES {
+                @for o in Outcome::ALL {
                     @let n = match o { Outcome::Fail => tally.fail, Outcome::NotEvaluated => tally.not_evaluated,
                                        Outcome::Pass => tally.pass };
-                    span class=(outcome_class(o)) { (outcome_label(o)) } " " strong { (num(n)) } " "
+                    span class=(outcome_class(o)) { (Outcome::label(o)) } " " strong { (num(n)) } " "
                 }
             }
             (report_ages(&reports))
@@ -821,9 +799,11 @@ fn check_results(check: &Check, results: Vec<&CheckResult>) -> Markup {
     let (failed, unknown, passed) = (of(Outcome::Fail), of(Outcome::NotEvaluated), of(Outcome::Pass));
     let head = match (failed.first(), unknown.first()) {
         (Some(worst), _) => html! { span class=(severity_class(worst.severity)) { (worst.severity.id()) } },
-        (None, Some(_)) => html! { span class=(outcome_class(Outcome::NotEvaluated)) { "not evaluated" } },
+        (None, Some(_)) => {
+            html! { span class=(outcome_class(Outcome::NotEvaluated)) { (Outcome::NotEvaluated.label()) } }
+        }
         (None, None) if passed.is_empty() => html! { span.badge.sev-informational { "no result" } },
-        (None, None) => html! { span class=(outcome_class(Outcome::Pass)) { "pass" } },
+        (None, None) => html! { span class=(outcome_class(Outcome::Pass)) { (Outcome::Pass.label()) } },
     };
     html! {
         article.check id={"check-" (check.id)} {
@@ -872,7 +852,7 @@ fn results_table(first: &[&CheckResult], then: &[&CheckResult]) -> Markup {
                     @for list in [first, then] {
                         @for r in list.iter().take(RESULTS_LISTED) {
                             tr class={"row-" (r.outcome.id())} {
-                                td { span class=(outcome_class(r.outcome)) { (outcome_label(r.outcome)) } }
+                                td { span class=(outcome_class(r.outcome)) { (Outcome::label(r.outcome)) } }
                                 td {
                                     @if r.outcome != Outcome::Pass {
                                         span class=(severity_class(r.severity)) { (r.severity.id()) }
@@ -889,7 +869,7 @@ fn results_table(first: &[&CheckResult], then: &[&CheckResult]) -> Markup {
                             tr.more {
                                 td colspan="5" {
                                     "… and " (num(list.len() - RESULTS_LISTED)) " more "
-                                    (outcome_label(list[0].outcome))
+                                    (Outcome::label(list[0].outcome))
                                     ": the JSON, CSV and Excel reports list every result."
                                 }
                             }
@@ -921,16 +901,17 @@ fn coverage(snapshot: &Snapshot, audit: &Audit) -> Markup {
                     thead { tr { th { "Account" } th { "Name" } th { "Profile" } th { "State" } th { "Detail" } } }
                     tbody {
                         @for a in &snapshot.accounts {
-                            @let (state, class) = match (&a.error, &a.skipped) {
-                                (Some(_), _) => ("unreachable", "badge cov-failed"),
-                                (None, Some(_)) => ("skipped", "badge cov-not_applicable"),
-                                (None, None) => ("read", "badge cov-complete"),
+                            @let state = AccountState::of(a);
+                            @let class = match state {
+                                AccountState::Unreachable => "badge cov-failed",
+                                AccountState::Skipped => "badge cov-not_applicable",
+                                AccountState::Read => "badge cov-complete",
                             };
                             tr class=[a.error.as_ref().map(|_| "row-bad")] {
                                 td.mono { (a.account_id) }
                                 td { (a.name.as_deref().unwrap_or("")) }
                                 td { (a.profile.as_deref().unwrap_or("")) }
-                                td { span class=(class) { (state) } }
+                                td { span class=(class) { (state.id()) } }
                                 td {
                                     @if let Some(e) = &a.error { (error_detail(e)) }
                                     @if let Some(why) = &a.skipped { (why) }
@@ -954,7 +935,7 @@ fn coverage(snapshot: &Snapshot, audit: &Audit) -> Markup {
                         tbody {
                             @for e in &snapshot.account_evidence {
                                 @for c in &e.coverage {
-                                    @let state = coverage_state(&c.state);
+                                    @let state = c.state.id();
                                     tr class=[(!c.state.is_whole()).then_some("row-bad")] {
                                         td.mono { (e.account_id) }
                                         td.mono { (c.source) }
@@ -984,10 +965,12 @@ fn coverage(snapshot: &Snapshot, audit: &Audit) -> Markup {
                 p {
                     @if groups {
                         "Without these lists, a group that only they would show as used is "
-                        span.badge.status-unknown { "unknown" } ", never " span.badge.status-unused { "unused" } ". "
+                        span.badge.status-unknown { (Status::Unknown.label()) } ", never "
+                        span.badge.status-unused { (Status::Unused.label()) } ". "
                     }
                     @if families {
-                        "A check that reads one of them is " span.badge.outcome-not_evaluated { "not evaluated" }
+                        "A check that reads one of them is "
+                        span.badge.outcome-not_evaluated { (Outcome::NotEvaluated.label()) }
                         " there, never passed."
                     }
                 }
@@ -1002,9 +985,10 @@ fn coverage(snapshot: &Snapshot, audit: &Audit) -> Markup {
                         tbody {
                             @for (account, region, c) in &problems {
                                 @let (state, error) = match &c.state {
-                                    CoverageState::Denied { error } => ("denied", Some(error)),
-                                    CoverageState::Failed { error } => ("failed", Some(error)),
-                                    _ => ("", None),
+                                    CoverageState::Denied { error } | CoverageState::Failed { error } => {
+                                        (c.state.id(), Some(error))
+                                    }
+                                    CoverageState::Complete | CoverageState::NotApplicable { .. } => ("", None),
                                 };
                                 tr.row-bad {
                                     td.mono { (account) }
@@ -1020,7 +1004,7 @@ fn coverage(snapshot: &Snapshot, audit: &Audit) -> Markup {
                             @for r in &empty_regions {
                                 tr.row-bad {
                                     td.mono { (r.account_id) } td.nowrap { (r.region) } td {} td {} td {} td {} td {}
-                                    td { (r.unreadable.join("; ")) }
+                                    td { (sgaudit_audit::join(&r.unreadable, "; ")) }
                                 }
                             }
                         }
@@ -1029,18 +1013,17 @@ fn coverage(snapshot: &Snapshot, audit: &Audit) -> Markup {
             }
             h3 { "Every source, per account and region" }
             @for r in &snapshot.regions {
-                @let count = |state: &str| r.coverage.iter().filter(|c| coverage_state(&c.state) == state).count();
+                @let count = |state: &str| r.coverage.iter().filter(|c| c.state.id() == state).count();
+                @let [complete, denied, failed, not_applicable] = CoverageState::IDS;
                 @let bad = r.coverage.iter().any(|c| !c.state.is_whole()) || r.coverage.is_empty();
                 details.region open[bad] {
                     summary class=[bad.then_some("bad")] {
                         span.mono { (r.account_id) " / " (r.region) }
-                        " — " (count("complete")) " complete"
-                        @let na = count("not_applicable");
-                        @if na > 0 { " · " (na) " not applicable" }
-                        @let denied = count("denied");
-                        @if denied > 0 { " · " strong { (denied) " denied" } }
-                        @let failed = count("failed");
-                        @if failed > 0 { " · " strong { (failed) " failed" } }
+                        " — " (count(complete)) " " (complete)
+                        @let na = count(not_applicable);
+                        @if na > 0 { " · " (na) " " (not_applicable.replace('_', " ")) }
+                        @if count(denied) > 0 { " · " strong { (count(denied)) " " (denied) } }
+                        @if count(failed) > 0 { " · " strong { (count(failed)) " " (failed) } }
                         @if r.coverage.is_empty() { " · " strong { "no source recorded" } }
                     }
                     div.region-body {
@@ -1057,7 +1040,7 @@ fn coverage(snapshot: &Snapshot, audit: &Audit) -> Markup {
                                     }
                                     tbody {
                                         @for c in broken {
-                                            @let state = coverage_state(&c.state);
+                                            @let state = c.state.id();
                                             tr class=[(!c.state.is_whole()).then_some("row-bad")] {
                                                 td.mono { (c.source) }
                                                 td { span class={"badge cov-" (state)} { (state.replace('_', " ")) } }
@@ -1094,15 +1077,6 @@ fn coverage(snapshot: &Snapshot, audit: &Audit) -> Markup {
     }
 }
 
-fn coverage_state(state: &CoverageState) -> &'static str {
-    match state {
-        CoverageState::Complete => "complete",
-        CoverageState::Denied { .. } => "denied",
-        CoverageState::Failed { .. } => "failed",
-        CoverageState::NotApplicable { .. } => "not_applicable",
-    }
-}
-
 fn error_detail(e: &sgaudit_snapshot::SourceError) -> Markup {
     html! {
         code { (e.code) }
@@ -1116,7 +1090,7 @@ fn error_detail(e: &sgaudit_snapshot::SourceError) -> Markup {
 /// evidence, the same for every unknown group of a region, are stored once and referred to by index.
 #[derive(Serialize)]
 struct Island<'a> {
-    texts: Vec<&'a str>,
+    texts: Vec<String>,
     /// Check id → title, for the findings badges' tooltips.
     checks: BTreeMap<&'static str, &'static str>,
     rows: Vec<Row<'a>>,
@@ -1142,8 +1116,8 @@ struct Row<'a>(
 );
 
 fn island<'a>(audit: &'a Audit) -> Island<'a> {
-    let mut texts: Vec<&str> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut texts: Vec<String> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     let rows = audit
         .groups
         .iter()
@@ -1152,8 +1126,8 @@ fn island<'a>(audit: &'a Audit) -> Island<'a> {
                 .missing_evidence
                 .iter()
                 .map(|m| {
-                    *index.entry(m.as_str()).or_insert_with(|| {
-                        texts.push(m.as_str());
+                    *index.entry(m.to_string()).or_insert_with_key(|text| {
+                        texts.push(text.clone());
                         texts.len() - 1
                     })
                 })
@@ -1171,15 +1145,9 @@ fn island<'a>(audit: &'a Audit) -> Island<'a> {
                 crate::table::used_by(g),
                 g.referenced_by
                     .iter()
-                    .map(|r| {
-                        let direction = match r.direction {
-                            sgaudit_snapshot::Direction::Ingress => "ingress",
-                            sgaudit_snapshot::Direction::Egress => "egress",
-                        };
-                        format!("{} ({direction}, {})", r.group_id, r.status.id())
-                    })
+                    .map(|r| format!("{} ({}, {})", r.group_id, r.direction.id(), r.status.id()))
                     .collect(),
-                g.findings.iter().map(|f| (f.id, f.severity.id())).collect(),
+                g.findings.iter().map(|f| (f.check.id, f.severity.id())).collect(),
                 missing,
                 g.group.tags.iter().map(|(k, v)| format!("{k}={v}")).collect(),
             )

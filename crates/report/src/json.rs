@@ -1,5 +1,13 @@
 //! The JSON document: a frozen, versioned shape, separate from the internal types, so that internal
-//! changes don't break the scripts that read it. `docs/formats.md` describes it field by field.
+//! changes don't break the scripts that read it. `docs/formats.md` describes it field by field, and its
+//! JSON Schema, generated from the types below ([`schema`]), is published as
+//! `docs/schema/sgaudit-report.v2.schema.json` (a test keeps the two equal and validates documents against it).
+//!
+//! Every field has a type of this module: no internal type is serialised directly, so a change to the
+//! audit's or the snapshot's types cannot change the document unseen. The words of sgaudit's vocabulary (a
+//! status, a risk, a severity, an outcome, a rule's direction, how a use was seen, an account's and a
+//! source's state) are written as the one id every report writes for them (`Status::id`, `Direction::id`,
+//! ...), through [`Id`], and the schema lists those ids from the same definitions.
 //!
 //! Schema version 2 (issue 11, the account checks) added `families`, `results` (one entry per result of the
 //! account and regional checks: IAM, CloudTrail, S3, network), `summary.by_outcome` and `account_coverage`
@@ -12,59 +20,89 @@
 //!
 //! The `security_groups` entries themselves are unchanged.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io::Write;
+use std::marker::PhantomData;
 
-use serde::Serialize;
-use sgaudit_audit::{Audit, CheckResult, GroupVerdict, Outcome, Risk, Status};
-use sgaudit_snapshot::{CoverageState, Snapshot, SourceCoverage};
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use serde::{Serialize, Serializer};
+use sgaudit_audit::{AccountState, Audit, CheckResult, GroupVerdict, Outcome, Risk, Severity, Status};
+use sgaudit_snapshot::{CoverageState, Direction, Snapshot, SourceCoverage, Via};
 
 /// Bumped on any change that could break a reader; additions of fields keep it. 2: the account checks
 /// (see the module's documentation).
 pub const SCHEMA_VERSION: u32 = 2;
 
-#[derive(Serialize)]
+/// A security group audit by sgaudit: every group's verdict and findings, every result of the account and
+/// regional checks, and what evidence was read. Readers must ignore fields they do not know: fields are
+/// added without a new `schema_version`.
+#[derive(Serialize, JsonSchema)]
+#[schemars(title = "sgaudit report", rename = "Report")]
 struct Document<'a> {
+    /// The version of this document's shape: 2.
+    #[schemars(extend("const" = SCHEMA_VERSION))]
     schema_version: u32,
+    /// The version of sgaudit that collected the snapshot.
     sgaudit_version: &'a str,
+    /// When the snapshot was collected (RFC 3339), where it says.
     #[serde(skip_serializing_if = "Option::is_none")]
     collected_at: Option<&'a str>,
     /// The families judged (`groups`, `network`, `iam`, `cloudtrail`, `s3`).
     families: Vec<&'static str>,
     summary: Summary,
+    /// Every group's verdict; empty when the `groups` family was not judged.
     security_groups: Vec<Group<'a>>,
     /// Every result of the account and regional checks, in the audit's order.
     results: Vec<ResultEntry<'a>>,
+    /// What each source of group evidence read, per account and region.
     coverage: Vec<Coverage<'a>>,
     /// The account-wide sources (IAM, the S3 account settings and bucket list), per account; `region` is
     /// the region their calls were made from.
     account_coverage: Vec<Coverage<'a>>,
+    /// Every account asked for, read or not.
     accounts: Vec<Account<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct Summary {
+    /// The groups judged (0 when the `groups` family was not).
     groups: usize,
-    by_status: std::collections::BTreeMap<&'static str, usize>,
-    by_risk: std::collections::BTreeMap<&'static str, usize>,
-    /// Results of the account and regional checks by outcome: `fail`, `not_evaluated`, `pass`.
-    by_outcome: std::collections::BTreeMap<&'static str, usize>,
+    /// Groups by status.
+    by_status: Counts<Status>,
+    /// Groups by risk.
+    by_risk: Counts<Risk>,
+    /// Results of the account and regional checks by outcome.
+    by_outcome: Counts<Outcome>,
     /// True when some evidence could not be read, or a check could not be evaluated (exit code 3).
     partial: bool,
     /// How much of the estate was read.
-    estate: sgaudit_audit::Estate,
+    estate: Estate,
+}
+
+/// How much of the estate was read: accounts, account-regions and source lists, read and in all.
+#[derive(Serialize, JsonSchema)]
+struct Estate {
+    accounts_read: usize,
+    accounts: usize,
+    regions_read: usize,
+    regions: usize,
+    sources_read: usize,
+    sources: usize,
 }
 
 /// One result of an account or regional check.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct ResultEntry<'a> {
     /// The check's stable id (`iam-root-mfa`).
     check: &'static str,
+    /// The check's title: it names the failure.
     title: &'static str,
     family: &'static str,
-    /// `pass`, `fail` or `not_evaluated` (its evidence could not be read: never a pass).
-    outcome: &'static str,
+    /// `not_evaluated`: its evidence could not be read, never a pass.
+    outcome: Id<Outcome>,
     /// The failure's severity; `informational` for a pass.
-    severity: &'static str,
+    severity: Id<Severity>,
     account_id: &'a str,
     /// `null` for an account-wide result (IAM, the S3 account settings).
     region: Option<&'a str>,
@@ -77,7 +115,8 @@ struct ResultEntry<'a> {
     controls: &'static [&'static str],
 }
 
-#[derive(Serialize)]
+/// One security group and the verdict on it.
+#[derive(Serialize, JsonSchema)]
 struct Group<'a> {
     account_id: &'a str,
     region: &'a str,
@@ -87,86 +126,281 @@ struct Group<'a> {
     description: &'a str,
     owner_id: &'a str,
     is_default: bool,
-    status: Status,
-    risk: Risk,
+    /// `unknown`: some evidence could not be read and no use was found; never `unused`.
+    status: Id<Status>,
+    risk: Id<Risk>,
+    /// What uses it: resources, interfaces, and in-use groups whose rules name it.
     used_by: Vec<UsedBy<'a>>,
-    referenced_by: &'a [sgaudit_audit::Reference<'a>],
-    missing_evidence: &'a [String],
+    /// Every other group whose rules name it, used or not.
+    referenced_by: Vec<Reference<'a>>,
+    /// For `unknown`: which evidence could not be read, one sentence each.
+    missing_evidence: Vec<String>,
     findings: Vec<Finding<'a>>,
     /// Checks not evaluated for this group, and why (their evidence was not read): never a pass.
-    not_evaluated: &'a [String],
+    not_evaluated: Vec<String>,
+    /// High-risk ports its rules open to 0.0.0.0/0 or ::/0.
     world_open_ports: &'a [u16],
-    tags: &'a std::collections::BTreeMap<String, String>,
-    ingress: &'a [sgaudit_snapshot::Rule],
-    egress: &'a [sgaudit_snapshot::Rule],
+    tags: &'a BTreeMap<String, String>,
+    ingress: Vec<Rule<'a>>,
+    egress: Vec<Rule<'a>>,
 }
 
-#[derive(Serialize)]
+/// One piece of evidence that something uses the group.
+#[derive(Serialize, JsonSchema)]
 struct UsedBy<'a> {
+    /// The kind of resource (`lambda-function`, `network-interface`, `security-group`, ...).
     kind: &'static str,
+    /// The resource's id or ARN.
     id: &'a str,
-    via: sgaudit_snapshot::Via,
+    via: Id<Via>,
+    /// The source of evidence that saw it.
     source: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<&'a str>,
 }
 
-#[derive(Serialize)]
+/// Another group whose rule names this one, with that group's own status.
+#[derive(Serialize, JsonSchema)]
+struct Reference<'a> {
+    group_id: &'a str,
+    direction: Id<Direction>,
+    status: Id<Status>,
+}
+
+/// A group check's failure.
+#[derive(Serialize, JsonSchema)]
 struct Finding<'a> {
+    /// The check's stable id (`sg-world-open-ssh`).
     id: &'static str,
-    severity: sgaudit_audit::Severity,
+    severity: Id<Severity>,
     title: &'static str,
     message: &'a str,
     controls: &'static [&'static str],
 }
 
-#[derive(Serialize)]
+/// One permission of a group, as the EC2 API groups it: a protocol and port range with its peers.
+#[derive(Serialize, JsonSchema)]
+struct Rule<'a> {
+    /// `tcp`, `udp`, `icmp`, `icmpv6`, `-1` (all) or a protocol number, as AWS reports it.
+    protocol: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from_port: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to_port: Option<i32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ipv4_ranges: Vec<Peer<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ipv6_ranges: Vec<Peer<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    prefix_lists: Vec<Peer<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    groups: Vec<GroupPeer<'a>>,
+}
+
+/// A CIDR block or prefix list id, with the rule's description.
+#[derive(Serialize, JsonSchema)]
+struct Peer<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+}
+
+/// A rule's peer that is a group, possibly of another account or a peered VPC.
+#[derive(Serialize, JsonSchema)]
+struct GroupPeer<'a> {
+    group_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vpc_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vpc_peering_connection_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+}
+
+/// What one source read in one account-region.
+#[derive(Serialize, JsonSchema)]
 struct Coverage<'a> {
     account_id: &'a str,
     region: &'a str,
     source: &'a str,
-    state: &'static str,
+    /// `denied` and `failed` carry AWS's `error`; `not_applicable` a `reason`.
+    state: Id<CoverageState>,
+    /// API requests made, every page and retry counted.
     requests: u32,
+    /// Items listed.
     items: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a sgaudit_snapshot::SourceError>,
+    error: Option<Error<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
 }
 
-#[derive(Serialize)]
+/// AWS's error, as AWS gave it.
+#[derive(Serialize, JsonSchema)]
+struct Error<'a> {
+    /// AWS's error code (`AccessDenied`, `ThrottlingException`), or sgaudit's (`timeout`, `truncated`).
+    code: &'a str,
+    message: &'a str,
+    /// The IAM action refused, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<&'a str>,
+    /// Present, and true, when the refusal came from an explicit deny in a service control policy.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    scp_deny: bool,
+}
+
+/// One account asked for.
+#[derive(Serialize, JsonSchema)]
 struct Account<'a> {
     account_id: &'a str,
+    /// Its name in the organization (`--org`).
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
+    /// The profile it was reached through.
     #[serde(skip_serializing_if = "Option::is_none")]
     profile: Option<&'a str>,
-    /// `read`, `unreachable` or `skipped`.
-    state: &'static str,
+    /// `unreachable` carries AWS's `error`; `skipped` says why in `skipped`.
+    state: Id<AccountState>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a sgaudit_snapshot::SourceError>,
+    error: Option<Error<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     skipped: Option<&'a str>,
 }
 
+/// A word of sgaudit's vocabulary with a fixed list of values: the document writes its id, and the schema
+/// lists every id, both from the word's own definition.
+trait Word: Sized + 'static {
+    /// Its name in the schema's definitions.
+    const NAME: &'static str;
+    /// Every id it can have, in the order the schema lists them.
+    fn ids() -> Vec<&'static str>;
+    fn id(&self) -> &'static str;
+}
+
+macro_rules! words {
+    ($($type:ty => $name:literal, $all:expr;)*) => {
+        $(impl Word for $type {
+            const NAME: &'static str = $name;
+            fn ids() -> Vec<&'static str> {
+                $all.iter().map(|w| w.id()).collect()
+            }
+            fn id(&self) -> &'static str {
+                <$type>::id(*self)
+            }
+        })*
+    };
+}
+
+words! {
+    Status => "Status", Status::ALL;
+    Risk => "Risk", Risk::ALL;
+    Severity => "Severity", Severity::ALL;
+    Outcome => "Outcome", Outcome::ALL;
+    Direction => "Direction", Direction::ALL;
+    Via => "Via", Via::ALL;
+    AccountState => "AccountState", AccountState::ALL;
+}
+
+impl Word for CoverageState {
+    const NAME: &'static str = "CoverageState";
+    fn ids() -> Vec<&'static str> {
+        CoverageState::IDS.to_vec()
+    }
+    fn id(&self) -> &'static str {
+        CoverageState::id(self)
+    }
+}
+
+/// A [`Word`] in the document: its id.
+struct Id<T>(&'static str, PhantomData<fn() -> T>);
+
+impl<T: Word> Id<T> {
+    fn of(word: &T) -> Self {
+        Id(word.id(), PhantomData)
+    }
+}
+
+impl<T> Serialize for Id<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0)
+    }
+}
+
+impl<T: Word> JsonSchema for Id<T> {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed(T::NAME)
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "enum": T::ids() })
+    }
+}
+
+/// How many of each value of a [`Word`]: an object with every id as a key, in the ids' alphabetical order.
+struct Counts<T>(BTreeMap<&'static str, usize>, PhantomData<fn() -> T>);
+
+impl<T: Word> Counts<T> {
+    fn of(count: impl Fn(&T) -> usize, all: &[T]) -> Self {
+        Counts(all.iter().map(|w| (w.id(), count(w))).collect(), PhantomData)
+    }
+}
+
+impl<T> Serialize for Counts<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<T: Word> JsonSchema for Counts<T> {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Owned(format!("{}Counts", T::NAME))
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let ids = T::ids();
+        let properties: serde_json::Map<String, serde_json::Value> =
+            ids.iter().map(|id| (id.to_string(), serde_json::json!({ "type": "integer", "minimum": 0 }))).collect();
+        json_schema!({ "type": "object", "properties": properties, "required": ids })
+    }
+}
+
+/// The JSON Schema of the document (draft 2020-12), as `docs/schema/` publishes it.
+pub fn schema() -> Schema {
+    schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<Document>()
+}
+
+/// [`schema`] as the published file holds it: pretty JSON, ending with a line break.
+pub fn schema_text() -> String {
+    let mut text = serde_json::to_string_pretty(&schema()).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
+    let e = audit.estate;
     let doc = Document {
         schema_version: SCHEMA_VERSION,
         sgaudit_version: &snapshot.sgaudit_version,
         collected_at: snapshot.collected_at.as_deref(),
         summary: Summary {
             groups: audit.groups.len(),
-            by_status: [Status::InUse, Status::Unused, Status::Unknown]
-                .into_iter()
-                .map(|s| (s.id(), audit.count_status(s)))
-                .collect(),
-            by_risk: Risk::ALL.into_iter().map(|r| (r.id(), audit.count_risk(r))).collect(),
-            by_outcome: [Outcome::Fail, Outcome::NotEvaluated, Outcome::Pass]
-                .into_iter()
-                .map(|o| (o.id(), audit.count_outcome(o)))
-                .collect(),
+            by_status: Counts::of(|&s| audit.count_status(s), &Status::ALL),
+            by_risk: Counts::of(|&r| audit.count_risk(r), &Risk::ALL),
+            by_outcome: Counts::of(|&o| audit.count_outcome(o), &Outcome::ALL),
             partial: audit.is_partial(),
-            estate: audit.estate,
+            estate: Estate {
+                accounts_read: e.accounts_read,
+                accounts: e.accounts,
+                regions_read: e.regions_read,
+                regions: e.regions,
+                sources_read: e.sources_read,
+                sources: e.sources,
+            },
         },
         families: audit.families.iter().map(|f| f.id()).collect(),
         security_groups: audit.groups.iter().map(group).collect(),
@@ -188,12 +422,8 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::i
                 account_id: &a.account_id,
                 name: a.name.as_deref(),
                 profile: a.profile.as_deref(),
-                state: match (&a.error, &a.skipped) {
-                    (Some(_), _) => "unreachable",
-                    (None, Some(_)) => "skipped",
-                    (None, None) => "read",
-                },
-                error: a.error.as_ref(),
+                state: Id::of(&AccountState::of(a)),
+                error: a.error.as_ref().map(error),
                 skipped: a.skipped.as_deref(),
             })
             .collect(),
@@ -202,14 +432,26 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::i
     writeln!(out)
 }
 
+fn error(e: &sgaudit_snapshot::SourceError) -> Error<'_> {
+    Error { code: &e.code, message: &e.message, action: e.action.as_deref(), scp_deny: e.scp_deny }
+}
+
 fn coverage<'a>(account_id: &'a str, region: &'a str, c: &'a SourceCoverage) -> Coverage<'a> {
-    let (state, error, reason) = match &c.state {
-        CoverageState::Complete => ("complete", None, None),
-        CoverageState::Denied { error } => ("denied", Some(error), None),
-        CoverageState::Failed { error } => ("failed", Some(error), None),
-        CoverageState::NotApplicable { reason } => ("not_applicable", None, Some(reason.as_str())),
+    let (error, reason) = match &c.state {
+        CoverageState::Complete => (None, None),
+        CoverageState::Denied { error: e } | CoverageState::Failed { error: e } => (Some(error(e)), None),
+        CoverageState::NotApplicable { reason } => (None, Some(reason.as_str())),
     };
-    Coverage { account_id, region, source: &c.source, state, requests: c.requests, items: c.items, error, reason }
+    Coverage {
+        account_id,
+        region,
+        source: &c.source,
+        state: Id::of(&c.state),
+        requests: c.requests,
+        items: c.items,
+        error,
+        reason,
+    }
 }
 
 fn result(r: &CheckResult) -> ResultEntry<'_> {
@@ -217,14 +459,40 @@ fn result(r: &CheckResult) -> ResultEntry<'_> {
         check: r.check.id,
         title: r.check.title,
         family: r.check.family.id(),
-        outcome: r.outcome.id(),
-        severity: r.severity.id(),
+        outcome: Id::of(&r.outcome),
+        severity: Id::of(&r.severity),
         account_id: &r.location.account_id,
         region: r.location.region.as_deref(),
         resource_type: r.location.resource_type,
         resource: &r.location.resource,
         evidence: &r.evidence,
         controls: r.check.controls,
+    }
+}
+
+fn peers(list: &[sgaudit_snapshot::Peer]) -> Vec<Peer<'_>> {
+    list.iter().map(|p| Peer { id: &p.id, description: p.description.as_deref() }).collect()
+}
+
+fn rule(r: &sgaudit_snapshot::Rule) -> Rule<'_> {
+    Rule {
+        protocol: &r.protocol,
+        from_port: r.from_port,
+        to_port: r.to_port,
+        ipv4_ranges: peers(&r.ipv4_ranges),
+        ipv6_ranges: peers(&r.ipv6_ranges),
+        prefix_lists: peers(&r.prefix_lists),
+        groups: r
+            .groups
+            .iter()
+            .map(|g| GroupPeer {
+                group_id: &g.group_id,
+                user_id: g.user_id.as_deref(),
+                vpc_id: g.vpc_id.as_deref(),
+                vpc_peering_connection_id: g.vpc_peering_connection_id.as_deref(),
+                description: g.description.as_deref(),
+            })
+            .collect(),
     }
 }
 
@@ -238,31 +506,41 @@ fn group<'a>(v: &'a GroupVerdict<'a>) -> Group<'a> {
         description: &v.group.description,
         owner_id: &v.group.owner_id,
         is_default: v.is_default,
-        status: v.status,
-        risk: v.risk,
+        status: Id::of(&v.status),
+        risk: Id::of(&v.risk),
         used_by: v
             .used_by
             .iter()
-            .map(|u| UsedBy { kind: u.kind.id(), id: u.id, via: u.via, source: u.source, detail: u.detail.as_deref() })
+            .map(|u| UsedBy {
+                kind: u.kind.id(),
+                id: u.id,
+                via: Id::of(&u.via),
+                source: u.source,
+                detail: u.detail.as_deref(),
+            })
             .collect(),
-        referenced_by: &v.referenced_by,
-        missing_evidence: &v.missing_evidence,
+        referenced_by: v
+            .referenced_by
+            .iter()
+            .map(|r| Reference { group_id: r.group_id, direction: Id::of(&r.direction), status: Id::of(&r.status) })
+            .collect(),
+        missing_evidence: v.missing_evidence.iter().map(ToString::to_string).collect(),
         findings: v
             .findings
             .iter()
             .map(|f| Finding {
-                id: f.id,
-                severity: f.severity,
-                title: f.title,
+                id: f.check.id,
+                severity: Id::of(&f.severity),
+                title: f.check.title,
                 message: &f.message,
-                controls: f.controls,
+                controls: f.check.controls,
             })
             .collect(),
-        not_evaluated: &v.not_evaluated,
+        not_evaluated: v.not_evaluated.iter().map(ToString::to_string).collect(),
         world_open_ports: &v.exposure.high_risk_ports,
         tags: &v.group.tags,
-        ingress: &v.group.ingress,
-        egress: &v.group.egress,
+        ingress: v.group.ingress.iter().map(rule).collect(),
+        egress: v.group.egress.iter().map(rule).collect(),
     }
 }
 
@@ -444,6 +722,38 @@ mod tests {
                 "accounts"
             ])
         );
+    }
+
+    /// The document writes each word as the one id every report writes, which is also how the snapshot file
+    /// and the audit's types spell it.
+    #[test]
+    fn words_are_written_as_their_ids_and_the_schema_lists_every_one() {
+        use sgaudit_snapshot::SourceError;
+        fn spelt<T: Serialize>(value: T) -> String {
+            serde_json::to_value(value).unwrap().as_str().unwrap().to_string()
+        }
+        Status::ALL.iter().for_each(|&w| assert_eq!(spelt(w), w.id()));
+        Risk::ALL.iter().for_each(|&w| assert_eq!(spelt(w), w.id()));
+        Severity::ALL.iter().for_each(|&w| assert_eq!(spelt(w), w.id()));
+        Outcome::ALL.iter().for_each(|&w| assert_eq!(spelt(w), w.id()));
+        Direction::ALL.iter().for_each(|&w| assert_eq!(spelt(w), w.id()));
+        Via::ALL.iter().for_each(|&w| assert_eq!(spelt(w), w.id()));
+        let error = SourceError { code: "x".into(), message: String::new(), action: None, scp_deny: false };
+        let states = [
+            CoverageState::Complete,
+            CoverageState::Denied { error: error.clone() },
+            CoverageState::Failed { error },
+            CoverageState::NotApplicable { reason: String::new() },
+        ];
+        for (state, id) in states.iter().zip(CoverageState::IDS) {
+            assert_eq!(state.id(), id);
+            assert_eq!(serde_json::to_value(state).unwrap()["state"], id);
+        }
+        let schema = serde_json::to_value(schema()).unwrap();
+        assert_eq!(schema["$defs"]["Status"]["enum"], serde_json::json!(["in_use", "unused", "unknown"]));
+        assert_eq!(schema["$defs"]["CoverageState"]["enum"], serde_json::json!(CoverageState::IDS));
+        assert_eq!(schema["$defs"]["Via"]["enum"].as_array().map(Vec::len), Some(Via::ALL.len()));
+        assert_eq!(schema["properties"]["schema_version"]["const"], SCHEMA_VERSION);
     }
 
     #[test]

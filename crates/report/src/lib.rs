@@ -10,13 +10,13 @@ pub mod permissions;
 pub mod preflight;
 pub mod sarif;
 pub mod table;
-pub mod text;
-pub mod time;
 pub mod xlsx;
 
 use sgaudit_audit::Audit;
 use sgaudit_snapshot::Snapshot;
 
+// Shown safely and dated the same way by every crate: they live with the data (snapshot).
+pub use sgaudit_snapshot::{text, time};
 pub use text::printable;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -299,19 +299,19 @@ fn event<'a>(g: &'a GroupVerdict<'a>, f: &'a Finding, time: i64) -> Event<'a> {
         message: Cow::Borrowed(&f.message),
         metadata: metadata(),
         finding_info: FindingInfo {
-            uid: asff::finding_id(g, f.id),
+            uid: asff::finding_id(g, f.check.id),
             title: asff::title(g, f),
             desc: Cow::Borrowed(&f.message),
             created_time: time,
-            types: asff::types(f.controls),
+            types: asff::types(f.check.controls),
         },
         compliance: Compliance {
             status_id,
             status,
-            control: f.id,
-            desc: f.title,
-            requirements: f.controls,
-            standards: asff::standards(f.controls),
+            control: f.check.id,
+            desc: f.check.title,
+            requirements: f.check.controls,
+            standards: asff::standards(f.check.controls),
             status_details: if status_id == 0 { vec![f.message.as_str()] } else { Vec::new() },
         },
         resources: [ResourceDetails {
@@ -335,9 +335,9 @@ fn event<'a>(g: &'a GroupVerdict<'a>, f: &'a Finding, time: i64) -> Event<'a> {
             cloud_partition: asff::partition(g.region),
             account: aws_account(g.account_id),
         },
-        remediation: asff::remediation_text(f.id).map(|desc| Remediation {
-            desc: Cow::Borrowed(desc),
-            references: asff::control_url(f.controls).into_iter().collect(),
+        remediation: Some(Remediation {
+            desc: Cow::Borrowed(f.check.remediation),
+            references: asff::control_url(f.check.controls).into_iter().collect(),
         }),
     }
 }

@@ -155,8 +155,8 @@ fn rule(c: &Check) -> Rule {
 
 /// The index of a check in the driver's rules. Every finding and result comes from a check of CHECKS; the
 /// index is optional in SARIF, so one from elsewhere would only lose it, not break the document.
-fn rule_index(id: &str) -> usize {
-    CHECKS.iter().position(|c| c.id == id).unwrap_or_default()
+fn rule_index(check: &Check) -> usize {
+    CHECKS.iter().position(|&c| c == check).unwrap_or_default()
 }
 
 fn check_result(r: &CheckResult) -> Option<SarifResult<'_>> {
@@ -168,7 +168,7 @@ fn check_result(r: &CheckResult) -> Option<SarifResult<'_>> {
     let l = &r.location;
     Some(SarifResult {
         rule_id: r.check.id,
-        rule_index: rule_index(r.check.id),
+        rule_index: rule_index(r.check),
         kind,
         level,
         message: Text { text: &r.evidence },
@@ -196,8 +196,8 @@ pub fn write(out: &mut impl Write, _snapshot: &Snapshot, audit: &Audit) -> std::
     let rules = CHECKS.iter().map(|c| rule(c)).collect();
     let groups = audit.groups.iter().flat_map(|g| {
         g.findings.iter().map(move |f| SarifResult {
-            rule_id: f.id,
-            rule_index: rule_index(f.id),
+            rule_id: f.check.id,
+            rule_index: rule_index(f.check),
             kind: None,
             level: level(f.severity),
             message: Text { text: &f.message },

@@ -88,7 +88,14 @@ impl Tally {
 
 impl std::fmt::Display for Tally {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} fail, {} pass, {} not evaluated", self.fail, self.pass, self.not_evaluated)
+        let count = |n: usize, o: Outcome| format!("{n} {}", o.label());
+        write!(
+            f,
+            "{}, {}, {}",
+            count(self.fail, Outcome::Fail),
+            count(self.pass, Outcome::Pass),
+            count(self.not_evaluated, Outcome::NotEvaluated)
+        )
     }
 }
 
@@ -144,13 +151,9 @@ fn group_summary(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, accou
         accounts,
         snapshot.regions.len()
     )?;
-    writeln!(
-        out,
-        "  status: {} in use, {} unused, {} unknown",
-        audit.count_status(Status::InUse),
-        audit.count_status(Status::Unused),
-        audit.count_status(Status::Unknown)
-    )?;
+    let statuses: Vec<String> =
+        Status::ALL.iter().map(|&s| format!("{} {}", audit.count_status(s), s.label())).collect();
+    writeln!(out, "  status: {}", statuses.join(", "))?;
     let risks: Vec<String> = Risk::ALL.iter().map(|&r| format!("{} {}", audit.count_risk(r), r.id())).collect();
     writeln!(out, "  risk:   {}", risks.join(", "))?;
     let e = audit.estate;
@@ -164,9 +167,9 @@ fn group_summary(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, accou
         .regions
         .iter()
         .flat_map(|r| {
-            r.unreadable
-                .iter()
-                .map(move |u| format!("{}/{}: {}", printable(&r.account_id), printable(&r.region), printable(u)))
+            r.unreadable.iter().map(move |u| {
+                format!("{}/{}: {}", printable(&r.account_id), printable(&r.region), printable(&u.to_string()))
+            })
         })
         .collect();
     if unread.is_empty() && families(audit).is_empty() {
@@ -185,10 +188,10 @@ fn group_summary(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, accou
 
 fn accounts_not_read(out: &mut impl Write, audit: &Audit) -> std::io::Result<()> {
     for line in &audit.unreachable_accounts {
-        writeln!(out, "  account not read: {}", printable(line))?;
+        writeln!(out, "  account not read: {}", printable(&line.to_string()))?;
     }
     for line in &audit.skipped_accounts {
-        writeln!(out, "  account skipped: {}", printable(line))?;
+        writeln!(out, "  account skipped: {}", printable(&line.to_string()))?;
     }
     Ok(())
 }

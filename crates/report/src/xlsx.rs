@@ -26,7 +26,7 @@ use std::io::{self, Write};
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 use sgaudit_audit::checks::{self, resource, CheckResult, CHECKS};
 use sgaudit_audit::exposure::{covers_port, is_world_open, SSH};
-use sgaudit_audit::{Audit, Family, GroupVerdict, Outcome, Risk, Severity, Status};
+use sgaudit_audit::{AccountState, Audit, Family, GroupVerdict, Outcome, Risk, Severity, Status};
 use sgaudit_snapshot::posture::{
     AccessKey, Bucket, CredentialUser, Grant, ALL_USERS, AUTHENTICATED_USERS, LOG_DELIVERY,
 };
@@ -226,9 +226,6 @@ const CUT: &str = " [cut at Excel's cell limit; the JSON report has the whole va
 /// Widest column, in characters.
 const MAX_WIDTH: usize = 60;
 
-/// The statuses, in the order of the summary's columns.
-const STATUSES: [Status; 3] = [Status::InUse, Status::Unused, Status::Unknown];
-
 /// The plain-English meaning of `unknown`, on the summary.
 const UNKNOWN_MEANS: &str = "sgaudit could not read all the evidence about the group (a source of evidence was \
      denied or failed in its region, or a group of unknown status names it), so it cannot prove the group \
@@ -315,9 +312,9 @@ fn summary(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::
         .flat_map(|r| r.unreadable.iter().map(move |m| format!("{} {}: {m}", r.account_id, r.region)))
         .collect();
     let lists = [
-        ("unreachable accounts", &audit.unreachable_accounts),
-        ("skipped accounts", &audit.skipped_accounts),
-        ("evidence not read", &unreadable),
+        ("unreachable accounts", audit.unreachable_accounts.iter().map(ToString::to_string).collect()),
+        ("skipped accounts", audit.skipped_accounts.iter().map(ToString::to_string).collect()),
+        ("evidence not read", unreadable),
     ];
     let reports = terminal::credential_reports(snapshot);
     // The fixed lines, the families and credential reports, the lists and the table of regions.
@@ -387,7 +384,7 @@ fn summary(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::
 
     if groups {
         sheet.row(&[Word("status", Tone::Label), Word("groups", Tone::Label)])?;
-        for status in STATUSES {
+        for status in Status::ALL {
             sheet.row(&[Cell::Status(status), Number(audit.count_status(status))])?;
         }
         sheet.row(&[Word("all groups", Tone::Label), Number(audit.groups.len())])?;
@@ -442,7 +439,7 @@ fn summary(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::
             continue;
         }
         sheet.row(&[Word(label, Tone::Label)])?;
-        for line in list {
+        for line in &list {
             sheet.row(&[Cell::Blank, Text(line)])?;
         }
         sheet.skip();
@@ -456,7 +453,7 @@ fn summary(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::
     for g in &audit.groups {
         let c = counts.entry((g.account_id, g.region)).or_default();
         c[0] += 1;
-        c[1 + STATUSES.iter().position(|&s| s == g.status).unwrap_or_default()] += 1;
+        c[1 + Status::ALL.iter().position(|&s| s == g.status).unwrap_or_default()] += 1;
         c[4 + Risk::ALL.iter().position(|&r| r == g.risk).unwrap_or_default()] += 1;
     }
     sheet.header(&REGION_COLUMNS)?;
@@ -640,11 +637,11 @@ fn findings(book: &mut Book, audit: &Audit) -> Result<(), XlsxError> {
                 Cell::Text(g.region),
                 Cell::Text(&g.group.group_id),
                 Cell::Text(&g.group.group_name),
-                Cell::Text(f.id),
+                Cell::Text(f.check.id),
                 Cell::Severity(f.severity),
-                Cell::Text(f.title),
+                Cell::Text(f.check.title),
                 Cell::Text(&f.message),
-                Cell::Text(&f.controls.join(JOIN)),
+                Cell::Text(&f.check.controls.join(JOIN)),
             ])?;
         }
     }
@@ -1083,15 +1080,16 @@ fn coverage(book: &mut Book, snapshot: &Snapshot) -> Result<(), XlsxError> {
     // Whole accounts first: nothing of theirs is in the other sheets.
     for a in accounts {
         let mut cells = vec![Text(&a.account_id), Blank, Word("account", Tone::Plain)];
+        let state = AccountState::of(a).id();
         match (&a.error, &a.skipped) {
             (Some(e), _) => cells.extend([
-                Word("unreachable", Tone::Missing),
+                Word(state, Tone::Missing),
                 Text(&e.code),
                 Text(&e.message),
                 Text(e.action.as_deref().unwrap_or_default()),
                 Cell::Bool(e.scp_deny),
             ]),
-            (None, Some(why)) => cells.extend([Word("skipped", Tone::Quiet), Blank, Text(why)]),
+            (None, Some(why)) => cells.extend([Word(state, Tone::Quiet), Blank, Text(why)]),
             (None, None) => {}
         }
         sheet.row(&cells)?;
@@ -1125,12 +1123,12 @@ fn coverage_cells<'a>(account: &'a str, region: &'a str, c: &'a SourceCoverage) 
     use Cell::{Blank, Number, Text, Word};
     let mut cells = vec![Text(account), Text(region), Text(&c.source)];
     match &c.state {
-        CoverageState::Complete => cells.extend([Word("complete", Tone::Plain), Blank, Blank, Blank, Blank]),
+        CoverageState::Complete => cells.extend([Word(c.state.id(), Tone::Plain), Blank, Blank, Blank, Blank]),
         CoverageState::NotApplicable { reason } => {
-            cells.extend([Word("not_applicable", Tone::Quiet), Blank, Text(reason), Blank, Blank])
+            cells.extend([Word(c.state.id(), Tone::Quiet), Blank, Text(reason), Blank, Blank])
         }
         CoverageState::Denied { error } | CoverageState::Failed { error } => cells.extend([
-            Word(if matches!(c.state, CoverageState::Denied { .. }) { "denied" } else { "failed" }, Tone::Missing),
+            Word(c.state.id(), Tone::Missing),
             Text(&error.code),
             Text(&error.message),
             Text(error.action.as_deref().unwrap_or_default()),
@@ -1251,17 +1249,6 @@ impl Styles {
     }
 }
 
-/// A finding's severity, with the colour of the risk of the same name.
-fn severity(severity: Severity) -> (&'static str, Risk) {
-    match severity {
-        Severity::Informational => ("informational", Risk::None),
-        Severity::Low => ("low", Risk::Low),
-        Severity::Medium => ("medium", Risk::Medium),
-        Severity::High => ("high", Risk::High),
-        Severity::Critical => ("critical", Risk::Critical),
-    }
-}
-
 struct Book {
     workbook: Workbook,
     styles: Styles,
@@ -1341,10 +1328,8 @@ impl Sheet<'_> {
                 Cell::Outcome(o) => self.styled(c, o.id(), Some(styles.outcome(o)))?,
                 Cell::Status(s) => self.styled(c, s.id(), Some(styles.status(s)))?,
                 Cell::Risk(r) => self.styled(c, r.id(), Some(styles.risk(r)))?,
-                Cell::Severity(s) => {
-                    let (word, risk) = severity(s);
-                    self.styled(c, word, Some(styles.risk(risk)))?;
-                }
+                // With the colour of the risk of the same name.
+                Cell::Severity(s) => self.styled(c, s.id(), Some(styles.risk(Risk::of_severity(s))))?,
                 Cell::Word(word, tone) => self.styled(c, word, styles.tone(tone))?,
                 Cell::Blank => {}
             }

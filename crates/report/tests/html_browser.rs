@@ -165,7 +165,7 @@ fn the_report_works_in_chromium_and_shows_hostile_names_as_text() {
     assert!(steps[8]["rows"].as_array().unwrap().iter().all(|r| r["risk"] == "critical"));
     assert_eq!(ids(&steps[9]).len(), 20);
     // "Show in table" of a check filters to the groups with that finding.
-    let unused = ids_by_name_where(&audit, |g| g.findings.iter().any(|f| f.id == "sg-unused"));
+    let unused = ids_by_name_where(&audit, |g| g.findings.iter().any(|f| f.check.id == "sg-unused"));
     assert!(unused.len() > 1);
     assert_eq!(ids(&steps[10]), unused);
 

@@ -249,3 +249,100 @@ fn the_asff_check_refuses_a_broken_finding() {
         validate(&["asff"], &edit(&asff, change)).expect_err(&format!("the ASFF check accepted a finding with {what}"));
     }
 }
+
+// ---- sgaudit's own JSON document ----
+
+/// The published JSON Schema of the JSON document, named with its `schema_version`.
+const REPORT_SCHEMA: &str = "../../docs/schema/sgaudit-report.v2.schema.json";
+
+fn report_schema() -> String {
+    here().join(REPORT_SCHEMA).display().to_string()
+}
+
+/// The schema is generated from the document's own types (`sgaudit_report::json::schema`); the published
+/// file must be what they give. `SGAUDIT_UPDATE_SCHEMA=1 cargo test --workspace --test schemas` writes it
+/// anew (then review the diff: a change that could break a reader needs a new `schema_version`).
+#[test]
+fn the_published_schema_is_the_documents() {
+    let generated = sgaudit_report::json::schema_text();
+    let path = here().join(REPORT_SCHEMA);
+    assert!(
+        path.file_name().unwrap().to_str().unwrap().contains(&format!(".v{}.", sgaudit_report::json::SCHEMA_VERSION)),
+        "the schema's file is named with the document's schema_version"
+    );
+    if std::env::var_os("SGAUDIT_UPDATE_SCHEMA").is_some() {
+        // Whole or not at all: the other tests read the file meanwhile.
+        let partial = path.with_extension("json.new");
+        std::fs::write(&partial, &generated).unwrap();
+        std::fs::rename(&partial, &path).unwrap();
+    }
+    let published = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        published == generated,
+        "{} is not the schema of the JSON document: SGAUDIT_UPDATE_SCHEMA=1 cargo test --workspace --test schemas \
+         writes it",
+        path.display()
+    );
+}
+
+/// The schema with `additionalProperties: false` on every object it describes: a document that validates
+/// against it has no field the schema does not describe. (The published schema allows other fields, since
+/// fields are added without a new `schema_version`.)
+fn strict(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                map.insert("additionalProperties".into(), Value::Bool(false));
+            }
+            map.values_mut().for_each(strict);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strict),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_json_document_of_the_demo_and_of_hostile_names_is_valid_against_its_schema() {
+    let strict_schema = tempfile::NamedTempFile::new().unwrap();
+    let mut schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(here().join(REPORT_SCHEMA)).unwrap()).unwrap();
+    strict(&mut schema);
+    std::fs::write(strict_schema.path(), serde_json::to_vec(&schema).unwrap()).unwrap();
+    for (what, snapshot) in [("the demo", demo()), ("hostile names", hostile())] {
+        let json = render(Format::Json, &snapshot);
+        let doc: Value = serde_json::from_slice(&json).unwrap();
+        assert!(
+            !doc["security_groups"].as_array().unwrap().is_empty() && !doc["results"].as_array().unwrap().is_empty()
+        );
+        if let Err(problems) = validate(&["json-schema", &report_schema()], &json) {
+            panic!("the JSON document of {what} does not fit its published schema:\n{problems}");
+        }
+        if let Err(problems) = validate(&["json-schema", strict_schema.path().to_str().unwrap()], &json) {
+            panic!("the JSON document of {what} has fields its schema does not describe:\n{problems}");
+        }
+    }
+}
+
+#[test]
+fn the_report_schema_refuses_a_broken_document() {
+    let json = render(Format::Json, &demo());
+    let cases: [Breakage; 7] = [
+        ("another schema_version", |d| d["schema_version"] = 3.into()),
+        ("no security_groups", |d| {
+            d.as_object_mut().unwrap().remove("security_groups");
+        }),
+        ("a status sgaudit does not write", |d| d["security_groups"][0]["status"] = "maybe".into()),
+        ("an outcome sgaudit does not write", |d| d["results"][0]["outcome"] = "passed".into()),
+        ("a count that is not a number", |d| d["summary"]["by_status"]["unused"] = "six".into()),
+        ("a summary without a status", |d| {
+            d["summary"]["by_status"].as_object_mut().unwrap().remove("unknown");
+        }),
+        ("a result whose region is absent", |d| {
+            d["results"][0].as_object_mut().unwrap().remove("region");
+        }),
+    ];
+    for (what, change) in cases {
+        validate(&["json-schema", &report_schema()], &edit(&json, change))
+            .expect_err(&format!("the report schema accepted a document with {what}"));
+    }
+}

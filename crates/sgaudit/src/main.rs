@@ -13,6 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cleanup;
 mod clock;
+mod error;
 mod output;
 mod permissions;
 mod preflight;
@@ -21,12 +22,19 @@ mod restore;
 mod scan;
 mod scope;
 
+pub use error::{Error, UsageError};
+
 /// Exit codes, as documented in the README.
 pub mod exit {
     pub const OK: u8 = 0;
     pub const FINDINGS: u8 = 1;
+    /// What the user can fix: a flag, a file, the credentials, the scope.
     pub const USAGE: u8 = 2;
     pub const PARTIAL: u8 = 3;
+    /// A bug in sgaudit (an error no code foresaw, a panic).
+    pub const INTERNAL: u8 = 4;
+    /// AWS or the network failed where the command cannot go on (not a refusal: that is the user's, 2).
+    pub const AWS: u8 = 5;
 }
 
 #[derive(Parser)]
@@ -68,24 +76,37 @@ enum Command {
     Permissions(permissions::PermissionsArgs),
 }
 
-/// An error the user can fix: one line on stderr and exit code 2.
-#[derive(Debug)]
-pub struct UsageError(pub String);
-
-impl std::fmt::Display for UsageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    let result = match cli.command {
+    std::panic::set_hook(Box::new(report_panic));
+    let command = cli.command.name();
+    // A panic is a bug: said once by the hook (error and help lines, no backtrace unless RUST_BACKTRACE asks),
+    // then exit 4 rather than Rust's 101.
+    let Ok(result) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli.command))) else {
+        // `sgaudit permissions | head`: the reader left, which is no bug and no failure (as ripgrep does).
+        if READER_LEFT.load(std::sync::atomic::Ordering::Relaxed) {
+            return ExitCode::from(exit::OK);
+        }
+        return ExitCode::from(exit::INTERNAL);
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            let mut stderr = std::io::stderr().lock();
+            for line in err.lines(command) {
+                let _ = writeln!(stderr, "{line}");
+            }
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+fn run(command: Command) -> Result<u8, Error> {
+    match command {
         Command::Scan(args) => scan::run(*args),
-        Command::Cleanup(args) => cleanup::run(*args),
+        // Still written against anyhow: its errors are sorted by what their chain holds.
+        Command::Cleanup(args) => cleanup::run(*args).map_err(Error::classify),
         Command::Restore(args) => restore::run(*args),
         Command::Preflight(args) => preflight::run(*args),
         Command::Completions { shell } => {
@@ -99,24 +120,63 @@ fn main() -> ExitCode {
         }
         Command::Man => man(),
         Command::Permissions(args) => permissions::run(args),
-    };
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(err) => {
-            // Bad input, credentials, files: one line, no backtrace. `{:#}` joins the context chain.
-            // Messages can quote AWS answers and file contents: their control characters are shown, and the
-            // message stays one line.
-            let _ = writeln!(std::io::stderr(), "error: {}", sgaudit_report::printable(&format!("{err:#}")));
-            ExitCode::from(exit::USAGE)
+    }
+}
+
+impl Command {
+    /// The subcommand's name, as typed (for the `help:` line).
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Scan(_) => "scan",
+            Command::Cleanup(_) => "cleanup",
+            Command::Restore(_) => "restore",
+            Command::Preflight(_) => "preflight",
+            Command::Completions { .. } => "completions",
+            Command::Man => "man",
+            Command::Permissions(_) => "permissions",
         }
     }
 }
 
+/// Set when standard output's reader went away (a closed pipe), which ends the run quietly.
+static READER_LEFT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A panic, on any thread, as an internal error: `error: sgaudit panicked at FILE:LINE: MESSAGE` and the help
+/// line that says where to report it.
+fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let payload = info.payload();
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_string());
+    // `println!` into a pipe whose reader has gone: nothing to report.
+    if what.starts_with("failed printing to stdout") && what.contains("Broken pipe") {
+        READER_LEFT.store(true, std::sync::atomic::Ordering::Relaxed);
+        return;
+    }
+    let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+    let mut stderr = std::io::stderr().lock();
+    for line in Error::internal(format!("sgaudit panicked{at}: {what}")).lines("") {
+        let _ = writeln!(stderr, "{line}");
+    }
+    let backtrace = std::backtrace::Backtrace::capture();
+    if backtrace.status() == std::backtrace::BacktraceStatus::Captured {
+        let _ = writeln!(stderr, "{backtrace}");
+    }
+}
+
 /// The manual page, as clap_mangen writes it from the command line's own definition.
-fn man() -> anyhow::Result<u8> {
+fn man() -> Result<u8, Error> {
     let mut out = Vec::new();
-    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
-    std::io::stdout().write_all(&out)?;
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+        .render(&mut out)
+        .map_err(|e| Error::internal(format!("writing the manual page: {e}")))?;
+    match std::io::stdout().write_all(&out) {
+        // The reader went away (`sgaudit man | head`): not an error of ours.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.map_err(|e| Error::output(format!("writing to standard output: {e}")))?,
+    }
     Ok(exit::OK)
 }
 

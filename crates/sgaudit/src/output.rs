@@ -8,7 +8,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::UsageError;
+use crate::Error;
 
 /// Checks, before anything is collected or written, that a command's outputs can be written and collide
 /// with nothing. Each entry is the flag that named the path (for the message) and the path:
@@ -21,17 +21,13 @@ use crate::UsageError;
 ///
 /// Paths are compared by their canonical directory and file name, so `./a.json`, `a.json` and `d/../a.json`
 /// are one file even where it does not exist yet; a symbolic link counts as the file it points to. The
-/// first problem is returned as one line, a [`UsageError`] (exit 2). Nothing is left behind.
-pub fn check_outputs(
-    outputs: &[(&str, &Path)],
-    inputs: &[(&str, &Path)],
-    dirs: &[(&str, &Path)],
-) -> Result<(), UsageError> {
+/// first problem is returned as one line, an output [`Error`] (exit 2). Nothing is left behind.
+pub fn check_outputs(outputs: &[(&str, &Path)], inputs: &[(&str, &Path)], dirs: &[(&str, &Path)]) -> Result<(), Error> {
     let mut written: Vec<(&str, &Path, PathBuf)> = Vec::with_capacity(outputs.len());
     for &(flag, path) in outputs {
         let identity = check_output_file(flag, path)?;
         if let Some((other, other_path, _)) = written.iter().find(|(_, _, id)| *id == identity) {
-            return Err(UsageError(format!(
+            return Err(Error::output(format!(
                 "{flag} {} and {other} {} are the same file: give each output its own path",
                 shown(path),
                 shown(other_path)
@@ -42,7 +38,7 @@ pub fn check_outputs(
     for &(flag, path) in inputs {
         let Some(identity) = identity(path) else { continue };
         if let Some((other, other_path, _)) = written.iter().find(|(_, _, id)| *id == identity) {
-            return Err(UsageError(format!(
+            return Err(Error::output(format!(
                 "{other} {} is the file {flag} {} reads: write the output elsewhere",
                 shown(other_path),
                 shown(path)
@@ -53,7 +49,7 @@ pub fn check_outputs(
         check_output_dir(flag, dir)?;
         let Some(identity) = identity(dir) else { continue };
         if let Some((other, other_path, _)) = written.iter().find(|(_, _, id)| *id == identity) {
-            return Err(UsageError(format!(
+            return Err(Error::output(format!(
                 "{other} {} is also {flag}: a file cannot be a directory",
                 shown(other_path)
             )));
@@ -121,8 +117,8 @@ fn identity(path: &Path) -> Option<PathBuf> {
 }
 
 /// Checks one output file; returns its identity.
-fn check_output_file(flag: &str, path: &Path) -> Result<PathBuf, UsageError> {
-    let cannot = |why: String| UsageError(format!("cannot write {flag} {}: {why}", shown(path)));
+fn check_output_file(flag: &str, path: &Path) -> Result<PathBuf, Error> {
+    let cannot = |why: String| Error::output(format!("cannot write {flag} {}: {why}", shown(path)));
     if path.file_name().is_none() {
         return Err(cannot("not a file name".into()));
     }
@@ -141,8 +137,8 @@ fn check_output_file(flag: &str, path: &Path) -> Result<PathBuf, UsageError> {
 
 /// Checks a directory that files will be written into: it exists and takes a new file, or it can be
 /// created (its nearest existing ancestor is a directory that takes one). Creates nothing.
-fn check_output_dir(flag: &str, dir: &Path) -> Result<(), UsageError> {
-    let cannot = |why: String| UsageError(format!("cannot create {flag} {}: {why}", shown(dir)));
+fn check_output_dir(flag: &str, dir: &Path) -> Result<(), Error> {
+    let cannot = |why: String| Error::output(format!("cannot create {flag} {}: {why}", shown(dir)));
     let mut existing = dir;
     loop {
         match std::fs::metadata(existing) {
@@ -239,25 +235,26 @@ mod tests {
             .unwrap();
 
         let err = check_outputs(&[("--save-snapshot", Path::new("/nonexistent/dir/x.json"))], &[], &[]).unwrap_err();
-        assert_eq!(err.0, "cannot write --save-snapshot /nonexistent/dir/x.json: directory /nonexistent/dir: No such file or directory");
+        assert_eq!(err.kind(), crate::error::Kind::Output);
+        assert_eq!(err.to_string(), "cannot write --save-snapshot /nonexistent/dir/x.json: directory /nonexistent/dir: No such file or directory");
 
         let err = check_outputs(&[("--output", d)], &[], &[]).unwrap_err();
-        assert!(err.0.ends_with(": it is a directory"), "{}", err.0);
+        assert!(err.to_string().ends_with(": it is a directory"), "{err}");
 
         // The same file, however spelt, existing or not.
         let spelt = d.join("sub/../snap.json");
         std::fs::create_dir(d.join("sub")).unwrap();
         let err = check_outputs(&[("--output", &spelt)], &[("--from-snapshot", &input)], &[]).unwrap_err();
-        assert!(err.0.contains("is the file --from-snapshot"), "{}", err.0);
+        assert!(err.to_string().contains("is the file --from-snapshot"), "{err}");
         let err = check_outputs(&[("--output", &out), ("--save-snapshot", &d.join("sub/../out.json"))], &[], &[])
             .unwrap_err();
-        assert!(err.0.contains("are the same file"), "{}", err.0);
+        assert!(err.to_string().contains("are the same file"), "{err}");
 
         // A directory to create under a file, or a file where the directory should be.
         let err = check_outputs(&[], &[], &[("--output-dir", &input.join("reports"))]).unwrap_err();
-        assert!(err.0.starts_with("cannot create --output-dir "), "{}", err.0);
+        assert!(err.to_string().starts_with("cannot create --output-dir "), "{err}");
         let err = check_outputs(&[], &[], &[("--audit-log-dir", &input)]).unwrap_err();
-        assert!(err.0.ends_with("it exists and is not a directory"), "{}", err.0);
+        assert!(err.to_string().ends_with("it exists and is not a directory"), "{err}");
         assert!(!d.join("a").exists(), "a check creates nothing");
         let names: Vec<_> = std::fs::read_dir(d).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 2, "{names:?}");
@@ -275,16 +272,19 @@ mod tests {
         #[cfg(target_os = "linux")]
         {
             let err = check_outputs(&[("--output", Path::new("/proc/sgaudit-x.json"))], &[], &[]).unwrap_err();
-            assert!(err.0.starts_with("cannot write --output /proc/sgaudit-x.json: directory /proc: "), "{}", err.0);
+            assert!(
+                err.to_string().starts_with("cannot write --output /proc/sgaudit-x.json: directory /proc: "),
+                "{err}"
+            );
             let err = check_outputs(&[], &[], &[("--output-dir", Path::new("/proc/sgaudit-reports"))]).unwrap_err();
-            assert!(err.0.starts_with("cannot create --output-dir /proc/sgaudit-reports: /proc: "), "{}", err.0);
+            assert!(err.to_string().starts_with("cannot create --output-dir /proc/sgaudit-reports: /proc: "), "{err}");
         }
         if tempfile::tempfile_in(&locked).is_ok() {
             return;
         }
         let err = check_outputs(&[("--output", &locked.join("x.json"))], &[], &[]).unwrap_err();
-        assert!(err.0.contains("Permission denied"), "{}", err.0);
+        assert!(err.to_string().contains("Permission denied"), "{err}");
         let err = check_outputs(&[], &[], &[("--output-dir", &locked.join("reports"))]).unwrap_err();
-        assert!(err.0.contains("Permission denied"), "{}", err.0);
+        assert!(err.to_string().contains("Permission denied"), "{err}");
     }
 }

@@ -9,7 +9,7 @@ use sgaudit_report::permissions::{self as render, Deployment, Document, Protecte
 use sgaudit_snapshot::Family;
 
 use crate::scan::CheckFamily;
-use crate::{exit, UsageError};
+use crate::{exit, Error, UsageError};
 
 #[derive(clap::Args)]
 pub struct PermissionsArgs {
@@ -41,26 +41,31 @@ enum Format {
     Terraform,
 }
 
-pub fn run(args: PermissionsArgs) -> anyhow::Result<u8> {
+pub fn run(args: PermissionsArgs) -> Result<u8, Error> {
     let families: Vec<Family> = args.checks.iter().map(|c| c.family()).collect();
     let uses = selected(&args.uses, &families)?;
     match args.format {
         Format::Json => {
             let document = Document::of(&policies(&uses));
-            println!("{}", document.to_pretty_json()?);
+            println!("{}", document.to_pretty_json().map_err(refused)?);
             if let Some(note) = render::size_note(document.size()) {
                 eprintln!("{note}");
             }
         }
         Format::Text => print!("{}", render::text(&policies(&uses))),
-        Format::Cloudformation => print!("{}", render::cloudformation(&deployment(&uses)).map_err(usage)?),
-        Format::Terraform => print!("{}", render::terraform(&deployment(&uses)).map_err(usage)?),
+        Format::Cloudformation => print!("{}", render::cloudformation(&deployment(&uses)).map_err(refused)?),
+        Format::Terraform => print!("{}", render::terraform(&deployment(&uses)).map_err(refused)?),
     }
     Ok(exit::OK)
 }
 
-fn usage(e: render::PermissionsError) -> UsageError {
-    UsageError(e.to_string())
+/// A template with no audit role comes of the uses asked for; the other refusals mean the code declares an
+/// action the policies cannot hold, or cannot be encoded: a bug.
+fn refused(e: render::PermissionsError) -> Error {
+    match e {
+        render::PermissionsError::NoAuditRole => Error::usage(e.to_string()),
+        other => Error::internal(other.to_string()),
+    }
 }
 
 /// The uses `--for` names, each once, in the order policies list them.

@@ -5,8 +5,8 @@ use sgaudit_collect::uses::Use;
 use sgaudit_snapshot::Family;
 
 use crate::scan::ChecksArg;
-use crate::scope::{usage_for_scan, Live, ScopeArgs};
-use crate::{clock, exit, UsageError};
+use crate::scope::{Live, ScopeArgs};
+use crate::{clock, exit, Error, UsageError};
 use sgaudit_collect::ScanError;
 use sgaudit_snapshot::preflight::Preflight;
 
@@ -32,13 +32,13 @@ enum Format {
     Json,
 }
 
-pub fn run(args: PreflightArgs) -> anyhow::Result<u8> {
+pub fn run(args: PreflightArgs) -> Result<u8, Error> {
     let families = args.checks.families();
     let uses = uses(&args.uses, &families, args.scope.org)?;
-    // The organization's accounts not listable is what a preflight is for: said, with exit 3, not a usage error.
+    // The organization's accounts not listable is what a preflight is for: said, with exit 3, not an error.
     let live = Live::connect_or(&args.scope, |err| match err {
-        ScanError::Organization(why) => anyhow::Error::new(Unlistable(why)),
-        other => usage_for_scan(other),
+        ScanError::Organization(why) => Unreached::Unlistable(why),
+        other => Unreached::Error(other.into()),
     });
     let preflight = match live {
         Ok(live) => live.runtime.block_on(sgaudit_collect::preflight::run(
@@ -47,34 +47,37 @@ pub fn run(args: PreflightArgs) -> anyhow::Result<u8> {
             &uses,
             clock::now_rfc3339(),
         )),
-        Err(err) => match err.downcast::<Unlistable>() {
-            Ok(Unlistable(why)) => {
-                Preflight::unlistable(uses.iter().map(|u| u.id()).collect(), why, clock::now_rfc3339())
-            }
-            Err(err) => return Err(err),
-        },
+        Err(Unreached::Unlistable(why)) => {
+            Preflight::unlistable(uses.iter().map(|u| u.id()).collect(), why, clock::now_rfc3339())
+        }
+        Err(Unreached::Error(err)) => return Err(err),
     };
     match args.format {
         Format::Text => print!("{}", sgaudit_report::preflight::text(&preflight)),
-        Format::Json => println!("{}", sgaudit_report::preflight::json(&preflight)?),
+        Format::Json => println!(
+            "{}",
+            sgaudit_report::preflight::json(&preflight)
+                .map_err(|e| Error::internal(format!("encoding the preflight: {e}")))?
+        ),
     }
     Ok(if preflight.all_ready() { exit::OK } else { exit::PARTIAL })
 }
 
-/// `organizations:ListAccounts` failed.
-#[derive(Debug)]
-struct Unlistable(String);
+/// Why the scope was not reached: `organizations:ListAccounts` failed (the preflight's to report), or
+/// anything else (the command's error).
+enum Unreached {
+    Unlistable(String),
+    Error(Error),
+}
 
-impl std::fmt::Display for Unlistable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+impl From<Error> for Unreached {
+    fn from(e: Error) -> Self {
+        Unreached::Error(e)
     }
 }
 
-impl std::error::Error for Unlistable {}
-
 /// The uses `--for` names: `scan` is every family of `--checks`.
-fn uses(given: &[String], families: &[Family], org: bool) -> anyhow::Result<Vec<Use>> {
+fn uses(given: &[String], families: &[Family], org: bool) -> Result<Vec<Use>, UsageError> {
     let mut uses = Vec::new();
     for name in crate::scope::clean(given) {
         match name.as_str() {
@@ -90,7 +93,7 @@ fn uses(given: &[String], families: &[Family], org: bool) -> anyhow::Result<Vec<
         uses.push(Use::Org);
     }
     if uses.is_empty() {
-        return Err(UsageError("--for: name at least one use (scan, cleanup, ...)".into()).into());
+        return Err(UsageError("--for: name at least one use (scan, cleanup, ...)".into()));
     }
     uses.sort();
     uses.dedup();

@@ -10,8 +10,9 @@ use std::path::PathBuf;
 use sgaudit_cleanup::{restore, Backup};
 use sgaudit_collect::restore as live;
 
+use crate::error::Kind;
 use crate::scope::{Live, ScopeArgs};
-use crate::{exit, UsageError};
+use crate::{exit, Error, UsageError};
 
 #[derive(clap::Args)]
 pub struct RestoreArgs {
@@ -24,8 +25,13 @@ pub struct RestoreArgs {
     scope: ScopeArgs,
 }
 
-pub fn run(args: RestoreArgs) -> anyhow::Result<u8> {
-    let backup = Backup::load(&args.backup).map_err(UsageError)?;
+pub fn run(args: RestoreArgs) -> Result<u8, Error> {
+    let backup = Backup::load(&args.backup).map_err(|why| {
+        Error::new(Kind::Input, why).with_help(
+            "give the backup file `sgaudit cleanup --apply` wrote (it names it when it starts: `Backup of N \
+             group(s): PATH`), whole and unedited",
+        )
+    })?;
     let only = match &args.groups {
         Some(given) => {
             let ids = crate::scope::clean(given);
@@ -55,8 +61,11 @@ pub fn run(args: RestoreArgs) -> anyhow::Result<u8> {
     let mut still_there: BTreeSet<String> = BTreeSet::new();
     let mut new_ids: HashMap<String, String> = HashMap::new();
     for ((account_id, region), ids) in places.iter().filter(|(p, _)| chosen_places.contains(p)) {
+        // Without the answer, a group could be created twice: stop. Refused is the user's to fix (exit 2); no
+        // answer is AWS's failure (exit 5). Nothing has been changed yet: every place is asked before any
+        // group is made.
         let cannot = |e: sgaudit_snapshot::SourceError| {
-            UsageError(format!("cannot tell which groups of the backup exist in {account_id} / {region}: {e}"))
+            Error::aws_call(format!("cannot tell which groups of the backup exist in {account_id} / {region}: {e}"), &e)
         };
         let groups =
             rt.block_on(sgaudit_collect::cleanup::describe_groups(c, account_id, region, ids)).map_err(cannot)?;

@@ -4,7 +4,6 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::Context;
 use clap::ValueEnum;
 use sgaudit_audit::{Audit, Family, Outcome, Risk};
 use sgaudit_report::printable;
@@ -12,7 +11,7 @@ use sgaudit_snapshot::Snapshot;
 
 use crate::output::{self, shown};
 use crate::scope::{Live, ScopeArgs};
-use crate::{clock, exit, UsageError};
+use crate::{clock, exit, Error, UsageError};
 
 #[derive(clap::Args)]
 pub struct ScanArgs {
@@ -61,7 +60,7 @@ pub struct ScanArgs {
     quiet: bool,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// A summary and the groups that need attention, for the terminal.
     Table,
@@ -107,18 +106,29 @@ impl Format {
         }
     }
 
-    /// What `all` stands for: every format written to a file.
-    const ALL_FILES: [Format; 9] = [
-        Format::Json,
-        Format::Csv,
-        Format::CsvChecks,
-        Format::Xlsx,
-        Format::Html,
-        Format::Sarif,
-        Format::Asff,
-        Format::Ocsf,
-        Format::AuditLog,
-    ];
+    /// Whether `all` writes this format. No arm catches the rest: a new format does not compile until it says
+    /// whether `all` brings it.
+    fn in_all(self) -> bool {
+        match self {
+            Format::Json
+            | Format::Csv
+            | Format::CsvChecks
+            | Format::Xlsx
+            | Format::Html
+            | Format::Sarif
+            | Format::Asff
+            | Format::Ocsf
+            | Format::AuditLog => true,
+            // The table is for the terminal, and `all` is not a format.
+            Format::Table | Format::All => false,
+        }
+    }
+
+    /// What `all` stands for: every format written to a file, in the order `--help` lists them (the order
+    /// the files are written and named on stderr).
+    fn all_files() -> impl Iterator<Item = Format> {
+        Format::value_variants().iter().copied().filter(|f| f.in_all())
+    }
 }
 
 /// `--checks`, as `scan` and `preflight` take it.
@@ -201,8 +211,8 @@ enum Destination<'a> {
 fn destination(args: &ScanArgs) -> Result<Destination<'_>, UsageError> {
     let mut formats: Vec<Format> = Vec::new();
     for &f in &args.format {
-        let expanded: &[Format] = if f == Format::All { &Format::ALL_FILES } else { std::slice::from_ref(&f) };
-        for &e in expanded {
+        let expanded: Vec<Format> = if f == Format::All { Format::all_files().collect() } else { vec![f] };
+        for e in expanded {
             if !formats.contains(&e) {
                 formats.push(e);
             }
@@ -261,7 +271,7 @@ fn refuse_scope_with_snapshot(args: &ScanArgs) -> Result<(), UsageError> {
 /// Every file the scan will write, checked before any AWS call (and before the snapshot is read): a path
 /// that cannot be written fails now rather than after the scan, and no output may overwrite the snapshot
 /// read or another output.
-fn check_paths(args: &ScanArgs, destination: &Destination) -> Result<(), UsageError> {
+fn check_paths(args: &ScanArgs, destination: &Destination) -> Result<(), Error> {
     let mut outputs: Vec<(&str, &Path)> = Vec::new();
     if let Destination::File(_, path) = destination {
         outputs.push(("--output", path));
@@ -280,7 +290,7 @@ fn check_paths(args: &ScanArgs, destination: &Destination) -> Result<(), UsageEr
     output::check_outputs(&outputs, &inputs, &dirs)
 }
 
-pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
+pub fn run(args: ScanArgs) -> Result<u8, Error> {
     let started = Instant::now();
     refuse_scope_with_snapshot(&args)?;
     let destination = destination(&args)?;
@@ -288,7 +298,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let families = args.checks.families();
     let (snapshot, live) = match &args.from_snapshot {
         Some(path) => {
-            let snapshot = Snapshot::load(path).map_err(|e| UsageError(printable(&e.to_string()).into_owned()))?;
+            let snapshot = Snapshot::load(path)?;
             (snapshot, None)
         }
         None => {
@@ -302,7 +312,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             w.write_all(snapshot.to_json().as_bytes())?;
             w.write_all(b"\n")
         })
-        .map_err(|e| UsageError(format!("cannot write snapshot {}: {e}", shown(path))))?;
+        .map_err(|e| Error::output(format!("cannot write snapshot {}: {e}", shown(path))))?;
     }
     let options = sgaudit_audit::Options {
         families: Some(families.clone()),
@@ -311,12 +321,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     };
     let audit = sgaudit_audit::audit_with(&snapshot, &options);
     if audit.families.is_empty() {
-        let collected: Vec<&str> = snapshot.families.iter().map(|f| f.id()).collect();
-        return Err(UsageError(format!(
-            "nothing to judge: the snapshot was collected for --checks {}, none of which was asked for",
-            collected.join(",")
+        let collected = snapshot.families.iter().map(|f| f.id()).collect::<Vec<&str>>().join(",");
+        return Err(Error::usage(format!(
+            "nothing to judge: the snapshot was collected for --checks {collected}, none of which was asked for"
         ))
-        .into());
+        .with_help(format!("ask for some of --checks {collected}, or collect a snapshot of the families wanted")));
     }
 
     match destination {
@@ -325,7 +334,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             match sgaudit_report::write_to(format, &snapshot, &audit, color, &mut std::io::stdout().lock()) {
                 // The reader went away (`sgaudit scan | head`): not an error of ours.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                other => other.context("writing to standard output")?,
+                other => other.map_err(|e| Error::output(format!("writing to standard output: {e}")))?,
             }
         }
         Destination::File(format, path) => write_file(format, path, &snapshot, &audit)?,
@@ -378,12 +387,12 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
 }
 
 /// Pushes the ASFF findings; says what landed and what did not. False when some did not.
-fn push_security_hub(live: &Live, snapshot: &Snapshot, audit: &Audit) -> anyhow::Result<bool> {
+fn push_security_hub(live: &Live, snapshot: &Snapshot, audit: &Audit) -> Result<bool, Error> {
     let findings: Vec<serde_json::Value> = sgaudit_report::asff::findings(snapshot, audit)
         .iter()
         .map(serde_json::to_value)
         .collect::<Result<_, _>>()
-        .context("encoding the findings")?;
+        .map_err(|e| Error::internal(format!("encoding the findings: {e}")))?;
     let report = live.runtime.block_on(sgaudit_collect::securityhub::push(&live.connected, &findings));
     eprintln!(
         "sgaudit: Security Hub: {} of {} finding(s) imported in {} call(s), {} failed",
@@ -409,26 +418,52 @@ fn push_security_hub(live: &Live, snapshot: &Snapshot, audit: &Audit) -> anyhow:
     Ok(report.failed.is_empty())
 }
 
-fn create_dir(dir: &Path) -> Result<(), UsageError> {
-    std::fs::create_dir_all(dir).map_err(|e| UsageError(format!("cannot create {}: {e}", shown(dir))))
+fn create_dir(dir: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::output(format!("cannot create {}: {e}", shown(dir))))
 }
 
 /// Each file is written whole or not at all: a report that fails half-way leaves the previous one as it was.
-fn write_file(format: sgaudit_report::Format, path: &Path, snapshot: &Snapshot, audit: &Audit) -> anyhow::Result<()> {
+fn write_file(format: sgaudit_report::Format, path: &Path, snapshot: &Snapshot, audit: &Audit) -> Result<(), Error> {
     output::write_atomic(path, |w| sgaudit_report::write_to(format, snapshot, audit, false, w))
-        .map_err(|e| UsageError(format!("cannot write {}: {e}", shown(path))))?;
-    Ok(())
+        .map_err(|e| Error::output(format!("cannot write {}: {e}", shown(path))))
 }
 
-fn write_audit_logs(dir: &Path, snapshot: &Snapshot, audit: &Audit, quiet: bool) -> anyhow::Result<()> {
+fn write_audit_logs(dir: &Path, snapshot: &Snapshot, audit: &Audit, quiet: bool) -> Result<(), Error> {
     let accounts = sgaudit_report::audit_log::accounts(snapshot);
     for &account_id in &accounts {
         let path = dir.join(sgaudit_report::audit_log::file_name(account_id));
         output::write_atomic(&path, |w| sgaudit_report::write_audit_log(account_id, snapshot, audit, w))
-            .map_err(|e| UsageError(format!("cannot write {}: {e}", shown(&path))))?;
+            .map_err(|e| Error::output(format!("cannot write {}: {e}", shown(&path))))?;
     }
     if !quiet {
         eprintln!("sgaudit: wrote {} audit log(s) to {}", accounts.len(), dir.display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_is_every_file_format_in_the_order_help_lists_them() {
+        let all: Vec<Format> = Format::all_files().collect();
+        let files: Vec<Format> =
+            Format::value_variants().iter().copied().filter(|f| !matches!(f, Format::Table | Format::All)).collect();
+        assert_eq!(all, files);
+        // The order the files were written (and named on stderr) in when `all` was a hand-kept list.
+        let before = [
+            Format::Json,
+            Format::Csv,
+            Format::CsvChecks,
+            Format::Xlsx,
+            Format::Html,
+            Format::Sarif,
+            Format::Asff,
+            Format::Ocsf,
+            Format::AuditLog,
+        ];
+        let kept: Vec<Format> = all.into_iter().filter(|f| before.contains(f)).collect();
+        assert_eq!(kept, before);
+    }
 }

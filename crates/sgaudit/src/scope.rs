@@ -3,11 +3,10 @@
 
 use std::time::Duration;
 
-use anyhow::Context;
 use sgaudit_collect::{AccountSelection, OrgOptions, ScanError, ScanOptions};
 use sgaudit_snapshot::Snapshot;
 
-use crate::{clock, progress, UsageError};
+use crate::{clock, progress, Error, UsageError};
 
 #[derive(clap::Args, Clone)]
 pub struct ScopeArgs {
@@ -76,15 +75,17 @@ pub struct Live {
 
 impl Live {
     /// Finds and checks the accounts and regions in scope (no source is read yet).
-    pub fn connect(args: &ScopeArgs) -> anyhow::Result<Live> {
-        Self::connect_or(args, usage_for_scan)
+    pub fn connect(args: &ScopeArgs) -> Result<Live, Error> {
+        Self::connect_or(args, Error::from)
     }
 
     /// The same, with the caller's reading of a scope that cannot be reached at all.
-    pub fn connect_or(args: &ScopeArgs, on_error: impl FnOnce(ScanError) -> anyhow::Error) -> anyhow::Result<Live> {
+    pub fn connect_or<E: From<Error>>(args: &ScopeArgs, on_error: impl FnOnce(ScanError) -> E) -> Result<Live, E> {
         let options = options(args)?;
-        let runtime =
-            tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::internal(format!("starting the async runtime: {e}")))?;
         let mut connected = runtime.block_on(sgaudit_collect::connect(&options)).map_err(on_error)?;
         for note in &connected.notes {
             eprintln!("warning: {note}");
@@ -96,17 +97,19 @@ impl Live {
                 (include.is_empty() || include.contains(&s.account_id)) && !exclude.contains(&s.account_id)
             });
             if connected.sessions.is_empty() && !include.is_empty() {
-                return Err(UsageError(format!(
+                return Err(Error::usage(format!(
                     "--accounts {}: no profile given reaches that account",
                     include.join(",")
                 ))
+                .with_help("`aws sts get-caller-identity --profile PROFILE` shows the account a profile reaches")
                 .into());
             }
             if connected.sessions.is_empty() && connected.left_out.is_empty() {
-                return Err(UsageError(format!(
+                return Err(Error::usage(format!(
                     "nothing in scope: --exclude-accounts {} leaves no account to read",
                     exclude.join(",")
                 ))
+                .with_help("check --accounts, --exclude-accounts, --region and --exclude-region")
                 .into());
             }
         }
@@ -130,7 +133,7 @@ pub fn clean(v: &[String]) -> Vec<String> {
     v.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect()
 }
 
-fn options(args: &ScopeArgs) -> anyhow::Result<ScanOptions> {
+fn options(args: &ScopeArgs) -> Result<ScanOptions, Error> {
     let accounts = if args.org {
         let profiles = clean(&args.profiles);
         if profiles.len() > 1 {
@@ -160,20 +163,4 @@ fn options(args: &ScopeArgs) -> anyhow::Result<ScanOptions> {
         call_timeout: Duration::from_secs(args.call_timeout),
         ..ScanOptions::default()
     })
-}
-
-pub fn usage_for_scan(err: ScanError) -> anyhow::Error {
-    let hint = match &err {
-        ScanError::UnknownProfile(_) => " (list them with `aws configure list-profiles`)",
-        ScanError::NoCredentials(_) => {
-            " (set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`)"
-        }
-        ScanError::Identity(_) => " (check the network, AWS_ENDPOINT_URL and the region)",
-        ScanError::Organization(_) => {
-            " (--org needs the management account's credentials, or a delegated administrator's)"
-        }
-        ScanError::NothingInScope(_) => " (check --accounts, --exclude-accounts, --region and --exclude-region)",
-        ScanError::NoRegion | ScanError::UnknownRegion { .. } => "",
-    };
-    anyhow::Error::new(UsageError(format!("{err}{hint}")))
 }

@@ -153,6 +153,13 @@ fn plan_of(path: &Path) -> BTreeMap<String, (String, String)> {
 }
 
 /// The decision and reason for the group named `name` (the seeded names are unique, defaults aside).
+/// Each group's `reason_code` in a `--plan-out` file, by name.
+fn reason_codes(path: &Path) -> BTreeMap<String, String> {
+    let plan: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let entries = plan["entries"].as_array().unwrap().iter();
+    entries.map(|e| (e["group_name"].as_str().unwrap().into(), e["reason_code"].as_str().unwrap().into())).collect()
+}
+
 fn decision<'a>(plan: &'a BTreeMap<String, (String, String)>, name: &str) -> &'a (String, String) {
     plan.iter().find(|(k, _)| k.starts_with(&format!("{name}/"))).map(|(_, v)| v).unwrap_or_else(|| {
         panic!("{name} not in the plan: {plan:#?}");
@@ -192,6 +199,7 @@ fn the_plan_keeps_what_must_stay_and_a_dry_run_changes_nothing() {
     assert_eq!(names_deleted(&plan), ["old-unused"].into_iter().collect(), "{plan:#?}");
     let lag = &decision(&plan, "chain-a").1;
     assert!(lag.starts_with("age unknown: not in CloudTrail's event history, which can lag"), "{lag}");
+    assert_eq!(reason_codes(&plan_path)["chain-a"], "age-unknown-yet");
 
     // From a snapshot saved two hours ago, their absence from CloudTrail proves their age.
     let snapshot = estate.scan_to(&proxy, dir.path());
@@ -223,6 +231,17 @@ fn the_plan_keeps_what_must_stay_and_a_dry_run_changes_nothing() {
     assert!(reason("default").contains("default group"), "{}", reason("default"));
     assert!(reason("chain-b").contains("named only by unused group(s)"), "{}", reason("chain-b"));
     assert!(!plan.keys().any(|k| k.starts_with("used-by-eni/")), "groups in use are not in the plan");
+    // Programs read each reason's stable code, not its sentence.
+    let codes = reason_codes(&plan_path);
+    for (name, code) in [
+        ("tagged", "protected-by-tag"),
+        ("prod-api", "protected-by-name"),
+        ("young", "too-young"),
+        ("default", "default-group"),
+        ("chain-b", "unused"),
+    ] {
+        assert_eq!(codes[name], code, "{name}: {codes:#?}");
+    }
     // One CloudTrail query per plan; one references query per scan (the source) and per plan (its live check
     // of the candidates in peered VPCs): never one per group. Two scans (the first cleanup's, the saved one)
     // and two plans so far.

@@ -1,4 +1,5 @@
-//! The command line: the demo, offline audits, and bad input (one clear line, exit 2, no panic).
+//! The command line: the demo, offline audits, and bad input (one clear error line and one help line, exit 2,
+//! no panic).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -171,6 +172,84 @@ fn no_region_is_one_line() {
             .unwrap(),
     );
     r.assert_one_line_error("no region");
+}
+
+/// Each kind of error the user can fix says what it is and what to do, in a line each, and exits 2: a help
+/// line of its own kind, not a generic one.
+#[test]
+fn each_kind_of_error_the_user_can_fix_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+
+    // A value that cannot be used as given: the command's --help.
+    let r = run(&["scan", "--from-snapshot", DEMO, "--format", "json,csv"]);
+    r.assert_one_line_error("several formats are written to files: give --output-dir DIR");
+    assert_eq!(r.help(), "help: `sgaudit scan --help` says what each flag takes");
+    let r = run(&["permissions", "--for", "nope"]);
+    r.assert_one_line_error("unknown use `nope`");
+    assert_eq!(r.help(), "help: `sgaudit permissions --help` says what each flag takes");
+
+    // A snapshot that is not one, or is not there: where a snapshot comes from.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{ not json").unwrap();
+    let r = run(&["scan", "--from-snapshot", bad.to_str().unwrap()]);
+    r.assert_one_line_error("is not a sgaudit snapshot");
+    assert!(r.help().contains("`sgaudit scan --save-snapshot FILE` writes, whole and unedited"), "{}", r.stderr);
+    let r = run(&["scan", "--from-snapshot", "/nonexistent/snap.json"]);
+    r.assert_one_line_error("cannot read snapshot /nonexistent/snap.json");
+    assert!(r.help().starts_with("help: check the path"), "{}", r.stderr);
+    let v99 = dir.path().join("v99.json");
+    std::fs::write(&v99, r#"{"schema_version": 99, "regions": []}"#).unwrap();
+    let r = run(&["scan", "--from-snapshot", v99.to_str().unwrap()]);
+    r.assert_one_line_error("schema version 99");
+    assert!(r.help().contains("collect it again"), "{}", r.stderr);
+
+    // A backup that is not one: where a backup comes from (read before any AWS call).
+    let r = run(&["restore", bad.to_str().unwrap(), "--region", "us-east-1"]);
+    r.assert_one_line_error(bad.to_str().unwrap());
+    assert!(r.help().contains("`sgaudit cleanup --apply` wrote"), "{}", r.stderr);
+
+    // An output that cannot be written: where it can be.
+    let r = run(&["scan", "--from-snapshot", DEMO, "--format", "json", "--output", "/nonexistent/dir/x.json"]);
+    r.assert_one_line_error("cannot write --output /nonexistent/dir/x.json: directory /nonexistent/dir");
+    assert!(r.help().contains("existing directory you may write to"), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+
+    // A profile that is not defined: the profiles that are. The hint is the help line, no longer the error's
+    // tail in brackets.
+    let r = run(&["scan", "--profile", "no-such-profile", "--region", "us-east-1"]);
+    r.assert_one_line_error("profile `no-such-profile` is not defined in the AWS config or credentials files");
+    assert!(!r.stderr.lines().next().unwrap().contains("list-profiles"), "{}", r.stderr);
+    assert_eq!(r.help(), "help: `aws configure list-profiles` lists the profiles defined");
+
+    // No credentials, and a region AWS does not know (moto answers DescribeRegions).
+    let moto = Moto::start();
+    let r = Run::of(
+        sgaudit_cmd().env("AWS_ENDPOINT_URL", &moto.url).args(["scan", "--region", "us-east-1"]).output().unwrap(),
+    );
+    r.assert_one_line_error("no usable AWS credentials");
+    assert!(r.help().contains("aws sso login") && r.help().contains("AWS_PROFILE"), "{}", r.stderr);
+    let r = moto.sgaudit(&["scan", "--region", "mars-north-1"]);
+    r.assert_one_line_error("unknown region `mars-north-1`");
+    assert!(r.help().contains("aws ec2 describe-regions"), "{}", r.stderr);
+}
+
+/// AWS not answering is not the user's to fix (and no reason to tell them their command is wrong): exit 5,
+/// with what to check and that running again may work.
+#[test]
+fn aws_not_answering_is_exit_5_not_a_usage_error() {
+    // Keys and a region, but nothing listens at the endpoint: sts:GetCallerIdentity gets no answer.
+    let r = Run::of(
+        sgaudit_cmd()
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .args(["scan", "--region", "us-east-1", "--max-attempts", "1"])
+            .output()
+            .unwrap(),
+    );
+    r.assert_error(5, "could not identify the account (sts:GetCallerIdentity)");
+    assert!(r.help().contains("then run it again"), "{}", r.stderr);
+    assert!(!r.stderr.contains("credentials"), "not a credentials problem: {}", r.stderr);
 }
 
 #[test]
@@ -435,5 +514,28 @@ fn completions_and_the_manual_page_cover_every_command() {
     assert!(man.stdout.contains(".TH sgaudit 1"), "{}", &man.stdout[..200.min(man.stdout.len())]);
     for c in commands {
         assert!(man.stdout.contains(c), "the manual page lacks {c}");
+    }
+}
+
+/// `sgaudit … | head`: a reader that leaves early is no failure and no bug — no `error:` line, never exit 4
+/// (internal) or Rust's 101. The pipe's reader is closed before sgaudit starts, so every write meets it.
+#[test]
+fn a_reader_that_leaves_early_ends_the_run_quietly() {
+    // The scan keeps its own exit code (the demo has findings and a gap: 3); printing the policy exits 0.
+    for (args, code) in [
+        (&["scan", "--from-snapshot", DEMO, "--format", "json"][..], 3),
+        (&["permissions", "--for", "all", "--format", "cloudformation"][..], 0),
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sgaudit"))
+            .current_dir(common::repo_root())
+            .args(args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("error:") && !stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
     }
 }

@@ -14,6 +14,8 @@ pub use denial::{Denial, PolicyKind, DENIED_CODES, HTTP_FORBIDDEN};
 mod kind;
 pub mod posture;
 pub mod preflight;
+pub mod text;
+pub mod time;
 mod validate;
 
 pub use kind::ResourceKind;
@@ -278,6 +280,18 @@ pub enum Direction {
     Egress,
 }
 
+impl Direction {
+    pub const ALL: [Direction; 2] = [Direction::Ingress, Direction::Egress];
+
+    /// The word every report writes for it (`ingress`), as the snapshot file spells it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        }
+    }
+}
+
 /// One permission as the EC2 API groups it (`IpPermission`): a protocol and port range with its peers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
@@ -336,6 +350,20 @@ pub enum Via {
     Shared,
 }
 
+impl Via {
+    pub const ALL: [Via; 4] = [Via::Eni, Via::Config, Via::Rule, Via::Shared];
+
+    /// The word every report writes for it (`eni`), as the snapshot file spells it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Via::Eni => "eni",
+            Via::Config => "config",
+            Via::Rule => "rule",
+            Via::Shared => "shared",
+        }
+    }
+}
+
 /// What a resource names: a group directly, or a network interface whose groups it holds.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -392,6 +420,19 @@ pub enum CoverageState {
 }
 
 impl CoverageState {
+    /// The ids of the states, in the order of the variants: what [`CoverageState::id`] gives.
+    pub const IDS: [&'static str; 4] = ["complete", "denied", "failed", "not_applicable"];
+
+    /// The word every report writes for the state (`not_applicable`), as the snapshot file spells it.
+    pub fn id(&self) -> &'static str {
+        match self {
+            Self::Complete => Self::IDS[0],
+            Self::Denied { .. } => Self::IDS[1],
+            Self::Failed { .. } => Self::IDS[2],
+            Self::NotApplicable { .. } => Self::IDS[3],
+        }
+    }
+
     /// Whether this source's evidence is whole: read in full, or nothing to read.
     pub fn is_whole(&self) -> bool {
         matches!(self, Self::Complete | Self::NotApplicable { .. })
@@ -555,6 +596,7 @@ impl Snapshot {
 /// first as raw text, in one quick pass, then parsed side by side. The result is the same as one
 /// `serde_json::from_str`, in the same order.
 fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
+    use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
     use serde_json::value::RawValue;
 
     #[derive(Deserialize)]
@@ -607,27 +649,12 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
             },
         ))
     };
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(work.len().max(1));
-    let parsed: Vec<Result<(usize, Part), serde_json::Error>> = if threads <= 1 {
-        work.iter().map(parse).collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    let mine: Vec<&(usize, u8, &str)> = work.iter().skip(t).step_by(threads).collect();
-                    scope.spawn(move || mine.into_iter().map(parse).collect::<Vec<_>>())
-                })
-                .collect();
-            // A part that was not parsed must fail the load, never vanish: a missing attachment would turn
-            // into a false "unused".
-            handles
-                .into_iter()
-                .flat_map(|h| {
-                    h.join().unwrap_or_else(|_| vec![Err(serde::de::Error::custom("a snapshot parser thread failed"))])
-                })
-                .collect()
-        })
-    };
+    // rayon's pool, a thread per core. Each part is a task of its own (`with_max_len(1)`): an idle thread
+    // steals the next part, not half of the list, so the threads finish within one part of each other; the
+    // results come back in `work`'s order. A part that fails to parse fails the load (never vanishes: a
+    // missing attachment would turn into a false "unused"); a panic in a parser reaches this caller, as it
+    // would without threads.
+    let parsed: Vec<Result<(usize, Part), serde_json::Error>> = work.par_iter().with_max_len(1).map(parse).collect();
 
     let mut regions: Vec<RegionSnapshot> = raw
         .regions
@@ -771,6 +798,30 @@ mod tests {
         assert!(!message.chars().any(char::is_control), "one harmless line: {message:?}");
         assert!(message.starts_with("snap.json is not a valid sgaudit snapshot: "), "{message}");
         message
+    }
+
+    /// The parts are parsed side by side (largest first): every region gets back its own groups, in the file's
+    /// order, and a part that does not parse fails the whole load, wherever it is.
+    #[test]
+    fn parts_parsed_side_by_side_come_back_whole_and_in_order() {
+        let mut snap = Snapshot::new("0.0.0", None);
+        snap.accounts.push(Account { account_id: A.into(), name: None, profile: None, error: None, skipped: None });
+        // Regions of different sizes, so that the largest-first order differs from the file's.
+        let names = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2", "eu-central-1"];
+        for (r, name) in names.iter().enumerate() {
+            let ids: Vec<String> = (0..(r * 37) % 100).map(|i| format!("sg-{r:02x}{i:04x}")).collect();
+            snap.regions.push(region(name, &ids.iter().map(String::as_str).collect::<Vec<_>>()));
+        }
+        let text = snap.to_json();
+        let back = Snapshot::from_json(&text, "x").unwrap();
+        assert_eq!(back, snap);
+        assert_eq!(back, serde_json::from_str::<Snapshot>(&text).unwrap(), "as one serde_json pass reads it");
+
+        let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        doc["regions"][6]["security_groups"][0]["owner_id"] = serde_json::json!(12);
+        let err = Snapshot::from_json(&doc.to_string(), "x.json").unwrap_err();
+        assert!(matches!(err, LoadError::Parse { .. }), "{err}");
+        assert!(err.to_string().starts_with("x.json is not a sgaudit snapshot: invalid type"), "{err}");
     }
 
     #[test]

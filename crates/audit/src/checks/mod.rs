@@ -34,6 +34,10 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, from the least to the most serious.
+    pub const ALL: [Severity; 5] =
+        [Severity::Informational, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+
     /// The id used in every report (`high`), as serde writes it.
     pub fn id(self) -> &'static str {
         match self {
@@ -161,11 +165,25 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Every outcome, in the order reports list them: what needs doing first.
+    pub const ALL: [Outcome; 3] = [Outcome::Fail, Outcome::NotEvaluated, Outcome::Pass];
+
+    /// The id every report writes (`not_evaluated`).
     pub fn id(self) -> &'static str {
         match self {
             Outcome::Pass => "pass",
             Outcome::Fail => "fail",
             Outcome::NotEvaluated => "not_evaluated",
+        }
+    }
+
+    /// The outcome as people read it (`not evaluated`): the terminal, the HTML page, the audit log (in
+    /// capitals).
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::NotEvaluated => "not evaluated",
         }
     }
 }
@@ -270,14 +288,15 @@ impl Observation {
     }
 }
 
-/// A group check's failure: one of a group's findings.
+/// A group check's failure: one of a group's findings. What the check is (its id, title, controls,
+/// remediation) is the check's own description, reached through `check`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    pub id: &'static str,
+    /// Serialised as its id.
+    pub check: &'static Check,
+    /// The check's severity, or the one this failure carries (lower for an unused group).
     pub severity: Severity,
-    pub title: &'static str,
     pub message: String,
-    pub controls: &'static [&'static str],
 }
 
 /// Every check, family by family.
@@ -328,13 +347,9 @@ pub(crate) fn run_group(group: &GroupVerdict) -> Vec<Finding> {
     CHECKS
         .iter()
         .filter_map(|check| match check.evaluate {
-            Evaluate::Group(evaluate) => evaluate(group).map(|(severity, message)| Finding {
-                id: check.id,
-                severity,
-                title: check.title,
-                message,
-                controls: check.controls,
-            }),
+            Evaluate::Group(evaluate) => {
+                evaluate(group).map(|(severity, message)| Finding { check, severity, message })
+            }
             Evaluate::Account(_) | Evaluate::Region(_) => None,
         })
         .collect()

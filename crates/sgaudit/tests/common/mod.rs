@@ -173,14 +173,26 @@ impl Run {
             .unwrap_or_else(|e| panic!("no JSON on stdout ({e}); stderr:\n{}\nstdout:\n{}", self.stderr, self.stdout))
     }
 
-    /// Bad input: exit 2 and exactly one line on stderr, no panic.
+    /// Bad input: exit 2 and exactly two lines on stderr, the error in one (`error: `, naming `needle`) and
+    /// what to do in the other (`help: `); no panic.
     pub fn assert_one_line_error(&self, needle: &str) {
-        assert_eq!(self.code, 2, "exit code; stderr: {}", self.stderr);
+        self.assert_error(2, needle);
+    }
+
+    /// A command that stopped: exit `code`, one `error: ` line naming `needle`, then one `help: ` line.
+    pub fn assert_error(&self, code: i32, needle: &str) {
+        assert_eq!(self.code, code, "exit code; stderr: {}", self.stderr);
         let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "one line expected, got:\n{}", self.stderr);
+        assert_eq!(lines.len(), 2, "an error line and a help line expected, got:\n{}", self.stderr);
         assert!(lines[0].starts_with("error: "), "{}", lines[0]);
         assert!(lines[0].contains(needle), "`{needle}` not in: {}", lines[0]);
+        assert!(lines[1].starts_with("help: ") && lines[1].len() > "help: ".len() + 10, "{}", lines[1]);
         assert!(!self.stderr.contains("panicked") && !self.stderr.contains("backtrace"));
+    }
+
+    /// The `help: ` line of a command that stopped.
+    pub fn help(&self) -> &str {
+        self.stderr.lines().nth(1).unwrap_or_default()
     }
 }
 

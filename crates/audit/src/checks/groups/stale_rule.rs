@@ -1,5 +1,3 @@
-use sgaudit_snapshot::Direction;
-
 use crate::checks::{Check, Evaluate, Family, Severity};
 
 pub const CHECK: Check = Check {
@@ -10,14 +8,11 @@ pub const CHECK: Check = Check {
     controls: &[],
     description: "Rules that name a group across a VPC peering or transit gateway that was deleted, or whose group no longer exists (`DescribeStaleSecurityGroups`).",
     remediation: "Remove the rules that name a group across a VPC peering that was deleted, or a group that no longer exists in the peered VPC; if the access is still needed, name a group that exists.",
-    reads: &["ec2-stale-security-group-rules"],
+    reads: &[crate::STALE_SOURCE],
     evaluate: Evaluate::Group(|g| {
         let first = g.stale_rules.first()?;
         let peer = first.peer_group_id.as_deref().unwrap_or("a group");
-        let direction = match first.direction {
-            Direction::Ingress => "ingress",
-            Direction::Egress => "egress",
-        };
+        let direction = first.direction.id();
         let ports = match (first.from_port, first.to_port) {
             (Some(a), Some(b)) if a == b => format!(" port {a}"),
             (Some(a), Some(b)) => format!(" ports {a}-{b}"),

@@ -17,7 +17,7 @@ pub const CHECK: Check = Check {
                 format!(
                     "no use of {} was found, but some evidence could not be read: {}",
                     g.group.group_id,
-                    g.missing_evidence.join("; ")
+                    crate::join(&g.missing_evidence, "; ")
                 ),
             )
         })
