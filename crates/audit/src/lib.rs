@@ -9,12 +9,15 @@ use serde::Serialize;
 use sgaudit_snapshot::{Direction, ResourceKind, SecurityGroup, Snapshot, StaleRule, Target, Via};
 
 pub mod checks;
+pub mod exceptions;
 pub mod exposure;
+pub mod memory;
 pub mod posture;
 pub mod reasons;
 mod time;
 
 pub use checks::{CheckResult, Finding, Options, Outcome, Severity};
+pub use exceptions::Muted;
 pub use exposure::Exposure;
 pub use reasons::{join, Missing, NotEvaluated, Skipped, Unreachable, Unread};
 pub use sgaudit_snapshot::Family;
@@ -161,6 +164,13 @@ pub struct GroupVerdict<'a> {
     pub not_evaluated: Vec<NotEvaluated<'a>>,
     pub exposure: Exposure,
     pub findings: Vec<Finding>,
+    /// For an `unused` group whose history is known (the store): when the current unbroken streak of runs
+    /// that found it unused began (RFC 3339, UTC). `None` without a history, and for any other status.
+    pub unused_since: Option<String>,
+    /// A use sgaudit cannot see, declared by people (`sgaudit mark GROUP --in-use`, or an `in_use`
+    /// exception): such a group is never planned for cleanup, and counts as a false positive when its
+    /// evidence says `unused`.
+    pub marked_in_use: Option<Muted>,
 }
 
 /// Coverage of one account-region, summed up, against the sources a snapshot must hold
@@ -192,6 +202,8 @@ pub struct Audit<'a> {
     /// Accounts deliberately not scanned, and why.
     pub skipped_accounts: Vec<Skipped<'a>>,
     pub estate: Estate,
+    /// Every exception declared for this run and what became of it ([`exceptions`]); empty without any.
+    pub exceptions: Vec<exceptions::ExceptionState>,
 }
 
 /// How much of the estate was read: accounts, account-regions and source lists, read and in all. Source
@@ -262,6 +274,7 @@ fn audit_accounts(snapshot: &Snapshot) -> Audit<'_> {
         unreachable_accounts,
         skipped_accounts,
         estate: Estate { accounts_read, accounts, ..Estate::default() },
+        exceptions: Vec::new(),
     }
 }
 
@@ -479,6 +492,8 @@ fn audit_groups(snapshot: &Snapshot) -> Audit<'_> {
                 not_evaluated,
                 exposure,
                 findings: Vec::new(),
+                unused_since: None,
+                marked_in_use: None,
             };
             verdict.findings = checks::run_group(&verdict);
             verdict.risk = risk(verdict.status, verdict.is_default, &verdict.exposure, &verdict.findings);
@@ -497,7 +512,16 @@ fn audit_groups(snapshot: &Snapshot) -> Audit<'_> {
         sources_read: regions.iter().map(|r| r.sources_read).sum(),
         sources: regions.len() * sgaudit_snapshot::SOURCES.len(),
     };
-    Audit { families: Vec::new(), groups, results: Vec::new(), regions, unreachable_accounts, skipped_accounts, estate }
+    Audit {
+        families: Vec::new(),
+        groups,
+        results: Vec::new(),
+        regions,
+        unreachable_accounts,
+        skipped_accounts,
+        estate,
+        exceptions: Vec::new(),
+    }
 }
 
 /// The AWS partition of a region.

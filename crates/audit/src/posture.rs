@@ -47,6 +47,7 @@ pub fn judge(snapshot: &Snapshot, options: &Options, families: &[Family]) -> Vec
                         resource: observation.resource,
                     },
                     evidence: observation.evidence,
+                    muted: None,
                 },
             ));
         };

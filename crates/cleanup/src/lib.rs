@@ -18,5 +18,5 @@ pub mod text;
 
 pub use backup::{BackedUp, Backup};
 pub use evidence::{Answer, CreationTimes, Peering, Question};
-pub use plan::{Decision, Entry, Plan, Protections, Scope, TagRule};
+pub use plan::{Decision, Entry, GracePeriod, Plan, Protections, Scope, TagRule};
 pub use reason::Reason;

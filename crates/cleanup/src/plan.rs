@@ -2,7 +2,8 @@
 //!
 //! Only `unused` groups can be candidates: never `unknown` (some evidence was not read), never a default group
 //! (AWS refuses to delete it), never a group owned by another account. Protections then keep candidates
-//! back: tags, name patterns, age (from CloudTrail), references from peered VPCs. Every check that cannot be
+//! back: tags, name patterns, a mark that the group is in use (a use sgaudit cannot see), the grace period
+//! of `--unused-for` (from the history), age (from CloudTrail), references from peered VPCs. Every check that cannot be
 //! made keeps the group: the plan errs towards keeping. Last, a candidate that a kept group's rule still
 //! names is kept too, since deleting it would mean editing a group that stays.
 //!
@@ -13,7 +14,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::{Serialize, Serializer};
 use sgaudit_audit::{Audit, GroupVerdict, Status};
 use sgaudit_snapshot::{Family, SecurityGroup, Snapshot};
@@ -39,6 +39,18 @@ pub struct Protections {
     pub min_age_secs: i64,
     /// Delete even when the age of a group cannot be told (CloudTrail not readable).
     pub ignore_age: bool,
+    /// `--unused-for`: only groups unused for at least this long are candidates ([`GracePeriod`]).
+    pub unused_for: Option<GracePeriod>,
+}
+
+/// `cleanup --unused-for`: a group is a candidate only when the history (the store) proves it has been unused
+/// for at least `secs` before `now` ([`GroupVerdict::unused_since`]), as AWS Firewall Manager deletes only
+/// groups unused for a grace period. Without a history for a group, it is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GracePeriod {
+    pub secs: i64,
+    /// The moment it is measured back from (seconds since the Unix epoch).
+    pub now: i64,
 }
 
 impl Default for Protections {
@@ -48,6 +60,7 @@ impl Default for Protections {
             names: DEFAULT_PROTECTED_NAMES.iter().map(|s| s.to_string()).collect(),
             min_age_secs: 7 * DAY,
             ignore_age: false,
+            unused_for: None,
         }
     }
 }
@@ -121,62 +134,9 @@ pub fn is_truthy(value: &str) -> bool {
     TRUTHY.iter().any(|t| value.trim().eq_ignore_ascii_case(t))
 }
 
-/// The `--protect-name` globs, compiled once for a whole plan: `*` is any run of characters, `?` one
-/// character, and every other character is itself (`[`, `{`, `\` too), without case (`prod-*` protects
-/// `Prod-web` and `PROD-db`). Names and patterns are compared in lower case (Unicode's), so that the glob
-/// itself needs no case folding.
-///
-/// globset matches bytes: in a name outside ASCII, `?` is one byte, and neither `*` nor `?` matches a line
-/// break. AWS allows neither in a group name (letters, digits, spaces and `._-:/()#,@[]+=&;{}!$*`); only a
-/// hand-made snapshot can have one.
-#[derive(Debug, Clone)]
-pub struct NamePatterns {
-    set: GlobSet,
-}
-
-impl NamePatterns {
-    pub fn new(patterns: &[String]) -> NamePatterns {
-        let mut set = GlobSetBuilder::new();
-        for pattern in patterns {
-            // Every character but `*` and `?` is escaped: this cannot fail to compile.
-            let glob = GlobBuilder::new(&glob_of(pattern))
-                .literal_separator(false)
-                .backslash_escape(false)
-                .build()
-                .expect("an escaped glob compiles");
-            set.add(glob);
-        }
-        NamePatterns { set: set.build().expect("a set of escaped globs compiles") }
-    }
-
-    /// The first of the patterns (in the order given) that `name` matches.
-    pub fn first_match(&self, name: &str) -> Option<usize> {
-        self.set.matches(lower(name)).into_iter().min()
-    }
-}
-
-fn lower(text: &str) -> String {
-    text.chars().flat_map(char::to_lowercase).collect()
-}
-
-/// A `--protect-name` pattern as a glob: lower case, `*` and `?` kept (a run of `*` is one: globset gives
-/// `**` a meaning of its own), every character globset reads otherwise in brackets.
-fn glob_of(pattern: &str) -> String {
-    let mut glob = String::with_capacity(pattern.len() + 8);
-    for c in lower(pattern).chars() {
-        match c {
-            '*' if glob.ends_with('*') => {}
-            '*' | '?' => glob.push(c),
-            '[' | ']' | '{' | '}' => {
-                glob.push('[');
-                glob.push(c);
-                glob.push(']');
-            }
-            c => glob.push(c),
-        }
-    }
-    glob
-}
+/// The `--protect-name` globs, compiled once for a whole plan: the same reading of a name pattern as an
+/// exception's `name` in sgaudit.toml, so it lives with the exceptions.
+pub use sgaudit_audit::exceptions::NamePatterns;
 
 /// The accounts and regions a run may touch: empty `accounts`/`regions` mean all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -363,9 +323,16 @@ impl Plan {
     }
 
     /// The plan of a run: its first draft, with what lies outside the run's `scope` kept, and the candidates
-    /// of accounts that no credentials of the run reach (`reachable`: those that some do).
-    pub fn for_run(snapshot: &Snapshot, protections: &Protections, scope: &Scope, reachable: &[&str]) -> Plan {
-        let mut plan = Plan::new(snapshot, &judge(snapshot), protections);
+    /// of accounts that no credentials of the run reach (`reachable`: those that some do). `audit` is
+    /// [`judge`]'s, with what people and the history add to it (marks, exceptions, "unused since").
+    pub fn for_run(
+        snapshot: &Snapshot,
+        audit: &Audit,
+        protections: &Protections,
+        scope: &Scope,
+        reachable: &[&str],
+    ) -> Plan {
+        let mut plan = Plan::new(snapshot, audit, protections);
         plan.limit(scope);
         for (account_id, region) in plan.regions_to_check() {
             if !reachable.contains(&account_id.as_str()) {
@@ -689,8 +656,48 @@ fn first_decision(g: &GroupVerdict, protections: &Protections, names: &NamePatte
     if let Some(i) = names.first_match(&group.group_name) {
         return (Decision::Keep, Reason::ProtectedByName { pattern: protections.names[i].clone() });
     }
+    if let Some(mark) = &g.marked_in_use {
+        return (Decision::Keep, Reason::MarkedInUse { owner: mark.owner.clone(), reason: mark.reason.clone() });
+    }
+    if let Some(grace) = protections.unused_for {
+        if let Some(reason) = within_grace(g.unused_since.as_deref(), grace) {
+            return (Decision::Keep, reason);
+        }
+    }
     let named_by: BTreeSet<&str> = g.referenced_by.iter().map(|r| r.group_id).collect();
     (Decision::Delete, Reason::Unused { named_by: named_by.into_iter().map(str::to_string).collect() })
+}
+
+/// `--unused-for`: a whole number and a unit, `h` (hours), `d` (days) or `w` (weeks): `30d`, `12h`, `2w`; in
+/// seconds. No months or years: their lengths vary, and `m` would read as minutes to some.
+pub fn parse_duration(text: &str) -> Result<i64, String> {
+    let bad = || format!("`{text}` is not a duration: write a whole number and s, m, h, d or w (30d, 12h, 2w)");
+    let t = text.trim();
+    let (number, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let unit = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => DAY,
+        "w" => 7 * DAY,
+        _ => return Err(bad()),
+    };
+    let number: i64 = number.parse().map_err(|_| bad())?;
+    // A century is longer than any history; beyond it the number is a typo.
+    number.checked_mul(unit).filter(|&secs| secs <= 36_500 * DAY).ok_or_else(bad)
+}
+
+/// Why `--unused-for` keeps a group unused since `since` (RFC 3339), if it does: no history of it (or a time
+/// that cannot be read: a grace period is never assumed over), or unused for less than the period.
+fn within_grace(since: Option<&str>, grace: GracePeriod) -> Option<Reason> {
+    let at = since.and_then(sgaudit_snapshot::time::parse_rfc3339_ms).map(|ms| ms.div_euclid(1000));
+    match (since, at) {
+        (Some(since), Some(at)) if grace.now - at < grace.secs => {
+            Some(Reason::UnusedTooRecently { since: since.to_string(), days: (grace.now - at).max(0) / DAY })
+        }
+        (Some(_), Some(_)) => None,
+        _ => Some(Reason::UnusedForUnknown),
+    }
 }
 
 #[cfg(test)]

@@ -31,6 +31,19 @@ pub enum Reason {
     ProtectedByName {
         pattern: String,
     },
+    /// People say it is used, where sgaudit cannot see it (`sgaudit mark GROUP --in-use`, or an `in_use`
+    /// exception of sgaudit.toml).
+    MarkedInUse {
+        owner: String,
+        reason: String,
+    },
+    /// `--unused-for`: the history does not say since when it has been unused (no store, or none of it).
+    UnusedForUnknown,
+    /// `--unused-for`: unused only since `since` (RFC 3339), `days` whole days, less than the period asked.
+    UnusedTooRecently {
+        since: String,
+        days: i64,
+    },
     /// Outside the accounts and regions of the run.
     OutOfScope,
     /// No credentials of the run reach its account.
@@ -122,6 +135,9 @@ impl Reason {
             Reason::OwnedByAnotherAccount { .. } => "owned-by-another-account",
             Reason::ProtectedByTag { .. } => "protected-by-tag",
             Reason::ProtectedByName { .. } => "protected-by-name",
+            Reason::MarkedInUse { .. } => "marked-in-use",
+            Reason::UnusedForUnknown => "unused-for-unknown",
+            Reason::UnusedTooRecently { .. } => "unused-too-recently",
             Reason::OutOfScope => "out-of-scope",
             Reason::AccountNotReached => "account-not-reached",
             Reason::NotConfirmed => "not-confirmed",
@@ -179,6 +195,13 @@ impl fmt::Display for Reason {
             Reason::OwnedByAnotherAccount { owner_id } => write!(f, "owned by another account ({owner_id})"),
             Reason::ProtectedByTag { rule } => write!(f, "protected by tag {rule}"),
             Reason::ProtectedByName { pattern } => write!(f, "protected by name pattern `{pattern}`"),
+            Reason::MarkedInUse { owner, reason } => write!(f, "marked in use by {owner}: {reason}"),
+            Reason::UnusedForUnknown => f.write_str(
+                "unused for how long is unknown: the history holds no verdict of it (--unused-for needs the store)",
+            ),
+            Reason::UnusedTooRecently { since, days } => {
+                write!(f, "unused only since {since} ({days} day(s)), less than --unused-for")
+            }
             Reason::OutOfScope => f.write_str("outside the accounts and regions of this run"),
             Reason::AccountNotReached => f.write_str("no credentials of this run reach the account"),
             Reason::NotConfirmed => f.write_str("not confirmed"),
@@ -270,6 +293,18 @@ mod tests {
             (Reason::OwnedByAnotherAccount { owner_id: s("999") }, "owned by another account (999)"),
             (Reason::ProtectedByTag { rule: s("keep=yes") }, "protected by tag keep=yes"),
             (Reason::ProtectedByName { pattern: s("prod-*") }, "protected by name pattern `prod-*`"),
+            (
+                Reason::MarkedInUse { owner: s("team-payments"), reason: s("used by the on-premises VPN") },
+                "marked in use by team-payments: used by the on-premises VPN",
+            ),
+            (
+                Reason::UnusedForUnknown,
+                "unused for how long is unknown: the history holds no verdict of it (--unused-for needs the store)",
+            ),
+            (
+                Reason::UnusedTooRecently { since: s("2026-10-01T04:00:00Z"), days: 12 },
+                "unused only since 2026-10-01T04:00:00Z (12 day(s)), less than --unused-for",
+            ),
             (Reason::OutOfScope, "outside the accounts and regions of this run"),
             (Reason::AccountNotReached, "no credentials of this run reach the account"),
             (Reason::NotConfirmed, "not confirmed"),
@@ -347,7 +382,7 @@ mod tests {
             assert!(codes.insert(code), "{code} twice");
             assert!(code.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{code}");
         }
-        assert_eq!(codes.len(), 27, "one of each kind");
+        assert_eq!(codes.len(), 30, "one of each kind");
         let other = Reason::NamedByGroupThatStays { group_id: "sg-a".into(), group_name: None };
         assert_eq!(other.to_string(), "named in a rule of sg-a, which stays");
         let other = Reason::Stopped { halt: Halt::Interrupted, before_region: false };

@@ -97,7 +97,8 @@ fn plan() -> Plan {
     });
     snapshot.normalize();
     let audit = sgaudit_audit::audit(&snapshot);
-    let protections = Protections { tags: Vec::new(), names: Vec::new(), min_age_secs: 0, ignore_age: true };
+    let protections =
+        Protections { tags: Vec::new(), names: Vec::new(), min_age_secs: 0, ignore_age: true, unused_for: None };
     let plan = Plan::new(&snapshot, &audit, &protections);
     let planned: BTreeSet<&str> = plan.deletions().map(|e| e.group_id.as_str()).collect();
     assert_eq!(planned, ["sg-a", "sg-b", "sg-c", "sg-lone", "sg-self", "sg-x", "sg-y"].into_iter().collect());

@@ -485,3 +485,113 @@ fn the_plan_as_json_gives_each_reason_as_text_and_as_a_stable_code() {
         assert_eq!(json["reason_code"], e.reason.code());
     }
 }
+
+/// An exception of sgaudit.toml (or a mark) that says these groups are used where sgaudit cannot see it.
+fn marked_in_use(group_ids: &[&str]) -> sgaudit_audit::exceptions::Exception {
+    use sgaudit_audit::exceptions::{Day, Exception, Matcher};
+    let ids = group_ids.iter().map(|s| s.to_string()).collect();
+    Exception {
+        matcher: Matcher::new(Vec::new(), Vec::new(), ids, Vec::new(), Vec::new(), Vec::new()),
+        reason: "attached by the on-premises failover runbook".into(),
+        owner: "team-platform".into(),
+        ticket: None,
+        expires: Day::from_ymd(2099, 12, 31),
+        in_use: true,
+        declared_at: "sgaudit.toml:7".into(),
+    }
+}
+
+#[test]
+fn a_group_marked_in_use_is_never_planned_nor_what_its_rules_name() {
+    let snapshot = demo();
+    let mut audit = sgaudit_audit::audit(&snapshot);
+    let today = sgaudit_audit::exceptions::Day::from_ymd(2026, 11, 23).unwrap();
+    sgaudit_audit::exceptions::apply(
+        &mut audit,
+        &[marked_in_use(&["sg-0af000000005e1fef", "sg-0a500000000cab1ea"])],
+        today,
+    );
+    let plan = Plan::for_run(&snapshot, &audit, &Protections::default(), &Scope::default(), &[ACCOUNT]);
+    assert_eq!(deleted(&plan), ["sg-0a400000000001dc1", "sg-0ad00000001e6acdb"].into_iter().collect());
+    let sentence = "marked in use by team-platform: attached by the on-premises failover runbook";
+    assert_eq!(reason(&plan, "sg-0af000000005e1fef"), sentence);
+    assert_eq!(reason(&plan, "sg-0a500000000cab1ea"), sentence);
+    // batch-old-a names batch-old-b: b stays with it.
+    assert!(reason(&plan, "sg-0a600000000cab1eb").starts_with("named in a rule of sg-0a500000000cab1ea"));
+    let json = serde_json::to_value(&plan).unwrap();
+    let entry = json["entries"].as_array().unwrap().iter().find(|e| e["group_id"] == "sg-0af000000005e1fef").unwrap();
+    assert_eq!((entry["reason_code"].as_str(), entry["status"].as_str()), (Some("marked-in-use"), Some("unused")));
+    // The protections of the command line come first (the first reason is the one shown).
+    let mut by_name = Protections::default();
+    by_name.names.push("cluster-*".into());
+    let plan = Plan::for_run(&snapshot, &audit, &by_name, &Scope::default(), &[ACCOUNT]);
+    assert_eq!(reason(&plan, "sg-0af000000005e1fef"), "protected by name pattern `cluster-*`");
+}
+
+#[test]
+fn unused_for_plans_only_groups_the_history_shows_unused_long_enough() {
+    use sgaudit_cleanup::GracePeriod;
+    use sgaudit_snapshot::time::format_rfc3339;
+
+    let snapshot = demo();
+    let mut audit = sgaudit_audit::audit(&snapshot);
+    let since = HashMap::from([
+        ("sg-0a400000000001dc1", Some(NOW - 40 * DAY)),
+        // Exactly the period: long enough.
+        ("sg-0a500000000cab1ea", Some(NOW - 30 * DAY)),
+        ("sg-0a600000000cab1eb", Some(NOW - 31 * DAY)),
+        ("sg-0ad00000001e6acdb", Some(NOW - 30 * DAY + 1)),
+        // No history of it.
+        ("sg-0af000000005e1fef", None),
+    ]);
+    for g in &mut audit.groups {
+        if let Some(at) = since.get(g.group.group_id.as_str()) {
+            g.unused_since = at.map(format_rfc3339);
+        }
+    }
+    let protections =
+        Protections { unused_for: Some(GracePeriod { secs: 30 * DAY, now: NOW }), ..Protections::default() };
+    let plan = Plan::for_run(&snapshot, &audit, &protections, &Scope::default(), &[ACCOUNT]);
+    let want = ["sg-0a400000000001dc1", "sg-0a500000000cab1ea", "sg-0a600000000cab1eb"];
+    assert_eq!(deleted(&plan), want.into_iter().collect());
+    let recent = format_rfc3339(NOW - 30 * DAY + 1);
+    assert_eq!(
+        reason(&plan, "sg-0ad00000001e6acdb"),
+        format!("unused only since {recent} (29 day(s)), less than --unused-for")
+    );
+    assert_eq!(
+        reason(&plan, "sg-0af000000005e1fef"),
+        "unused for how long is unknown: the history holds no verdict of it (--unused-for needs the store)"
+    );
+    let codes: HashMap<String, String> =
+        plan.kept().map(|e| (e.group_id.clone(), e.reason.code().to_string())).collect();
+    assert_eq!(codes["sg-0ad00000001e6acdb"], "unused-too-recently");
+    assert_eq!(codes["sg-0af000000005e1fef"], "unused-for-unknown");
+    // An unreadable time is no proof either.
+    audit.groups.iter_mut().filter(|g| g.group.group_id == "sg-0a400000000001dc1").for_each(|g| {
+        g.unused_since = Some("last month".into());
+    });
+    let plan = Plan::for_run(&snapshot, &audit, &protections, &Scope::default(), &[ACCOUNT]);
+    assert_eq!(plan.kept().find(|e| e.group_id == "sg-0a400000000001dc1").unwrap().reason.code(), "unused-for-unknown");
+    // Without --unused-for, the history changes nothing.
+    let plan = Plan::for_run(&snapshot, &audit, &Protections::default(), &Scope::default(), &[ACCOUNT]);
+    assert_eq!(deleted(&plan).len(), 5);
+}
+
+#[test]
+fn unused_for_takes_seconds_to_weeks() {
+    use sgaudit_cleanup::plan::parse_duration;
+    assert_eq!(parse_duration("45s"), Ok(45));
+    assert_eq!(parse_duration("90m"), Ok(90 * 60));
+    assert_eq!(parse_duration("30d"), Ok(30 * DAY));
+    assert_eq!(parse_duration("12h"), Ok(12 * 3_600));
+    assert_eq!(parse_duration(" 2w "), Ok(14 * DAY));
+    assert_eq!(parse_duration("0d"), Ok(0));
+    for bad in ["30", "d", "3x", "30 d", "-1d", "1.5d", "30D", "1M", "", "99999999w"] {
+        let error = parse_duration(bad).unwrap_err();
+        assert_eq!(
+            error,
+            format!("`{bad}` is not a duration: write a whole number and s, m, h, d or w (30d, 12h, 2w)")
+        );
+    }
+}

@@ -558,10 +558,12 @@ pub async fn rescan(
                 name: s.name.clone(),
                 profile: s.profile.clone(),
                 regions,
+                caller_arn: s.caller_arn.clone(),
             })
         })
         .collect();
-    let subset = Connected { sessions, left_out: Vec::new(), notes: Vec::new() };
+    let subset =
+        Connected { sessions, left_out: Vec::new(), notes: Vec::new(), caller_arn: connected.caller_arn.clone() };
     crate::scan_connected(&subset, options, None, collected_at).await
 }
 

@@ -28,14 +28,19 @@ impl IdentityError {
     }
 }
 
-pub(crate) async fn account_id(sdk: &aws_types::SdkConfig) -> Result<String, IdentityError> {
+/// The account behind the credentials, and the caller's ARN (the user or assumed role: who ran sgaudit, for
+/// the history).
+pub(crate) async fn account_id(sdk: &aws_types::SdkConfig) -> Result<(String, Option<String>), IdentityError> {
     let sts = aws_sdk_sts::Client::new(sdk);
     // sts:GetCallerIdentity needs no permission, so its failure is about credentials (or, for a member of an
     // organization, the role that could not be assumed) or the network.
     match sts.get_caller_identity().send().await {
-        Ok(out) => out
-            .account
-            .ok_or_else(|| IdentityError { credentials: false, message: "the answer named no account".to_string() }),
+        Ok(out) => {
+            let arn = out.arn;
+            out.account
+                .map(|account| (account, arn))
+                .ok_or_else(|| IdentityError { credentials: false, message: "the answer named no account".to_string() })
+        }
         Err(err) => {
             let text = error_chain(&err);
             let lower = text.to_ascii_lowercase();

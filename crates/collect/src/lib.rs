@@ -126,6 +126,9 @@ pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 pub struct Connected {
     pub sessions: Vec<Session>,
     pub left_out: Vec<Account>,
+    /// Who is running sgaudit: the ARN of the identity that reads the organization (with `--org`), else of
+    /// the first account reached. For the history; `None` if AWS did not say.
+    pub caller_arn: Option<String>,
     /// What a person should know about how the accounts were reached (an account reached by two profiles,
     /// and which one is used), one sentence each, for the caller to print.
     pub notes: Vec<String>,
@@ -138,6 +141,8 @@ pub struct Session {
     pub name: Option<String>,
     pub profile: Option<String>,
     pub regions: Vec<String>,
+    /// The identity sgaudit has in this account (a user, or the role assumed), if AWS said.
+    pub caller_arn: Option<String>,
 }
 
 impl Session {
@@ -155,8 +160,9 @@ impl Connected {
     /// serve canned answers.
     #[doc(hidden)]
     pub fn for_tests(sdk: aws_types::SdkConfig, account_id: &str, regions: Vec<String>) -> Self {
-        let session = Session { sdk, account_id: account_id.to_string(), name: None, profile: None, regions };
-        Self { sessions: vec![session], left_out: Vec::new(), notes: Vec::new() }
+        let session =
+            Session { sdk, account_id: account_id.to_string(), name: None, profile: None, regions, caller_arn: None };
+        Self { sessions: vec![session], left_out: Vec::new(), notes: Vec::new(), caller_arn: None }
     }
 }
 
@@ -229,12 +235,14 @@ pub async fn connect(options: &ScanOptions) -> Result<Connected, ScanError> {
     }
 
     // The accounts, each with the configuration that reaches it.
+    let mut caller_arn = None;
     let mut left_out = Vec::new();
     let mut targets = Vec::new();
     let mut not_members = Vec::new();
     match &options.accounts {
         AccountSelection::Organization(org) => {
-            let own = identity::account_id(&in_region(&first, &probe)).await.map_err(|e| e.into_scan_error())?;
+            let (own, arn) = identity::account_id(&in_region(&first, &probe)).await.map_err(|e| e.into_scan_error())?;
+            caller_arn = arn;
             let chosen = accounts::organization(&in_region(&first, &probe), &own, org).await?;
             left_out.extend(chosen.left_out);
             targets = chosen.targets;
@@ -298,7 +306,10 @@ pub async fn connect(options: &ScanOptions) -> Result<Connected, ScanError> {
         return Err(ScanError::NothingInScope(why));
     }
     sessions.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-    Ok(Connected { sessions, left_out, notes })
+    if caller_arn.is_none() {
+        caller_arn = sessions.first().and_then(|s| s.caller_arn.clone());
+    }
+    Ok(Connected { sessions, left_out, notes, caller_arn })
 }
 
 /// Keeps one session per account: the first, in the order the profiles were given, that reached it (two
@@ -494,8 +505,8 @@ fn account_region<'a>(session: &'a Session, account_sources: &[&SourceDef]) -> O
 /// assumable, credentials expired, regions not listable) is returned as such, with the AWS error.
 async fn reach(target: accounts::Target, options: &ScanOptions, probe: &str) -> Result<Session, Account> {
     let home = in_region(&target.sdk, target.sdk.region().map(|r| r.as_ref()).unwrap_or(probe));
-    let account_id = match identity::account_id(&home).await {
-        Ok(id) => id,
+    let (account_id, caller_arn) = match identity::account_id(&home).await {
+        Ok(identity) => identity,
         Err(e) => {
             let code = if e.credentials { "credentials" } else { "identity" };
             let action = if target.profile.is_none() && target.account_id.is_some() {
@@ -523,7 +534,7 @@ async fn reach(target: accounts::Target, options: &ScanOptions, probe: &str) -> 
     regions.retain(|r| !options.exclude_regions.contains(r));
     regions.sort();
     regions.dedup();
-    Ok(Session { sdk: target.sdk, account_id, name: target.name, profile: target.profile, regions })
+    Ok(Session { sdk: target.sdk, account_id, name: target.name, profile: target.profile, regions, caller_arn })
 }
 
 fn in_region(base: &aws_types::SdkConfig, region: &str) -> aws_types::SdkConfig {
@@ -662,6 +673,7 @@ mod tests {
             name: None,
             profile: None,
             regions: regions.iter().map(|r| r.to_string()).collect(),
+            caller_arn: None,
         };
         let account = registry::plan(&Family::ALL).account;
         // botocore's data has no S3 Control endpoint in ap-southeast-7 (the regions are sorted when scanned).

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_securityhub::types::{
-    AwsEc2SecurityGroupDetails, AwsSecurityFinding, Compliance, ComplianceStatus, Recommendation, RecordState,
+    AwsEc2SecurityGroupDetails, AwsSecurityFinding, Compliance, ComplianceStatus, Note, Recommendation, RecordState,
     Remediation, Resource, ResourceDetails, Severity, SeverityLabel, Workflow, WorkflowStatus,
 };
 use serde_json::Value;
@@ -170,6 +170,14 @@ fn to_sdk(f: &Value) -> AwsSecurityFinding {
     let workflow = f.get("Workflow").map(|w| {
         Workflow::builder().set_status(opt_str(w, "Status").map(|s| WorkflowStatus::from(s.as_str()))).build()
     });
+    // A muted finding says why (an exception of sgaudit.toml, or a mark).
+    let note = f.get("Note").map(|n| {
+        Note::builder()
+            .set_text(opt_str(n, "Text"))
+            .set_updated_by(opt_str(n, "UpdatedBy"))
+            .set_updated_at(opt_str(n, "UpdatedAt"))
+            .build()
+    });
     let product_fields = f
         .get("ProductFields")
         .and_then(Value::as_object)
@@ -193,6 +201,7 @@ fn to_sdk(f: &Value) -> AwsSecurityFinding {
         .set_resources(resources)
         .set_compliance(compliance)
         .set_workflow(workflow)
+        .set_note(note)
         .set_record_state(opt_str(f, "RecordState").map(|s| RecordState::from(s.as_str())))
         .build()
 }
@@ -224,7 +233,8 @@ mod tests {
             }],
             "Compliance": {"Status": "FAILED", "RelatedRequirements": ["AWS FSBP EC2.13"]},
             "RecordState": "ACTIVE",
-            "Workflow": {"Status": "NEW"}
+            "Workflow": {"Status": "NEW"},
+            "Note": {"Text": "accepted until March", "UpdatedBy": "team-web", "UpdatedAt": "2026-11-23T04:01:28Z"}
         });
         assert_eq!(region_of(&doc), "eu-west-1");
         assert_eq!(account_of(&doc), "111122223333");
@@ -239,5 +249,7 @@ mod tests {
         assert_eq!(f.compliance().and_then(|c| c.status()), Some(&ComplianceStatus::Failed));
         assert_eq!(f.record_state(), Some(&RecordState::Active));
         assert_eq!(f.workflow().and_then(|w| w.status()), Some(&WorkflowStatus::New));
+        assert_eq!(f.note().and_then(|n| n.updated_by()), Some("team-web"));
+        assert_eq!(f.note().and_then(|n| n.text()), Some("accepted until March"));
     }
 }

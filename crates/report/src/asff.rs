@@ -9,6 +9,13 @@
 //! group's finding, `sgaudit/<account>/<region or global>/<check>/<resource>` for a check's result.
 //! The field names and limits are Security Hub's (`AwsSecurityFinding` in its API reference); a test checks
 //! the whole array against the `BatchImportFindings` input shape of botocore's service model.
+//!
+//! A finding or result muted by an exception (`sgaudit.toml`) is still written, with `Workflow.Status`
+//! `SUPPRESSED` (Security Hub's word for a finding that is reviewed and needs no action) and a `Note`: the
+//! reason and owner as `Text` (at most [`NOTE_MAX`] characters), the owner as `UpdatedBy`, the finding's
+//! time as `UpdatedAt`. The others keep the workflow they had. Security Hub takes `Workflow` and `Note` from
+//! `BatchImportFindings` only when it creates a finding; for one it already holds, they are the customer's
+//! to change, with `BatchUpdateFindings`.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -16,7 +23,7 @@ use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 use sgaudit_audit::checks::CheckResult;
-use sgaudit_audit::{Audit, Finding, GroupVerdict, Outcome, Severity, Status};
+use sgaudit_audit::{Audit, Finding, GroupVerdict, Muted, Outcome, Severity, Status};
 use sgaudit_snapshot::{Rule, Snapshot};
 
 pub const SCHEMA_VERSION: &str = "2018-10-08";
@@ -24,6 +31,8 @@ pub const SCHEMA_VERSION: &str = "2018-10-08";
 pub const TITLE_MAX: usize = 256;
 pub const DESCRIPTION_MAX: usize = 1024;
 pub const REMEDIATION_TEXT_MAX: usize = 512;
+/// A note's `Text` and `UpdatedBy`.
+pub const NOTE_MAX: usize = 512;
 /// A finding's `Id` (and `GeneratorId`).
 pub const ID_MAX: usize = 512;
 /// The resource of a group's finding.
@@ -67,6 +76,18 @@ pub struct AsffFinding {
     pub compliance: Compliance,
     pub record_state: RecordState,
     pub workflow: Workflow,
+    /// For a muted finding: the exception's reason and owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<Note>,
+}
+
+/// A note on a finding (ASFF `Note`): the three fields are required, none may be blank.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Note {
+    pub text: String,
+    pub updated_by: String,
+    pub updated_at: String,
 }
 
 impl AsffFinding {
@@ -447,9 +468,22 @@ fn build(snapshot: &Snapshot, audit: &Audit, importer: Option<&str>) -> Vec<Asff
     groups.chain(results).collect()
 }
 
+/// The workflow and note of a finding: `SUPPRESSED` with the exception's note when muted, else `unmuted`.
+fn workflow(muted: Option<&Muted>, unmuted: WorkflowStatus, time: &str) -> (Workflow, Option<Note>) {
+    let Some(m) = muted else { return (Workflow { status: unmuted }, None) };
+    // Security Hub refuses a blank `UpdatedBy`; the config file requires an owner, but says nothing of spaces.
+    let owner = if m.owner.trim().is_empty() { "sgaudit" } else { m.owner.as_str() };
+    let note = Note {
+        text: truncate(&crate::memory::muted_text(m), NOTE_MAX).into_owned(),
+        updated_by: truncate(owner, NOTE_MAX).into_owned(),
+        updated_at: time.to_string(),
+    };
+    (Workflow { status: WorkflowStatus::Suppressed }, Some(note))
+}
+
 fn result_finding(r: &CheckResult, region: &str, time: &str, importer: Option<&str>) -> AsffFinding {
     let account = r.location.account_id.as_str();
-    let (status, workflow) = match r.outcome {
+    let (status, workflow_status) = match r.outcome {
         // Security Hub's own control findings resolve themselves when they pass.
         Outcome::Pass => (ComplianceStatus::Passed, WorkflowStatus::Resolved),
         Outcome::Fail => (ComplianceStatus::Failed, WorkflowStatus::New),
@@ -460,6 +494,7 @@ fn result_finding(r: &CheckResult, region: &str, time: &str, importer: Option<&s
     product_fields.insert("sgaudit/Family".to_string(), r.check.family.id().to_string());
     product_fields.insert("sgaudit/Outcome".to_string(), r.outcome.id().to_string());
     product_fields.insert("sgaudit/Version".to_string(), env!("CARGO_PKG_VERSION").to_string());
+    let (workflow, note) = workflow(r.muted.as_ref(), workflow_status, time);
     let resource = &r.location.resource;
     // An ARN says its own partition (`arn:aws-cn:...`); an id is in its region's.
     let resource_partition = match resource.strip_prefix("arn:").and_then(|rest| rest.split(':').next()) {
@@ -499,7 +534,8 @@ fn result_finding(r: &CheckResult, region: &str, time: &str, importer: Option<&s
             related_requirements: r.check.controls.iter().map(|c| c.to_string()).collect(),
         },
         record_state: RecordState::Active,
-        workflow: Workflow { status: workflow },
+        workflow,
+        note,
     }
 }
 
@@ -511,6 +547,7 @@ fn finding(g: &GroupVerdict, f: &Finding, resource: Resource, time: &str, import
     product_fields.insert("sgaudit/Status".to_string(), g.status.id().to_string());
     product_fields.insert("sgaudit/Risk".to_string(), g.risk.id().to_string());
     product_fields.insert("sgaudit/Version".to_string(), env!("CARGO_PKG_VERSION").to_string());
+    let (workflow, note) = workflow(f.muted.as_ref(), WorkflowStatus::New, time);
     AsffFinding {
         schema_version: SCHEMA_VERSION.to_string(),
         id: finding_id(g, f.check.id),
@@ -537,7 +574,8 @@ fn finding(g: &GroupVerdict, f: &Finding, resource: Resource, time: &str, import
             related_requirements: f.check.controls.iter().map(|c| c.to_string()).collect(),
         },
         record_state: RecordState::Active,
-        workflow: Workflow { status: WorkflowStatus::New },
+        workflow,
+        note,
     }
 }
 
@@ -926,6 +964,7 @@ mod tests {
                 resource: "arn:aws-cn:iam::1:root".to_string(),
             },
             evidence: "the root user has no MFA".to_string(),
+            muted: None,
         };
         let f = result_finding(&r, "cn-north-1", UNKNOWN_TIME, None);
         assert_eq!(f.resources[0].partition, "aws-cn");
@@ -953,6 +992,7 @@ mod tests {
                 resource,
             },
             evidence: "x has no MFA".to_string(),
+            muted: None,
         };
         // IAM paths may be 512 characters long.
         let path = format!("arn:aws:iam::123456789012:user/{}/", "ü".repeat(600));
@@ -1116,5 +1156,41 @@ mod tests {
         );
         snapshot.collected_at = None;
         assert_eq!(findings(&snapshot, &sgaudit_audit::audit(&snapshot))[0].created_at, UNKNOWN_TIME);
+    }
+
+    #[test]
+    fn a_muted_finding_is_suppressed_with_a_note_within_limits() {
+        use crate::test_support::{remember, EVIL_OWNER, EVIL_REASON};
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        let long = format!("{EVIL_REASON}{}", "ü".repeat(600));
+        remember(&mut audit, &long, EVIL_OWNER);
+        let all = findings(&snapshot, &audit);
+        let before = findings(&snapshot, &sgaudit_audit::audit(&snapshot));
+        let suppressed: Vec<&AsffFinding> =
+            all.iter().filter(|f| f.workflow.status == WorkflowStatus::Suppressed).collect();
+        assert_eq!(suppressed.len(), 2);
+        for f in &suppressed {
+            let note = f.note.as_ref().expect("a muted finding has a note");
+            assert!(note.text.starts_with(EVIL_REASON), "{}", note.text);
+            assert!(note.text.encode_utf16().count() <= NOTE_MAX);
+            assert_eq!(note.updated_by, EVIL_OWNER);
+            assert_eq!(note.updated_at, "2026-11-23T04:00:00.000Z");
+            // Compliance says what the check found: muting is the team's word on it, not a pass.
+            assert_eq!(f.compliance.status, ComplianceStatus::Failed);
+        }
+        assert!(suppressed
+            .iter()
+            .any(|f| f.id == format!("sgaudit/{ACCOUNT}/us-east-1/sg-0a300000000ba5710/sg-world-open-ssh")));
+        // Every other finding is as it was.
+        let others: Vec<&AsffFinding> =
+            all.iter().filter(|f| f.workflow.status != WorkflowStatus::Suppressed).collect();
+        let unchanged: Vec<&AsffFinding> = before.iter().filter(|f| !suppressed.iter().any(|s| s.id == f.id)).collect();
+        assert_eq!(others, unchanged);
+        // A blank owner still gives Security Hub a name.
+        let mut blank = sgaudit_audit::audit(&snapshot);
+        remember(&mut blank, "reason", "  ");
+        let f = findings(&snapshot, &blank).into_iter().find(|f| f.note.is_some()).unwrap();
+        assert_eq!(f.note.unwrap().updated_by, "sgaudit");
     }
 }

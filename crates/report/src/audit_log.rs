@@ -7,12 +7,18 @@
 //! groups, before the closing lines: a count line, then one indented line per result, failures first, each
 //! starting with its outcome in capitals (`FAIL`, `NOT EVALUATED`, `PASS`), so `grep -P '^\tFAIL '` lists
 //! the failures. A scan of the groups alone writes no such section.
+//!
+//! What sgaudit remembers and what people declared is on indented lines of their own: `Unused since <day>
+//! (<N> days)` for an unused group whose history the store knows, `Marked in use: <reason> (owner: …)` for
+//! a group people say is used, and `muted: <reason> (owner: …)` under a finding or result that an
+//! exception mutes (it stays in the log; the count line says how many failures are muted).
 
 use std::io::Write;
 
 use sgaudit_audit::{Audit, CheckResult, Family, GroupVerdict, Outcome, Status};
 use sgaudit_snapshot::{ResourceKind, Snapshot};
 
+use crate::memory;
 use crate::text::printable;
 
 /// The accounts a log is written for: every account asked for, then any account that only the regions
@@ -66,7 +72,7 @@ pub fn write(out: &mut impl Write, account_id: &str, snapshot: &Snapshot, audit:
 
     let groups: Vec<&GroupVerdict> = audit.groups.iter().filter(|g| g.account_id == account_id).collect();
     for (i, g) in groups.iter().enumerate() {
-        write_group(out, i + 1, groups.len(), g)?;
+        write_group(out, i + 1, groups.len(), g, snapshot.collected_at.as_deref())?;
     }
 
     let mut results: Vec<&CheckResult> = audit.results.iter().filter(|r| r.location.account_id == account_id).collect();
@@ -94,7 +100,13 @@ pub fn write(out: &mut impl Write, account_id: &str, snapshot: &Snapshot, audit:
     }
 }
 
-fn write_group(out: &mut impl Write, i: usize, n: usize, g: &GroupVerdict) -> std::io::Result<()> {
+fn write_group(
+    out: &mut impl Write,
+    i: usize,
+    n: usize,
+    g: &GroupVerdict,
+    collected_at: Option<&str>,
+) -> std::io::Result<()> {
     // In capitals, so that `grep UNUSED` finds exactly the unused groups.
     let status = g.status.label().to_uppercase();
     writeln!(
@@ -105,6 +117,12 @@ fn write_group(out: &mut impl Write, i: usize, n: usize, g: &GroupVerdict) -> st
         clean(g.region),
         g.risk.id()
     )?;
+    if let (Status::Unused, Some(since)) = (g.status, &g.unused_since) {
+        writeln!(out, "\tUnused since {}", clean(&memory::unused_since_text(since, collected_at)))?;
+    }
+    if let Some(m) = &g.marked_in_use {
+        writeln!(out, "\tMarked in use: {}", clean(&memory::muted_text(m)))?;
+    }
     // Uses through another group's rule are on the "Referenced by" line, with that group's status.
     for u in g.used_by.iter().filter(|u| u.kind != ResourceKind::SecurityGroup) {
         match &u.detail {
@@ -127,15 +145,20 @@ fn write_group(out: &mut impl Write, i: usize, n: usize, g: &GroupVerdict) -> st
     }
     for f in &g.findings {
         writeln!(out, "\tFinding {} ({}): {}", f.check.id, f.severity.id(), clean(&f.message))?;
+        if let Some(m) = &f.muted {
+            writeln!(out, "\tmuted: {}", clean(&memory::muted_text(m)))?;
+        }
     }
     writeln!(out)
 }
 
 fn write_results(out: &mut impl Write, results: &[&CheckResult]) -> std::io::Result<()> {
     let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
+    let muted = results.iter().filter(|r| r.outcome == Outcome::Fail && r.muted.is_some()).count();
+    let muted = if muted > 0 { format!(" ({muted} muted)") } else { String::new() };
     writeln!(
         out,
-        "Account checks ({} results): {} failed, {} not evaluated, {} passed",
+        "Account checks ({} results): {} failed{muted}, {} not evaluated, {} passed",
         results.len(),
         count(Outcome::Fail),
         count(Outcome::NotEvaluated),
@@ -153,6 +176,9 @@ fn write_results(out: &mut impl Write, results: &[&CheckResult]) -> std::io::Res
             None => String::new(),
         };
         writeln!(out, "\t{outcome} {} on {}{place}: {}", r.check.id, clean(&l.resource), clean(&r.evidence))?;
+        if let Some(m) = &r.muted {
+            writeln!(out, "\tmuted: {}", clean(&memory::muted_text(m)))?;
+        }
     }
     writeln!(out)
 }
@@ -252,8 +278,17 @@ mod tests {
             "Account checks (",
             "Security groups not judged: ",
         ];
-        const INDENTED: [&str; 6] =
-            ["Referenced by other groups: ", "Evidence missing: ", "Finding ", "FAIL (", "NOT EVALUATED ", "PASS "];
+        const INDENTED: [&str; 9] = [
+            "Referenced by other groups: ",
+            "Evidence missing: ",
+            "Finding ",
+            "FAIL (",
+            "NOT EVALUATED ",
+            "PASS ",
+            "Unused since ",
+            "Marked in use: ",
+            "muted: ",
+        ];
         if line.is_empty() || STARTS.iter().any(|s| line.starts_with(s)) {
             return true;
         }
@@ -350,5 +385,36 @@ mod tests {
     fn file_names_are_safe() {
         assert_eq!(file_name("123456789012"), "123456789012_sg_log.txt");
         assert_eq!(file_name("../prod profile"), "_.._prod_profile_sg_log.txt");
+    }
+
+    #[test]
+    fn a_muted_finding_says_why_on_a_line_of_its_own_that_nothing_can_forge() {
+        use crate::test_support::{remember, EVIL_OWNER, EVIL_REASON};
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        remember(&mut audit, EVIL_REASON, EVIL_OWNER);
+        let mut out = Vec::new();
+        write(&mut out, "123456789012", &snapshot, &audit).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        for line in text.lines() {
+            assert!(is_a_line_of_the_format(line), "a line the format does not write: {line:?}\n{text}");
+            assert!(!line.contains('\x1b'), "{line:?}");
+        }
+        assert_eq!(text.lines().filter(|l| l.contains("UNUSED")).count(), 6, "{text}");
+        let lines: Vec<&str> = text.lines().collect();
+        let bastion = lines.iter().position(|l| l.contains(": sg-0a300000000ba5710 (bastion) in us-east-1")).unwrap();
+        let ssh =
+            bastion + lines[bastion..].iter().position(|l| l.starts_with("\tFinding sg-world-open-ssh (")).unwrap();
+        assert!(lines[ssh + 1].starts_with("\tmuted: =HYPERLINK("), "{}", lines[ssh + 1]);
+        let user = lines
+            .iter()
+            .position(|l| l.starts_with("\tFAIL (medium) iam-user-mfa on ") && l.ends_with("/=2+5: =2+5 has no MFA"));
+        assert!(lines[user.unwrap() + 1].starts_with("\tmuted: "));
+        assert!(text.contains("\tUnused since 2026-10-01 (53 days)\n"), "{text}");
+        assert!(text.contains("\tMarked in use: =HYPERLINK("), "{text}");
+        assert!(
+            text.contains("Account checks (72 results): 31 failed (1 muted), 5 not evaluated, 36 passed"),
+            "{text}"
+        );
     }
 }

@@ -21,7 +21,9 @@ use sgaudit_audit::exposure::{covers_port, SSH};
 use sgaudit_audit::{Audit, GroupVerdict};
 use sgaudit_snapshot::{ResourceKind, SecurityGroup, Snapshot};
 
-pub const COLUMNS: [&str; 18] = [
+use crate::memory;
+
+pub const COLUMNS: [&str; 22] = [
     "account_id",
     "account_profile",
     "region",
@@ -41,13 +43,22 @@ pub const COLUMNS: [&str; 18] = [
     "tags",
     // Added after the first release: at the end. The account's name in the organization (`--org`).
     "account_name",
+    // sgaudit's memory (issue 14). When the current streak of runs finding the group unused began (RFC 3339;
+    // empty without a history or for a group not unused), and how many whole days before the snapshot.
+    "unused_since",
+    "unused_days",
+    // A use people declared (`<reason> (owner: …; ticket: …; expires: …)`), empty when none.
+    "marked_in_use",
+    // The findings an exception mutes, each `<check id>: <reason> (owner: …)`, joined by ` | `; `findings`
+    // still lists them.
+    "muted_findings",
 ];
 
 /// The columns of `csv-checks`: one row per result, in the audit's order (check, then account, region and
 /// resource). `region` is empty for an account-wide result (IAM, the S3 account settings); `outcome` is
 /// `pass`, `fail` or `not_evaluated`; `controls` joined by ` | `. A parsed interface like [`COLUMNS`]: new
 /// columns go at the end.
-pub const CHECK_COLUMNS: [&str; 13] = [
+pub const CHECK_COLUMNS: [&str; 18] = [
     "account_id",
     "account_profile",
     "account_name",
@@ -61,6 +72,12 @@ pub const CHECK_COLUMNS: [&str; 13] = [
     "resource",
     "evidence",
     "controls",
+    // Issue 14: the exception that mutes the result, if one does (`muted` is `true` or `false`).
+    "muted",
+    "muted_reason",
+    "muted_owner",
+    "muted_ticket",
+    "muted_expires",
 ];
 
 /// Joins the items of a multi-valued cell.
@@ -70,7 +87,7 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::i
     let accounts = Accounts::of(snapshot);
     write_row(out, COLUMNS.iter().copied())?;
     for g in &audit.groups {
-        let row = row(g, &accounts);
+        let row = row(g, &accounts, snapshot.collected_at.as_deref());
         write_row(out, row.iter().map(String::as_str))?;
     }
     Ok(())
@@ -84,7 +101,8 @@ pub fn write_checks(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) ->
     for r in &audit.results {
         let l = &r.location;
         let controls = r.check.controls.join(JOIN);
-        let row: [&str; 13] = [
+        let m = r.muted.as_ref();
+        let row: [&str; 18] = [
             &l.account_id,
             accounts.profile(&l.account_id),
             accounts.name(&l.account_id),
@@ -98,6 +116,11 @@ pub fn write_checks(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) ->
             &l.resource,
             &r.evidence,
             &controls,
+            if m.is_some() { "true" } else { "false" },
+            m.map(|m| m.reason.as_str()).unwrap_or_default(),
+            m.map(|m| m.owner.as_str()).unwrap_or_default(),
+            m.and_then(|m| m.ticket.as_deref()).unwrap_or_default(),
+            m.and_then(|m| m.expires.as_deref()).unwrap_or_default(),
         ];
         write_row(out, row.into_iter())?;
     }
@@ -132,7 +155,8 @@ impl<'a> Accounts<'a> {
 }
 
 /// The `all_groups` row of one group, before neutralising; the workbook writes the same values.
-pub(crate) fn row(g: &GroupVerdict, accounts: &Accounts) -> [String; 18] {
+/// `collected_at` is the snapshot's time, from which `unused_days` counts.
+pub(crate) fn row(g: &GroupVerdict, accounts: &Accounts, collected_at: Option<&str>) -> [String; 22] {
     let profile = accounts.profile(g.account_id);
     let group = g.group;
     let referenced_by: BTreeSet<&str> = g.referenced_by.iter().map(|r| r.group_id).collect();
@@ -155,6 +179,18 @@ pub(crate) fn row(g: &GroupVerdict, accounts: &Accounts) -> [String; 18] {
         g.findings.iter().map(|f| f.check.id).collect::<Vec<_>>().join(JOIN),
         group.tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(JOIN),
         accounts.name(g.account_id).to_string(),
+        g.unused_since.clone().unwrap_or_default(),
+        g.unused_since
+            .as_deref()
+            .and_then(|since| memory::days_since(since, collected_at))
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        g.marked_in_use.as_ref().map(memory::muted_text).unwrap_or_default(),
+        g.findings
+            .iter()
+            .filter_map(|f| f.muted.as_ref().map(|m| format!("{}: {}", f.check.id, memory::muted_text(m))))
+            .collect::<Vec<_>>()
+            .join(JOIN),
     ]
 }
 
@@ -214,7 +250,7 @@ pub fn is_formula_like(cell: &str) -> bool {
     cell.trim_start_matches(|c: char| c.is_whitespace() || is_quote(c)).starts_with(starts_formula)
 }
 
-fn write_cell(out: &mut impl Write, cell: &str) -> std::io::Result<()> {
+pub(crate) fn write_cell(out: &mut impl Write, cell: &str) -> std::io::Result<()> {
     let quote = cell.contains([',', '"', '\r', '\n']);
     if quote {
         out.write_all(b"\"")?;
@@ -378,15 +414,16 @@ mod tests {
     }
 
     #[test]
-    fn the_account_name_is_the_last_column() {
+    fn the_account_name_comes_after_the_first_columns() {
         let mut snapshot = demo();
         snapshot.accounts[0].name = Some("Payments, prod".into());
         let rows = written(&snapshot);
-        assert_eq!(rows[0].last().map(String::as_str), Some("account_name"));
-        assert_eq!(rows[0][..17], COLUMNS[..17]);
-        assert!(rows[1..].iter().all(|r| r.last().map(String::as_str) == Some("Payments, prod")));
+        // Added after the first release, at the end then; issue 14's columns came after it.
+        assert_eq!(rows[0][17], "account_name");
+        assert_eq!(rows[0][18..], ["unused_since", "unused_days", "marked_in_use", "muted_findings"]);
+        assert!(rows[1..].iter().all(|r| r[17] == "Payments, prod"));
         // Outside an organization the name is not known: an empty cell.
-        assert!(written(&demo())[1..].iter().all(|r| r.last().is_some_and(String::is_empty)));
+        assert!(written(&demo())[1..].iter().all(|r| r[17].is_empty()));
         let hostile = {
             snapshot.accounts[0].name = Some(" =HYPERLINK(\"http://evil\")".into());
             written(&snapshot)
@@ -477,5 +514,43 @@ mod tests {
         let mut out = Vec::new();
         write_row(&mut out, ["=1,2", "\rx"].into_iter()).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "\"'=1,2\",\"'\rx\"\r\n");
+    }
+
+    #[test]
+    fn what_exceptions_and_the_history_add_is_in_the_last_columns_and_neutralised() {
+        use crate::test_support::{remember, EVIL_OWNER, EVIL_REASON};
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        remember(&mut audit, EVIL_REASON, EVIL_OWNER);
+        let mut out = Vec::new();
+        write(&mut out, &snapshot, &audit).unwrap();
+        let rows = parse(&String::from_utf8(out).unwrap());
+        assert!(rows.iter().all(|r| r.len() == COLUMNS.len()));
+        let marked = "sg-0a400000000001dc1";
+        assert_eq!(cell(&rows, marked, "unused_since"), "2026-10-01T04:00:00Z");
+        assert_eq!(cell(&rows, marked, "unused_days"), "53");
+        // The reason starts with `=`: behind a quote, whole.
+        let declared = cell(&rows, marked, "marked_in_use");
+        assert!(declared.starts_with("'=HYPERLINK(") && declared.contains(EVIL_REASON), "{declared}");
+        let muted = cell(&rows, "sg-0a300000000ba5710", "muted_findings");
+        assert!(muted.starts_with("sg-world-open-ssh: =HYPERLINK("), "{muted}");
+        assert_eq!(cell(&rows, "sg-0a300000000ba5710", "findings"), "sg-world-open-ssh | sg-stale-rule");
+        assert_eq!(cell(&rows, "sg-0a0000000000000db", "muted_findings"), "");
+
+        let mut out = Vec::new();
+        write_checks(&mut out, &snapshot, &audit).unwrap();
+        let rows = parse(&String::from_utf8(out).unwrap());
+        let user = rows
+            .iter()
+            .find(|r| check_cell(r, "check_id") == "iam-user-mfa" && check_cell(r, "resource").ends_with("/=2+5"))
+            .unwrap();
+        assert_eq!(check_cell(user, "muted"), "true");
+        assert_eq!(check_cell(user, "muted_reason"), format!("'{EVIL_REASON}"));
+        assert_eq!(check_cell(user, "muted_owner"), format!("'{EVIL_OWNER}"));
+        assert_eq!(check_cell(user, "muted_expires"), "2027-03-31");
+        assert_eq!(rows.iter().filter(|r| check_cell(r, "muted") == "true").count(), 1);
+        for c in rows.iter().flatten() {
+            assert!(!is_formula_like(c) || c.starts_with('\''), "{c}");
+        }
     }
 }

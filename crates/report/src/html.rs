@@ -10,6 +10,11 @@
 //! Names, descriptions, tags, user and bucket names, grantees, evidence and error messages come from AWS and
 //! are chosen by whoever can edit them: none of them is ever written as markup. The inline script runs only
 //! because the policy names its SHA-256, so markup that slipped through would still not run.
+//!
+//! What exceptions did stays visible: a muted finding or result keeps its row, with a `muted` badge whose
+//! reason and owner (from the config file, so escaped as the rest) are beside it; the groups table filters
+//! on muted findings and on groups marked in use, and says under a group's status how long it has been
+//! unused (a column to sort by); an `Exceptions` section lists every exception declared for the run and its state.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
@@ -18,10 +23,13 @@ use base64::Engine as _;
 use maud::{html, Markup, PreEscaped};
 use serde::Serialize;
 use sgaudit_audit::checks::{Check, CheckResult, CHECKS};
-use sgaudit_audit::{AccountState, Audit, Family, Finding, GroupVerdict, Outcome, Risk, Severity, Status};
+use sgaudit_audit::exceptions::{ExceptionState, ExceptionStatus};
+use sgaudit_audit::{AccountState, Audit, Family, Finding, GroupVerdict, Muted, Outcome, Risk, Severity, Status};
 use sgaudit_snapshot::{CoverageState, Snapshot, SourceCoverage};
+use sgaudit_store::RunSummary;
 use sha2::Digest as _;
 
+use crate::memory::{self, MutedCounts};
 use crate::table::{self as terminal, Tally};
 
 const CSS: &str = include_str!("html/report.css");
@@ -43,13 +51,24 @@ pub const RESULTS_LISTED: usize = 200;
 const REPORTS_LISTED: usize = 10;
 
 pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
+    write_with(out, snapshot, audit, &[])
+}
+
+/// The page, with a trend section when `runs` (the history's runs over the same account-regions and checks,
+/// newest first, this one among them) holds more than this run.
+pub fn write_with(
+    out: &mut impl Write,
+    snapshot: &Snapshot,
+    audit: &Audit,
+    runs: &[RunSummary],
+) -> std::io::Result<()> {
     out.write_all(b"<!DOCTYPE html>\n<html lang=\"en\">\n")?;
     out.write_all(head(snapshot).into_string().as_bytes())?;
     out.write_all(b"\n<body>\n")?;
-    out.write_all(body(snapshot, audit).into_string().as_bytes())?;
+    out.write_all(body(snapshot, audit, runs).into_string().as_bytes())?;
     // The island is streamed rather than built as one string: with 100,000 groups it is tens of megabytes.
     write!(out, "\n<script type=\"application/json\" id=\"{DATA_ID}\">")?;
-    serde_json::to_writer(ScriptSafe(&mut *out), &island(audit))?;
+    serde_json::to_writer(ScriptSafe(&mut *out), &island(snapshot, audit))?;
     out.write_all(b"</script>\n")?;
     out.write_all(html! { script { (PreEscaped(SCRIPT)) } }.into_string().as_bytes())?;
     out.write_all(b"\n</body>\n</html>\n")
@@ -82,7 +101,9 @@ fn head(snapshot: &Snapshot) -> Markup {
     }
 }
 
-fn body(snapshot: &Snapshot, audit: &Audit) -> Markup {
+fn body(snapshot: &Snapshot, audit: &Audit, runs: &[RunSummary]) -> Markup {
+    let trend = sgaudit_store::history::trend(runs);
+    let trend_lines = crate::runs::lines(runs, &trend);
     let regions: std::collections::BTreeSet<&str> = snapshot.regions.iter().map(|r| r.region.as_str()).collect();
     let groups = terminal::groups_judged(audit);
     let families = terminal::families(audit);
@@ -103,24 +124,28 @@ fn body(snapshot: &Snapshot, audit: &Audit) -> Markup {
                 }
                 nav aria-label="Sections" {
                     a href="#summary" { "Summary" }
+                    @if trend_lines.len() > 1 { a href="#trend" { "Trend" } }
                     @if groups {
                         a href="#charts" { "Charts" }
                         a href="#groups" { "Groups" }
                         a href="#findings" { "Findings" }
                     }
                     @for f in &families { a href={"#" (family_anchor(*f))} { (f.title()) } }
+                    @if !audit.exceptions.is_empty() { a href="#exceptions" { "Exceptions" } }
                     a href="#coverage" { "Coverage" }
                 }
             }
         }
         main.wrap {
             (summary(snapshot, audit, regions.len()))
+            @if trend_lines.len() > 1 { (crate::runs::trend_section(&trend_lines)) }
             @if groups {
                 (charts(snapshot, audit))
                 (groups_table(audit))
                 (findings(audit))
             }
             @for f in &families { (family_section(snapshot, audit, *f)) }
+            @if !audit.exceptions.is_empty() { (exceptions(audit)) }
             (coverage(snapshot, audit))
         }
         footer.wrap {
@@ -233,6 +258,7 @@ fn summary(snapshot: &Snapshot, audit: &Audit, region_names: usize) -> Markup {
                     ul { @for line in &audit.skipped_accounts { li { (line) } } }
                 }
             }
+            (muted_note(audit))
             div.cards {
                 @if groups { (card("Security groups", html! { (num(audit.groups.len())) }, None)) }
                 (card("Accounts read", html! { (num(e.accounts_read)) " / " (num(e.accounts)) },
@@ -244,7 +270,8 @@ fn summary(snapshot: &Snapshot, audit: &Audit, region_names: usize) -> Markup {
                 }
                 @if !families.is_empty() {
                     @let all = Tally::of(&audit.results);
-                    (card("Checks failed", html! { (num(all.fail)) },
+                    @let muted = if all.fail_muted > 0 { format!(" ({} muted)", num(all.fail_muted)) } else { String::new() };
+                    (card("Checks failed", html! { (num(all.fail)) (muted) },
                         Some(format!("of {} results; {} not evaluated", num(all.total()), num(all.not_evaluated)))))
                 }
             }
@@ -272,6 +299,37 @@ fn summary(snapshot: &Snapshot, audit: &Audit, region_names: usize) -> Markup {
                 }
             }
             @if !families.is_empty() { (family_overview(snapshot, audit, &families)) }
+        }
+    }
+}
+
+/// What exceptions did, in the summary: the findings muted and the groups marked in use, counted; and each
+/// exception that expired or matched nothing, which people must hear about. Nothing without exceptions.
+fn muted_note(audit: &Audit) -> Markup {
+    let m = MutedCounts::of(audit);
+    let warned: Vec<&ExceptionState> = memory::to_warn_about(audit).collect();
+    if m.findings + m.results + m.marked_in_use == 0 && warned.is_empty() {
+        return html! {};
+    }
+    html! {
+        div.note.exceptions-note {
+            p {
+                "Exceptions muted " strong { (num(m.findings)) " group finding(s)" } " and "
+                strong { (num(m.results)) " check result(s)" } " (" (num(m.failed_results)) " failed); "
+                strong { (num(m.marked_in_use)) " group(s)" } " are marked in use. "
+                "Muted findings stay listed, marked " span.badge.is-muted { "muted" }
+                ", and count for neither " code { "--fail-on" } " nor the exit code."
+            }
+            @if !warned.is_empty() {
+                ul {
+                    @for e in &warned {
+                        li {
+                            span class=(exception_class(e.state)) { (memory::state_id(e.state)) } " "
+                            (memory::exception_text(e))
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -428,6 +486,66 @@ fn severity_class(severity: Severity) -> String {
 
 fn outcome_class(outcome: Outcome) -> String {
     format!("badge outcome-{}", outcome.id())
+}
+
+fn exception_class(state: ExceptionStatus) -> String {
+    format!("badge exception-{}", memory::state_id(state))
+}
+
+/// The `muted` badge of a finding or result, its exception in the tooltip, and the exception in words
+/// under the row's message.
+fn muted_badge(m: &Muted) -> Markup {
+    html! { " " span.badge.is-muted title=(memory::muted_text(m)) { "muted" } }
+}
+
+fn muted_by(m: &Muted) -> Markup {
+    html! {
+        div.muted-by {
+            "Muted: " (m.reason) " — " (memory::muted_by(m))
+            " (" span.mono { (m.declared_at) } ")"
+        }
+    }
+}
+
+/// Every exception declared for the run, in the order declared, with what became of it.
+fn exceptions(audit: &Audit) -> Markup {
+    html! {
+        section #exceptions aria-labelledby="exceptions-h" {
+            h2 #exceptions-h { "Exceptions" }
+            p.muted {
+                "Declared in the config file (" code { "sgaudit.toml" } ") or with " code { "sgaudit mark" } ". "
+                "An active exception mutes what it matches: the finding stays in this report, marked muted, and "
+                "counts for neither " code { "--fail-on" } " nor the exit code. An expired one mutes nothing; one "
+                "that matched nothing may have a typo, or what it excused is gone."
+            }
+            div.table-wrap {
+                table.data.compact {
+                    thead {
+                        tr {
+                            th scope="col" { "Declared at" } th scope="col" { "Kind" } th scope="col" { "State" }
+                            th.num scope="col" { "Matched" }
+                            th scope="col" { "Reason" } th scope="col" { "Owner" } th scope="col" { "Ticket" }
+                            th scope="col" { "Expires" }
+                        }
+                    }
+                    tbody {
+                        @for e in &audit.exceptions {
+                            tr class=[(e.state != ExceptionStatus::Active).then_some("row-bad")] {
+                                td.mono { (e.declared_at) }
+                                td { (memory::kind(e)) }
+                                td { span class=(exception_class(e.state)) { (memory::state_id(e.state)) } }
+                                td.num { (num(e.matched)) }
+                                td { (e.reason) }
+                                td { (e.owner) }
+                                td { (e.ticket.as_deref().unwrap_or("")) }
+                                td.nowrap { (e.expires.as_deref().unwrap_or("")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// One bar of a horizontal bar chart: its label and its coloured segments.
@@ -606,13 +724,16 @@ fn fill(id: &str) -> String {
 
 /// The table's frame; its rows come from the JSON island, drawn by the script.
 fn groups_table(audit: &Audit) -> Markup {
+    let with_muted = audit.groups.iter().filter(|g| g.findings.iter().any(|f| f.muted.is_some())).count();
+    let marked = audit.groups.iter().filter(|g| g.marked_in_use.is_some()).count();
     // Header cells, each with the columns (keys as the script knows them) that it sorts by. Account, region
     // and VPC share a cell, so that eleven fields fit a laptop's width; each still sorts on its own.
+    // Status and how long an unused group has been unused share a cell too.
     const HEADERS: [&[(&str, &str)]; 9] = [
         &[("id", "Group")],
         &[("name", "Name")],
         &[("account", "Account"), ("region", "Region"), ("vpc", "VPC")],
-        &[("status", "Status")],
+        &[("status", "Status"), ("since", "Unused since")],
         &[("risk", "Risk")],
         &[("used", "Used by")],
         &[("refs", "Referenced by")],
@@ -642,6 +763,15 @@ fn groups_table(audit: &Audit) -> Markup {
                     select #filter-risk {
                         option value="" { "any" }
                         @for r in Risk::ALL { option value=(r.id()) { (r.id()) " (" (num(audit.count_risk(r))) ")" } }
+                    }
+                }
+                label {
+                    span { "Exceptions" }
+                    select #filter-muted {
+                        option value="" { "any" }
+                        option value="muted" { "with a muted finding (" (num(with_muted)) ")" }
+                        option value="unmuted" { "with a finding not muted" }
+                        option value="marked" { "marked in use (" (num(marked)) ")" }
                     }
                 }
                 label {
@@ -718,6 +848,8 @@ fn findings(audit: &Audit) -> Markup {
                         }
                         p.check-meta {
                             (num(list.len())) " group(s)"
+                            @let muted = list.iter().filter(|(_, f)| f.muted.is_some()).count();
+                            @if muted > 0 { " (" (num(muted)) " muted)" }
                             @for sev in [Severity::Critical, Severity::High, Severity::Medium, Severity::Low,
                                          Severity::Informational] {
                                 @let n = list.iter().filter(|(_, f)| f.severity == sev).count();
@@ -740,12 +872,18 @@ fn findings(audit: &Audit) -> Markup {
                                 }
                                 tbody {
                                     @for (g, f) in list.iter().take(FINDINGS_LISTED) {
-                                        tr {
-                                            td { span class=(severity_class(f.severity)) { (f.severity.id()) } }
+                                        tr class=[f.muted.as_ref().map(|_| "row-muted")] {
+                                            td {
+                                                span class=(severity_class(f.severity)) { (f.severity.id()) }
+                                                @if let Some(m) = &f.muted { (muted_badge(m)) }
+                                            }
                                             td.mono { (g.group.group_id) }
                                             td { (g.group.group_name) }
                                             td.nowrap { (g.account_id) " / " (g.region) }
-                                            td { (f.message) }
+                                            td {
+                                                (f.message)
+                                                @if let Some(m) = &f.muted { (muted_by(m)) }
+                                            }
                                         }
                                     }
                                 }
@@ -778,7 +916,11 @@ fn family_section(snapshot: &Snapshot, audit: &Audit, family: Family) -> Markup 
                 @for o in Outcome::ALL {
                     @let n = match o { Outcome::Fail => tally.fail, Outcome::NotEvaluated => tally.not_evaluated,
                                        Outcome::Pass => tally.pass };
-                    span class=(outcome_class(o)) { (Outcome::label(o)) } " " strong { (num(n)) } " "
+                    @let muted = match o { Outcome::Fail => tally.fail_muted,
+                                           Outcome::NotEvaluated => tally.not_evaluated_muted, Outcome::Pass => 0 };
+                    span class=(outcome_class(o)) { (Outcome::label(o)) } " " strong { (num(n)) }
+                    @if muted > 0 { " (" (num(muted)) " muted)" }
+                    " "
                 }
             }
             (report_ages(&reports))
@@ -851,8 +993,11 @@ fn results_table(first: &[&CheckResult], then: &[&CheckResult]) -> Markup {
                 tbody {
                     @for list in [first, then] {
                         @for r in list.iter().take(RESULTS_LISTED) {
-                            tr class={"row-" (r.outcome.id())} {
-                                td { span class=(outcome_class(r.outcome)) { (Outcome::label(r.outcome)) } }
+                            tr class={"row-" (r.outcome.id()) (if r.muted.is_some() { " row-muted" } else { "" })} {
+                                td {
+                                    span class=(outcome_class(r.outcome)) { (Outcome::label(r.outcome)) }
+                                    @if let Some(m) = &r.muted { (muted_badge(m)) }
+                                }
                                 td {
                                     @if r.outcome != Outcome::Pass {
                                         span class=(severity_class(r.severity)) { (r.severity.id()) }
@@ -862,7 +1007,10 @@ fn results_table(first: &[&CheckResult], then: &[&CheckResult]) -> Markup {
                                     (r.location.account_id) " / " (r.location.region.as_deref().unwrap_or("global"))
                                 }
                                 td.mono.res { (r.location.resource) }
-                                td { (r.evidence) }
+                                td {
+                                    (r.evidence)
+                                    @if let Some(m) = &r.muted { (muted_by(m)) }
+                                }
                             }
                         }
                         @if list.len() > RESULTS_LISTED {
@@ -1099,39 +1247,52 @@ struct Island<'a> {
 /// One group, in the order the script reads it (`report.js`, the `C` constants).
 #[derive(Serialize)]
 struct Row<'a>(
-    &'a str,                           // 0 group id
-    &'a str,                           // 1 name
-    &'a str,                           // 2 description
-    &'a str,                           // 3 account
-    &'a str,                           // 4 region
-    &'a str,                           // 5 VPC
-    &'static str,                      // 6 status
-    &'static str,                      // 7 risk
-    bool,                              // 8 is the VPC's default group
-    String,                            // 9 used by, one line per kind of resource
-    Vec<String>,                       // 10 referenced by
-    Vec<(&'static str, &'static str)>, // 11 findings: (check id, severity)
-    Vec<usize>,                        // 12 missing evidence, as indices into `texts`
-    Vec<String>,                       // 13 tags, as key=value
+    &'a str,                                          // 0 group id
+    &'a str,                                          // 1 name
+    &'a str,                                          // 2 description
+    &'a str,                                          // 3 account
+    &'a str,                                          // 4 region
+    &'a str,                                          // 5 VPC
+    &'static str,                                     // 6 status
+    &'static str,                                     // 7 risk
+    bool,                                             // 8 is the VPC's default group
+    String,                                           // 9 used by, one line per kind of resource
+    Vec<String>,                                      // 10 referenced by
+    Vec<(&'static str, &'static str, Option<usize>)>, // 11 findings: (check id, severity, muted: index into `texts`)
+    Vec<usize>,                                       // 12 missing evidence, as indices into `texts`
+    Vec<String>,                                      // 13 tags, as key=value
+    &'a str,                                          // 14 unused since (RFC 3339), empty when not known
+    String,                                           // 15 unused since, as shown (`2026-10-01 (53 days)`)
+    Option<usize>,                                    // 16 marked in use: the declaration, as an index into `texts`
 );
 
-fn island<'a>(audit: &'a Audit) -> Island<'a> {
+fn island<'a>(snapshot: &Snapshot, audit: &'a Audit) -> Island<'a> {
     let mut texts: Vec<String> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
+    // A text's place in `texts`, added once: the same denial, or exception, recurs across many groups.
+    let mut text_index = |text: String| {
+        *index.entry(text).or_insert_with_key(|text| {
+            texts.push(text.clone());
+            texts.len() - 1
+        })
+    };
     let rows = audit
         .groups
         .iter()
         .map(|g| {
-            let missing = g
-                .missing_evidence
+            let missing = g.missing_evidence.iter().map(|m| text_index(m.to_string())).collect();
+            let findings = g
+                .findings
                 .iter()
-                .map(|m| {
-                    *index.entry(m.to_string()).or_insert_with_key(|text| {
-                        texts.push(text.clone());
-                        texts.len() - 1
-                    })
-                })
+                .map(|f| (f.check.id, f.severity.id(), f.muted.as_ref().map(|m| text_index(memory::muted_text(m)))))
                 .collect();
+            let since = g.unused_since.as_deref().unwrap_or_default();
+            let since_text = g
+                .unused_since
+                .as_deref()
+                .map(|s| memory::unused_since_text(s, snapshot.collected_at.as_deref()))
+                .unwrap_or_default();
+            let marked = g.marked_in_use.as_ref().map(|m| text_index(memory::muted_text(m)));
             Row(
                 &g.group.group_id,
                 &g.group.group_name,
@@ -1147,9 +1308,12 @@ fn island<'a>(audit: &'a Audit) -> Island<'a> {
                     .iter()
                     .map(|r| format!("{} ({}, {})", r.group_id, r.direction.id(), r.status.id()))
                     .collect(),
-                g.findings.iter().map(|f| (f.check.id, f.severity.id())).collect(),
+                findings,
                 missing,
                 g.group.tags.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+                since,
+                since_text,
+                marked,
             )
         })
         .collect();
@@ -1384,5 +1548,49 @@ mod tests {
         let html = written(&whole);
         assert!(!html.contains("role=\"alert\""));
         assert!(html.contains("Every source of evidence was read in every account-region."));
+    }
+
+    #[test]
+    fn muted_findings_are_badged_and_exceptions_are_escaped_text() {
+        use crate::test_support::{remember, EVIL_OWNER, EVIL_REASON};
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        remember(&mut audit, EVIL_REASON, EVIL_OWNER);
+        let mut out = Vec::new();
+        write(&mut out, &snapshot, &audit).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert!(!html.contains("<script>alert(1)") && !html.contains("<img"), "the reason or owner ran as markup");
+        assert_eq!(html.matches("<script").count(), 2);
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the reason is shown, escaped");
+        assert!(html.contains("@owner&lt;img src=x onerror=alert(2)&gt;"), "the owner is shown, escaped");
+        // The muted finding and the muted result each keep their row, badged.
+        assert_eq!(html.matches("<span class=\"badge is-muted\"").count(), 3, "two rows and the summary's note");
+        assert_eq!(html.matches("class=\"row-muted\"").count(), 1, "the group finding's row");
+        assert_eq!(html.matches("row-fail row-muted").count(), 1, "the IAM result's row");
+        assert!(html.contains("<a href=\"#exceptions\">Exceptions</a>"));
+        assert!(html.contains("<section id=\"exceptions\""));
+        for state in ["active", "expired", "unmatched"] {
+            assert!(html.contains(&format!("<span class=\"badge exception-{state}\">{state}</span>")), "{state}");
+        }
+        assert!(html.contains("<select id=\"filter-muted\">"));
+        assert!(html.contains("data-col=\"since\""));
+        // The island: the muted finding points at its exception's text, the marked group at its declaration.
+        let data: serde_json::Value = serde_json::from_str(island_text(&html)).unwrap();
+        let texts = data["texts"].as_array().unwrap();
+        let rows = data["rows"].as_array().unwrap();
+        let bastion = rows.iter().find(|r| r[0] == "sg-0a300000000ba5710").unwrap();
+        let ssh = bastion[11].as_array().unwrap().iter().find(|f| f[0] == "sg-world-open-ssh").unwrap();
+        assert!(texts[ssh[2].as_u64().unwrap() as usize].as_str().unwrap().starts_with(EVIL_REASON));
+        let marked = rows.iter().find(|r| r[0] == "sg-0a400000000001dc1").unwrap();
+        assert_eq!(
+            (marked[14].as_str(), marked[15].as_str()),
+            (Some("2026-10-01T04:00:00Z"), Some("2026-10-01 (53 days)"))
+        );
+        assert!(marked[16].is_u64());
+        assert!(rows.iter().filter(|r| r[0] != "sg-0a400000000001dc1").all(|r| r[16].is_null() && r[14] == ""));
+        // Without exceptions, the page has none of it.
+        let plain = written(&snapshot);
+        assert!(!plain.contains("class=\"badge is-muted") && !plain.contains("id=\"exceptions\""));
+        assert!(!plain.contains("row-muted\""));
     }
 }

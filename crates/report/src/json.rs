@@ -19,6 +19,11 @@
 //!   (`families` says which were), which no longer means the estate has no groups.
 //!
 //! The `security_groups` entries themselves are unchanged.
+//!
+//! Added in version 2 without a bump (issue 14, sgaudit's memory), each absent where it has nothing to say
+//! so that a document of a run without a store or a config file is what it was: per group `unused_since`
+//! and `marked_in_use`, per finding and per result `muted`; always present, `summary.muted` (the counts of
+//! what exceptions muted) and `exceptions` (every exception declared for the run, and its state).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -27,7 +32,8 @@ use std::marker::PhantomData;
 
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Serialize, Serializer};
-use sgaudit_audit::{AccountState, Audit, CheckResult, GroupVerdict, Outcome, Risk, Severity, Status};
+use sgaudit_audit::exceptions::{ExceptionState, ExceptionStatus};
+use sgaudit_audit::{AccountState, Audit, CheckResult, GroupVerdict, Muted, Outcome, Risk, Severity, Status};
 use sgaudit_snapshot::{CoverageState, Direction, Snapshot, SourceCoverage, Via};
 
 /// Bumped on any change that could break a reader; additions of fields keep it. 2: the account checks
@@ -62,6 +68,9 @@ struct Document<'a> {
     account_coverage: Vec<Coverage<'a>>,
     /// Every account asked for, read or not.
     accounts: Vec<Account<'a>>,
+    /// Every exception declared for this run (`sgaudit.toml`, `sgaudit mark`) and what became of it; empty
+    /// without any.
+    exceptions: Vec<Exception<'a>>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -78,6 +87,58 @@ struct Summary {
     partial: bool,
     /// How much of the estate was read.
     estate: Estate,
+    /// What exceptions muted, counted apart: the counts above include them, and `--fail-on` does not.
+    muted: MutedSummary,
+}
+
+/// What exceptions muted in this run.
+#[derive(Serialize, JsonSchema)]
+struct MutedSummary {
+    /// Group findings muted.
+    findings: usize,
+    /// Results of the account and regional checks muted, of any outcome.
+    results: usize,
+    /// Of those results, the failures (`by_outcome.fail` includes them).
+    failed_results: usize,
+    /// Groups marked in use by people (`sgaudit mark GROUP --in-use`, or an `in_use` exception).
+    groups_marked_in_use: usize,
+}
+
+/// The exception that mutes a finding or a result, or marks a group in use.
+#[derive(Serialize, JsonSchema)]
+struct MutedBy<'a> {
+    /// Why it is accepted, as declared.
+    reason: &'a str,
+    /// Who answers for it.
+    owner: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: Option<&'a str>,
+    /// The last day it holds (`YYYY-MM-DD`, UTC), if it ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires: Option<&'a str>,
+    /// Where it was declared: `sgaudit.toml:12`, or `mark` for one recorded with `sgaudit mark`.
+    declared_at: &'a str,
+}
+
+/// One declared exception and what became of it in this run.
+#[derive(Serialize, JsonSchema)]
+struct Exception<'a> {
+    /// Where it was declared: `sgaudit.toml:12`, or `mark`.
+    declared_at: &'a str,
+    reason: &'a str,
+    owner: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires: Option<&'a str>,
+    /// True for a use sgaudit cannot see (`in_use = true`, or `sgaudit mark`): it marks the groups it
+    /// matches in use rather than muting findings.
+    in_use: bool,
+    /// `active` (it matched), `expired` (past its date: it mutes nothing), `unmatched` (in force, matched
+    /// nothing).
+    state: Id<ExceptionStatus>,
+    /// How many findings, results or groups it muted or marked (0 when expired or unmatched).
+    matched: usize,
 }
 
 /// How much of the estate was read: accounts, account-regions and source lists, read and in all.
@@ -113,6 +174,9 @@ struct ResultEntry<'a> {
     /// What was seen, in a sentence; for `not_evaluated`, what could not be read.
     evidence: &'a str,
     controls: &'static [&'static str],
+    /// The exception that mutes it; absent when none does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    muted: Option<MutedBy<'a>>,
 }
 
 /// One security group and the verdict on it.
@@ -143,6 +207,14 @@ struct Group<'a> {
     tags: &'a BTreeMap<String, String>,
     ingress: Vec<Rule<'a>>,
     egress: Vec<Rule<'a>>,
+    /// For an `unused` group whose history the store knows: when the current unbroken streak of runs that
+    /// found it unused began (RFC 3339, UTC). Absent without a history, and for any other status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unused_since: Option<&'a str>,
+    /// A use that sgaudit cannot see, declared by people: such a group is never planned for cleanup.
+    /// Absent when none is declared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marked_in_use: Option<MutedBy<'a>>,
 }
 
 /// One piece of evidence that something uses the group.
@@ -176,6 +248,9 @@ struct Finding<'a> {
     title: &'static str,
     message: &'a str,
     controls: &'static [&'static str],
+    /// The exception that mutes it; absent when none does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    muted: Option<MutedBy<'a>>,
 }
 
 /// One permission of a group, as the EC2 API groups it: a protocol and port range with its peers.
@@ -303,6 +378,16 @@ words! {
     AccountState => "AccountState", AccountState::ALL;
 }
 
+impl Word for ExceptionStatus {
+    const NAME: &'static str = "ExceptionState";
+    fn ids() -> Vec<&'static str> {
+        crate::memory::STATES.iter().map(|&s| crate::memory::state_id(s)).collect()
+    }
+    fn id(&self) -> &'static str {
+        crate::memory::state_id(*self)
+    }
+}
+
 impl Word for CoverageState {
     const NAME: &'static str = "CoverageState";
     fn ids() -> Vec<&'static str> {
@@ -401,6 +486,15 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::i
                 sources_read: e.sources_read,
                 sources: e.sources,
             },
+            muted: {
+                let m = crate::memory::MutedCounts::of(audit);
+                MutedSummary {
+                    findings: m.findings,
+                    results: m.results,
+                    failed_results: m.failed_results,
+                    groups_marked_in_use: m.marked_in_use,
+                }
+            },
         },
         families: audit.families.iter().map(|f| f.id()).collect(),
         security_groups: audit.groups.iter().map(group).collect(),
@@ -427,9 +521,33 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::i
                 skipped: a.skipped.as_deref(),
             })
             .collect(),
+        exceptions: audit.exceptions.iter().map(exception).collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+fn muted(m: &Muted) -> MutedBy<'_> {
+    MutedBy {
+        reason: &m.reason,
+        owner: &m.owner,
+        ticket: m.ticket.as_deref(),
+        expires: m.expires.as_deref(),
+        declared_at: &m.declared_at,
+    }
+}
+
+fn exception(e: &ExceptionState) -> Exception<'_> {
+    Exception {
+        declared_at: &e.declared_at,
+        reason: &e.reason,
+        owner: &e.owner,
+        ticket: e.ticket.as_deref(),
+        expires: e.expires.as_deref(),
+        in_use: e.in_use,
+        state: Id::of(&e.state),
+        matched: e.matched,
+    }
 }
 
 fn error(e: &sgaudit_snapshot::SourceError) -> Error<'_> {
@@ -467,6 +585,7 @@ fn result(r: &CheckResult) -> ResultEntry<'_> {
         resource: &r.location.resource,
         evidence: &r.evidence,
         controls: r.check.controls,
+        muted: r.muted.as_ref().map(muted),
     }
 }
 
@@ -534,6 +653,7 @@ fn group<'a>(v: &'a GroupVerdict<'a>) -> Group<'a> {
                 title: f.check.title,
                 message: &f.message,
                 controls: f.check.controls,
+                muted: f.muted.as_ref().map(muted),
             })
             .collect(),
         not_evaluated: v.not_evaluated.iter().map(ToString::to_string).collect(),
@@ -541,6 +661,8 @@ fn group<'a>(v: &'a GroupVerdict<'a>) -> Group<'a> {
         tags: &v.group.tags,
         ingress: v.group.ingress.iter().map(rule).collect(),
         egress: v.group.egress.iter().map(rule).collect(),
+        unused_since: v.unused_since.as_deref(),
+        marked_in_use: v.marked_in_use.as_ref().map(muted),
     }
 }
 
@@ -719,7 +841,8 @@ mod tests {
                 "results",
                 "coverage",
                 "account_coverage",
-                "accounts"
+                "accounts",
+                "exceptions"
             ])
         );
     }
@@ -765,5 +888,51 @@ mod tests {
         assert_eq!(doc["results"], serde_json::json!([]));
         assert_eq!(doc["summary"]["by_outcome"], serde_json::json!({"fail": 0, "not_evaluated": 0, "pass": 0}));
         assert_eq!(doc["security_groups"].as_array().map(Vec::len), Some(20));
+    }
+
+    #[test]
+    fn muted_findings_marks_and_exceptions_are_in_the_document() {
+        use crate::test_support::{remember, EVIL_OWNER, EVIL_REASON};
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        remember(&mut audit, EVIL_REASON, EVIL_OWNER);
+        let mut out = Vec::new();
+        write(&mut out, &snapshot, &audit).unwrap();
+        let doc: Value = serde_json::from_slice(&out).unwrap();
+        let groups = doc["security_groups"].as_array().unwrap();
+        let group = |id: &str| groups.iter().find(|g| g["group_id"] == id).unwrap();
+        let ssh = group("sg-0a300000000ba5710")["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "sg-world-open-ssh");
+        let muted = &ssh.unwrap()["muted"];
+        assert_eq!((muted["reason"].as_str(), muted["owner"].as_str()), (Some(EVIL_REASON), Some(EVIL_OWNER)));
+        assert_eq!(muted["expires"], "2027-03-31");
+        assert_eq!(muted["declared_at"], "sgaudit.toml:7");
+        let marked = group("sg-0a400000000001dc1");
+        assert_eq!(marked["unused_since"], "2026-10-01T04:00:00Z");
+        assert_eq!(marked["marked_in_use"]["owner"], EVIL_OWNER);
+        // Absent where there is nothing to say.
+        assert!(groups
+            .iter()
+            .filter(|g| g["group_id"] != "sg-0a400000000001dc1")
+            .all(|g| g.get("marked_in_use").is_none()));
+        let muted_results: Vec<&Value> =
+            doc["results"].as_array().unwrap().iter().filter(|r| r.get("muted").is_some()).collect();
+        assert_eq!(muted_results.len(), 1);
+        assert_eq!(muted_results[0]["check"], "iam-user-mfa");
+        assert_eq!(
+            doc["summary"]["muted"],
+            serde_json::json!({"findings": 1, "results": 1, "failed_results": 1, "groups_marked_in_use": 1})
+        );
+        let states: Vec<&str> =
+            doc["exceptions"].as_array().unwrap().iter().map(|e| e["state"].as_str().unwrap()).collect();
+        assert_eq!(states, ["active", "expired", "unmatched"]);
+        assert_eq!(doc["exceptions"][0]["matched"], 2);
+        // The counts that drive action still count the muted failure: it is counted apart, not dropped.
+        assert_eq!(doc["summary"]["by_outcome"]["fail"], audit.count_outcome(Outcome::Fail));
+        let schema = serde_json::to_value(schema()).unwrap();
+        assert_eq!(schema["$defs"]["ExceptionState"]["enum"], serde_json::json!(["active", "expired", "unmatched"]));
     }
 }

@@ -1,13 +1,17 @@
 //! Writes audit results. One module per format, each taking a writer and the audit; none of them judges.
 
+pub mod archive;
 pub mod asff;
 pub mod audit_log;
 pub mod csv;
+pub mod diff;
 pub mod html;
 pub mod json;
+pub mod memory;
 pub mod ocsf;
 pub mod permissions;
 pub mod preflight;
+pub mod runs;
 pub mod sarif;
 pub mod table;
 pub mod xlsx;
@@ -70,6 +74,19 @@ pub fn write_to(
     color: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    write_with_history(format, snapshot, audit, &[], color, out)
+}
+
+/// [`write_to`], with what the history adds: `runs`, the runs over the same account-regions and checks as
+/// this one, newest first and this one among them (the HTML report's trend section).
+pub fn write_with_history(
+    format: Format,
+    snapshot: &Snapshot,
+    audit: &Audit,
+    runs: &[sgaudit_store::RunSummary],
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
     match format {
         Format::Table => table::write(&mut buffered, snapshot, audit, color)?,
@@ -80,7 +97,7 @@ pub fn write_to(
         Format::Xlsx => xlsx::write(&mut buffered, snapshot, audit)?,
         Format::Asff => asff::write(&mut buffered, snapshot, audit)?,
         Format::Ocsf => ocsf::write(&mut buffered, snapshot, audit)?,
-        Format::Html => html::write(&mut buffered, snapshot, audit)?,
+        Format::Html => html::write_with(&mut buffered, snapshot, audit, runs)?,
     }
     std::io::Write::flush(&mut buffered)
 }
@@ -164,6 +181,56 @@ pub(crate) mod test_support {
         let g = group_named(&mut snapshot, "sg-0a300000000ba5710");
         g.group_name = evil("bastion");
         snapshot
+    }
+
+    /// A reason and an owner as someone hostile could write them in `sgaudit.toml`: a spreadsheet formula,
+    /// markup that would run, a colour escape, a line break that starts a forged `UNUSED` line.
+    pub const EVIL_REASON: &str =
+        "=HYPERLINK(\"http://evil.example\",\"x\")<script>alert(1)</script>\u{1b}[31m\nUNUSED sg-0forged";
+    pub const EVIL_OWNER: &str = "@owner<img src=x onerror=alert(2)>\u{1b}]0;pwned\u{7}";
+
+    /// Mutes the bastion's `sg-world-open-ssh` finding and `=2+5`'s `iam-user-mfa` failure with `reason` and
+    /// `owner`, marks `sg-0a400000000001dc1` in use with them and gives it an `unused_since`, and declares
+    /// one exception of each state: what a run with a config file and a store adds to the demo's audit.
+    pub fn remember(audit: &mut sgaudit_audit::Audit, reason: &str, owner: &str) {
+        use sgaudit_audit::exceptions::{ExceptionState, ExceptionStatus};
+        let muted = sgaudit_audit::Muted {
+            reason: reason.into(),
+            owner: owner.into(),
+            ticket: Some(format!("{reason}-ticket")),
+            expires: Some("2027-03-31".into()),
+            declared_at: "sgaudit.toml:7".into(),
+        };
+        for g in &mut audit.groups {
+            if g.group.group_id == "sg-0a300000000ba5710" {
+                let ssh = g.findings.iter_mut().find(|f| f.check.id == "sg-world-open-ssh");
+                ssh.expect("the bastion is open to SSH").muted = Some(muted.clone());
+            }
+            if g.group.group_id == "sg-0a400000000001dc1" {
+                g.marked_in_use = Some(muted.clone());
+                g.unused_since = Some("2026-10-01T04:00:00Z".into());
+            }
+        }
+        let user = audit
+            .results
+            .iter_mut()
+            .find(|r| r.check.id == "iam-user-mfa" && r.location.resource == "arn:aws:iam::123456789012:user/=2+5");
+        user.expect("=2+5 has no MFA").muted = Some(muted.clone());
+        let state = |state, matched| ExceptionState {
+            declared_at: muted.declared_at.clone(),
+            reason: muted.reason.clone(),
+            owner: muted.owner.clone(),
+            ticket: muted.ticket.clone(),
+            expires: muted.expires.clone(),
+            in_use: false,
+            state,
+            matched,
+        };
+        audit.exceptions = vec![
+            state(ExceptionStatus::Active, 2),
+            state(ExceptionStatus::Expired, 0),
+            state(ExceptionStatus::Unmatched, 0),
+        ];
     }
 
     /// Whether `text` holds a character that could drive a terminal or break a line.

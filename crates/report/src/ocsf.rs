@@ -7,12 +7,14 @@
 //! Each event carries the ASFF finding's id as `finding_info.uid`, so the two formats name a finding alike.
 //! A result's compliance status is `Pass` (1), `Fail` (3) or, not evaluated, `Unknown` (0) with what could
 //! not be read in `status_details`; the finding's own status is `Resolved` for a pass, else `New`.
+//! A finding or result muted by an exception (`sgaudit.toml`) is `Suppressed` (3), with the exception's
+//! reason and owner in `status_detail`; its compliance status is what the check found.
 
 use std::borrow::Cow;
 use std::io::Write;
 
 use serde::Serialize;
-use sgaudit_audit::{Audit, CheckResult, Finding, GroupVerdict, Outcome, Severity, Status};
+use sgaudit_audit::{Audit, CheckResult, Finding, GroupVerdict, Muted, Outcome, Severity, Status};
 use sgaudit_snapshot::Snapshot;
 
 use crate::asff;
@@ -184,10 +186,16 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::i
 }
 
 /// The envelope every event shares: class, activity, severity, the finding's own status, time, metadata.
-fn header(severity: Severity, resolved: bool, time: i64) -> Header {
+/// A muted finding is `Suppressed`, whatever it would have been, and says why.
+fn header(severity: Severity, resolved: bool, muted: Option<&Muted>, time: i64) -> Header {
     let (severity_id, severity) = self::severity(severity);
-    let (status_id, status) = if resolved { (4, "Resolved") } else { (1, "New") };
-    Header { severity_id, severity, status_id, status, time }
+    let (status_id, status) = match (muted, resolved) {
+        (Some(_), _) => (3, "Suppressed"),
+        (None, true) => (4, "Resolved"),
+        (None, false) => (1, "New"),
+    };
+    let status_detail = muted.map(crate::memory::muted_text);
+    Header { severity_id, severity, status_id, status, status_detail, time }
 }
 
 /// What every event of this report is: a Compliance Finding, created.
@@ -218,9 +226,13 @@ const COMPLIANCE_FINDING_CREATE: Class = Class {
 struct Header {
     severity_id: u8,
     severity: &'static str,
-    /// The finding's state for whoever works on it: `New`, or `Resolved` for a passed result.
+    /// The finding's state for whoever works on it: `New`, `Resolved` for a passed result, `Suppressed`
+    /// for one muted by an exception.
     status_id: u8,
     status: &'static str,
+    /// For a muted finding: the exception's reason and owner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status_detail: Option<String>,
     /// When the snapshot was collected, in Unix milliseconds (0 when the snapshot does not say).
     time: i64,
 }
@@ -238,7 +250,7 @@ fn aws_account(uid: &str) -> Account<'_> {
 }
 
 fn result_event<'a>(r: &'a CheckResult, filed_in: &'a str, time: i64) -> Event<'a> {
-    let h = header(r.severity, r.outcome == Outcome::Pass, time);
+    let h = header(r.severity, r.outcome == Outcome::Pass, r.muted.as_ref(), time);
     let (status_id, status) = match r.outcome {
         Outcome::Pass => (1, "Pass"),
         Outcome::Fail => (3, "Fail"),
@@ -291,7 +303,7 @@ fn result_event<'a>(r: &'a CheckResult, filed_in: &'a str, time: i64) -> Event<'
 }
 
 fn event<'a>(g: &'a GroupVerdict<'a>, f: &'a Finding, time: i64) -> Event<'a> {
-    let h = header(f.severity, false, time);
+    let h = header(f.severity, false, f.muted.as_ref(), time);
     let (status_id, status) = if asff::not_judged(g, f) { (0, "Unknown") } else { (3, "Fail") };
     Event {
         class: COMPLIANCE_FINDING_CREATE,
@@ -472,5 +484,24 @@ mod tests {
             .unwrap()
             .iter()
             .any(|t| t["name"] == "Owner" && t["value"] == "=HYPERLINK(\"http://evil\")"));
+    }
+
+    #[test]
+    fn a_muted_finding_is_suppressed_and_says_why() {
+        use crate::test_support::remember;
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        remember(&mut audit, "accepted risk", "netops");
+        let mut out = Vec::new();
+        write(&mut out, &snapshot, &audit).unwrap();
+        let events: Vec<Value> = serde_json::from_slice(&out).unwrap();
+        let suppressed: Vec<&Value> = events.iter().filter(|e| e["status_id"] == 3).collect();
+        assert_eq!(suppressed.len(), 2);
+        for e in &suppressed {
+            assert_eq!(e["status"], "Suppressed");
+            assert!(e["status_detail"].as_str().unwrap().starts_with("accepted risk (owner: netops;"), "{e}");
+            assert_eq!(e["compliance"]["status"], "Fail", "the check's finding is unchanged");
+        }
+        assert!(events.iter().filter(|e| e["status_id"] != 3).all(|e| e.get("status_detail").is_none()));
     }
 }

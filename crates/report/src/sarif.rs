@@ -14,12 +14,19 @@
 //! address: it is the AWS Security Hub page of the check's control where there is one; the check's own
 //! section of `docs/checks.md` is named in `properties.docs` and its remediation is in `help`.
 //! The shape is frozen in the structs below, as for the JSON document.
+//!
+//! A finding or result muted by an exception (`sgaudit.toml`) keeps its result, with one suppression
+//! (§3.35): `kind: "external"` (declared outside the analysed thing), `status: "accepted"`, the reason and
+//! owner as `justification`, and the owner, ticket, expiry and where it was declared in its `properties`.
+//! Viewers such as GitHub code scanning then show it as dismissed rather than open. When the run declared
+//! exceptions, every other result has `suppressions: []`, SARIF's "not suppressed" (§3.27.23: absent means
+//! "not known"); a run without exceptions writes no `suppressions` at all, as before.
 
 use std::io::Write;
 
 use serde::Serialize;
 use sgaudit_audit::checks::{Check, CheckResult, CHECKS};
-use sgaudit_audit::{Audit, Outcome, Severity};
+use sgaudit_audit::{Audit, Muted, Outcome, Severity};
 use sgaudit_snapshot::Snapshot;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -98,7 +105,36 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Text<&'a str>,
     locations: [Location<'a>; 1],
+    /// Present when the run declared exceptions: the one that mutes this result, or none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<Vec<Suppression<'a>>>,
     properties: ResultProperties<'a>,
+}
+
+/// An exception that mutes a result (SARIF §3.35).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Suppression<'a> {
+    /// Declared outside the analysed estate (the config file, or `sgaudit mark`).
+    kind: &'static str,
+    /// `accepted`: the exception is in force (an expired one mutes nothing, so is never written).
+    status: &'static str,
+    /// `<reason> (owner: …; ticket: …; expires: …)`.
+    justification: String,
+    properties: SuppressionProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SuppressionProperties<'a> {
+    owner: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: Option<&'a str>,
+    /// The last day it holds (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires: Option<&'a str>,
+    /// `sgaudit.toml:12`, or `mark`.
+    declared_at: &'a str,
 }
 
 #[derive(Serialize)]
@@ -159,7 +195,31 @@ fn rule_index(check: &Check) -> usize {
     CHECKS.iter().position(|&c| c == check).unwrap_or_default()
 }
 
-fn check_result(r: &CheckResult) -> Option<SarifResult<'_>> {
+/// The suppressions of a finding or result: `None` when the run declared no exception (not written), else
+/// the exception that mutes it, or none.
+fn suppressions(muted: Option<&Muted>, any_exception: bool) -> Option<Vec<Suppression<'_>>> {
+    if !any_exception && muted.is_none() {
+        return None;
+    }
+    Some(
+        muted
+            .map(|m| Suppression {
+                kind: "external",
+                status: "accepted",
+                justification: crate::memory::muted_text(m),
+                properties: SuppressionProperties {
+                    owner: &m.owner,
+                    ticket: m.ticket.as_deref(),
+                    expires: m.expires.as_deref(),
+                    declared_at: &m.declared_at,
+                },
+            })
+            .into_iter()
+            .collect(),
+    )
+}
+
+fn check_result(r: &CheckResult, any_exception: bool) -> Option<SarifResult<'_>> {
     let (kind, level) = match r.outcome {
         Outcome::Pass => return None,
         Outcome::Fail => (None, level(r.severity)),
@@ -184,6 +244,7 @@ fn check_result(r: &CheckResult) -> Option<SarifResult<'_>> {
                 kind: "resource",
             }],
         }],
+        suppressions: suppressions(r.muted.as_ref(), any_exception),
         properties: ResultProperties {
             severity: r.severity,
             outcome: Some(r.outcome.id()),
@@ -194,6 +255,7 @@ fn check_result(r: &CheckResult) -> Option<SarifResult<'_>> {
 
 pub fn write(out: &mut impl Write, _snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
     let rules = CHECKS.iter().map(|c| rule(c)).collect();
+    let any_exception = !audit.exceptions.is_empty();
     let groups = audit.groups.iter().flat_map(|g| {
         g.findings.iter().map(move |f| SarifResult {
             rule_id: f.check.id,
@@ -208,10 +270,11 @@ pub fn write(out: &mut impl Write, _snapshot: &Snapshot, audit: &Audit) -> std::
                     kind: "resource",
                 }],
             }],
+            suppressions: suppressions(f.muted.as_ref(), any_exception),
             properties: ResultProperties { severity: f.severity, outcome: None, resource_type: None },
         })
     });
-    let results = groups.chain(audit.results.iter().filter_map(check_result)).collect();
+    let results = groups.chain(audit.results.iter().filter_map(|r| check_result(r, any_exception))).collect();
     let log = Log {
         schema: SCHEMA,
         version: VERSION,
@@ -373,5 +436,35 @@ mod tests {
             seen.contains("error") && seen.contains("warning") && seen.contains("note"),
             "the demo has errors, warnings and notes: {seen:?}"
         );
+    }
+
+    #[test]
+    fn a_muted_result_carries_an_accepted_external_suppression() {
+        use crate::test_support::remember;
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        remember(&mut audit, "bastion of the on-call team", "netops");
+        let mut out = Vec::new();
+        write(&mut out, &snapshot, &audit).unwrap();
+        let doc: Value = serde_json::from_slice(&out).unwrap();
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        let suppressed: Vec<&Value> =
+            results.iter().filter(|r| r["suppressions"].as_array().is_some_and(|s| !s.is_empty())).collect();
+        assert_eq!(suppressed.len(), 2, "the group finding and the IAM result");
+        for r in &suppressed {
+            let s = &r["suppressions"][0];
+            assert_eq!((s["kind"].as_str(), s["status"].as_str()), (Some("external"), Some("accepted")));
+            assert_eq!(
+                s["justification"],
+                "bastion of the on-call team (owner: netops; ticket: bastion of the on-call team-ticket; expires: 2027-03-31)"
+            );
+            assert_eq!(s["properties"]["owner"], "netops");
+        }
+        assert!(suppressed.iter().any(|r| r["ruleId"] == "sg-world-open-ssh"));
+        assert!(suppressed.iter().any(|r| r["ruleId"] == "iam-user-mfa"));
+        // The run declared exceptions: every other result is known not to be suppressed.
+        assert!(results.iter().all(|r| r["suppressions"].is_array()));
+        // A run without exceptions writes no suppressions at all.
+        assert!(document()["runs"][0]["results"].as_array().unwrap().iter().all(|r| r.get("suppressions").is_none()));
     }
 }

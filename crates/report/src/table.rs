@@ -3,6 +3,12 @@
 //!
 //! Every string that comes from AWS or a snapshot file (ids, names, regions, error messages, evidence) goes
 //! through [`printable`]: a group's name must not drive the terminal that shows it, with colour or without.
+//! So does every string from the config file or the store (an exception's reason, owner and ticket).
+//!
+//! What exceptions did is shown where it applies: a muted failure keeps its line, tagged `[muted]`, with
+//! the exception's reason and owner on the line below; the group findings that are muted are listed after
+//! the table (the table has no column of findings); a group marked in use or unused for a known time says
+//! so under its status; expired and unmatched exceptions get a line each in the summary.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -11,9 +17,10 @@ use std::io::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, Color, ContentArrangement, Table};
 use sgaudit_audit::checks::{account_resource, CheckResult, Location};
-use sgaudit_audit::{Audit, Family, GroupVerdict, Outcome, Risk, Severity, Status};
+use sgaudit_audit::{Audit, Family, GroupVerdict, Muted, Outcome, Risk, Severity, Status};
 use sgaudit_snapshot::Snapshot;
 
+use crate::memory::{self, MutedCounts};
 use crate::text::printable;
 
 pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, color: bool) -> std::io::Result<()> {
@@ -37,9 +44,11 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, color: bo
         accounts_not_read(out, audit)?;
     }
     family_summary(out, snapshot, audit)?;
+    exceptions_summary(out, audit)?;
     writeln!(out)?;
     if groups {
-        groups_table(out, audit, accounts.len() > 1, color)?;
+        groups_table(out, snapshot, audit, accounts.len() > 1, color)?;
+        muted_findings(out, audit, accounts.len() > 1, color)?;
     }
     // Last, so that what needs doing is what a terminal shows when the output ends.
     results(out, audit, accounts.len() > 1, color)
@@ -60,22 +69,32 @@ pub(crate) fn results_of<'a>(audit: &'a Audit, family: Family) -> impl Iterator<
     audit.results.iter().filter(move |r| r.check.family == family)
 }
 
-/// Results by outcome.
+/// Results by outcome, and how many of the failures and of those not evaluated are muted by an exception
+/// (counted in `fail` and `not_evaluated` too).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Tally {
     pub fail: usize,
     pub pass: usize,
     pub not_evaluated: usize,
+    pub fail_muted: usize,
+    pub not_evaluated_muted: usize,
 }
 
 impl Tally {
     pub(crate) fn of<'a>(results: impl IntoIterator<Item = &'a CheckResult>) -> Self {
         let mut tally = Tally::default();
         for r in results {
+            let muted = usize::from(r.muted.is_some());
             match r.outcome {
-                Outcome::Fail => tally.fail += 1,
+                Outcome::Fail => {
+                    tally.fail += 1;
+                    tally.fail_muted += muted;
+                }
                 Outcome::Pass => tally.pass += 1,
-                Outcome::NotEvaluated => tally.not_evaluated += 1,
+                Outcome::NotEvaluated => {
+                    tally.not_evaluated += 1;
+                    tally.not_evaluated_muted += muted;
+                }
             }
         }
         tally
@@ -89,12 +108,15 @@ impl Tally {
 impl std::fmt::Display for Tally {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let count = |n: usize, o: Outcome| format!("{n} {}", o.label());
+        let muted = |n: usize| if n > 0 { format!(" ({n} muted)") } else { String::new() };
         write!(
             f,
-            "{}, {}, {}",
+            "{}{}, {}, {}{}",
             count(self.fail, Outcome::Fail),
+            muted(self.fail_muted),
             count(self.pass, Outcome::Pass),
-            count(self.not_evaluated, Outcome::NotEvaluated)
+            count(self.not_evaluated, Outcome::NotEvaluated),
+            muted(self.not_evaluated_muted)
         )
     }
 }
@@ -186,6 +208,84 @@ fn group_summary(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, accou
     Ok(())
 }
 
+/// What the exceptions did: the findings muted and the groups marked in use, counted; then a line for each
+/// exception that expired or matched nothing, which people must hear about. Nothing without exceptions.
+fn exceptions_summary(out: &mut impl Write, audit: &Audit) -> std::io::Result<()> {
+    let m = MutedCounts::of(audit);
+    if m.findings + m.results + m.marked_in_use > 0 {
+        writeln!(
+            out,
+            "  muted:  {} group finding(s), {} check result(s) ({} failed); {} group(s) marked in use",
+            m.findings, m.results, m.failed_results, m.marked_in_use
+        )?;
+    }
+    for e in memory::to_warn_about(audit) {
+        writeln!(out, "  exception {}: {}", memory::state_id(e.state), printable(&memory::exception_text(e)))?;
+    }
+    Ok(())
+}
+
+/// The group findings muted by an exception, one line each with the exception below (the table has no
+/// column of findings, and a muted finding must stay visible); then the groups marked in use, with why.
+fn muted_findings(out: &mut impl Write, audit: &Audit, many_accounts: bool, color: bool) -> std::io::Result<()> {
+    let place = |g: &GroupVerdict| {
+        if many_accounts {
+            format!("{} {}", printable(g.account_id), printable(g.region))
+        } else {
+            printable(g.region).into_owned()
+        }
+    };
+    let marked: Vec<(&GroupVerdict, &Muted)> =
+        audit.groups.iter().filter_map(|g| g.marked_in_use.as_ref().map(|m| (g, m))).collect();
+    if !marked.is_empty() {
+        writeln!(out, "groups marked in use ({}), never planned for cleanup:", marked.len())?;
+        for (g, m) in marked {
+            writeln!(
+                out,
+                "  {} {} ({}), {}: {}",
+                place(g),
+                printable(&g.group.group_id),
+                printable(&g.group.group_name),
+                g.status.id(),
+                printable(&memory::muted_text(m))
+            )?;
+        }
+    }
+    let muted: Vec<(&GroupVerdict, &sgaudit_audit::Finding, &Muted)> = audit
+        .groups
+        .iter()
+        .flat_map(|g| g.findings.iter().filter_map(move |f| f.muted.as_ref().map(|m| (g, f, m))))
+        .collect();
+    if muted.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "muted group findings ({}), accepted by an exception:", muted.len())?;
+    for (g, f, m) in muted {
+        let place = place(g);
+        writeln!(
+            out,
+            "  {} {} {place} {} ({}): {} {}",
+            severity_word(f.severity, color),
+            f.check.id,
+            printable(&g.group.group_id),
+            printable(&g.group.group_name),
+            printable(&f.message),
+            muted_tag(color)
+        )?;
+        writeln!(out, "      muted: {}", printable(&memory::muted_text(m)))?;
+    }
+    Ok(())
+}
+
+/// `[muted]`, dimmed in colour.
+fn muted_tag(color: bool) -> &'static str {
+    if color {
+        "\x1b[2m[muted]\x1b[0m"
+    } else {
+        "[muted]"
+    }
+}
+
 fn accounts_not_read(out: &mut impl Write, audit: &Audit) -> std::io::Result<()> {
     for line in &audit.unreachable_accounts {
         writeln!(out, "  account not read: {}", printable(&line.to_string()))?;
@@ -217,7 +317,13 @@ fn family_summary(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> s
     Ok(())
 }
 
-fn groups_table(out: &mut impl Write, audit: &Audit, many_accounts: bool, color: bool) -> std::io::Result<()> {
+fn groups_table(
+    out: &mut impl Write,
+    snapshot: &Snapshot,
+    audit: &Audit,
+    many_accounts: bool,
+    color: bool,
+) -> std::io::Result<()> {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
@@ -241,7 +347,7 @@ fn groups_table(out: &mut impl Write, audit: &Audit, many_accounts: bool, color:
             Cell::new(printable(&g.group.group_name)),
             Cell::new(printable(g.group.vpc_id.as_deref().unwrap_or("-"))),
             Cell::new(if g.is_default { "yes" } else { "" }),
-            status_cell(g.status, color),
+            status_cell(g, snapshot, color),
             risk_cell(g.risk, color),
             Cell::new(used_by(g)),
         ]);
@@ -282,7 +388,12 @@ fn results(out: &mut impl Write, audit: &Audit, many_accounts: bool, color: bool
         return Ok(());
     }
     if !failed.is_empty() {
-        writeln!(out, "failed checks ({}), worst first:", failed.len())?;
+        let muted = failed.iter().filter(|r| r.muted.is_some()).count();
+        if muted > 0 {
+            writeln!(out, "failed checks ({}, {muted} muted), worst first:", failed.len())?;
+        } else {
+            writeln!(out, "failed checks ({}), worst first:", failed.len())?;
+        }
         let width = failed.iter().map(|r| r.check.id.len()).max().unwrap_or(0);
         for r in &failed {
             let short = short_resource(&r.location);
@@ -293,21 +404,31 @@ fn results(out: &mut impl Write, audit: &Audit, many_accounts: bool, color: bool
             } else {
                 format!(" {}", printable(short))
             };
+            let tag = if r.muted.is_some() { format!(" {}", muted_tag(color)) } else { String::new() };
             writeln!(
                 out,
-                "  {} {:width$} {}{resource}: {}",
+                "  {} {:width$} {}{resource}: {}{tag}",
                 severity_word(r.severity, color),
                 r.check.id,
                 place(&r.location, many_accounts),
                 printable(&r.evidence),
             )?;
+            if let Some(m) = &r.muted {
+                writeln!(out, "      muted: {}", printable(&memory::muted_text(m)))?;
+            }
         }
     }
     if !not_evaluated.is_empty() {
         let count: usize = not_evaluated.iter().map(|(_, _, c)| c.len()).sum();
         writeln!(out, "not evaluated ({count}): their evidence could not be read, so they are not passes:")?;
         for (location, reason, checks) in &not_evaluated {
-            let ids: Vec<String> = checks.iter().map(|r| format!("{} ({})", r.check.id, r.severity.id())).collect();
+            let ids: Vec<String> = checks
+                .iter()
+                .map(|r| match &r.muted {
+                    Some(m) => format!("{} ({}, muted by {})", r.check.id, r.severity.id(), printable(&m.owner)),
+                    None => format!("{} ({})", r.check.id, r.severity.id()),
+                })
+                .collect();
             let short = short_resource(location);
             let resource = if short.is_empty() { String::new() } else { format!(" {}", printable(short)) };
             let bullet = if color { "\x1b[35m-\x1b[0m" } else { "-" };
@@ -377,12 +498,22 @@ fn short_id(id: &str) -> &str {
     }
 }
 
-fn status_cell(status: Status, color: bool) -> Cell {
-    let cell = Cell::new(status.id());
+/// The status, and under it what the store and people add: how long an unused group has been unused, and a
+/// use that people declared.
+fn status_cell(g: &GroupVerdict, snapshot: &Snapshot, color: bool) -> Cell {
+    let mut text = g.status.id().to_string();
+    if let (Status::Unused, Some(since)) = (g.status, &g.unused_since) {
+        let since = memory::unused_since_text(since, snapshot.collected_at.as_deref());
+        text.push_str(&format!("\nunused since {}", printable(&since)));
+    }
+    if let Some(m) = &g.marked_in_use {
+        text.push_str(&format!("\nmarked in use by {}", printable(&m.owner)));
+    }
+    let cell = Cell::new(text);
     if !color {
         return cell;
     }
-    match status {
+    match g.status {
         Status::InUse => cell.fg(Color::Green),
         Status::Unused => cell.fg(Color::Yellow),
         Status::Unknown => cell.fg(Color::Magenta),
@@ -490,5 +621,42 @@ mod tests {
         let text = table(&crate::test_support::demo(), false);
         assert!(text.contains("sg-0a300000000ba5710"));
         assert!(!text.contains("\\u{"), "{text}");
+    }
+
+    #[test]
+    fn muted_findings_keep_their_lines_and_hostile_exceptions_are_printable() {
+        use crate::test_support::{remember, EVIL_OWNER, EVIL_REASON};
+        let snapshot = crate::test_support::demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        remember(&mut audit, EVIL_REASON, EVIL_OWNER);
+        for color in [false, true] {
+            let mut out = Vec::new();
+            write(&mut out, &snapshot, &audit, color).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            let text = if color { without_colours(&text) } else { text };
+            assert_eq!(unprintable(&text), None, "colour {color}:\n{text}");
+            assert!(!text.contains('\x1b'), "colour {color}");
+            assert!(!text.lines().any(|l| l.trim_start_matches(['│', ' ', '┆']).starts_with("UNUSED")), "{text}");
+            // The muted result keeps its line, tagged, with the exception under it.
+            let user = text.lines().position(|l| l.contains("iam-user-mfa") && l.contains("=2+5 has no MFA")).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            assert!(lines[user].ends_with("[muted]"), "{}", lines[user]);
+            assert!(lines[user + 1].starts_with("      muted: =HYPERLINK("), "{}", lines[user + 1]);
+            assert!(lines[user + 1].contains(&*crate::printable(EVIL_OWNER)), "{}", lines[user + 1]);
+            assert!(text.contains("failed checks (31, 1 muted), worst first:"), "{text}");
+            assert!(text.contains("  IAM: 11 fail (1 muted), 13 pass, 0 not evaluated"), "{text}");
+            // The muted group finding, listed after the table; the group marked in use, and unused since when.
+            assert!(text.contains("muted group findings (1), accepted by an exception:"), "{text}");
+            assert!(text.contains("sg-world-open-ssh us-east-1 sg-0a300000000ba5710 (bastion): "), "{text}");
+            assert!(text.contains("groups marked in use (1), never planned for cleanup:"), "{text}");
+            assert!(text.contains("unused since 2026-10-01 (53 days)"), "{text}");
+            assert!(text.contains("marked in use by @owner"), "{text}");
+            // The exceptions people must hear about: one line each.
+            assert_eq!(text.lines().filter(|l| l.starts_with("  exception expired: sgaudit.toml:7: ")).count(), 1);
+            assert_eq!(text.lines().filter(|l| l.starts_with("  exception unmatched: sgaudit.toml:7: ")).count(), 1);
+        }
+        // Without exceptions, nothing of the kind.
+        let plain = table(&snapshot, false);
+        assert!(!plain.contains("muted") && !plain.contains("exception") && !plain.contains("unused since"));
     }
 }

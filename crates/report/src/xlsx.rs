@@ -3,9 +3,16 @@
 //! columns and values), the cleanup candidates (`unused`) and one row per finding (`findings`), when groups
 //! were judged. Then, for each other family judged, the sheets of the monthly security re-check
 //! (shared/seeds/003): `Open ports`, `Access keys` (state and age), `MFA`, `CloudTrail` (a row per region),
-//! `S3 grants`; every result of those checks (`Checks`); and what evidence was read (`coverage`).
+//! `S3 grants`; every result of those checks (`Checks`); and what evidence was read (`coverage`). Last,
+//! when exceptions were declared for the run, every one of them and its state (`exceptions`).
 //! A result the evidence could not decide is shown as `not_evaluated` on the row it concerns, or on a row
 //! of its own: never left out, never a pass.
+//!
+//! What exceptions did is in columns appended to the sheets it concerns (so that no column moves): a muted
+//! finding or result keeps its row, with the exception's reason, owner, ticket and expiry (`findings`,
+//! `Checks`) or in a line (`muted`, on the sheets of the monthly re-check); `all_groups` has the CSV's
+//! `unused_since`, `unused_days`, `marked_in_use` and `muted_findings`; `unused` has how long each group has
+//! been unused, and leaves out the groups people marked in use (they are never planned for cleanup).
 //!
 //! Names, descriptions, tags, user and bucket names, grantees and error messages are chosen by whoever can
 //! edit them. Every such value is written as a string cell (`write_string`: never `write`, never a
@@ -25,18 +32,20 @@ use std::io::{self, Write};
 
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 use sgaudit_audit::checks::{self, resource, CheckResult, CHECKS};
+use sgaudit_audit::exceptions::ExceptionStatus;
 use sgaudit_audit::exposure::{covers_port, is_world_open, SSH};
-use sgaudit_audit::{AccountState, Audit, Family, GroupVerdict, Outcome, Risk, Severity, Status};
+use sgaudit_audit::{AccountState, Audit, Family, GroupVerdict, Muted, Outcome, Risk, Severity, Status};
 use sgaudit_snapshot::posture::{
     AccessKey, Bucket, CredentialUser, Grant, ALL_USERS, AUTHENTICATED_USERS, LOG_DELIVERY,
 };
 use sgaudit_snapshot::{CoverageState, RegionSnapshot, ResourceKind, Rule, SecurityGroup, Snapshot, SourceCoverage};
 
 use crate::csv::{self, JOIN};
+use crate::memory;
 use crate::table::{self as terminal, Tally};
 
 /// Every sheet, in order. A workbook holds those of the families judged ([`sheets`]).
-pub const SHEETS: [&str; 14] = [
+pub const SHEETS: [&str; 15] = [
     "summary",
     "default_sg",
     "ssh_open",
@@ -51,6 +60,7 @@ pub const SHEETS: [&str; 14] = [
     S3_GRANTS,
     CHECKS_SHEET,
     "coverage",
+    EXCEPTIONS,
 ];
 
 pub const OPEN_PORTS: &str = "open_ports";
@@ -59,6 +69,7 @@ pub const MFA: &str = "mfa";
 pub const CLOUDTRAIL: &str = "cloudtrail";
 pub const S3_GRANTS: &str = "s3_grants";
 pub const CHECKS_SHEET: &str = "checks";
+pub const EXCEPTIONS: &str = "exceptions";
 
 /// The sheets of a workbook of `audit`, in order: those of the families it judged.
 pub fn sheets(audit: &Audit) -> Vec<&'static str> {
@@ -73,13 +84,14 @@ pub fn sheets(audit: &Audit) -> Vec<&'static str> {
             CLOUDTRAIL => families.contains(&Family::Cloudtrail),
             S3_GRANTS => families.contains(&Family::S3),
             CHECKS_SHEET => !families.is_empty(),
+            EXCEPTIONS => !audit.exceptions.is_empty(),
             _ => groups,
         })
         .collect()
 }
 
 /// `Open ports`: every group that `net-sg-open-port` failed, with what its rules open to the world.
-pub const OPEN_PORT_COLUMNS: [&str; 11] = [
+pub const OPEN_PORT_COLUMNS: [&str; 12] = [
     "account_id",
     "region",
     "security_group_id",
@@ -91,11 +103,12 @@ pub const OPEN_PORT_COLUMNS: [&str; 11] = [
     "severity",
     "evidence",
     "account_name",
+    "muted",
 ];
 
 /// `Access keys`: every access key of the credential reports, with `iam-access-key-rotation`'s result
 /// (`iam-root-access-key`'s for the root user's keys, which should not exist at all).
-pub const ACCESS_KEY_COLUMNS: [&str; 12] = [
+pub const ACCESS_KEY_COLUMNS: [&str; 13] = [
     "account_id",
     "user",
     "key_slot",
@@ -108,15 +121,26 @@ pub const ACCESS_KEY_COLUMNS: [&str; 12] = [
     "severity",
     "evidence",
     "account_name",
+    "muted",
 ];
 
 /// `MFA`: every user of the credential reports, with the MFA check that applies to it.
-pub const MFA_COLUMNS: [&str; 9] =
-    ["account_id", "user", "console_password", "mfa", "check_id", "result", "severity", "evidence", "account_name"];
+pub const MFA_COLUMNS: [&str; 10] = [
+    "account_id",
+    "user",
+    "console_password",
+    "mfa",
+    "check_id",
+    "result",
+    "severity",
+    "evidence",
+    "account_name",
+    "muted",
+];
 
 /// `CloudTrail`: one row per account-region, from `cloudtrail-region-logged`.
-pub const CLOUDTRAIL_COLUMNS: [&str; 8] =
-    ["account_id", "region", "covered", "trails", "result", "severity", "evidence", "account_name"];
+pub const CLOUDTRAIL_COLUMNS: [&str; 9] =
+    ["account_id", "region", "covered", "trails", "result", "severity", "evidence", "account_name", "muted"];
 
 /// `S3 grants`: one row per grant of each bucket's ACL (one for a bucket whose ACL lists none or could not
 /// be read), followed by one column per S3 check with the bucket's result, and the evidence of every
@@ -134,7 +158,7 @@ pub const S3_GRANT_COLUMNS: [&str; 9] = [
 ];
 
 /// `Checks`: every result of every check other than the group checks (whose failures are `findings`).
-pub const CHECK_COLUMNS: [&str; 13] = [
+pub const CHECK_COLUMNS: [&str; 18] = [
     "check_id",
     "title",
     "family",
@@ -148,6 +172,11 @@ pub const CHECK_COLUMNS: [&str; 13] = [
     "controls",
     "remediation",
     "account_name",
+    "muted",
+    "muted_reason",
+    "muted_owner",
+    "muted_ticket",
+    "muted_expires",
 ];
 
 /// The seed script's columns (shared/seeds/002), for `default_sg`, `ssh_open` and `ssh_world`; `in_use`
@@ -172,7 +201,7 @@ pub const SEED_COLUMNS: [&str; 15] = [
     "account_name",
 ];
 
-pub const UNUSED_COLUMNS: [&str; 12] = [
+pub const UNUSED_COLUMNS: [&str; 14] = [
     "account_id",
     "account_profile",
     "region",
@@ -185,10 +214,30 @@ pub const UNUSED_COLUMNS: [&str; 12] = [
     "referenced_by",
     "tags",
     "account_name",
+    "unused_since",
+    "unused_days",
 ];
 
-pub const FINDINGS_COLUMNS: [&str; 9] =
-    ["account_id", "region", "security_group_id", "group_name", "check_id", "severity", "title", "message", "controls"];
+pub const FINDINGS_COLUMNS: [&str; 14] = [
+    "account_id",
+    "region",
+    "security_group_id",
+    "group_name",
+    "check_id",
+    "severity",
+    "title",
+    "message",
+    "controls",
+    "muted",
+    "muted_reason",
+    "muted_owner",
+    "muted_ticket",
+    "muted_expires",
+];
+
+/// `exceptions`: every exception declared for the run, and what became of it.
+pub const EXCEPTION_COLUMNS: [&str; 8] =
+    ["declared_at", "kind", "state", "matched", "reason", "owner", "ticket", "expires"];
 
 pub const COVERAGE_COLUMNS: [&str; 10] =
     ["account_id", "region", "source", "state", "error_code", "message", "iam_action", "scp_deny", "requests", "items"];
@@ -264,7 +313,7 @@ fn workbook(snapshot: &Snapshot, audit: &Audit) -> Result<Written, XlsxError> {
         for (name, groups) in [("default_sg", default_sg), ("ssh_open", ssh_open), ("ssh_world", ssh_world)] {
             seed_sheet(&mut book, name, &groups, &accounts)?;
         }
-        all_groups(&mut book, audit, &accounts)?;
+        all_groups(&mut book, snapshot, audit, &accounts)?;
         unused(&mut book, snapshot, audit, &accounts)?;
         findings(&mut book, audit)?;
     }
@@ -287,6 +336,9 @@ fn workbook(snapshot: &Snapshot, audit: &Audit) -> Result<Written, XlsxError> {
         all_results(&mut book, audit, &accounts)?;
     }
     coverage(&mut book, snapshot)?;
+    if !audit.exceptions.is_empty() {
+        exceptions(&mut book, audit)?;
+    }
 
     Ok(Written { bytes: book.workbook.save_to_buffer()?, constant_memory: book.constant_memory })
 }
@@ -318,7 +370,7 @@ fn summary(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::
     ];
     let reports = terminal::credential_reports(snapshot);
     // The fixed lines, the families and credential reports, the lists and the table of regions.
-    let rows = 40
+    let rows = 48
         + families.len()
         + reports.len()
         + 4
@@ -398,8 +450,30 @@ fn summary(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::
         sheet.row(&[
             Word("cleanup candidates", Tone::Label),
             Number(candidates),
-            Word("the unused sheet; default groups are left out, as AWS does not delete them", Tone::Plain),
+            Word(
+                "the unused sheet; default groups are left out, as AWS does not delete them, and so are groups \
+                 marked in use",
+                Tone::Plain,
+            ),
         ])?;
+        sheet.skip();
+    }
+    let muted = memory::MutedCounts::of(audit);
+    if !audit.exceptions.is_empty() || muted.findings + muted.results + muted.marked_in_use > 0 {
+        // Counted apart, and in the counts above: a muted finding is still a finding, accepted by someone.
+        for (label, n) in [
+            ("muted group findings", muted.findings),
+            ("muted check results", muted.results),
+            ("groups marked in use", muted.marked_in_use),
+        ] {
+            sheet.row(&[Word(label, Tone::Label), Number(n)])?;
+        }
+        for state in memory::STATES {
+            let n = audit.exceptions.iter().filter(|e| e.state == state).count();
+            let label = format!("exceptions {}", memory::state_id(state));
+            let tone = if n > 0 && state != ExceptionStatus::Active { Tone::Missing } else { Tone::Plain };
+            sheet.row(&[Word(&label, Tone::Label), Number(n), Word("the exceptions sheet", tone)])?;
+        }
         sheet.skip();
     }
 
@@ -409,6 +483,7 @@ fn summary(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::
             Cell::Outcome(Outcome::Fail),
             Cell::Outcome(Outcome::Pass),
             Cell::Outcome(Outcome::NotEvaluated),
+            Word("muted", Tone::Label),
         ])?;
         for &family in &families {
             let tally = Tally::of(terminal::results_of(audit, family));
@@ -417,6 +492,7 @@ fn summary(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::
                 Number(tally.fail),
                 Number(tally.pass),
                 Number(tally.not_evaluated),
+                Number(tally.fail_muted + tally.not_evaluated_muted),
             ])?;
         }
         sheet.skip();
@@ -547,11 +623,11 @@ fn ports(rule: &Rule) -> String {
     }
 }
 
-fn all_groups(book: &mut Book, audit: &Audit, accounts: &csv::Accounts) -> Result<(), XlsxError> {
+fn all_groups(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::Accounts) -> Result<(), XlsxError> {
     let mut sheet = book.sheet("all_groups", audit.groups.len() + 1)?;
     sheet.header(&csv::COLUMNS)?;
     for g in &audit.groups {
-        let row = csv::row(g, accounts);
+        let row = csv::row(g, accounts, snapshot.collected_at.as_deref());
         // The CSV's values, typed where Excel can sort and filter better: flags as booleans, the count as a
         // number, status and risk coloured. They read back as the CSV's text.
         let cells: Vec<Cell> = csv::COLUMNS
@@ -562,6 +638,7 @@ fn all_groups(book: &mut Book, audit: &Audit, accounts: &csv::Accounts) -> Resul
                     value.parse().map_or(Cell::Text(value), Cell::Bool)
                 }
                 "attached_eni_count" => value.parse().map_or(Cell::Text(value), Cell::Number),
+                "unused_days" => value.parse().map_or(Cell::Text(value), Cell::Integer),
                 "status" => Cell::Status(g.status),
                 "risk" => Cell::Risk(g.risk),
                 _ => Cell::Text(value),
@@ -572,10 +649,10 @@ fn all_groups(book: &mut Book, audit: &Audit, accounts: &csv::Accounts) -> Resul
     sheet.finish()
 }
 
-/// Groups that the `unused` sheet offers for deletion: unused, and not a VPC's default group (which AWS
-/// refuses to delete).
+/// Groups that the `unused` sheet offers for deletion: unused, not a VPC's default group (which AWS
+/// refuses to delete), and not marked in use by people (a use sgaudit cannot see).
 fn is_cleanup_candidate(g: &GroupVerdict) -> bool {
-    g.status == Status::Unused && !g.is_default
+    g.status == Status::Unused && !g.is_default && g.marked_in_use.is_none()
 }
 
 fn unused(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::Accounts) -> Result<(), XlsxError> {
@@ -608,6 +685,8 @@ fn unused(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::A
         };
         let why = format!("no network interface holds it; no resource's configuration names it; {rules}; {evidence}");
         let tags = group.tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(JOIN);
+        let since = g.unused_since.as_deref();
+        let days = since.and_then(|s| memory::days_since(s, snapshot.collected_at.as_deref()));
         sheet.row(&[
             Cell::Text(g.account_id),
             Cell::Text(accounts.profile(g.account_id)),
@@ -621,6 +700,8 @@ fn unused(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::A
             Cell::Text(&referenced_by.join(JOIN)),
             Cell::Text(&tags),
             Cell::Text(accounts.name(g.account_id)),
+            Cell::Text(since.unwrap_or_default()),
+            days.map_or(Cell::Blank, Cell::Integer),
         ])?;
     }
     sheet.finish()
@@ -632,7 +713,8 @@ fn findings(book: &mut Book, audit: &Audit) -> Result<(), XlsxError> {
     sheet.header(&FINDINGS_COLUMNS)?;
     for g in &audit.groups {
         for f in &g.findings {
-            sheet.row(&[
+            let controls = f.check.controls.join(JOIN);
+            let mut cells = vec![
                 Cell::Text(g.account_id),
                 Cell::Text(g.region),
                 Cell::Text(&g.group.group_id),
@@ -641,8 +723,10 @@ fn findings(book: &mut Book, audit: &Audit) -> Result<(), XlsxError> {
                 Cell::Severity(f.severity),
                 Cell::Text(f.check.title),
                 Cell::Text(&f.message),
-                Cell::Text(&f.check.controls.join(JOIN)),
-            ])?;
+                Cell::Text(&controls),
+            ];
+            cells.extend(muted_cells(f.muted.as_ref()));
+            sheet.row(&cells)?;
         }
     }
     sheet.finish()
@@ -677,6 +761,26 @@ fn result_cells<'a>(r: Option<&'a CheckResult>) -> [Cell<'a>; 3] {
         ],
         None => [Cell::Blank, Cell::Blank, Cell::Blank],
     }
+}
+
+/// The columns of an exception that mutes a finding or result: `muted` (true or false), then its reason,
+/// owner, ticket and expiry (blank when not muted).
+fn muted_cells(m: Option<&Muted>) -> [Cell<'_>; 5] {
+    match m {
+        Some(m) => [
+            Cell::Word("true", Tone::Quiet),
+            Cell::Text(&m.reason),
+            Cell::Text(&m.owner),
+            Cell::Text(m.ticket.as_deref().unwrap_or_default()),
+            Cell::Text(m.expires.as_deref().unwrap_or_default()),
+        ],
+        None => [Cell::Word("false", Tone::Plain), Cell::Blank, Cell::Blank, Cell::Blank, Cell::Blank],
+    }
+}
+
+/// The `muted` column of the re-check sheets: the exception in a line, empty when the result is not muted.
+fn muted_line(r: Option<&CheckResult>) -> String {
+    r.and_then(|r| r.muted.as_ref()).map(memory::muted_text).unwrap_or_default()
 }
 
 /// Whole days from `then` to `now` (both RFC 3339), counted as the checks count them.
@@ -718,6 +822,8 @@ fn open_ports(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &cs
         ];
         cells.extend(result_cells(Some(r)));
         cells.push(Cell::Text(accounts.name(account)));
+        let muted = muted_line(Some(r));
+        cells.push(Cell::Text(&muted));
         sheet.row(&cells)?;
     }
     sheet.finish()
@@ -789,6 +895,8 @@ fn access_keys(
         ];
         cells.extend(result_cells(r));
         cells.push(Cell::Text(accounts.name(account)));
+        let muted = muted_line(r);
+        cells.push(Cell::Text(&muted));
         sheet.row(&cells)?;
     }
     for r in unshown(audit, &ids, &shown) {
@@ -796,6 +904,8 @@ fn access_keys(
         cells.extend([Cell::Blank, Cell::Blank, Cell::Text(r.check.id)]);
         cells.extend(result_cells(Some(r)));
         cells.push(Cell::Text(accounts.name(&r.location.account_id)));
+        let muted = muted_line(Some(r));
+        cells.push(Cell::Text(&muted));
         sheet.row(&cells)?;
     }
     sheet.finish()
@@ -848,6 +958,8 @@ fn mfa(
         ];
         cells.extend(result_cells(r));
         cells.push(Cell::Text(accounts.name(account)));
+        let muted = muted_line(r);
+        cells.push(Cell::Text(&muted));
         sheet.row(&cells)?;
     }
     for r in unshown(audit, &ids, &shown) {
@@ -855,6 +967,8 @@ fn mfa(
         cells.push(Cell::Text(r.check.id));
         cells.extend(result_cells(Some(r)));
         cells.push(Cell::Text(accounts.name(&r.location.account_id)));
+        let muted = muted_line(Some(r));
+        cells.push(Cell::Text(&muted));
         sheet.row(&cells)?;
     }
     sheet.finish()
@@ -915,6 +1029,8 @@ fn cloudtrail(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &cs
         let mut cells = vec![Cell::Text(account), Cell::Text(region), covered, Cell::Text(&trails)];
         cells.extend(result_cells(Some(r)));
         cells.push(Cell::Text(accounts.name(account)));
+        let muted = muted_line(Some(r));
+        cells.push(Cell::Text(&muted));
         sheet.row(&cells)?;
     }
     sheet.finish()
@@ -965,7 +1081,7 @@ fn s3_grants(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv
     }
     let mut header: Vec<&str> = S3_GRANT_COLUMNS[..8].to_vec();
     header.extend(&s3);
-    header.extend(["evidence", "account_name"]);
+    header.extend(["evidence", "account_name", "muted"]);
     let mut sheet = book.sheet(S3_GRANTS, rows.len() + 1)?;
     sheet.header(&header)?;
     for row in &rows {
@@ -1021,6 +1137,13 @@ fn s3_grants(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv
         }
         cells.push(Cell::Text(&evidence));
         cells.push(Cell::Text(accounts.name(row.account)));
+        // The results of this row that an exception mutes, each `<check id>: <reason> (owner: …)`.
+        let muted = of_row
+            .iter()
+            .filter_map(|r| r.muted.as_ref().map(|m| format!("{}: {}", r.check.id, memory::muted_text(m))))
+            .collect::<Vec<_>>()
+            .join(JOIN);
+        cells.push(Cell::Text(&muted));
         sheet.row(&cells)?;
     }
     sheet.finish()
@@ -1050,7 +1173,7 @@ fn all_results(book: &mut Book, audit: &Audit, accounts: &csv::Accounts) -> Resu
     let controls: HashMap<&str, String> = CHECKS.iter().map(|c| (c.id, c.controls.join(JOIN))).collect();
     for r in &audit.results {
         let account = r.location.account_id.as_str();
-        sheet.row(&[
+        let mut cells = vec![
             Cell::Text(r.check.id),
             Cell::Text(r.check.title),
             Cell::Text(r.check.family.id()),
@@ -1064,6 +1187,32 @@ fn all_results(book: &mut Book, audit: &Audit, accounts: &csv::Accounts) -> Resu
             Cell::Text(controls.get(r.check.id).map(String::as_str).unwrap_or_default()),
             Cell::Text(r.check.remediation),
             Cell::Text(accounts.name(account)),
+        ];
+        cells.extend(muted_cells(r.muted.as_ref()));
+        sheet.row(&cells)?;
+    }
+    sheet.finish()
+}
+
+/// Every exception declared for the run, in the order declared, with its state; the expired and the
+/// unmatched stand out, as the warnings of the run do.
+fn exceptions(book: &mut Book, audit: &Audit) -> Result<(), XlsxError> {
+    let mut sheet = book.sheet(EXCEPTIONS, audit.exceptions.len() + 1)?;
+    sheet.header(&EXCEPTION_COLUMNS)?;
+    for e in &audit.exceptions {
+        let tone = match e.state {
+            ExceptionStatus::Active => Tone::Plain,
+            ExceptionStatus::Expired | ExceptionStatus::Unmatched => Tone::Missing,
+        };
+        sheet.row(&[
+            Cell::Text(&e.declared_at),
+            Cell::Word(memory::kind(e), Tone::Plain),
+            Cell::Word(memory::state_id(e.state), tone),
+            Cell::Number(e.matched),
+            Cell::Text(&e.reason),
+            Cell::Text(&e.owner),
+            Cell::Text(e.ticket.as_deref().unwrap_or_default()),
+            Cell::Text(e.expires.as_deref().unwrap_or_default()),
         ])?;
     }
     sheet.finish()
@@ -1450,8 +1599,8 @@ mod tests {
     #[test]
     fn sheets_and_headers_in_order() {
         let mut book = open(&written(&demo()).bytes);
-        // The demo was collected for every family: every sheet.
-        assert_eq!(book.sheet_names(), SHEETS);
+        // The demo was collected for every family: every sheet but `exceptions` (it declares none).
+        assert_eq!(book.sheet_names(), SHEETS[..SHEETS.len() - 1]);
         for (name, header) in [
             ("default_sg", &SEED_COLUMNS[..]),
             ("ssh_open", &SEED_COLUMNS),
@@ -1473,7 +1622,7 @@ mod tests {
         let header = &sheet(&mut book, S3_GRANTS)[0];
         assert_eq!(header[..8], S3_GRANT_COLUMNS[..8]);
         assert_eq!(header[8..8 + s3.len()], s3);
-        assert_eq!(header[8 + s3.len()..], ["evidence", "account_name"]);
+        assert_eq!(header[8 + s3.len()..], ["evidence", "account_name", "muted"]);
         let summary = sheet(&mut book, "summary");
         assert_eq!(summary[0][0], "sgaudit security audit");
         assert!(summary.iter().any(|r| r[..REGION_COLUMNS.len()] == REGION_COLUMNS));
@@ -1505,7 +1654,7 @@ mod tests {
         assert_eq!(rows.len() - 1, 20);
         let accounts = csv::Accounts::of(&snapshot);
         for (row, g) in rows[1..].iter().zip(&audit.groups) {
-            assert_eq!(row[..], csv::row(g, &accounts), "{}", g.group.group_id);
+            assert_eq!(row[..], csv::row(g, &accounts, snapshot.collected_at.as_deref()), "{}", g.group.group_id);
         }
         // Typed cells read back as the CSV's text, and are typed.
         let range = book.worksheet_range("all_groups").unwrap();
@@ -1543,8 +1692,10 @@ mod tests {
         ];
         assert_eq!(SEED_COLUMNS[..13], seed);
         assert_eq!(SEED_COLUMNS.last(), Some(&"account_name"));
-        assert_eq!(UNUSED_COLUMNS.last(), Some(&"account_name"));
-        assert_eq!(csv::COLUMNS.last(), Some(&"account_name"));
+        // The account's name came at the end of these; issue 14's columns came after it.
+        assert_eq!(UNUSED_COLUMNS[11], "account_name");
+        assert_eq!(UNUSED_COLUMNS[12..], ["unused_since", "unused_days"]);
+        assert_eq!(csv::COLUMNS[17], "account_name");
     }
 
     #[test]
@@ -1775,8 +1926,8 @@ mod tests {
         assert_eq!(cell(&unused, "sg-0a600000000cab1eb", "description"), "@SUM(1+1)");
         assert_eq!(cell(&unused, "sg-0a400000000001dc1", "group_name"), " =cmd|' /C calc'!A0");
         assert_eq!(cell(&unused, "sg-0a600000000cab1eb", "group_name"), "\u{ff1d}1+1");
-        for name in SHEETS {
-            let formulas = book.worksheet_formula(name).unwrap();
+        for name in book.sheet_names() {
+            let formulas = book.worksheet_formula(&name).unwrap();
             assert_eq!(formulas.used_cells().count(), 0, "{name} has formulas");
         }
     }
@@ -1856,7 +2007,7 @@ mod tests {
         let accounts = csv::Accounts::of(&snapshot);
         for i in [0, 1, 9_999, 19_999] {
             let g = &audit.groups[i];
-            assert_eq!(rows[i + 1][..], csv::row(g, &accounts));
+            assert_eq!(rows[i + 1][..], csv::row(g, &accounts, snapshot.collected_at.as_deref()));
             assert_eq!(rows[i + 1][column(&rows, "account_name")], format!("account {}", i / 20));
         }
         let sources: usize = snapshot.regions.iter().map(|r| r.coverage.len()).sum();
@@ -1890,5 +2041,45 @@ mod tests {
             start.elapsed(),
             out.len()
         );
+    }
+
+    #[test]
+    fn muted_rows_keep_their_place_and_say_why_as_text() {
+        use crate::test_support::{remember, EVIL_OWNER, EVIL_REASON};
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        remember(&mut audit, EVIL_REASON, EVIL_OWNER);
+        let mut book = open(&workbook(&snapshot, &audit).unwrap().bytes);
+        assert_eq!(book.sheet_names(), SHEETS, "the exceptions sheet, last");
+        let findings = sheet(&mut book, "findings");
+        assert_eq!(findings[0], FINDINGS_COLUMNS);
+        let ssh = findings.iter().find(|r| r[2] == "sg-0a300000000ba5710" && r[4] == "sg-world-open-ssh").unwrap();
+        assert_eq!(ssh[column(&findings, "muted")], "true");
+        assert_eq!(ssh[column(&findings, "muted_reason")], EVIL_REASON);
+        assert_eq!(ssh[column(&findings, "muted_owner")], EVIL_OWNER);
+        assert_eq!(findings.iter().filter(|r| r[column(&findings, "muted")] == "true").count(), 1);
+        let checks = sheet(&mut book, CHECKS_SHEET);
+        let user = checks.iter().find(|r| r[0] == "iam-user-mfa" && r[8].ends_with("/=2+5")).unwrap();
+        assert_eq!(user[column(&checks, "muted_reason")], EVIL_REASON);
+        let mfa = sheet(&mut book, MFA);
+        let row = mfa.iter().find(|r| r[1] == "=2+5").unwrap();
+        assert!(row[column(&mfa, "muted")].starts_with(EVIL_REASON), "{row:?}");
+        // Marked in use: not a cleanup candidate; the other unused groups say how long they have been.
+        let unused = sheet(&mut book, "unused");
+        assert!(!unused.iter().any(|r| r[3] == "sg-0a400000000001dc1"));
+        let groups = sheet(&mut book, "all_groups");
+        assert_eq!(cell(&groups, "sg-0a400000000001dc1", "unused_days"), "53");
+        let exceptions = sheet(&mut book, EXCEPTIONS);
+        assert_eq!(exceptions[0], EXCEPTION_COLUMNS);
+        let states: Vec<&str> = exceptions[1..].iter().map(|r| r[2].as_str()).collect();
+        assert_eq!(states, ["active", "expired", "unmatched"]);
+        assert_eq!(exceptions[1][1], "mute");
+        assert_eq!(exceptions[1][4], EVIL_REASON);
+        // Strings, never formulas, whatever the config file says.
+        for name in book.sheet_names() {
+            assert_eq!(book.worksheet_formula(&name).unwrap().used_cells().count(), 0, "{name} has formulas");
+        }
+        let range = book.worksheet_range(EXCEPTIONS).unwrap();
+        assert_eq!(range.get((1, 4)), Some(&Data::String(EVIL_REASON.into())));
     }
 }

@@ -10,6 +10,8 @@
 //! nothing cannot pass these tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -67,6 +69,59 @@ fn render(format: Format, snapshot: &Snapshot) -> Vec<u8> {
     let mut out = Vec::new();
     sgaudit_report::write_to(format, snapshot, &audit, false, &mut out).unwrap();
     out
+}
+
+/// The demo as a run with a store and a config file leaves it ([`common::remember`]), its reason and owner
+/// chosen by someone hostile: markup, quotes, control characters, a formula, characters outside the BMP.
+fn remembered(format: Format, snapshot: &Snapshot) -> Vec<u8> {
+    let mut audit = sgaudit_audit::audit(snapshot);
+    common::remember(&mut audit, &format!("{} {}", hostile_name(1), "ü".repeat(600)), &hostile_name(2));
+    let mut out = Vec::new();
+    sgaudit_report::write_to(format, snapshot, &audit, false, &mut out).unwrap();
+    out
+}
+
+/// Muted findings, groups marked in use and the exceptions' states keep every published format valid.
+#[test]
+fn formats_of_an_estate_with_a_memory_are_valid() {
+    let snapshot = demo();
+    let sarif = remembered(Format::Sarif, &snapshot);
+    let doc: Value = serde_json::from_slice(&sarif).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(values(results, "/suppressions/0/status"), ["accepted"].into(), "the muted results are there");
+    if let Err(problems) = validate(&["json-schema", &sarif_schema()], &sarif) {
+        panic!("the SARIF of muted results is not valid SARIF 2.1.0:\n{problems}");
+    }
+    let ocsf = remembered(Format::Ocsf, &snapshot);
+    let events: Vec<Value> = serde_json::from_slice(&ocsf).unwrap();
+    assert_eq!(values(&events, "/status"), ["New", "Resolved", "Suppressed"].into());
+    if let Err(problems) = validate(&["json-schema", &ocsf_schema(), "--each"], &ocsf) {
+        panic!("the OCSF of muted results is not valid:\n{problems}");
+    }
+    let asff = remembered(Format::Asff, &snapshot);
+    let findings: Vec<Value> = serde_json::from_slice(&asff).unwrap();
+    assert_eq!(values(&findings, "/Workflow/Status"), ["NEW", "RESOLVED", "SUPPRESSED"].into());
+    assert!(
+        findings.iter().any(|f| f["Note"]["Text"].as_str().is_some_and(|t| t.ends_with('…'))),
+        "a long reason, cut"
+    );
+    if let Err(problems) = validate(&["asff"], &asff) {
+        panic!("the ASFF of muted findings does not fit BatchImportFindings:\n{problems}");
+    }
+    let json = remembered(Format::Json, &snapshot);
+    let strict_schema = tempfile::NamedTempFile::new().unwrap();
+    let mut schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(here().join(REPORT_SCHEMA)).unwrap()).unwrap();
+    strict(&mut schema);
+    std::fs::write(strict_schema.path(), serde_json::to_vec(&schema).unwrap()).unwrap();
+    for schema in [report_schema(), strict_schema.path().display().to_string()] {
+        if let Err(problems) = validate(&["json-schema", &schema], &json) {
+            panic!("the JSON document of an estate with a memory does not fit {schema}:\n{problems}");
+        }
+    }
+    // The schema knows the words: a state it does not list is refused.
+    let broken = edit(&json, |d| d["exceptions"][0]["state"] = "snoozed".into());
+    validate(&["json-schema", &report_schema()], &broken).expect_err("the report schema accepted a state it lacks");
 }
 
 /// Runs `tests/validate.py ARGS` on `document`: `Ok` when valid, the validator's complaints when not.

@@ -15,11 +15,12 @@ use sgaudit_cleanup::apply::{apply, Settings};
 use sgaudit_cleanup::fresh::{collected_at, saved_snapshot};
 use sgaudit_cleanup::log::Log;
 use sgaudit_cleanup::plan::looks_like_production;
-use sgaudit_cleanup::{text, Backup, Plan, Protections, Reason, Scope};
+use sgaudit_cleanup::{text, Backup, GracePeriod, Plan, Protections, Reason, Scope};
 use sgaudit_collect::cleanup as live;
 use sgaudit_report::text::printable;
 use sgaudit_snapshot::Family;
 
+use crate::memory::{self, CleanupRun, History, StoreArgs};
 use crate::scope::{clean, Live, ScopeArgs};
 use crate::{clock, exit, output, UsageError};
 
@@ -56,6 +57,10 @@ pub struct CleanupArgs {
     /// Delete even when a group's age cannot be told (CloudTrail unreadable).
     #[arg(long)]
     ignore_age: bool,
+    /// Plan only groups the history (the store) shows unused for at least this long: `30d`, `12h`, `2w` (also
+    /// `s`, `m`). A group unused for less, or with no history, is kept.
+    #[arg(long, value_name = "DURATION", value_parser = sgaudit_cleanup::plan::parse_duration)]
+    unused_for: Option<i64>,
     /// With --apply and --from-snapshot: refuse a snapshot collected more than this many hours ago.
     #[arg(long, value_name = "HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
     max_snapshot_age: u32,
@@ -71,17 +76,23 @@ pub struct CleanupArgs {
     /// No progress on stderr.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
-pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
+pub fn run(args: CleanupArgs, config: Option<&sgaudit_config::Config>) -> anyhow::Result<u8> {
+    let started = std::time::Instant::now();
+    let started_at = clock::now_rfc3339();
+    let run_id = memory::new_run_id();
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if args.apply && !args.dry_run_aws && !args.yes && !interactive {
         let why =
             "--apply without a terminal needs --yes (the typed confirmation cannot be asked); nothing was changed";
         return Err(UsageError(why.into()).into());
     }
-    let protections = Protections::with(&args.protect_tags, &args.protect_names, args.min_age, args.ignore_age)
+    let mut protections = Protections::with(&args.protect_tags, &args.protect_names, args.min_age, args.ignore_age)
         .map_err(|e| UsageError(e.to_string()))?;
+    protections.unused_for = args.unused_for.map(|secs| GracePeriod { secs, now: clock::now_epoch() });
     let s = &args.scope;
     let (accounts, exclude_accounts) = (clean(&s.accounts), clean(&s.exclude_accounts));
     let scope =
@@ -101,16 +112,47 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
     let max_age = writes_backup.then_some(args.max_snapshot_age);
     let saved = args.from_snapshot.as_deref().map(|path| saved_snapshot(path, &scope, max_age, clock::now_epoch()));
     let saved = saved.transpose().map_err(|e| UsageError(e.to_string()))?;
+    // The history, before any AWS call: its marks keep groups, and --unused-for reads how long each group has
+    // been unused from it.
+    let history = History::for_run(&args.store, crate::store_of(config))?;
+    let marks = match &history {
+        Some(h) => memory::marks_as_exceptions(&h.marks()?),
+        None => Vec::new(),
+    };
     let reach = match &saved {
         Some(snapshot) => args.scope.or_regions(snapshot.regions.iter().map(|r| r.region.as_str())),
         None => args.scope.clone(),
     };
     let mut live = Live::connect(&reach)?;
+    let caller_arn = live.connected.caller_arn.clone();
+    let record =
+        |plan: &Plan, applied: Option<&sgaudit_cleanup::apply::Tally>, snapshot: &sgaudit_snapshot::Snapshot| {
+            let Some(h) = history.as_ref().filter(|h| h.records) else { return Ok(()) };
+            let run = CleanupRun {
+                id: run_id.clone(),
+                started_at: started_at.clone(),
+                duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+                caller_arn: caller_arn.clone(),
+                from_snapshot: args.from_snapshot.is_some(),
+                collected_at: snapshot.collected_at.clone(),
+                plan,
+                applied,
+                dry_run_aws: args.dry_run_aws,
+            };
+            h.record(&run.record())
+        };
     // Cleanup judges groups alone: the account checks' evidence is neither read nor judged here.
     live.options.families = vec![Family::Groups];
     let snapshot = saved.unwrap_or_else(|| live.scan(args.quiet));
     let reachable: Vec<&str> = live.connected.sessions.iter().map(|s| s.account_id.as_str()).collect();
-    let mut plan = Plan::for_run(&snapshot, &protections, &scope, &reachable);
+    // Groups marked in use (sgaudit.toml's `in_use` exceptions) are never planned.
+    let mut audit = sgaudit_cleanup::plan::judge(&snapshot);
+    if let Some(h) = &history {
+        h.remember(&snapshot, &mut audit)?;
+    }
+    crate::config::apply_exceptions(&mut audit, config, &marks, crate::config::Applied::InUseOnly);
+    let mut plan = Plan::for_run(&snapshot, &audit, &protections, &scope, &reachable);
+    drop(audit);
     // The protections that ask AWS: age (CloudTrail) and references from peered VPCs.
     let now = clock::now_epoch();
     let concurrency = usize::from(args.scope.concurrency);
@@ -124,6 +166,9 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
             .map_err(|e| UsageError(format!("cannot write plan {}: {e}", output::shown(path))))?;
     }
     let planned = plan.deletions().count();
+    if !args.apply || planned == 0 {
+        record(&plan, None, &snapshot)?;
+    }
     if planned == 0 {
         println!("\nNothing to delete.");
         return Ok(exit::OK);
@@ -198,5 +243,6 @@ pub fn run(args: CleanupArgs) -> anyhow::Result<u8> {
     })
     .map_err(|e| UsageError(e.to_string()))?;
     text::write_outcome(&mut std::io::stdout(), &mut std::io::stderr(), &tally, args.dry_run_aws, &log_path)?;
+    record(&plan, Some(&tally), &snapshot)?;
     Ok(if tally.is_clean() && !judgement.incomplete { exit::OK } else { exit::PARTIAL })
 }

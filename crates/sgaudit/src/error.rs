@@ -34,6 +34,9 @@ pub enum Kind {
     Region,
     /// AWS refused a call that the command cannot go on without: the credentials lack a permission.
     Permission,
+    /// The history (`--store`) cannot be used: missing, locked by another process, written by a newer
+    /// sgaudit, or a server that cannot be reached. Said before any AWS call.
+    Store,
     /// AWS could not be reached, or failed, where the command cannot go on (no answer, a timeout, a 5xx, a
     /// malformed answer): nothing the user typed is wrong, and running again later may work.
     Aws,
@@ -50,7 +53,8 @@ impl Kind {
             | Kind::Credentials
             | Kind::Profile
             | Kind::Region
-            | Kind::Permission => exit::USAGE,
+            | Kind::Permission
+            | Kind::Store => exit::USAGE,
             Kind::Aws => exit::AWS,
             Kind::Internal => exit::INTERNAL,
         }
@@ -75,6 +79,9 @@ impl Kind {
                  and `sgaudit preflight --for {}` proves it",
                 if matches!(command, "cleanup" | "restore") { command } else { "scan" }
             ),
+            Kind::Store => "give another store with --store PATH or a postgres:// URL (SGAUDIT_STORE), or run without \
+                            one: --no-store"
+                .into(),
             Kind::Aws => "AWS or the network failed, not the command: check the network and AWS_ENDPOINT_URL, \
                           then run it again (-vv logs every call)"
                 .into(),
@@ -330,6 +337,7 @@ mod tests {
             (Kind::Profile, 2),
             (Kind::Region, 2),
             (Kind::Permission, 2),
+            (Kind::Store, 2),
             (Kind::Aws, 5),
             (Kind::Internal, 4),
         ];

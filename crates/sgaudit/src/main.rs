@@ -13,7 +13,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cleanup;
 mod clock;
+mod config;
 mod error;
+mod history;
+mod mark;
+mod memory;
 mod output;
 mod permissions;
 mod preflight;
@@ -47,6 +51,11 @@ struct Cli {
     /// More log output on stderr (-v info, -vv debug).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+    /// The config file (settings as defaults for the flags, and exceptions; docs/config.md). Without it,
+    /// `./sgaudit.toml`, else `sgaudit/sgaudit.toml` in the user's config directory, is read if there.
+    #[arg(long, global = true, env = "SGAUDIT_CONFIG", value_name = "FILE")]
+    #[allow(dead_code)] // Read before clap parses (`config::parse`): declared here for --help and the manual.
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -74,16 +83,37 @@ enum Command {
     /// Print the IAM policy each use of sgaudit needs (a statement per use), for people, or as the roles to
     /// deploy in every member account (a CloudFormation StackSet template, a Terraform module).
     Permissions(permissions::PermissionsArgs),
+    /// The runs the history (the store) remembers, newest first: counts, coverage, time taken, false-positive
+    /// rate, each with its change since the previous comparable run.
+    History(history::HistoryArgs),
+    /// What changed between two runs: new findings first, groups that changed status or risk, groups created
+    /// and deleted, resolved findings. Default: the last two comparable scans.
+    Diff(history::DiffArgs),
+    /// Record that a group is in use though sgaudit sees nothing using it (a false positive): never planned
+    /// for cleanup, its "unused" finding muted. `--list` shows the marks, `--remove` takes one back.
+    Mark(mark::MarkArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // sgaudit.toml gives clap its defaults, so it is read first; a file that cannot be used stops only the
+    // commands that read it.
+    let parsed = match config::parse::<Cli>() {
+        Ok(parsed) => parsed,
+        Err(err) => return report(&err, ""),
+    };
+    let cli = parsed.cli;
+    let config = match parsed.config {
+        Ok(config) => config,
+        Err(err) if cli.command.uses_config() => return report(&err, cli.command.name()),
+        Err(_) => None,
+    };
     init_logging(cli.verbose);
     std::panic::set_hook(Box::new(report_panic));
     let command = cli.command.name();
     // A panic is a bug: said once by the hook (error and help lines, no backtrace unless RUST_BACKTRACE asks),
     // then exit 4 rather than Rust's 101.
-    let Ok(result) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli.command))) else {
+    let Ok(result) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli.command, config.as_ref())))
+    else {
         // `sgaudit permissions | head`: the reader left, which is no bug and no failure (as ripgrep does).
         if READER_LEFT.load(std::sync::atomic::Ordering::Relaxed) {
             return ExitCode::from(exit::OK);
@@ -92,22 +122,25 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(err) => {
-            let mut stderr = std::io::stderr().lock();
-            for line in err.lines(command) {
-                let _ = writeln!(stderr, "{line}");
-            }
-            ExitCode::from(err.exit_code())
-        }
+        Err(err) => report(&err, command),
     }
 }
 
-fn run(command: Command) -> Result<u8, Error> {
+/// The error's two lines on stderr, and its exit code.
+fn report(err: &Error, command: &str) -> ExitCode {
+    let mut stderr = std::io::stderr().lock();
+    for line in err.lines(command) {
+        let _ = writeln!(stderr, "{line}");
+    }
+    ExitCode::from(err.exit_code())
+}
+
+fn run(command: Command, config: Option<&sgaudit_config::Config>) -> Result<u8, Error> {
     match command {
-        Command::Scan(args) => scan::run(*args),
+        Command::Scan(args) => scan::run(*args, config),
         // Still written against anyhow: its errors are sorted by what their chain holds.
-        Command::Cleanup(args) => cleanup::run(*args).map_err(Error::classify),
-        Command::Restore(args) => restore::run(*args),
+        Command::Cleanup(args) => cleanup::run(*args, config).map_err(Error::classify),
+        Command::Restore(args) => restore::run(*args, store_of(config)),
         Command::Preflight(args) => preflight::run(*args),
         Command::Completions { shell } => {
             clap_complete::generate(
@@ -120,10 +153,33 @@ fn run(command: Command) -> Result<u8, Error> {
         }
         Command::Man => man(),
         Command::Permissions(args) => permissions::run(args),
+        Command::History(args) => history::run_history(args, store_of(config)),
+        Command::Diff(args) => history::run_diff(args, store_of(config)),
+        Command::Mark(args) => mark::run(args, store_of(config)),
     }
 }
 
+/// The store sgaudit.toml names (`[store] location`), if any.
+fn store_of(config: Option<&sgaudit_config::Config>) -> Option<&str> {
+    config.and_then(|c| c.store.location.as_deref())
+}
+
 impl Command {
+    /// Whether it reads sgaudit.toml (so a file that cannot be read stops it).
+    fn uses_config(&self) -> bool {
+        match self {
+            Command::Scan(_)
+            | Command::Cleanup(_)
+            | Command::Preflight(_)
+            | Command::History(_)
+            | Command::Diff(_)
+            | Command::Mark(_) => true,
+            // Putting groups back must not wait for a config file to be mended: it reads the file when it can
+            // (the store it names), and goes on without it when not.
+            Command::Restore(_) | Command::Completions { .. } | Command::Man | Command::Permissions(_) => false,
+        }
+    }
+
     /// The subcommand's name, as typed (for the `help:` line).
     fn name(&self) -> &'static str {
         match self {
@@ -134,6 +190,9 @@ impl Command {
             Command::Completions { .. } => "completions",
             Command::Man => "man",
             Command::Permissions(_) => "permissions",
+            Command::History(_) => "history",
+            Command::Diff(_) => "diff",
+            Command::Mark(_) => "mark",
         }
     }
 }

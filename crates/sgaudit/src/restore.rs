@@ -11,6 +11,7 @@ use sgaudit_cleanup::{restore, Backup};
 use sgaudit_collect::restore as live;
 
 use crate::error::Kind;
+use crate::memory::{self, History, StoreArgs};
 use crate::scope::{Live, ScopeArgs};
 use crate::{exit, Error, UsageError};
 
@@ -23,9 +24,13 @@ pub struct RestoreArgs {
     groups: Option<Vec<String>>,
     #[command(flatten)]
     scope: ScopeArgs,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
-pub fn run(args: RestoreArgs) -> Result<u8, Error> {
+pub fn run(args: RestoreArgs, configured_store: Option<&str>) -> Result<u8, Error> {
+    let started = std::time::Instant::now();
+    let started_at = crate::clock::now_rfc3339();
     let backup = Backup::load(&args.backup).map_err(|why| {
         Error::new(Kind::Input, why).with_help(
             "give the backup file `sgaudit cleanup --apply` wrote (it names it when it starts: `Backup of N \
@@ -47,6 +52,8 @@ pub fn run(args: RestoreArgs) -> Result<u8, Error> {
         None => Vec::new(),
     };
     let chosen = restore::chosen(&backup, &only).map_err(UsageError)?;
+    // The history, before any AWS call: the restore is recorded with what it made.
+    let history = History::for_run(&args.store, configured_store)?;
     let reach = Live::connect(&args.scope.or_regions(chosen.iter().map(|g| g.region.as_str())))?;
     let (c, rt) = (&reach.connected, &reach.runtime);
 
@@ -129,6 +136,31 @@ pub fn run(args: RestoreArgs) -> Result<u8, Error> {
          {rules_failed} rule(s) not restored ({added} rule(s) added; {} group(s) chosen from the backup).",
         chosen.len()
     );
+    if let Some(h) = history.as_ref().filter(|h| h.records) {
+        let n = |v: usize| i64::try_from(v).unwrap_or(i64::MAX);
+        let restored: BTreeMap<&str, &str> = new_ids.iter().map(|(old, new)| (old.as_str(), new.as_str())).collect();
+        let detail = serde_json::json!({
+            "backup": args.backup.display().to_string(),
+            "restored": restored,
+        });
+        let counts = [
+            ("chosen", n(chosen.len())),
+            ("created", n(created)),
+            ("already_restored", n(already)),
+            ("never_deleted", n(existing)),
+            ("failed", n(failed)),
+            ("rules_added", n(added)),
+            ("rules_failed", n(rules_failed)),
+        ];
+        h.record(&memory::other_run(
+            sgaudit_store::RunKind::Restore,
+            &started_at,
+            started.elapsed(),
+            reach.connected.caller_arn.clone(),
+            counts.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            detail.to_string(),
+        ))?;
+    }
     Ok(if failed > 0 || rules_failed > 0 { exit::PARTIAL } else { exit::OK })
 }
 

@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::ValueEnum;
-use sgaudit_audit::{Audit, Family, Outcome, Risk};
+use sgaudit_audit::{Audit, Family, Risk};
 use sgaudit_report::printable;
 use sgaudit_snapshot::Snapshot;
 
+use crate::memory::{self, History, ScanRun, StoreArgs};
 use crate::output::{self, shown};
 use crate::scope::{Live, ScopeArgs};
 use crate::{clock, exit, Error, UsageError};
@@ -52,12 +53,15 @@ pub struct ScanArgs {
     /// default encryption is only reported.
     #[arg(long)]
     require_kms: bool,
-    /// Exit 1 when a group has at least this risk, or a check fails with at least this severity.
+    /// Exit 1 when a group has at least this risk, or a check fails with at least this severity; findings
+    /// muted by an exception of sgaudit.toml do not count.
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
     /// No progress on stderr.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -290,11 +294,19 @@ fn check_paths(args: &ScanArgs, destination: &Destination) -> Result<(), Error> 
     output::check_outputs(&outputs, &inputs, &dirs)
 }
 
-pub fn run(args: ScanArgs) -> Result<u8, Error> {
+pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8, Error> {
     let started = Instant::now();
+    let started_at = clock::now_rfc3339();
+    let run_id = memory::new_run_id();
     refuse_scope_with_snapshot(&args)?;
     let destination = destination(&args)?;
     check_paths(&args, &destination)?;
+    // The history, opened (and migrated) before any AWS call: a store that cannot be used stops the run now.
+    let history = History::for_run(&args.store, crate::store_of(config))?;
+    let marks = match &history {
+        Some(h) => memory::marks_as_exceptions(&h.marks()?),
+        None => Vec::new(),
+    };
     let families = args.checks.families();
     let (snapshot, live) = match &args.from_snapshot {
         Some(path) => {
@@ -319,7 +331,11 @@ pub fn run(args: ScanArgs) -> Result<u8, Error> {
         allowed_open_ports: args.allow_open_ports.clone(),
         require_kms: args.require_kms,
     };
-    let audit = sgaudit_audit::audit_with(&snapshot, &options);
+    let mut audit = sgaudit_audit::audit_with(&snapshot, &options);
+    if let Some(h) = &history {
+        h.remember(&snapshot, &mut audit)?;
+    }
+    crate::config::apply_exceptions(&mut audit, config, &marks, crate::config::Applied::All);
     if audit.families.is_empty() {
         let collected = snapshot.families.iter().map(|f| f.id()).collect::<Vec<&str>>().join(",");
         return Err(Error::usage(format!(
@@ -328,22 +344,59 @@ pub fn run(args: ScanArgs) -> Result<u8, Error> {
         .with_help(format!("ask for some of --checks {collected}, or collect a snapshot of the families wanted")));
     }
 
+    let mut pushed_all = true;
+    if let (true, Some(live)) = (args.push_security_hub, &live) {
+        pushed_all = push_security_hub(live, &snapshot, &audit, history.as_ref())?;
+    }
+    // Recorded before the reports are written, so that the HTML report's trend has this run; a store that
+    // fails now loses no report: the error is said once they are written.
+    let mut trend = Vec::new();
+    let mut store_error = None;
+    if let Some(h) = history.as_ref().filter(|h| h.records) {
+        let run = ScanRun {
+            id: run_id.clone(),
+            started_at: started_at.clone(),
+            duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+            caller_arn: live.as_ref().and_then(|l| l.connected.caller_arn.clone()),
+            from_snapshot: args.from_snapshot.is_some(),
+            security_hub_pushed: args.push_security_hub && live.is_some(),
+            snapshot: &snapshot,
+            audit: &audit,
+            keep_snapshot: h.keep_snapshot || config.and_then(|c| c.store.snapshot).unwrap_or(false),
+        };
+        let writing = Instant::now();
+        match h.record(&run.record()) {
+            Ok(()) => {
+                if !args.quiet {
+                    eprintln!(
+                        "sgaudit: recorded run {run_id} in {} ({:.2}s)",
+                        h.location.shown(),
+                        writing.elapsed().as_secs_f64()
+                    );
+                }
+                trend = h.trend_of(&run_id)?;
+            }
+            Err(e) => store_error = Some(e),
+        }
+    }
+
     match destination {
         Destination::Stdout(format) => {
             let color = std::io::stdout().is_terminal();
-            match sgaudit_report::write_to(format, &snapshot, &audit, color, &mut std::io::stdout().lock()) {
+            let mut out = std::io::stdout().lock();
+            match sgaudit_report::write_with_history(format, &snapshot, &audit, &trend, color, &mut out) {
                 // The reader went away (`sgaudit scan | head`): not an error of ours.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
                 other => other.map_err(|e| Error::output(format!("writing to standard output: {e}")))?,
             }
         }
-        Destination::File(format, path) => write_file(format, path, &snapshot, &audit)?,
+        Destination::File(format, path) => write_file(format, path, &snapshot, &audit, &trend)?,
         Destination::Dir { dir, reports, audit_logs } => {
             create_dir(dir)?;
             let stamp = clock::now_file_stamp();
             for format in reports {
                 let path = dir.join(format!("sgaudit-{stamp}.{}", format.extension()));
-                write_file(format, &path, &snapshot, &audit)?;
+                write_file(format, &path, &snapshot, &audit, &trend)?;
                 if !args.quiet {
                     eprintln!("sgaudit: wrote {}", path.display());
                 }
@@ -357,9 +410,8 @@ pub fn run(args: ScanArgs) -> Result<u8, Error> {
         create_dir(dir)?;
         write_audit_logs(dir, &snapshot, &audit, args.quiet)?;
     }
-    let mut pushed_all = true;
-    if let (true, Some(live)) = (args.push_security_hub, &live) {
-        pushed_all = push_security_hub(live, &snapshot, &audit)?;
+    if let Some(e) = store_error {
+        return Err(e);
     }
     if !args.quiet && std::io::stderr().is_terminal() {
         eprintln!(
@@ -372,10 +424,8 @@ pub fn run(args: ScanArgs) -> Result<u8, Error> {
 
     let code = if audit.is_partial() || !pushed_all {
         exit::PARTIAL
-    } else if args.fail_on.is_some_and(|f| {
-        audit.groups.iter().any(|g| g.risk >= f.risk())
-            || audit.results.iter().any(|r| r.outcome == Outcome::Fail && Risk::of_severity(r.severity) >= f.risk())
-    }) {
+    } else if args.fail_on.is_some_and(|f| audit.fails_on(f.risk())) {
+        // Muted findings (sgaudit.toml's exceptions) do not count.
         exit::FINDINGS
     } else {
         exit::OK
@@ -386,13 +436,16 @@ pub fn run(args: ScanArgs) -> Result<u8, Error> {
     Ok(code)
 }
 
-/// Pushes the ASFF findings; says what landed and what did not. False when some did not.
-fn push_security_hub(live: &Live, snapshot: &Snapshot, audit: &Audit) -> Result<bool, Error> {
-    let findings: Vec<serde_json::Value> = sgaudit_report::asff::findings(snapshot, audit)
-        .iter()
-        .map(serde_json::to_value)
-        .collect::<Result<_, _>>()
-        .map_err(|e| Error::internal(format!("encoding the findings: {e}")))?;
+/// Pushes the ASFF findings, then archives those the last pushing run sent that this run no longer has; says
+/// what landed and what did not. False when some did not.
+fn push_security_hub(
+    live: &Live,
+    snapshot: &Snapshot,
+    audit: &Audit,
+    history: Option<&History>,
+) -> Result<bool, Error> {
+    let asff = sgaudit_report::asff::findings(snapshot, audit);
+    let findings = to_values(&asff)?;
     let report = live.runtime.block_on(sgaudit_collect::securityhub::push(&live.connected, &findings));
     eprintln!(
         "sgaudit: Security Hub: {} of {} finding(s) imported in {} call(s), {} failed",
@@ -401,8 +454,45 @@ fn push_security_hub(live: &Live, snapshot: &Snapshot, audit: &Audit) -> Result<
         report.batches,
         report.failed.len()
     );
-    // Security Hub's answers echo what it was sent and add its own words: shown, not obeyed, by the terminal.
-    for f in report.failed.iter().take(20) {
+    say_failures(&report.failed);
+    let mut all_landed = report.failed.is_empty();
+
+    let Some(h) = history else { return Ok(all_landed) };
+    let read = |e| h.failed("reading the last push from", e);
+    let Some((previous, rows)) = h.block_on(h.store.last_pushed()).map_err(read)? else { return Ok(all_landed) };
+    let now_ids: std::collections::HashSet<&str> = asff.iter().map(|f| f.id.as_str()).collect();
+    let resolved = memory::resolved_since(&rows, &now_ids, audit);
+    if resolved.is_empty() {
+        return Ok(all_landed);
+    }
+    let now = clock::now_rfc3339();
+    let archived: Vec<sgaudit_report::asff::AsffFinding> =
+        resolved.iter().map(|p| sgaudit_report::archive::archived(p, &now)).collect();
+    let archived = to_values(&archived)?;
+    let report = live.runtime.block_on(sgaudit_collect::securityhub::push(&live.connected, &archived));
+    eprintln!(
+        "sgaudit: Security Hub: {} of {} finding(s) resolved since run {} archived, {} failed",
+        report.imported,
+        archived.len(),
+        printable(&previous.id),
+        report.failed.len()
+    );
+    say_failures(&report.failed);
+    all_landed &= report.failed.is_empty();
+    Ok(all_landed)
+}
+
+fn to_values(findings: &[sgaudit_report::asff::AsffFinding]) -> Result<Vec<serde_json::Value>, Error> {
+    findings
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()
+        .map_err(|e| Error::internal(format!("encoding the findings: {e}")))
+}
+
+/// Security Hub's answers echo what it was sent and add its own words: shown, not obeyed, by the terminal.
+fn say_failures(failed: &[sgaudit_collect::securityhub::PushFailure]) {
+    for f in failed.iter().take(20) {
         eprintln!(
             "  {} ({} / {}): {}: {}",
             printable(&f.finding_id),
@@ -412,10 +502,9 @@ fn push_security_hub(live: &Live, snapshot: &Snapshot, audit: &Audit) -> Result<
             printable(&f.message)
         );
     }
-    if report.failed.len() > 20 {
-        eprintln!("  ... and {} more", report.failed.len() - 20);
+    if failed.len() > 20 {
+        eprintln!("  ... and {} more", failed.len() - 20);
     }
-    Ok(report.failed.is_empty())
 }
 
 fn create_dir(dir: &Path) -> Result<(), Error> {
@@ -423,8 +512,14 @@ fn create_dir(dir: &Path) -> Result<(), Error> {
 }
 
 /// Each file is written whole or not at all: a report that fails half-way leaves the previous one as it was.
-fn write_file(format: sgaudit_report::Format, path: &Path, snapshot: &Snapshot, audit: &Audit) -> Result<(), Error> {
-    output::write_atomic(path, |w| sgaudit_report::write_to(format, snapshot, audit, false, w))
+fn write_file(
+    format: sgaudit_report::Format,
+    path: &Path,
+    snapshot: &Snapshot,
+    audit: &Audit,
+    trend: &[sgaudit_store::RunSummary],
+) -> Result<(), Error> {
+    output::write_atomic(path, |w| sgaudit_report::write_with_history(format, snapshot, audit, trend, false, w))
         .map_err(|e| Error::output(format!("cannot write {}: {e}", shown(path))))
 }
 

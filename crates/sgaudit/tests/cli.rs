@@ -530,6 +530,7 @@ fn a_reader_that_leaves_early_ends_the_run_quietly() {
         drop(reader);
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_sgaudit"))
             .current_dir(common::repo_root())
+            .env("SGAUDIT_STORE", common::test_store())
             .args(args)
             .stdout(writer)
             .output()

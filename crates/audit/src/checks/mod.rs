@@ -231,6 +231,8 @@ pub struct CheckResult {
     pub location: Location,
     /// What was seen, in a sentence.
     pub evidence: String,
+    /// The exception that mutes it, if one does ([`crate::exceptions`]).
+    pub muted: Option<crate::Muted>,
 }
 
 /// A result as a check gives it; the runner adds the check and the account.
@@ -297,6 +299,8 @@ pub struct Finding {
     /// The check's severity, or the one this failure carries (lower for an unused group).
     pub severity: Severity,
     pub message: String,
+    /// The exception that mutes it, if one does ([`crate::exceptions`]).
+    pub muted: Option<crate::Muted>,
 }
 
 /// Every check, family by family.
@@ -348,7 +352,7 @@ pub(crate) fn run_group(group: &GroupVerdict) -> Vec<Finding> {
         .iter()
         .filter_map(|check| match check.evaluate {
             Evaluate::Group(evaluate) => {
-                evaluate(group).map(|(severity, message)| Finding { check, severity, message })
+                evaluate(group).map(|(severity, message)| Finding { check, severity, message, muted: None })
             }
             Evaluate::Account(_) | Evaluate::Region(_) => None,
         })

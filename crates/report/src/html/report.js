@@ -4,7 +4,7 @@
 (function () {
   // The row layout of html.rs (struct Row).
   var C = { id: 0, name: 1, desc: 2, account: 3, region: 4, vpc: 5, status: 6, risk: 7, dflt: 8, used: 9,
-            refs: 10, findings: 11, missing: 12, tags: 13 };
+            refs: 10, findings: 11, missing: 12, tags: 13, since: 14, sinceText: 15, marked: 16 };
   var STATUS_RANK = { in_use: 0, unused: 1, unknown: 2 };
   var RISK_RANK = { none: 0, low: 1, medium: 2, high: 3, critical: 4 };
   var SEVERITY_RANK = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 };
@@ -25,6 +25,7 @@
   var textBox = document.getElementById("filter-text");
   var statusBox = document.getElementById("filter-status");
   var riskBox = document.getElementById("filter-risk");
+  var mutedBox = document.getElementById("filter-muted");
   var sizeBox = document.getElementById("page-size");
   var countLine = document.getElementById("table-count");
   var pageInfo = document.getElementById("page-info");
@@ -55,16 +56,32 @@
     used: function (r) { return r[C.used].toLowerCase(); },
     refs: function (r) { return r[C.refs].length; },
     findings: function (r) { return worstSeverity(r) * 1000 + r[C.findings].length; },
-    missing: function (r) { return r[C.missing].length; }
+    missing: function (r) { return r[C.missing].length; },
+    // Oldest first (unused the longest); groups without a date last.
+    since: function (r) { return r[C.since] || "~"; }
+  };
+
+  function isMuted(f) { return f[2] !== null && f[2] !== undefined; }
+
+  // The exceptions filter: groups with a muted finding, with a finding not muted, or marked in use.
+  var MUTED_FILTERS = {
+    muted: function (r) { return r[C.findings].some(isMuted); },
+    unmuted: function (r) { return r[C.findings].some(function (f) { return !isMuted(f); }); },
+    marked: function (r) { return r[C.marked] !== null && r[C.marked] !== undefined; }
   };
 
   function searchable(r) {
     var parts = [r[C.id], r[C.name], r[C.desc], r[C.account], r[C.region], r[C.vpc], r[C.status], r[C.risk],
                  r[C.used]];
     parts = parts.concat(r[C.refs], r[C.tags]);
-    r[C.findings].forEach(function (f) { parts.push(f[0]); });
+    r[C.findings].forEach(function (f) {
+      parts.push(f[0]);
+      if (isMuted(f)) { parts.push("muted", texts[f[2]]); }
+    });
     r[C.missing].forEach(function (i) { parts.push(texts[i]); });
     if (r[C.dflt]) { parts.push("default"); }
+    if (MUTED_FILTERS.marked(r)) { parts.push("marked in use", texts[r[C.marked]]); }
+    if (r[C.sinceText]) { parts.push(r[C.sinceText]); }
     return parts.join("\n").toLowerCase();
   }
 
@@ -72,12 +89,14 @@
     var needle = textBox.value.trim().toLowerCase();
     var status = statusBox.value;
     var risk = riskBox.value;
+    var muted = Object.prototype.hasOwnProperty.call(MUTED_FILTERS, mutedBox.value) ? MUTED_FILTERS[mutedBox.value] : null;
     if (needle && haystack === null) { haystack = rows.map(searchable); }
     view = [];
     for (var i = 0; i < rows.length; i++) {
       var r = rows[i];
       if (status && r[C.status] !== status) { continue; }
       if (risk && r[C.risk] !== risk) { continue; }
+      if (muted && !muted(r)) { continue; }
       if (needle && haystack[i].indexOf(needle) < 0) { continue; }
       view.push(i);
     }
@@ -136,6 +155,12 @@
     tr.appendChild(where);
     var status = el("td", "c-status");
     status.appendChild(badge("status", r[C.status]));
+    if (MUTED_FILTERS.marked(r)) {
+      var marked = el("span", "badge is-muted marked", "marked in use");
+      marked.title = texts[r[C.marked]];
+      status.appendChild(marked);
+    }
+    if (r[C.sinceText]) { status.appendChild(el("div", "since", "since " + r[C.sinceText])); }
     tr.appendChild(status);
     var risk = el("td", "c-risk");
     risk.appendChild(badge("risk", r[C.risk]));
@@ -149,6 +174,11 @@
       b.classList.add("finding");
       b.textContent = f[0];
       b.title = (checks[f[0]] || f[0]) + " (" + f[1] + ")";
+      if (isMuted(f)) {
+        b.classList.add("finding-muted");
+        b.textContent = f[0] + " (muted)";
+        b.title += "\nmuted: " + texts[f[2]];
+      }
       findings.appendChild(b);
     });
     tr.appendChild(findings);
@@ -228,9 +258,10 @@
   });
   statusBox.addEventListener("change", function () { refresh(false); });
   riskBox.addEventListener("change", function () { refresh(false); });
+  mutedBox.addEventListener("change", function () { refresh(false); });
   sizeBox.addEventListener("change", function () { refresh(false); });
   document.getElementById("filter-reset").addEventListener("click", function () {
-    textBox.value = ""; statusBox.value = ""; riskBox.value = "";
+    textBox.value = ""; statusBox.value = ""; riskBox.value = ""; mutedBox.value = "";
     refresh(false);
   });
   buttons.first.addEventListener("click", function () { state.page = 0; draw(); });
@@ -241,7 +272,7 @@
   // "Show in table" in the findings: filter the table by that check.
   Array.prototype.forEach.call(document.querySelectorAll("button[data-filter]"), function (b) {
     b.addEventListener("click", function () {
-      textBox.value = b.dataset.filter; statusBox.value = ""; riskBox.value = "";
+      textBox.value = b.dataset.filter; statusBox.value = ""; riskBox.value = ""; mutedBox.value = "";
       refresh(false);
       document.getElementById("groups").scrollIntoView();
     });

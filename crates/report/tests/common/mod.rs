@@ -129,3 +129,109 @@ pub fn hostile() -> Snapshot {
     }
     snapshot
 }
+
+// ---- sgaudit's memory (issue 14): what exceptions, marks and the store's history add to an audit ----
+
+/// The group whose `sg-world-open-ssh` finding [`remember`] mutes.
+pub const MUTED_GROUP: &str = "sg-0a300000000ba5710";
+/// The IAM user whose `iam-user-mfa` failure [`remember`] mutes.
+pub const MUTED_USER: &str = "arn:aws:iam::123456789012:user/=2+5";
+/// The unused group that [`remember`] marks in use; unused since 2026-10-01 too.
+pub const MARKED_GROUP: &str = "sg-0a400000000001dc1";
+/// Unused since a week before the demo was collected.
+pub const RECENT_GROUP: &str = "sg-0ad00000001e6acdb";
+
+/// The exception [`remember`] applies, as the config file would declare it.
+pub fn accepted(reason: &str, owner: &str) -> sgaudit_audit::Muted {
+    sgaudit_audit::Muted {
+        reason: reason.into(),
+        owner: owner.into(),
+        ticket: Some("SEC-142".into()),
+        expires: Some("2027-03-31".into()),
+        declared_at: "sgaudit.toml:7".into(),
+    }
+}
+
+/// The demo's audit as a run with a store and a config file would leave it, set by hand (the exceptions are
+/// applied by `sgaudit_audit::exceptions`, the history by the store): the bastion's `sg-world-open-ssh`
+/// finding and `=2+5`'s missing MFA muted by one active exception, an unused group marked in use with
+/// `sgaudit mark` (which mutes its `sg-unused` finding, as `exceptions::apply` does), two unused groups with
+/// a known `unused_since`, and the exceptions' states: one active, one expired, one that matched nothing,
+/// and the mark.
+pub fn remember(audit: &mut sgaudit_audit::Audit, reason: &str, owner: &str) {
+    use sgaudit_audit::exceptions::{ExceptionState, ExceptionStatus};
+    let muted = accepted(reason, owner);
+    let group = |audit: &mut sgaudit_audit::Audit, id: &str| -> usize {
+        audit.groups.iter().position(|g| g.group.group_id == id).unwrap_or_else(|| panic!("{id} is not in the demo"))
+    };
+    let bastion = group(audit, MUTED_GROUP);
+    let finding = audit.groups[bastion]
+        .findings
+        .iter_mut()
+        .find(|f| f.check.id == "sg-world-open-ssh")
+        .expect("the bastion is open to SSH");
+    finding.muted = Some(muted.clone());
+    let result = audit
+        .results
+        .iter_mut()
+        .find(|r| r.check.id == "iam-user-mfa" && r.location.resource == MUTED_USER)
+        .expect("=2+5 has no MFA");
+    assert_eq!(result.outcome, sgaudit_audit::Outcome::Fail);
+    result.muted = Some(muted.clone());
+    let marked = group(audit, MARKED_GROUP);
+    let mark = sgaudit_audit::Muted {
+        reason: "CI runners of the release pipeline start in it monthly".into(),
+        owner: "ci-team".into(),
+        ticket: None,
+        expires: None,
+        declared_at: "mark".into(),
+    };
+    audit.groups[marked].marked_in_use = Some(mark.clone());
+    let unused = audit.groups[marked].findings.iter_mut().find(|f| f.check.id == "sg-unused");
+    unused.expect("the marked group is unused").muted = Some(mark.clone());
+    audit.groups[marked].unused_since = Some("2026-10-01T04:00:00Z".into());
+    let recent = group(audit, RECENT_GROUP);
+    audit.groups[recent].unused_since = Some("2026-11-16T04:00:00Z".into());
+    audit.exceptions = vec![
+        ExceptionState {
+            declared_at: muted.declared_at.clone(),
+            reason: muted.reason.clone(),
+            owner: muted.owner.clone(),
+            ticket: muted.ticket.clone(),
+            expires: muted.expires.clone(),
+            in_use: false,
+            state: ExceptionStatus::Active,
+            matched: 2,
+        },
+        ExceptionState {
+            declared_at: "sgaudit.toml:15".into(),
+            reason: "legacy MySQL until the migration".into(),
+            owner: "dba".into(),
+            ticket: None,
+            expires: Some("2026-10-31".into()),
+            in_use: false,
+            state: ExceptionStatus::Expired,
+            matched: 0,
+        },
+        ExceptionState {
+            declared_at: "sgaudit.toml:22".into(),
+            reason: "partner VPN group".into(),
+            owner: "netops".into(),
+            ticket: Some("NET-9".into()),
+            expires: None,
+            in_use: false,
+            state: ExceptionStatus::Unmatched,
+            matched: 0,
+        },
+        ExceptionState {
+            declared_at: mark.declared_at.clone(),
+            reason: mark.reason.clone(),
+            owner: mark.owner.clone(),
+            ticket: None,
+            expires: None,
+            in_use: true,
+            state: ExceptionStatus::Active,
+            matched: 1,
+        },
+    ];
+}

@@ -149,8 +149,23 @@ pub fn sgaudit_cmd() -> Command {
     cmd.env("AWS_CONFIG_FILE", "/nonexistent/sgaudit-test/config")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/sgaudit-test/credentials")
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        // Never the user's own history or sgaudit.toml: a store of this test process (tests that look at the
+        // history give their own --store), and a config directory with nothing in it.
+        .env("SGAUDIT_STORE", test_store())
+        .env("XDG_CONFIG_HOME", "/nonexistent/sgaudit-test/config-home")
+        .env_remove("SGAUDIT_CONFIG")
         .current_dir(repo_root());
     cmd
+}
+
+/// The history the binary writes to in tests that do not choose one: a SQLite file of each test's own (libtest
+/// runs each test on a thread named after it), so that tests running side by side never see each other's runs
+/// (a push to Security Hub would archive what another test pushed).
+pub fn test_store() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sgaudit-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory for the test store");
+    let test = std::thread::current().name().unwrap_or("main").replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+    dir.join(format!("{test}.sqlite3"))
 }
 
 pub struct Run {
