@@ -164,47 +164,55 @@ fn percent(rate: f64) -> String {
 }
 
 /// The HTML report's trend section: the counts of the last runs of the same places and checks as this one, as
-/// a table and a small line chart of unused, unknown and critical groups. `lines` newest first.
+/// a small line chart of unused, unknown and critical groups and a table of every count. `lines` newest first.
 pub fn trend_section(lines: &[RunLine]) -> Markup {
-    let series: &[(&str, &str)] = &[("unused", "unused"), ("unknown", "unknown"), ("risk_critical", "critical")];
+    // (count, label, colour): the colours of the report's status and risk badges.
+    let series: &[(&str, &str, &str)] =
+        &[("unused", "unused", "#c2410c"), ("unknown", "unknown", "#7c3aed"), ("risk_critical", "critical", "#991b1b")];
     let oldest_first: Vec<&RunLine> = lines.iter().rev().collect();
     let max = oldest_first
         .iter()
-        .flat_map(|l| series.iter().filter_map(|(key, _)| l.run.counts.get(*key).copied()))
+        .flat_map(|l| series.iter().filter_map(|(key, _, _)| l.run.counts.get(*key).copied()))
         .max()
         .unwrap_or(0)
         .max(1);
-    let (width, height, pad) = (640.0_f64, 180.0_f64, 30.0_f64);
-    let step = if oldest_first.len() > 1 { (width - 2.0 * pad) / (oldest_first.len() - 1) as f64 } else { 0.0 };
-    let point = |i: usize, v: i64| (pad + step * i as f64, height - pad - (height - 2.0 * pad) * v as f64 / max as f64);
+    let (width, height, left, right, top, bottom) = (640.0_f64, 200.0_f64, 48.0_f64, 16.0_f64, 28.0_f64, 24.0_f64);
+    let step = if oldest_first.len() > 1 { (width - left - right) / (oldest_first.len() - 1) as f64 } else { 0.0 };
+    let point =
+        |i: usize, v: i64| (left + step * i as f64, height - bottom - (height - top - bottom) * v as f64 / max as f64);
     html! {
         section #trend aria-labelledby="trend-h" {
             h2 #trend-h { "Trend" }
             p { "The last " (lines.len()) " runs over the same account-regions and checks, from the history ("
                 code { "sgaudit history" } "). Changes are since the run before." }
             svg.trend role="img" aria-labelledby="trend-title" viewBox={"0 0 " (width) " " (height)} width=(width) height=(height) {
-                title #trend-title { "Unused, unknown and critical groups per run" }
-                line x1=(pad) y1=(height - pad) x2=(width - pad) y2=(height - pad) stroke="#888" {}
-                @for (n, (key, label)) in series.iter().enumerate() {
-                    @let points: Vec<String> = oldest_first.iter().enumerate()
-                        .filter_map(|(i, l)| l.run.counts.get(*key).map(|v| point(i, *v)))
-                        .map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
-                    polyline.{"series-" (n)} points=(points.join(" ")) fill="none" stroke-width="2" {}
-                    text.{"series-" (n)} x=(width - pad + 2.0) y=(pad + 14.0 * n as f64) font-size="11" { (label) }
+                title #trend-title { "Unused, unknown and critical groups per run, oldest first" }
+                line x1=(left) y1=(height - bottom) x2=(width - right) y2=(height - bottom) stroke="#8c959f" {}
+                line x1=(left) y1=(top) x2=(left) y2=(height - bottom) stroke="#8c959f" {}
+                text x=(left - 6.0) y=(top + 4.0) font-size="11" text-anchor="end" { (max) }
+                text x=(left - 6.0) y=(height - bottom + 4.0) font-size="11" text-anchor="end" { "0" }
+                @for (n, (key, label, colour)) in series.iter().enumerate() {
+                    @let points: Vec<(f64, f64)> = oldest_first.iter().enumerate()
+                        .filter_map(|(i, l)| l.run.counts.get(*key).map(|v| point(i, *v))).collect();
+                    polyline points=(points.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" "))
+                        fill="none" stroke=(colour) stroke-width="2" {}
+                    @for (x, y) in &points { circle cx=(format!("{x:.1}")) cy=(format!("{y:.1}")) r="3" fill=(colour) {} }
+                    rect x=(left + 8.0 + 90.0 * n as f64) y="6" width="12" height="12" fill=(colour) {}
+                    text x=(left + 24.0 + 90.0 * n as f64) y="16" font-size="12" { (label) }
                 }
             }
-            table.trend {
+            table.data.compact.trend {
                 thead { tr {
-                    th { "read at" } th { "took" }
-                    @for (_, label) in COUNTS { th { (label) } }
+                    th { "read at" } th.num { "took" }
+                    @for (_, label) in COUNTS { th.num { (label) } }
                 } }
                 tbody {
                     @for line in lines {
                         tr {
                             td { (line.run.observed_at()) }
-                            td { (seconds(line.run.duration_ms)) }
+                            td.num { (seconds(line.run.duration_ms)) }
                             @for (key, _) in COUNTS {
-                                td {
+                                td.num {
                                     @if let Some(v) = line.run.counts.get(*key) {
                                         (v)
                                         @if let Some(c) = line.trend.count_changes.get(*key).filter(|c| **c != 0) {
@@ -289,6 +297,15 @@ mod tests {
 
         let html = trend_section(&lines).into_string();
         assert!(html.contains("<polyline"), "{html}");
+        // Each line drawn in its own colour, with its legend.
+        for (colour, label) in [("#c2410c", "unused"), ("#991b1b", "critical")] {
+            assert!(html.contains(&format!("stroke=\"{colour}\"")), "{html}");
+            assert!(html.contains(&format!(">{label}</text>")), "{html}");
+        }
+        if let Ok(path) = std::env::var("SGAUDIT_TREND_PAGE") {
+            let page = format!("<!DOCTYPE html><html><body>{html}</body></html>");
+            std::fs::write(path, page).unwrap();
+        }
         assert!(html.contains("(+3)"), "{html}");
     }
 }
