@@ -3,9 +3,11 @@
 //!
 //! Each source of evidence is one file in `sources/`, listed in `registry.rs`, and declares the IAM
 //! actions it calls. A source makes one paginated list per account-region (plus the per-resource describes
-//! its service needs), never a call per security group. Every account × region × source runs in one async
-//! stream, bounded by `concurrency`; retries are adaptive (they slow down when AWS throttles). The sources
-//! of the account checks' global evidence (IAM, S3's bucket list) run once per account, in the same stream.
+//! its service needs), never a call per security group. The work is cut into units (an account-region, or
+//! an account's account-wide sources: IAM, S3's bucket list), each run on a task of its own and handed back
+//! as it completes ([`work`]); at most `concurrency` lists are in flight in all and `per_region` within one
+//! account-region, over one shared HTTPS connection pool ([`http`]); retries are adaptive (they slow down
+//! when AWS throttles) and partitioned per account-region.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,14 +16,13 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use futures::StreamExt;
-use sgaudit_snapshot::{
-    Account, AccountEvidence, CoverageState, RegionSnapshot, Snapshot, SourceCoverage, SourceError,
-};
+use sgaudit_snapshot::{Account, CoverageState, Snapshot, SourceError};
 
 pub mod accounts;
 pub mod cleanup;
 pub(crate) mod describe_each;
 pub(crate) mod host_prefix;
+pub mod http;
 mod identity;
 pub mod preflight;
 pub mod regions;
@@ -31,11 +32,25 @@ pub mod securityhub;
 pub mod source;
 pub mod sources;
 pub mod uses;
+pub mod work;
 
 pub use accounts::{AccountSelection, OrgOptions};
 pub use registry::{ACCOUNT_SOURCES, REGION_POSTURE_SOURCES, SOURCES};
 pub use sgaudit_snapshot::Family;
 pub use source::{AccountFound, Ctx, Found, SourceDef};
+pub use work::{collect_units, UnitKey};
+
+/// Source lists in flight at once across an organisation, by default. A list waits on AWS most of its time
+/// (sgaudit spends well under a millisecond of CPU on a request that takes 50–600 ms), so it is the number of
+/// requests in flight that sets the pace: 1,000 accounts × 17 regions × ~41 lists at ~100 ms each take
+/// ~4.5 minutes at 256. Past the open-file limit it is lowered ([`http::fit_open_files`]).
+pub const DEFAULT_CONCURRENCY: usize = 256;
+
+/// Source lists in flight at once within one account-region, by default: AWS's rate limits are per account
+/// and region (EC2's non-mutating bucket refills at 20 requests a second after a burst of 100; most other
+/// services allow 5–20 a second), and eight lists at ~100 ms each stay well under them, while ~40 lists
+/// still finish in about half a second.
+pub const DEFAULT_PER_REGION: usize = 8;
 
 /// The longest one attempt of a call may take, however long the whole call may.
 pub const MAX_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -50,6 +65,9 @@ pub struct ScanOptions {
     pub exclude_regions: Vec<String>,
     /// How many source lists may be in flight at once, across all accounts and regions.
     pub concurrency: usize,
+    /// How many of them may be in flight at once within one account-region (AWS's rate limits are per
+    /// account and region).
+    pub per_region: usize,
     /// Attempts per call, with adaptive (throttling-aware) backoff between them.
     pub max_attempts: u32,
     /// Time allowed for one whole call, its retries and their backoff included. Each attempt is allowed
@@ -67,7 +85,8 @@ impl Default for ScanOptions {
             regions: Vec::new(),
             all_regions: false,
             exclude_regions: Vec::new(),
-            concurrency: 32,
+            concurrency: DEFAULT_CONCURRENCY,
+            per_region: DEFAULT_PER_REGION,
             max_attempts: 8,
             call_timeout: Duration::from_secs(180),
             families: Family::ALL.to_vec(),
@@ -95,6 +114,8 @@ pub enum ScanError {
     /// read" over an empty scope would be a false all-clear.
     #[error("nothing in scope: {0}")]
     NothingInScope(String),
+    #[error(transparent)]
+    CaBundle(#[from] http::CaBundleError),
 }
 
 /// Progress of a scan, for a caller that shows it.
@@ -205,8 +226,11 @@ pub async fn connect(options: &ScanOptions) -> Result<Connected, ScanError> {
     for profile in profiles.iter().flatten() {
         accounts::check_profile(profile).await?;
     }
+    // One HTTPS client for every account, region and service: one pool of connections, roots loaded once.
+    let http_client = http::shared_client(options.concurrency)?;
     let load = |profile: Option<String>| {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(http_client.clone())
             .retry_config(RetryConfig::adaptive().with_max_attempts(options.max_attempts.max(1)))
             .timeout_config(
                 TimeoutConfig::builder()
@@ -262,7 +286,7 @@ pub async fn connect(options: &ScanOptions) -> Result<Connected, ScanError> {
     let single = targets.len() == 1 && matches!(options.accounts, AccountSelection::Profiles(_));
     let reached: Vec<Result<Session, Account>> =
         futures::stream::iter(targets.into_iter().map(|target| reach(target, options, &probe)))
-            .buffered(options.concurrency.clamp(1, 16))
+            .buffered(options.concurrency.max(1))
             .collect()
             .await;
     if single {
@@ -348,78 +372,47 @@ fn one_per_account(reached: Vec<Result<Session, Account>>, notes: &mut Vec<Strin
 }
 
 /// Reads every source the families of `options` need in every account and region of `connected`, and the
-/// account-wide ones once per account.
+/// account-wide ones once per account, into one snapshot.
 pub async fn scan_connected(
     connected: &Connected,
     options: &ScanOptions,
     progress: Option<ProgressFn>,
     collected_at: Option<String>,
 ) -> Snapshot {
+    let mut snapshot = skeleton(connected, options, collected_at);
+    let units = work::units(connected, &options.families);
+    if let Some(report) = &progress {
+        report_start(connected, &units, options, report);
+    }
+    let mut parts = std::pin::pin!(work::collect_units(connected, options, futures::stream::iter(units), progress));
+    while let Some(part) = parts.next().await {
+        snapshot.add_part(part);
+    }
+    snapshot.normalize();
+    snapshot
+}
+
+/// Tells `report` how many accounts are scanned and left out, and how many lists `units` holds.
+pub fn report_start(connected: &Connected, units: &[UnitKey], options: &ScanOptions, report: &ProgressFn) {
+    let skipped = connected.left_out.iter().filter(|a| a.skipped.is_some()).count();
+    report(Progress::Accounts {
+        scanning: connected.sessions.len(),
+        unreachable: connected.left_out.len() - skipped,
+        skipped,
+    });
+    report(Progress::Started {
+        regions: connected.sessions.iter().map(|s| s.regions.len()).sum(),
+        lists: work::lists(units, &options.families),
+    });
+}
+
+/// The snapshot of a scan before any unit's part is in it: the accounts (those reached, and those left out
+/// with why) and the families collected for.
+pub fn skeleton(connected: &Connected, options: &ScanOptions, collected_at: Option<String>) -> Snapshot {
     let mut snapshot = Snapshot::new(env!("CARGO_PKG_VERSION"), collected_at);
     snapshot.families = options.families.clone();
     snapshot.accounts.extend(connected.left_out.iter().cloned());
-    let scanned = &connected.sessions;
-    let plan = registry::plan(&options.families);
-
-    // Each account's account-wide sources first, so that the longest (the credential report, which IAM may
-    // take seconds to generate, and the buckets, read one by one) start early; then its regions.
-    let mut jobs: Vec<(Ctx, &'static SourceDef, Scope)> = Vec::new();
-    for session in scanned {
-        if let Some(region) = account_region(session, &plan.account) {
-            let sdk = session.in_region(region);
-            for def in &plan.account {
-                jobs.push((Ctx::new(sdk.clone(), session.account_id.clone(), region.clone()), def, Scope::Account));
-            }
-        }
-        for region in &session.regions {
-            let sdk = session.in_region(region);
-            for def in &plan.regional {
-                jobs.push((Ctx::new(sdk.clone(), session.account_id.clone(), region.clone()), def, Scope::Region));
-            }
-        }
-    }
-    if let Some(report) = &progress {
-        let skipped = snapshot.accounts.iter().filter(|a| a.skipped.is_some()).count();
-        report(Progress::Accounts { scanning: scanned.len(), unreachable: snapshot.accounts.len() - skipped, skipped });
-        report(Progress::Started { regions: scanned.iter().map(|s| s.regions.len()).sum(), lists: jobs.len() });
-    }
-
-    let results: Vec<(Ctx, Found, SourceCoverage, Scope)> = futures::stream::iter(jobs)
-        .map(|(ctx, def, scope)| {
-            let progress = progress.clone();
-            async move {
-                let mut found = Found::new(def.id);
-                let state = match (def.collect)(&ctx, &mut found).await {
-                    Ok(()) => CoverageState::Complete,
-                    Err(error) => match scope {
-                        Scope::Region => state_of(def, &ctx.region, error),
-                        Scope::Account => account_state_of(error),
-                    },
-                };
-                if let Some(report) = &progress {
-                    report(Progress::SourceDone {
-                        account_id: ctx.account_id.clone(),
-                        region: ctx.region.clone(),
-                        source: def.id,
-                        whole: state.is_whole(),
-                    });
-                }
-                let coverage = SourceCoverage {
-                    source: def.id.to_string(),
-                    state,
-                    requests: ctx.requests.get(),
-                    items: found.items,
-                };
-                (ctx, found, coverage, scope)
-            }
-        })
-        .buffer_unordered(options.concurrency.max(1))
-        .collect()
-        .await;
-
-    let mut by_region: std::collections::BTreeMap<(String, String), RegionSnapshot> = Default::default();
-    let mut by_account: std::collections::BTreeMap<String, AccountEvidence> = Default::default();
-    for session in scanned {
+    for session in &connected.sessions {
         snapshot.accounts.push(Account {
             account_id: session.account_id.clone(),
             name: session.name.clone(),
@@ -427,66 +420,8 @@ pub async fn scan_connected(
             error: None,
             skipped: None,
         });
-        for region in &session.regions {
-            by_region.insert(
-                (session.account_id.clone(), region.clone()),
-                RegionSnapshot {
-                    account_id: session.account_id.clone(),
-                    region: region.clone(),
-                    security_groups: Vec::new(),
-                    attachments: Vec::new(),
-                    coverage: Vec::new(),
-                    stale_rules: Vec::new(),
-                    posture: Default::default(),
-                },
-            );
-        }
     }
-    // EC2-Classic instances come from a group source: kept only when the network checks were asked for.
-    let network = options.families.contains(&Family::Network);
-    for (ctx, found, coverage, scope) in results {
-        if scope == Scope::Account {
-            let evidence = by_account.entry(ctx.account_id.clone()).or_insert_with(|| AccountEvidence {
-                account_id: ctx.account_id.clone(),
-                region: ctx.region.clone(),
-                coverage: Vec::new(),
-                credential_report: None,
-                password_policy: None,
-                public_access_block: None,
-                buckets: Vec::new(),
-            });
-            let account = found.account;
-            evidence.coverage.push(coverage);
-            evidence.credential_report = evidence.credential_report.take().or(account.credential_report);
-            evidence.password_policy = evidence.password_policy.take().or(account.password_policy);
-            evidence.public_access_block = evidence.public_access_block.or(account.public_access_block);
-            evidence.buckets.extend(account.buckets);
-            continue;
-        }
-        let Some(snap) = by_region.get_mut(&(ctx.account_id, ctx.region)) else { continue };
-        snap.security_groups.extend(found.groups);
-        snap.attachments.extend(found.attachments);
-        snap.stale_rules.extend(found.stale_rules);
-        snap.coverage.push(coverage);
-        let (posture, read) = (&mut snap.posture, found.posture);
-        posture.trails.extend(read.trails);
-        posture.network_acls.extend(read.network_acls);
-        posture.ebs_encryption_by_default = posture.ebs_encryption_by_default.or(read.ebs_encryption_by_default);
-        if network {
-            posture.instances_outside_vpc.extend(read.instances_outside_vpc);
-        }
-    }
-    snapshot.regions.extend(by_region.into_values());
-    snapshot.account_evidence.extend(by_account.into_values());
-    snapshot.normalize();
     snapshot
-}
-
-/// Whether a source runs per account-region or once per account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scope {
-    Region,
-    Account,
 }
 
 /// The region an account's account-wide sources are called from: the first of its scanned regions where the

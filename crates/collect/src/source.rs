@@ -152,11 +152,21 @@ pub struct Ctx {
     pub region: String,
     pub(crate) requests: RequestCounter,
     max_pages: u32,
+    partition: aws_smithy_runtime::client::retries::RetryPartition,
 }
 
 impl Ctx {
     pub fn new(sdk: aws_types::SdkConfig, account_id: String, region: String) -> Self {
-        Self { sdk, account_id, region, requests: RequestCounter::default(), max_pages: MAX_PAGES }
+        let partition = aws_smithy_runtime::client::retries::RetryPartition::new(format!("{account_id}/{region}"));
+        Self { sdk, account_id, region, requests: RequestCounter::default(), max_pages: MAX_PAGES, partition }
+    }
+
+    /// The retry partition of this account-region, which every client of its sources carries. The SDK keeps
+    /// one retry allowance and one adaptive rate limiter per partition, by default one per service for the
+    /// whole process: a service failing or throttled in one account then spent the retries, and slowed the
+    /// pace, of every account. AWS's own limits are per account and region, and so are these.
+    pub fn retry_partition(&self) -> aws_smithy_runtime::client::retries::RetryPartition {
+        self.partition.clone()
     }
 
     /// The same, with another limit on the pages of one list, for tests of that limit.
@@ -232,7 +242,12 @@ pub fn service_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<
 #[macro_export]
 macro_rules! client {
     ($ctx:expr, $krate:ident) => {
-        $krate::Client::from_conf($krate::config::Builder::from(&$ctx.sdk).interceptor($ctx.counter()).build())
+        $krate::Client::from_conf(
+            $krate::config::Builder::from(&$ctx.sdk)
+                .interceptor($ctx.counter())
+                .retry_partition($ctx.retry_partition())
+                .build(),
+        )
     };
 }
 

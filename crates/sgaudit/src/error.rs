@@ -292,6 +292,7 @@ fn scan_kind(e: &ScanError) -> (Kind, Option<&'static str>) {
         ScanError::NothingInScope(_) => {
             (Kind::Usage, Some("check --accounts, --exclude-accounts, --region and --exclude-region"))
         }
+        ScanError::CaBundle(_) => (Kind::Usage, Some("AWS_CA_BUNDLE names a PEM file of certificates to trust")),
     }
 }
 

@@ -22,6 +22,7 @@ mod output;
 mod permissions;
 mod preflight;
 mod progress;
+mod queue;
 mod restore;
 mod scan;
 mod scope;
@@ -64,6 +65,10 @@ struct Cli {
 enum Command {
     /// Find what uses every security group of an account, and judge each one.
     Scan(Box<scan::ScanArgs>),
+    /// Judge a run kept in the store and write its reports (`--run ID`): a scan shared by several processes
+    /// (`scan --shared-scan ID`) once all its units are read, or a run kept with --store-snapshot. The same
+    /// flags as `scan`, without those that choose accounts and regions.
+    Report(Box<scan::ScanArgs>),
     /// Delete proven-unused groups safely: a plan first (dry run by default), then, with --apply, a typed
     /// confirmation, a backup on disk, a fresh re-check and an order that works for chains.
     Cleanup(Box<cleanup::CleanupArgs>),
@@ -138,6 +143,7 @@ fn report(err: &Error, command: &str) -> ExitCode {
 fn run(command: Command, config: Option<&sgaudit_config::Config>) -> Result<u8, Error> {
     match command {
         Command::Scan(args) => scan::run(*args, config),
+        Command::Report(args) => scan::run_report(*args, config),
         // Still written against anyhow: its errors are sorted by what their chain holds.
         Command::Cleanup(args) => cleanup::run(*args, config).map_err(Error::classify),
         Command::Restore(args) => restore::run(*args, store_of(config)),
@@ -169,6 +175,7 @@ impl Command {
     fn uses_config(&self) -> bool {
         match self {
             Command::Scan(_)
+            | Command::Report(_)
             | Command::Cleanup(_)
             | Command::Preflight(_)
             | Command::History(_)
@@ -184,6 +191,7 @@ impl Command {
     fn name(&self) -> &'static str {
         match self {
             Command::Scan(_) => "scan",
+            Command::Report(_) => "report",
             Command::Cleanup(_) => "cleanup",
             Command::Restore(_) => "restore",
             Command::Preflight(_) => "preflight",

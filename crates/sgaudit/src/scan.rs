@@ -11,6 +11,7 @@ use sgaudit_snapshot::Snapshot;
 
 use crate::memory::{self, History, ScanRun, StoreArgs};
 use crate::output::{self, shown};
+use crate::queue;
 use crate::scope::{Live, ScopeArgs};
 use crate::{clock, exit, Error, UsageError};
 
@@ -39,6 +40,11 @@ pub struct ScanArgs {
     /// that choose accounts and regions are refused with it.
     #[arg(long)]
     from_snapshot: Option<PathBuf>,
+    /// Audit a run kept in the store instead of calling AWS: a scan shared by several processes
+    /// (`--shared-scan NAME`), once every unit is read, or a run kept with --store-snapshot. `sgaudit report
+    /// --run ID` is the same.
+    #[arg(long = "run", value_name = "ID", conflicts_with_all = ["from_snapshot", "push_security_hub"])]
+    from_run: Option<String>,
     /// Send the findings (as `--format asff` writes them) to AWS Security Hub with BatchImportFindings, each to
     /// its account and region; a live scan only.
     #[arg(long, conflicts_with = "from_snapshot")]
@@ -62,6 +68,8 @@ pub struct ScanArgs {
     quiet: bool,
     #[command(flatten)]
     store: StoreArgs,
+    #[command(flatten)]
+    queue: crate::queue::QueueArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -245,9 +253,11 @@ fn destination(args: &ScanArgs) -> Result<Destination<'_>, UsageError> {
 /// with one, and ignoring it would report accounts the user meant to leave out. `--role-name`,
 /// `--external-id` and `--role-session-name` need `--org`, which is refused here, so clap refuses them first.
 fn refuse_scope_with_snapshot(args: &ScanArgs) -> Result<(), UsageError> {
-    if args.from_snapshot.is_none() {
-        return Ok(());
-    }
+    let input = match (&args.from_snapshot, &args.from_run) {
+        (Some(_), _) => "--from-snapshot",
+        (None, Some(_)) => "--run",
+        (None, None) => return Ok(()),
+    };
     let s = &args.scope;
     let given: Vec<&str> = [
         ("--profile", !s.profiles.is_empty()),
@@ -266,8 +276,8 @@ fn refuse_scope_with_snapshot(args: &ScanArgs) -> Result<(), UsageError> {
         return Ok(());
     }
     Err(UsageError(format!(
-        "{} cannot be used with --from-snapshot: a snapshot is audited whole, with every account and region it \
-         holds (choose them when collecting it)",
+        "{} cannot be used with {input}: a snapshot is audited whole, with every account and region it holds \
+         (choose them when collecting it)",
         given.join(", ")
     )))
 }
@@ -294,6 +304,15 @@ fn check_paths(args: &ScanArgs, destination: &Destination) -> Result<(), Error> 
     output::check_outputs(&outputs, &inputs, &dirs)
 }
 
+/// `sgaudit report --run ID`: a scan of a run kept in the store.
+pub fn run_report(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8, Error> {
+    if args.from_run.is_none() {
+        return Err(Error::usage("report needs --run ID: a shared scan's name, or a run kept with --store-snapshot")
+            .with_help("`sgaudit history` lists the runs"));
+    }
+    run(args, config)
+}
+
 pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8, Error> {
     let started = Instant::now();
     let started_at = clock::now_rfc3339();
@@ -308,15 +327,63 @@ pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8
         None => Vec::new(),
     };
     let families = args.checks.families();
-    let (snapshot, live) = match &args.from_snapshot {
-        Some(path) => {
+    let mut scan_id: Option<String> = None;
+    let mut history_records = history.as_ref().is_some_and(|h| h.records);
+    let (snapshot, live) = match (&args.from_snapshot, &args.from_run) {
+        (Some(path), _) => {
             let snapshot = Snapshot::load(path)?;
             (snapshot, None)
         }
-        None => {
+        (None, Some(id)) => {
+            let Some(h) = &history else {
+                return Err(Error::usage("--run reads the store: not with --no-store"));
+            };
+            let stored = queue::stored_snapshot(h, id)?;
+            if stored.recorded {
+                // Reported before: its run is in the history already.
+                history_records = false;
+            } else {
+                scan_id = stored.scan_id;
+            }
+            (stored.snapshot, None)
+        }
+        (None, None) => {
+            let recording = history.as_ref().filter(|h| h.records).map(|h| h.location.clone());
+            if args.queue.used() && recording.is_none() {
+                return Err(Error::usage(
+                    "--resume and --shared-scan keep the scan's parts in the store: not with --no-store",
+                ));
+            }
             let mut live = Live::connect(&args.scope)?;
             live.options.families = families.clone();
-            (live.scan(args.quiet), Some(live))
+            match recording {
+                // Each account-region is written to the store as it completes: an interrupted scan resumes.
+                Some(location) => {
+                    let mode = if args.queue.resume {
+                        queue::Mode::Resume
+                    } else if let Some(name) = &args.queue.shared_scan {
+                        queue::Mode::Shared(name.clone())
+                    } else {
+                        queue::Mode::Own(run_id.clone())
+                    };
+                    let scope = queue::scope_document(&args.scope, &families);
+                    let lease = std::time::Duration::from_secs(args.queue.lease_seconds);
+                    let collected = queue::collect(&live, &location, &scope, mode, lease, args.quiet)?;
+                    if !args.quiet && collected.from_store > 0 {
+                        eprintln!(
+                            "sgaudit: scan {} resumed: {} units read now, {} taken from the store",
+                            collected.scan_id, collected.read_here, collected.from_store
+                        );
+                    }
+                    scan_id = Some(collected.scan_id);
+                    match collected.snapshot {
+                        Some(snapshot) => (snapshot, Some(live)),
+                        // A shared scan's worker: `sgaudit report --run` writes the reports.
+                        None => return Ok(exit::OK),
+                    }
+                }
+                None => (live.scan(args.quiet), Some(live)),
+            }
         }
     };
     if let Some(path) = &args.save_snapshot {
@@ -352,13 +419,13 @@ pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8
     // fails now loses no report: the error is said once they are written.
     let mut trend = Vec::new();
     let mut store_error = None;
-    if let Some(h) = history.as_ref().filter(|h| h.records) {
+    if let Some(h) = history.as_ref().filter(|_| history_records) {
         let run = ScanRun {
             id: run_id.clone(),
             started_at: started_at.clone(),
             duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
             caller_arn: live.as_ref().and_then(|l| l.connected.caller_arn.clone()),
-            from_snapshot: args.from_snapshot.is_some(),
+            from_snapshot: args.from_snapshot.is_some() || args.from_run.is_some(),
             security_hub_pushed: args.push_security_hub && live.is_some(),
             snapshot: &snapshot,
             audit: &audit,
@@ -367,6 +434,22 @@ pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8
         let writing = Instant::now();
         match h.record(&run.record()) {
             Ok(()) => {
+                // Its parts are in the run now: the queue (as large as the snapshot) is dropped. A run that
+                // could not be recorded keeps it, for `--resume`.
+                if let Some(scan_id) = &scan_id {
+                    // A shared scan's parts stay, so that `report --run` can be asked for other formats later.
+                    let shared = args.from_run.is_some();
+                    let forget = async {
+                        h.store.finish(scan_id, Some(&run_id)).await?;
+                        if shared {
+                            return Ok(true);
+                        }
+                        h.store.delete_scan(scan_id).await
+                    };
+                    if let Err(e) = h.block_on(forget) {
+                        eprintln!("warning: the scan queue {scan_id} stays in {}: {e}", h.location.shown());
+                    }
+                }
                 if !args.quiet {
                     eprintln!(
                         "sgaudit: recorded run {run_id} in {} ({:.2}s)",

@@ -42,9 +42,16 @@ pub struct ScopeArgs {
     /// A region to leave out (repeat or comma-separate).
     #[arg(long = "exclude-region", value_delimiter = ',')]
     pub exclude_regions: Vec<String>,
-    /// How many source lists may run at once, across all accounts and regions.
-    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    /// How many source lists may run at once, across all accounts and regions (lowered to fit the open-file
+    /// limit, which is raised as far as the system allows).
+    #[arg(long, default_value_t = sgaudit_collect::DEFAULT_CONCURRENCY as u16,
+          value_parser = clap::value_parser!(u16).range(1..=4096))]
     pub concurrency: u16,
+    /// How many of them may run at once within one account-region (AWS's rate limits are per account and
+    /// region; retries slow down on throttling, per account-region).
+    #[arg(long, default_value_t = sgaudit_collect::DEFAULT_PER_REGION as u16,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub per_region_concurrency: u16,
     /// Attempts per API call (adaptive backoff on throttling).
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50))]
     pub max_attempts: u32,
@@ -153,12 +160,17 @@ fn options(args: &ScopeArgs) -> Result<ScanOptions, Error> {
     } else {
         AccountSelection::Profiles(clean(&args.profiles))
     };
+    let (concurrency, note) = sgaudit_collect::http::fit_open_files(usize::from(args.concurrency));
+    if let Some(note) = note {
+        eprintln!("warning: {note}");
+    }
     Ok(ScanOptions {
         accounts,
         regions: clean(&args.regions),
         all_regions: args.all_regions,
         exclude_regions: clean(&args.exclude_regions),
-        concurrency: usize::from(args.concurrency),
+        concurrency,
+        per_region: usize::from(args.per_region_concurrency),
         max_attempts: args.max_attempts,
         call_timeout: Duration::from_secs(args.call_timeout),
         ..ScanOptions::default()

@@ -216,6 +216,31 @@ pub struct RegionSnapshot {
     pub posture: RegionPosture,
 }
 
+/// What one unit of a scan collected: one account-region's evidence, or one account's account-wide evidence.
+/// A scan hands each part over as soon as its unit completes (to be kept in the store's scan queue, for
+/// `--resume` and for scans shared by several processes) rather than holding the organisation until the end;
+/// [`Snapshot::add_part`] puts it in place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "unit", rename_all = "snake_case")]
+pub enum Part {
+    Region(RegionSnapshot),
+    Account(AccountEvidence),
+}
+
+impl Part {
+    /// The account and the unit's region (`ACCOUNT_UNIT` for account-wide evidence).
+    pub fn unit(&self) -> (&str, &str) {
+        match self {
+            Part::Region(r) => (&r.account_id, &r.region),
+            Part::Account(a) => (&a.account_id, ACCOUNT_UNIT),
+        }
+    }
+}
+
+/// The region name given to an account's unit of account-wide evidence (IAM, S3's bucket list), which is read
+/// once per account; never a region's name.
+pub const ACCOUNT_UNIT: &str = "account";
+
 /// A stale rule, as EC2's `DescribeStaleSecurityGroups` reports it: one peer of one permission of a group,
 /// naming a group in a peered VPC that was deleted, or across a peering that was deleted.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -503,6 +528,15 @@ impl Snapshot {
             regions: Vec::new(),
             families: Family::ALL.to_vec(),
             account_evidence: Vec::new(),
+        }
+    }
+
+    /// Puts a part of a scan in its place (a region, or an account's account-wide evidence); call
+    /// [`Snapshot::normalize`] once all are in.
+    pub fn add_part(&mut self, part: Part) {
+        match part {
+            Part::Region(region) => self.regions.push(region),
+            Part::Account(evidence) => self.account_evidence.push(evidence),
         }
     }
 

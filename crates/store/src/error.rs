@@ -41,4 +41,16 @@ pub enum StoreError {
     Duplicate { store: String, id: String },
     #[error("the store at {store}: {message}")]
     Database { store: String, message: String },
+    /// [`crate::Store::create_scan`] of a scan id the store already holds for other accounts, regions or families:
+    /// joining it would mix two scans into one run.
+    #[error("the store at {store} already holds scan {scan_id} with another scope (accounts, regions or families): start a new scan or give the same scope")]
+    ScopeMismatch { store: String, scan_id: String },
+    /// A scan id (or one of its units) the store does not hold.
+    #[error("the store at {store} holds no scan {scan_id}")]
+    UnknownScan { store: String, scan_id: String },
+    #[error("scan {scan_id} in the store at {store} has no unit {account_id}/{region}")]
+    UnknownUnit { store: String, scan_id: String, account_id: String, region: String },
+    /// [`crate::Store::finish`] while units are still to collect: a run recorded then would lack them.
+    #[error("scan {scan_id} in the store at {store} cannot finish: {left} of its units are not done")]
+    ScanUnfinished { store: String, scan_id: String, left: u64 },
 }

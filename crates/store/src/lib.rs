@@ -9,6 +9,7 @@
 pub mod diff;
 mod error;
 pub mod history;
+mod queue;
 mod rows;
 mod schema;
 mod store;
@@ -24,6 +25,7 @@ use time::{OffsetDateTime, UtcOffset};
 pub use diff::{diff, Change, Diff, RunData, RunRef};
 pub use error::{OpenError, StoreError};
 pub use history::{trend, TrendRow};
+pub use queue::{QueueState, ScanProgress, ScanQueue, ACCOUNT_UNIT};
 pub use rows::{CoverageRow, FindingRow, GroupRow, LastSeen, Mark, Place, RunKind, RunRecord, RunSummary};
 pub use schema::SCHEMA_VERSION;
 pub use store::Store;

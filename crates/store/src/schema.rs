@@ -23,6 +23,7 @@ pub(crate) struct Migration {
 pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "runs", sql: include_str!("../migrations/0001_runs.sql") },
     Migration { version: 2, name: "finding_ids", sql: include_str!("../migrations/0002_finding_ids.sql") },
+    Migration { version: 3, name: "scan_queue", sql: include_str!("../migrations/0003_scan_queue.sql") },
 ];
 
 /// The newest schema version this build knows (and writes).

@@ -120,8 +120,8 @@ impl Target {
 /// An open store: a small pool of connections to one SQLite file or one PostgreSQL database, at this build's
 /// schema. Cheap to share by reference between tasks.
 pub struct Store {
-    pool: AnyPool,
-    target: Target,
+    pub(crate) pool: AnyPool,
+    pub(crate) target: Target,
 }
 
 impl std::fmt::Debug for Store {
@@ -192,11 +192,11 @@ impl Store {
         &self.target.shown
     }
 
-    fn err(&self, e: sqlx::Error) -> StoreError {
+    pub(crate) fn err(&self, e: sqlx::Error) -> StoreError {
         self.target.store_error(e)
     }
 
-    fn invalid(&self, what: String) -> StoreError {
+    pub(crate) fn invalid(&self, what: String) -> StoreError {
         StoreError::Invalid { store: self.target.shown.clone(), what }
     }
 
@@ -428,7 +428,7 @@ impl Store {
         Ok(summaries)
     }
 
-    fn get<'r, T>(&self, row: &'r AnyRow, index: usize) -> Result<T, StoreError>
+    pub(crate) fn get<'r, T>(&self, row: &'r AnyRow, index: usize) -> Result<T, StoreError>
     where
         T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
     {
@@ -707,7 +707,7 @@ fn placeholders(first: usize, count: usize) -> String {
 
 /// Inserts rows in multi-row INSERTs of as many rows as the database's bind limit allows, inside the caller's
 /// transaction. `bind` adds one row's `columns` values, in the order of `table_and_columns`.
-async fn insert_batched<'r, T, F>(
+pub(crate) async fn insert_batched<'r, T, F>(
     conn: &mut AnyConnection,
     backend: Backend,
     table_and_columns: &str,

@@ -87,3 +87,12 @@ async fn record_timing() {
     let (location, _guard) = fresh_postgres().await;
     common::suite::record_timing(location).await;
 }
+
+/// The scan queue of a 1,000-account organisation: `cargo test -p sgaudit-store --test store_postgres -- --ignored
+/// --nocapture queue_timing`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a timing: 18,000 units claimed, completed and read back"]
+async fn queue_timing() {
+    let (location, _guard) = fresh_postgres().await;
+    common::queue::queue_timing(location).await;
+}

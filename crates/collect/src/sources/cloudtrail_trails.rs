@@ -76,6 +76,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
             let config = aws_sdk_cloudtrail::config::Builder::from(&ctx.sdk)
                 .region(Region::new(home.to_string()))
                 .interceptor(ctx.counter())
+                .retry_partition(ctx.retry_partition())
                 .build();
             clients.insert(home.to_string(), aws_sdk_cloudtrail::Client::from_conf(config));
         }

@@ -26,7 +26,9 @@ pub const SOURCE: SourceDef = SourceDef {
 
 fn client(ctx: &Ctx) -> aws_sdk_deadline::Client {
     // Deadline's management calls go to a `management.` host: see `host_prefix`.
-    let mut config = aws_sdk_deadline::config::Builder::from(&ctx.sdk).interceptor(ctx.counter());
+    let mut config = aws_sdk_deadline::config::Builder::from(&ctx.sdk)
+        .interceptor(ctx.counter())
+        .retry_partition(ctx.retry_partition());
     if host_prefix::endpoint_given(ctx) {
         config = config.interceptor(host_prefix::NoHostPrefix);
     }

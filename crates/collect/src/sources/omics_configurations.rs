@@ -27,7 +27,9 @@ crate::next_page!(
 
 /// The service's client; without the operations' host prefix when the user named the endpoint.
 fn client(ctx: &Ctx) -> aws_sdk_omics::Client {
-    let mut config = aws_sdk_omics::config::Builder::from(&ctx.sdk).interceptor(ctx.counter());
+    let mut config = aws_sdk_omics::config::Builder::from(&ctx.sdk)
+        .interceptor(ctx.counter())
+        .retry_partition(ctx.retry_partition());
     if host_prefix::endpoint_given(ctx) {
         config = config.interceptor(host_prefix::NoHostPrefix);
     }

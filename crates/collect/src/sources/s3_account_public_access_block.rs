@@ -24,6 +24,7 @@ pub const SOURCE: SourceDef = SourceDef {
 fn client(ctx: &Ctx) -> aws_sdk_s3control::Client {
     let config = aws_sdk_s3control::config::Builder::from(&ctx.sdk)
         .interceptor(ctx.counter())
+        .retry_partition(ctx.retry_partition())
         .endpoint_resolver(AccountLabel(DefaultResolver::new()))
         .build();
     aws_sdk_s3control::Client::from_conf(config)

@@ -150,7 +150,8 @@ impl Clients<'_> {
                 let ctx = self.ctx;
                 let mut config = aws_sdk_s3::config::Builder::from(&ctx.sdk)
                     .region(Region::new(region.to_string()))
-                    .interceptor(ctx.counter());
+                    .interceptor(ctx.counter())
+                    .retry_partition(ctx.retry_partition());
                 // A custom endpoint (LocalStack, moto, a VPC endpoint) is addressed by path: a bucket name in
                 // front of its host would not resolve.
                 if ctx.sdk.endpoint_url().is_some() {
