@@ -12,9 +12,10 @@ account-region, expiring sessions, counters), runs `sgaudit scan --org --all-reg
 and prints wall time, sgaudit's CPU, peak RSS, requests per API against the minimum, throttles met and retried,
 groups `unknown`, sources failed, requests in flight (max and mean) and the share of the wall time spent waiting.
 
-The simulator is built in release (it has no AWS SDK below it: about three minutes the first time); sgaudit is the
-binary given with --binary, else the workspace's dev build (`cargo build --workspace`), which is the one the
-figures in the README were taken with unless they say otherwise.
+The simulator is built in release (it has no AWS SDK below it: about three minutes the first time). sgaudit is the
+binary given with --binary, else the one built in --profile (`bench-org`: optimised, without the release profile's
+whole-program LTO; the AWS SDK takes about 40 minutes to build in it on 2 cores), else the workspace's dev build
+(unoptimised: about 2 ms of CPU per request, so CPU-bound on 2 cores past ~100 accounts).
 """
 import argparse
 import json
@@ -32,6 +33,9 @@ def build(args):
     if not args.simulator:
         subprocess.run(["cargo", "build", "-q", "--release", "-p", "sgaudit-simulator"], cwd=ROOT, check=True)
         args.simulator = os.path.join(ROOT, "target", "release", "sgaudit-simulator")
+    if not args.binary and args.profile:
+        subprocess.run(["cargo", "build", "-q", "--profile", args.profile, "-p", "sgaudit"], cwd=ROOT, check=True)
+        args.binary = os.path.join(ROOT, "target", args.profile, "sgaudit")
     if not args.binary:
         subprocess.run(["cargo", "build", "-q", "--workspace"], cwd=ROOT, check=True)
         args.binary = os.path.join(ROOT, "target", "debug", "sgaudit")
@@ -109,6 +113,8 @@ def main():
     p.add_argument("--concurrency", type=int, help="sgaudit's --concurrency (default: sgaudit's)")
     p.add_argument("--per-region", type=int, help="sgaudit's --per-region-concurrency (default: sgaudit's)")
     p.add_argument("--binary", help="the sgaudit to measure (default: the workspace's dev build)")
+    p.add_argument("--profile", help="build sgaudit in this cargo profile and measure it (bench-org: optimised "
+                                     "without the release profile's LTO)")
     p.add_argument("--simulator", help="a built sgaudit-simulator (default: build it in release)")
     p.add_argument("--max-seconds", type=int, default=7200)
     p.add_argument("--json", help="also write the figures to this file")

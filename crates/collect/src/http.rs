@@ -118,3 +118,48 @@ fn raise_open_files(wanted: u64) -> Option<u64> {
 fn raise_open_files(_wanted: u64) -> Option<u64> {
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whatever the machine's limits, the concurrency given back fits under the soft limit in force afterwards
+    /// (two sockets per request and the reserve), and a lowered one is said.
+    #[cfg(unix)]
+    #[test]
+    fn a_concurrency_past_the_open_file_limit_is_lowered_and_said() {
+        let asked = 10_000_000;
+        let (fits, note) = fit_open_files(asked);
+        let soft = rustix::process::getrlimit(rustix::process::Resource::Nofile).current.unwrap_or(u64::MAX);
+        assert!((fits as u64) * 2 + RESERVED_FILES <= soft, "{fits} with a limit of {soft}");
+        match note {
+            Some(note) => {
+                assert!(fits < asked);
+                assert!(note.contains("open-file limit") && note.contains(&soft.to_string()), "{note}");
+            }
+            None => assert_eq!(fits, asked),
+        }
+        // A small concurrency is left alone (the limit was raised to at least 4,096 where the hard limit allows).
+        if soft >= 4096 {
+            assert_eq!(fit_open_files(256), (256, None));
+        }
+    }
+
+    #[test]
+    fn a_ca_bundle_that_is_not_pem_is_one_clear_error() {
+        let dir = std::env::temp_dir().join(format!("sgaudit-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let bad = dir.join("bundle.pem");
+        std::fs::write(&bad, "not a certificate").expect("written");
+        // The environment is the process's: this test alone sets AWS_CA_BUNDLE, and puts it back.
+        std::env::set_var("AWS_CA_BUNDLE", &bad);
+        let refused = shared_client(8).err().map(|e| e.to_string());
+        std::env::set_var("AWS_CA_BUNDLE", dir.join("missing.pem"));
+        let missing = shared_client(8).err().map(|e| e.to_string());
+        std::env::remove_var("AWS_CA_BUNDLE");
+        assert!(refused.as_deref().is_some_and(|e| e.contains("no PEM certificate")), "{refused:?}");
+        assert!(missing.as_deref().is_some_and(|e| e.starts_with("AWS_CA_BUNDLE ")), "{missing:?}");
+        assert!(shared_client(8).is_ok());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

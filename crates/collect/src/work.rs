@@ -252,3 +252,61 @@ pub fn failed_part(key: &UnitKey, defs: &[&'static SourceDef], why: &str) -> Par
         Part::Region(RegionSnapshot { coverage, ..empty_region(key) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn connected(regions: &[&str]) -> Connected {
+        let sdk = aws_types::SdkConfig::builder().build();
+        Connected::for_tests(sdk, "111122223333", regions.iter().map(|r| r.to_string()).collect())
+    }
+
+    #[test]
+    fn an_account_is_its_account_wide_unit_then_one_unit_per_region() {
+        let all = units(&connected(&["eu-west-1", "us-east-1"]), &Family::ALL);
+        let shown: Vec<(&str, &str)> = all.iter().map(|u| (u.account_id.as_str(), u.region.as_str())).collect();
+        assert_eq!(
+            shown,
+            [("111122223333", ACCOUNT_UNIT), ("111122223333", "eu-west-1"), ("111122223333", "us-east-1")]
+        );
+        // Without a family that reads account-wide evidence, no account unit.
+        let groups = units(&connected(&["eu-west-1"]), &[Family::Groups]);
+        assert_eq!(groups, [UnitKey::new("111122223333", "eu-west-1")]);
+        // Every list is counted once, in its unit.
+        let plan = registry::plan(&Family::ALL);
+        assert_eq!(lists(&all, &Family::ALL), plan.account.len() + 2 * plan.regional.len());
+    }
+
+    #[test]
+    fn a_unit_that_could_not_be_read_has_every_source_failed_never_missing() {
+        let plan = registry::plan(&Family::ALL);
+        match failed_part(&UnitKey::new("111122223333", "eu-west-1"), &plan.regional, "gone") {
+            Part::Region(region) => {
+                assert_eq!(region.coverage.len(), plan.regional.len());
+                assert!(region.coverage.iter().all(|c| !c.state.is_whole()));
+            }
+            Part::Account(_) => panic!("a region's unit"),
+        }
+        match failed_part(&UnitKey::new("111122223333", ACCOUNT_UNIT), &plan.account, "gone") {
+            Part::Account(evidence) => {
+                assert_eq!(evidence.coverage.len(), plan.account.len());
+                assert!(evidence.coverage.iter().all(|c| !c.state.is_whole()));
+            }
+            Part::Region(_) => panic!("an account's unit"),
+        }
+    }
+
+    #[test]
+    fn every_account_region_has_a_retry_partition_of_its_own() {
+        let sdk = aws_types::SdkConfig::builder().build();
+        let name = |account: &str, region: &str| {
+            format!("{:?}", Ctx::new(sdk.clone(), account.into(), region.into()).retry_partition())
+        };
+        let (a, b) = (name("111122223333", "eu-west-1"), name("111122223333", "us-east-1"));
+        let (c, a2) = (name("444455556666", "eu-west-1"), name("111122223333", "eu-west-1"));
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a, a2);
+    }
+}

@@ -209,7 +209,9 @@ async fn run(
         }
     });
 
-    let batch = (live.options.concurrency * 2).div_ceil(live.options.per_region.max(1)) + 1;
+    // Claimed a few at a time, as room frees: a worker holds few units it has not started (a dead one's wait for
+    // their lease), and shares a small organisation with the others rather than taking it whole.
+    let batch = (live.options.concurrency.div_ceil(live.options.per_region.max(1)) / 4).clamp(1, 16);
     let claim_error: Arc<Mutex<Option<sgaudit_store::StoreError>>> = Arc::default();
     let claims = futures::stream::unfold(Vec::<(String, String)>::new(), |mut buffer| {
         let (held, claim_error, scan_id, worker) = (held.clone(), claim_error.clone(), &scan_id, &worker);
@@ -246,7 +248,6 @@ async fn run(
     });
 
     let mut parts = std::pin::pin!(sgaudit_collect::collect_units(&live.connected, &live.options, claims, progress));
-    let mut kept: Vec<Part> = Vec::new();
     let mut read_here = 0;
     while let Some(part) = parts.next().await {
         let (account, region) = part.unit();
@@ -256,9 +257,8 @@ async fn run(
             break;
         }
         read_here += 1;
-        if !shared {
-            kept.push(part);
-        }
+        // Not kept here: the part is in the store, and the snapshot is read back from it once every unit is
+        // done, so that what a scan holds while it runs follows the units in flight, not the organisation.
     }
     drop(parts_out);
     let written = writer.await;
@@ -292,10 +292,9 @@ async fn run(
         )));
     }
     let mut snapshot = sgaudit_collect::skeleton(&live.connected, &live.options, Some(clock::now_rfc3339()));
-    let from_store = add_stored_parts(store, &scan_id, &done_before, &mut snapshot, location).await?;
-    for part in kept {
-        snapshot.add_part(part);
-    }
+    let everything = store.done_units(&scan_id).await.map_err(|e| failed("reading the scan queue of", e))?;
+    add_stored_parts(store, &scan_id, &everything, &mut snapshot, location).await?;
+    let from_store = done_before.len();
     snapshot.normalize();
     Ok(Collected { snapshot: Some(snapshot), scan_id: scan_id.clone(), read_here, from_store })
 }

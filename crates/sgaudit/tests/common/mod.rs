@@ -11,8 +11,12 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 pub mod canned;
+/// The store tests' throwaway PostgreSQL server (one harness for both crates; it needs no sqlx).
+#[path = "../../../store/tests/common/postgres.rs"]
+pub mod postgres;
 pub mod proxy;
 pub mod reports;
+pub mod sim;
 
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 

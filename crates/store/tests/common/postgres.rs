@@ -80,7 +80,9 @@ impl Postgres {
     }
 
     fn command(&self, program: &str) -> Command {
-        let program = self.bin.join(program);
+        // initdb and pg_ctl may be links in PATH to a directory that psql is not in: then psql is PATH's.
+        let beside = self.bin.join(program);
+        let program = if beside.is_file() { beside } else { PathBuf::from(program) };
         if self.as_postgres {
             let mut command = Command::new("runuser");
             command.args(["-u", "postgres", "--"]).arg(program);
@@ -160,6 +162,11 @@ impl Postgres {
     /// Runs `sql` in `database` with `psql` (unaligned, tuples only, stopping at the first error) and gives what it
     /// printed; panics (failing the test) when psql fails.
     pub fn psql(&self, database: &str, sql: &str) -> String {
+        self.try_psql(database, sql).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`Postgres::psql`], with its failure (e.g. a table not made yet) as an error.
+    pub fn try_psql(&self, database: &str, sql: &str) -> Result<String, String> {
         let port = self.port.to_string();
         let output = self
             .command("psql")
@@ -168,9 +175,11 @@ impl Postgres {
             .current_dir(&self.dir)
             .stdin(Stdio::null())
             .output()
-            .unwrap_or_else(|e| panic!("cannot run psql: {e}. {INSTALL_HINT}"));
-        assert!(output.status.success(), "psql -c {sql}: {}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
+            .map_err(|e| format!("cannot run psql: {e}. {INSTALL_HINT}"))?;
+        if !output.status.success() {
+            return Err(format!("psql -c {sql}: {}", String::from_utf8_lossy(&output.stderr).trim()));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
     }
 }
 
