@@ -461,12 +461,7 @@ impl Store {
 
     /// The scan's skeleton, as [`Store::set_skeleton`] kept it.
     pub async fn skeleton(&self, scan_id: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT skeleton FROM scan_queues WHERE scan_id = $1")
-            .bind(scan_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(|e| self.err(e))?;
-        Ok(row.map(|row| self.get::<Option<String>>(&row, 0)).transpose()?.flatten())
+        self.text_by_id("SELECT skeleton FROM scan_queues WHERE scan_id = $1", scan_id).await
     }
 
     /// A scan's queue, if the store holds it.

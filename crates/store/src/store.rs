@@ -687,12 +687,13 @@ impl Store {
 
     /// The snapshot JSON a run kept (`--store-snapshot`), if it kept one.
     pub async fn snapshot(&self, run_id: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT snapshot FROM run_snapshots WHERE run_id = $1")
-            .bind(run_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(|e| self.err(e))?;
-        row.map(|row| self.get(&row, 0)).transpose()
+        self.text_by_id("SELECT snapshot FROM run_snapshots WHERE run_id = $1", run_id).await
+    }
+
+    /// The one text column `sql` selects for `id` (`$1`): `None` when there is no such row, or its value is null.
+    pub(crate) async fn text_by_id(&self, sql: &str, id: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(sql).bind(id).fetch_optional(&self.pool).await.map_err(|e| self.err(e))?;
+        Ok(row.map(|row| self.get::<Option<String>>(&row, 0)).transpose()?.flatten())
     }
 }
 
