@@ -291,7 +291,8 @@ async fn run(
             state.done, state.total
         )));
     }
-    let mut snapshot = sgaudit_collect::skeleton(&live.connected, &live.options, Some(clock::now_rfc3339()));
+    // The skeleton made when the scan started (its `collected_at` is the start, as a snapshot's is).
+    let mut snapshot = skeleton;
     let everything = store.done_units(&scan_id).await.map_err(|e| failed("reading the scan queue of", e))?;
     add_stored_parts(store, &scan_id, &everything, &mut snapshot, location).await?;
     let from_store = done_before.len();
