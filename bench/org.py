@@ -23,7 +23,9 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -76,27 +78,51 @@ def run_scan(args, url, out_dir):
     if args.tls:
         env["AWS_CA_BUNDLE"] = os.path.join(ROOT, "crates", "simulator", "certs", "ca.pem")
     report = os.path.join(out_dir, "report.json")
-    cmd = ["/usr/bin/time", "-v", args.binary, "scan", "--org", "--all-regions", "--format", "json", "-o", report,
-           "--quiet"]
+    cmd = [args.binary, "scan", "--org", "--all-regions", "--format", "json", "-o", report, "--quiet"]
     cmd += ["--no-store"] if args.no_store else ["--store", os.path.join(out_dir, "history.sqlite3")]
     if args.concurrency:
         cmd += ["--concurrency", str(args.concurrency)]
     if args.per_region:
         cmd += ["--per-region-concurrency", str(args.per_region)]
     started = time.monotonic()
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # Sampled once a second: sgaudit's resident memory and the simulator's request count, so that the peak
+    # while collecting (requests still growing) is told apart from the peak of the end (judging, reports).
+    samples = []
+    stop = threading.Event()
+
+    def sample():
+        while not stop.wait(1.0):
+            try:
+                with open(f"/proc/{proc.pid}/status") as f:
+                    rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+                samples.append((time.monotonic() - started, rss, stats(url)["requests"]))
+            except (OSError, StopIteration, ValueError, urllib.error.URLError):
+                pass
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - started
-    timing = {}
-    for line in done.stderr.splitlines():
-        key, _, value = line.strip().partition(": ")
-        timing[key] = value
-    cpu = float(timing.get("User time (seconds)", 0)) + float(timing.get("System time (seconds)", 0))
-    rss = int(timing.get("Maximum resident set size (kbytes)", 0)) / 1024
-    if done.returncode not in (0, 1, 3):
-        sys.exit(f"sgaudit failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    stop.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    rss = usage.ru_maxrss / 1024
+    phases = {}
+    if samples:
+        last_request = max(r for _, _, r in samples)
+        collecting = [s for s in samples if s[2] < last_request] or samples
+        end_of_collection = collecting[-1][0]
+        phases = {"collection_seconds": round(end_of_collection, 1),
+                  "collection_peak_rss_mib": round(max(m for _, m, _ in collecting)),
+                  "end_peak_rss_mib": round(max((m for t, m, _ in samples if t >= end_of_collection), default=0))}
+    if proc.returncode not in (0, 1, 3):
+        sys.exit(f"sgaudit failed ({proc.returncode}):\n{stderr[-3000:]}")
     with open(report) as f:
         doc = json.load(f)
-    return wall, cpu, rss, doc, done.returncode
+    return wall, cpu, rss, doc, proc.returncode, phases
 
 
 def main():
@@ -123,7 +149,7 @@ def main():
     sim, url = start_simulator(args)
     try:
         with tempfile.TemporaryDirectory() as out_dir:
-            wall, cpu, rss, doc, code = run_scan(args, url, out_dir)
+            wall, cpu, rss, doc, code, phases = run_scan(args, url, out_dir)
         s = stats(url)
     finally:
         sim.stdin.close()
@@ -150,14 +176,16 @@ def main():
         "connections": s["connections"], "waiting_share": round(max(0.0, 1 - cpu / wall), 3),
         "groups": summary["groups"], "unknown": summary["by_status"].get("unknown", 0),
         "sources": summary["estate"]["sources"], "sources_read": summary["estate"]["sources_read"],
-        "failed_sources": failed, "exit_code": code,
+        "failed_sources": failed, "exit_code": code, **phases,
     }
     print(f"sgaudit scan --org --all-regions: {args.accounts} accounts x {args.regions} regions, "
           f"latency median {args.latency_median_ms:g} ms / p99 {args.latency_p99_ms:g} ms"
           f"{', TLS' if args.tls else ''}{', --no-store' if args.no_store else ', SQLite store'}")
     print(f"  wall time          {wall:.1f} s")
     print(f"  sgaudit CPU        {cpu:.1f} s ({figures['cpu_ms_per_request']} ms per request)")
-    print(f"  peak RSS           {rss:.0f} MiB")
+    print(f"  peak RSS           {rss:.0f} MiB" + (f" (collecting: {phases['collection_peak_rss_mib']} MiB over the "
+          f"first {phases['collection_seconds']:.0f} s; judging and writing: {phases['end_peak_rss_mib']} MiB)"
+          if phases else ""))
     print(f"  requests           {s['requests']} (minimum {minimum}: x{figures['ratio']}), "
           f"{s['connections']} connections")
     print(f"  throttled          {s['throttled']} met, all retried" if not failed.get("throttled")

@@ -13,7 +13,9 @@ pub mod exceptions;
 pub mod exposure;
 pub mod memory;
 pub mod posture;
+pub mod reach;
 pub mod reasons;
+pub mod rules;
 mod time;
 
 pub use checks::{CheckResult, Finding, Options, Outcome, Severity};

@@ -110,6 +110,7 @@ fn region(
         coverage,
         stale_rules: vec![],
         posture: Default::default(),
+        network: Default::default(),
     }
 }
 

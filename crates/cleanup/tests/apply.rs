@@ -94,6 +94,7 @@ fn plan() -> Plan {
         coverage,
         stale_rules: Vec::new(),
         posture: Default::default(),
+        network: Default::default(),
     });
     snapshot.normalize();
     let audit = sgaudit_audit::audit(&snapshot);

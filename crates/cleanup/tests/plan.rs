@@ -383,6 +383,7 @@ fn keeping_groups_one_by_one_settles_as_a_full_rescan_would() {
                 coverage: coverage.clone(),
                 stale_rules: Vec::new(),
                 posture: Default::default(),
+                network: Default::default(),
             });
         }
         snapshot.normalize();

@@ -170,7 +170,7 @@ impl Job {
                 posture.instances_outside_vpc.extend(read.instances_outside_vpc);
             }
         }
-        Part::Region(snap)
+        Part::Region(Box::new(snap))
     }
 }
 
@@ -212,6 +212,7 @@ fn empty_region(key: &UnitKey) -> RegionSnapshot {
         coverage: Vec::new(),
         stale_rules: Vec::new(),
         posture: Default::default(),
+        network: Default::default(),
     }
 }
 
@@ -249,7 +250,7 @@ pub fn failed_part(key: &UnitKey, defs: &[&'static SourceDef], why: &str) -> Par
     if key.is_account() {
         Part::Account(AccountEvidence { coverage, ..empty_account(&key.account_id, ACCOUNT_UNIT) })
     } else {
-        Part::Region(RegionSnapshot { coverage, ..empty_region(key) })
+        Part::Region(Box::new(RegionSnapshot { coverage, ..empty_region(key) }))
     }
 }
 

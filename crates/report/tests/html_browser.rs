@@ -266,6 +266,7 @@ fn synthetic(copies: usize) -> Snapshot {
                     coverage: template.coverage.clone(),
                     stale_rules: Vec::new(),
                     posture: Default::default(),
+                    network: Default::default(),
                 });
                 snapshot.regions.len() - 1
             });

@@ -161,6 +161,19 @@ async fn run(
         store.release(&scan_id, &worker).await.map_err(|e| failed("taking back the claims in", e))?;
     }
     let done_before = store.done_units(&scan_id).await.map_err(|e| failed("reading the scan queue of", e))?;
+    on_interrupt(if shared {
+        format!(
+            "sgaudit: interrupted: what this process completed of scan {scan_id} is in {}; start it again with the \
+             same flags to go on (its claims are taken over when their lease runs out)",
+            location.shown()
+        )
+    } else {
+        format!(
+            "sgaudit: interrupted: the units completed so far are in {}; run the same command with --resume to go \
+             on from there",
+            location.shown()
+        )
+    });
     let progress = (!quiet).then(progress::reporter);
     if let Some(report) = &progress {
         let rest: Vec<UnitKey> = units
@@ -262,6 +275,8 @@ async fn run(
     }
     drop(parts_out);
     let written = writer.await;
+    // From here on an interrupt loses nothing a resume could use: it stops the process as it would any other.
+    on_interrupt(String::new());
     renewing.abort();
     match written {
         Ok(Ok(())) => {}
@@ -332,6 +347,32 @@ async fn add_stored_parts(
         }
     }
     Ok(added)
+}
+
+/// What Ctrl-C (SIGINT) or SIGTERM says before it stops the process, as the signal would have: while a scan is
+/// written to the store, how to go on from what it holds; nothing once `hint` is empty. The watcher is started
+/// on first use and stays (signal-hook cannot give a signal its default action back).
+fn on_interrupt(hint: String) {
+    static HINT: Mutex<String> = Mutex::new(String::new());
+    static WATCHER: std::sync::Once = std::sync::Once::new();
+    if let Ok(mut current) = HINT.lock() {
+        *current = hint;
+    }
+    WATCHER.call_once(|| {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else { return };
+        std::thread::spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                if let Ok(hint) = HINT.lock() {
+                    if !hint.is_empty() {
+                        eprintln!("{hint}");
+                    }
+                }
+                let _ = signal_hook::low_level::emulate_default_handler(signal);
+                std::process::exit(128 + signal);
+            }
+        });
+    });
 }
 
 /// A name no other worker has: the host, the process and a random tail.

@@ -284,12 +284,12 @@ fn an_interrupted_scan_resumed_equals_an_uninterrupted_one() {
     assert!(a.code == 0 || a.code == 1, "exit {}: {}", a.code, a.stderr);
     let requests_a = sim.stats().requests;
 
-    // B: the same scan, killed (no chance to clean up) once part of its units are done.
+    // B: the same scan, interrupted by Ctrl-C (SIGINT) once part of its units are done.
     let b_store = dir.path().join("b.sqlite3");
-    let mut child = sim
+    let child = sim
         .cmd(&strs(&scan("b.sqlite3", "b-first.json", &["--quiet"])))
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + std::time::Duration::from_secs(60);
@@ -298,12 +298,17 @@ fn an_interrupted_scan_resumed_equals_an_uninterrupted_one() {
         if done >= units / 4 {
             break done;
         }
-        assert!(child.try_wait().unwrap().is_none(), "the scan ended before it could be interrupted ({done} done)");
         assert!(Instant::now() < deadline, "no unit done after a minute");
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let sent = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let interrupted = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&interrupted.stderr);
+    // Stopped by the signal, as a process that does not catch it is, after saying how to go on.
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(interrupted.status.signal(), Some(2), "the scan ended before it could be interrupted: {said}");
+    assert!(said.contains("run the same command with --resume"), "{said}");
     let before_resume = sim.stats();
     let done_after_kill = done_units_in_sqlite(&b_store, false);
     let regional_done = done_units_in_sqlite(&b_store, true);
@@ -321,7 +326,7 @@ fn an_interrupted_scan_resumed_equals_an_uninterrupted_one() {
         of(&after_resume) - of(&before_resume)
     };
     eprintln!(
-        "A took {took_a:?} ({requests_a} requests); B killed with {done_at_kill}..{done_after_kill} of {units} units \
+        "A took {took_a:?} ({requests_a} requests); B interrupted with {done_at_kill}..{done_after_kill} of {units} units \
          done; resumed in {took_resume:?} ({requests_resumed} requests)"
     );
     assert!(!resumed.stderr.contains("panicked"), "{}", resumed.stderr);

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 mod denial;
 pub use denial::{Denial, PolicyKind, DENIED_CODES, HTTP_FORBIDDEN};
 mod kind;
+pub mod network;
 pub mod posture;
 pub mod preflight;
 pub mod text;
@@ -19,6 +20,7 @@ pub mod time;
 mod validate;
 
 pub use kind::ResourceKind;
+pub use network::{RegionNetwork, REACH_SOURCES};
 pub use posture::{AccountEvidence, Family, RegionPosture};
 
 /// Bumped whenever a change to this model would make an older reader misread a newer file.
@@ -214,6 +216,9 @@ pub struct RegionSnapshot {
     /// Regional evidence for the account checks (trails, network ACLs, EBS defaults).
     #[serde(default, skip_serializing_if = "RegionPosture::is_empty")]
     pub posture: RegionPosture,
+    /// The paths from the internet into the region: subnets, routes, gateways, addresses, load balancers.
+    #[serde(default, skip_serializing_if = "RegionNetwork::is_empty")]
+    pub network: RegionNetwork,
 }
 
 /// What one unit of a scan collected: one account-region's evidence, or one account's account-wide evidence.
@@ -223,7 +228,8 @@ pub struct RegionSnapshot {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "unit", rename_all = "snake_case")]
 pub enum Part {
-    Region(RegionSnapshot),
+    /// Boxed: an account-region's evidence is the larger variant by far, and parts are handed along.
+    Region(Box<RegionSnapshot>),
     Account(AccountEvidence),
 }
 
@@ -535,7 +541,7 @@ impl Snapshot {
     /// [`Snapshot::normalize`] once all are in.
     pub fn add_part(&mut self, part: Part) {
         match part {
-            Part::Region(region) => self.regions.push(region),
+            Part::Region(region) => self.regions.push(*region),
             Part::Account(evidence) => self.account_evidence.push(evidence),
         }
     }
@@ -562,6 +568,7 @@ impl Snapshot {
             posture.network_acls.sort_by(|a, b| a.network_acl_id.cmp(&b.network_acl_id));
             posture.instances_outside_vpc.sort();
             posture.instances_outside_vpc.dedup();
+            region.network.normalize();
         }
         self.families.sort();
         self.families.dedup();
@@ -660,6 +667,8 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
         stale_rules: Vec<StaleRule>,
         #[serde(default)]
         posture: RegionPosture,
+        #[serde(default)]
+        network: RegionNetwork,
     }
     enum Part {
         Groups(Vec<SecurityGroup>),
@@ -701,6 +710,7 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
             coverage: r.coverage,
             stale_rules: r.stale_rules,
             posture: r.posture,
+            network: r.network,
         })
         .collect();
     for result in parsed {
@@ -774,6 +784,13 @@ mod tests {
                 instances_outside_vpc: vec!["i-0a".into()],
                 ..Default::default()
             },
+            network: RegionNetwork {
+                internet_gateways: vec![network::InternetGateway {
+                    internet_gateway_id: "igw-0a".into(),
+                    vpcs: vec!["vpc-0a".into()],
+                }],
+                ..Default::default()
+            },
         });
         let back = Snapshot::from_json(&snap.to_json(), "x").unwrap();
         assert_eq!(back, snap);
@@ -811,6 +828,7 @@ mod tests {
             coverage: vec![],
             stale_rules: vec![],
             posture: Default::default(),
+            network: Default::default(),
         }
     }
 

@@ -76,6 +76,7 @@ pub fn fixture() -> Snapshot {
             coverage,
             stale_rules: Vec::new(),
             posture: RegionPosture { ebs_encryption_by_default: Some(true), ..RegionPosture::default() },
+            network: Default::default(),
         });
     }
     // Its credential report was denied; it has no password policy, every Block Public Access setting on and
