@@ -413,7 +413,7 @@ mod tests {
         assert!(text.contains("\tUnused since 2026-10-01 (53 days)\n"), "{text}");
         assert!(text.contains("\tMarked in use: =HYPERLINK("), "{text}");
         assert!(
-            text.contains("Account checks (72 results): 31 failed (1 muted), 5 not evaluated, 36 passed"),
+            text.contains("Account checks (84 results): 31 failed (1 muted), 5 not evaluated, 48 passed"),
             "{text}"
         );
     }

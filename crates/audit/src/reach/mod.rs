@@ -26,12 +26,13 @@
 //! balancer rules that route to some target groups only (every target of a load balancer counts), and the
 //! network ACLs between a load balancer and its targets.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 use sgaudit_snapshot::network::{InterfaceAddressing, LoadBalancer, RouteTable};
 use sgaudit_snapshot::posture::NetworkAcl;
-use sgaudit_snapshot::{CoverageState, Direction, RegionSnapshot, SecurityGroup, REACH_SOURCES};
+use sgaudit_snapshot::{Direction, RegionSnapshot, SecurityGroup, REACH_SOURCES};
 
 use crate::rules::{atoms, Atom, Cidr, PortRange, Ports, Protocol, RulePeer};
 
@@ -120,9 +121,10 @@ pub struct GroupReach {
     /// Why its world-open rules reach nothing, one line per interface or load balancer.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub blocked: Vec<String>,
-    /// What evidence was missing, for `unknown`.
+    /// What evidence was missing, for `unknown`: a source of the region that is not whole (its id), or a piece
+    /// of a path (`the network ACL of subnet-0a`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub missing: Vec<String>,
+    pub missing: Vec<Cow<'static, str>>,
 }
 
 impl GroupReach {
@@ -170,7 +172,7 @@ pub fn region(region: &RegionSnapshot) -> BTreeMap<&str, GroupReach> {
         net.load_balancer(lb, &mut out);
     }
 
-    let missing: Vec<String> = missing_sources(region);
+    let missing: Vec<&'static str> = missing_sources(region);
     for reach in out.values_mut() {
         reach.paths.sort();
         reach.paths.dedup();
@@ -185,28 +187,30 @@ pub fn region(region: &RegionSnapshot) -> BTreeMap<&str, GroupReach> {
             // Without the whole evidence, no path found is not proof of none (nor is "not exposed": a load
             // balancer that could not be listed may stand in front of any group).
             reach.state = ReachState::Unknown;
-            reach.missing.extend(missing.iter().cloned());
+            reach.missing.extend(missing.iter().map(|s| Cow::Borrowed(*s)));
         }
     }
     out
 }
 
-/// The reachability sources that are not whole in the region, as "`source`: state".
-fn missing_sources(region: &RegionSnapshot) -> Vec<String> {
+/// The reachability sources that are not whole in the region (denied, failed, or not in the snapshot: the
+/// region's coverage says which and why).
+fn missing_sources(region: &RegionSnapshot) -> Vec<&'static str> {
     REACH_SOURCES
         .iter()
-        .filter_map(|source| match region.coverage.iter().find(|c| c.source == *source) {
-            None => Some(format!("{source}: not in the snapshot")),
-            Some(c) => match &c.state {
-                CoverageState::Complete | CoverageState::NotApplicable { .. } => None,
-                other => Some(format!("{source}: {}", other.id())),
-            },
-        })
+        .copied()
+        .filter(|source| !region.coverage.iter().any(|c| c.source == *source && c.state.is_whole()))
         .collect()
 }
 
 /// The ingress atoms of `group` open to the whole of an address family.
 fn world_open(group: &SecurityGroup) -> Vec<Atom> {
+    // Most groups have none: only those with a block of prefix length 0 are split into atoms.
+    let any =
+        group.ingress.iter().flat_map(|r| r.ipv4_ranges.iter().chain(&r.ipv6_ranges)).any(|p| p.id.ends_with("/0"));
+    if !any {
+        return Vec::new();
+    }
     atoms(group)
         .into_iter()
         .map(|a| a.atom)
@@ -311,7 +315,7 @@ impl<'a> Net<'a> {
             return;
         };
         let Some(table) = self.route_table(subnet, eni.vpc_id.as_deref()) else {
-            reach.missing.push(format!("the route table of {subnet}"));
+            reach.missing.push(Cow::Owned(format!("the route table of {subnet}")));
             return;
         };
         let Some((gateway, destination)) = self.gateway_route(table, v6) else {
@@ -323,7 +327,7 @@ impl<'a> Net<'a> {
             return;
         };
         let Some(acl) = self.acls.get(subnet) else {
-            reach.missing.push(format!("the network ACL of {subnet}"));
+            reach.missing.push(Cow::Owned(format!("the network ACL of {subnet}")));
             return;
         };
         let service = service_words(atom);
@@ -426,7 +430,7 @@ impl<'a> Net<'a> {
                     for group in &lb.groups {
                         if let Some(reach) = out.get_mut(group.as_str()) {
                             if why.starts_with("unknown: ") {
-                                reach.missing.push(why.trim_start_matches("unknown: ").to_string());
+                                reach.missing.push(Cow::Owned(why.trim_start_matches("unknown: ").to_string()));
                             } else {
                                 reach.blocked.push(format!("{name}: {why}"));
                             }

@@ -1,17 +1,27 @@
 //! The network checks: ports open to the world beyond the allowed ones, administration ports by address
-//! family, network ACLs, EBS encryption by default, instances outside a VPC.
+//! family, network ACLs, EBS encryption by default, instances outside a VPC; and the hygiene of groups' rules
+//! (issue 16): duplicate groups, redundant rules, broad public sources, wide port ranges, every protocol from
+//! a public block, and groups near AWS's quota of rules.
 
-use sgaudit_snapshot::{Rule, SecurityGroup};
+use sgaudit_snapshot::text::printable;
+use sgaudit_snapshot::{Direction, Rule, SecurityGroup};
 
 use super::{resource, Observation, RegionScope};
 use crate::exposure::{covers_port, RDP, SSH};
+use crate::rules::{atoms, Atom, RulePeer};
 
 pub mod ebs_default_encryption;
 pub mod instance_outside_vpc;
 pub mod nacl_admin_port;
+pub mod sg_all_protocols_public;
+pub mod sg_broad_public_source;
+pub mod sg_duplicate_rules;
 pub mod sg_ipv4_admin_port;
 pub mod sg_ipv6_admin_port;
 pub mod sg_open_port;
+pub mod sg_redundant_rule;
+pub mod sg_rules_quota;
+pub mod sg_wide_port_range;
 
 /// The remote administration ports of FSBP EC2.21/EC2.53/EC2.54 and CIS 5.x.
 pub(crate) const ADMIN_PORTS: [u16; 2] = [SSH, RDP];
@@ -23,33 +33,67 @@ pub(crate) fn per_group(
     what: &str,
     open: impl Fn(&SecurityGroup) -> Option<String>,
 ) -> Vec<Observation> {
-    let region = &scope.region.region;
     let mut out: Vec<Observation> = scope
         .region
         .security_groups
         .iter()
-        .filter_map(|g| {
-            open(g).map(|detail| {
-                Observation::fail(
-                    resource::EC2_SECURITY_GROUP,
-                    group_arn(scope.account_id, region, &g.group_id),
-                    format!("{} ({}) {detail}", g.group_id, g.group_name),
-                )
-                .in_region(region.as_str())
-            })
-        })
+        .filter_map(|g| open(g).map(|detail| group_failure(scope, g, format!("{} {detail}", named(g)))))
         .collect();
     if out.is_empty() {
-        out.push(
-            Observation::pass(
-                resource::ACCOUNT,
-                super::account_resource(scope.account_id),
-                format!("none of the {} security group(s) of {region} {what}", scope.region.security_groups.len()),
-            )
-            .in_region(region.as_str()),
-        );
+        let groups = scope.region.security_groups.len();
+        out.push(region_pass(
+            scope,
+            format!("none of the {groups} security group(s) of {} {what}", scope.region.region),
+        ));
     }
     out
+}
+
+/// `sg-0abc (web)`: a group as evidence names it, its name (AWS text, chosen by whoever created the group) made
+/// safe to show.
+pub(crate) fn named(group: &SecurityGroup) -> String {
+    format!("{} ({})", group.group_id, printable(&group.group_name))
+}
+
+/// A failure located at a group of the region.
+pub(crate) fn group_failure(scope: &RegionScope, group: &SecurityGroup, evidence: String) -> Observation {
+    let region = scope.region.region.as_str();
+    Observation::fail(resource::EC2_SECURITY_GROUP, group_arn(scope.account_id, region, &group.group_id), evidence)
+        .in_region(region)
+}
+
+/// The one pass of a region where nothing failed, located at the account in that region.
+pub(crate) fn region_pass(scope: &RegionScope, evidence: String) -> Observation {
+    Observation::pass(resource::ACCOUNT, super::account_resource(scope.account_id), evidence)
+        .in_region(scope.region.region.as_str())
+}
+
+/// Whether an atom's peer is every address of its family (0.0.0.0/0 or ::/0): rules with such a peer belong
+/// to the world-open checks (`net-sg-open-port`, `net-sg-ipv4-admin-port`, `sg-world-open-*`), so the hygiene
+/// checks leave them out rather than report one rule twice.
+pub(crate) fn is_world(atom: &Atom) -> bool {
+    matches!(&atom.peer, RulePeer::Cidr(c) if c.is_world())
+}
+
+/// The group's ingress atoms that `pick` picks, as people read them (`ingress tcp 22 from 8.0.0.0/7`), each
+/// once, in the group's order; `None` when there is none.
+pub(crate) fn ingress_atoms(group: &SecurityGroup, pick: impl Fn(&Atom) -> bool) -> Option<String> {
+    let mut shown: Vec<String> = Vec::new();
+    for a in atoms(group).iter().filter(|a| a.atom.direction == Direction::Ingress && pick(&a.atom)) {
+        let text = a.atom.describe(&group.group_id);
+        if !shown.contains(&text) {
+            shown.push(text);
+        }
+    }
+    (!shown.is_empty()).then(|| shown.join(", "))
+}
+
+/// What the quota checks warn at: this share, in per cent, of a quota.
+pub(crate) const QUOTA_WARNING_PERCENT: u32 = 80;
+
+/// The count at which a quota check warns: [`QUOTA_WARNING_PERCENT`] of `quota`, rounded up (48 of 60).
+pub(crate) const fn quota_warning(quota: u32) -> u32 {
+    (quota * QUOTA_WARNING_PERCENT).div_ceil(100)
 }
 
 /// The admin ports a group's ingress rules open to the addresses `world` picks out (0.0.0.0/0 or ::/0).

@@ -1,0 +1,642 @@
+//! The rule-hygiene checks of the network family (issue 16) over small hand-built estates, judged end to end
+//! through `audit_with`: duplicate groups, redundant rules, broad public sources, wide port ranges, every
+//! protocol from a public block, and groups near AWS's quota of rules. Each has a failure with its exact
+//! evidence, a pass, and what it leaves out; and missing evidence of groups is never a pass.
+
+use std::collections::BTreeMap;
+
+use sgaudit_audit::checks::{resource, Options, Outcome};
+use sgaudit_audit::rules::signature;
+use sgaudit_audit::{audit_with, CheckResult, Family, Severity};
+use sgaudit_snapshot::{
+    Attachment, CoverageState, GroupPeer, Peer, RegionSnapshot, ResourceKind, Rule, SecurityGroup, Snapshot,
+    SourceCoverage, SourceError, Target, Via,
+};
+
+const ACCOUNT: &str = "111122223333";
+const REGION: &str = "us-east-1";
+
+/// The checks of this file, each with the severity of its failures.
+const HYGIENE: [(&str, Severity); 6] = [
+    ("net-sg-duplicate-rules", Severity::Low),
+    ("net-sg-redundant-rule", Severity::Low),
+    ("net-sg-broad-public-source", Severity::Medium),
+    ("net-sg-wide-port-range", Severity::Low),
+    ("net-sg-all-protocols-public", Severity::High),
+    ("net-sg-rules-quota", Severity::Low),
+];
+
+fn group(id: &str, name: &str, vpc: &str, ingress: Vec<Rule>, egress: Vec<Rule>) -> SecurityGroup {
+    SecurityGroup {
+        group_id: id.into(),
+        group_name: name.into(),
+        description: String::new(),
+        vpc_id: Some(vpc.into()),
+        owner_id: ACCOUNT.into(),
+        tags: BTreeMap::new(),
+        ingress,
+        egress,
+    }
+}
+
+fn peers(ids: &[&str]) -> Vec<Peer> {
+    ids.iter().map(|id| Peer { id: id.to_string(), description: None }).collect()
+}
+
+/// A permission from (or to) address blocks, IPv4 and IPv6 told apart by their text.
+fn cidrs(protocol: &str, from: Option<i32>, to: Option<i32>, blocks: &[&str]) -> Rule {
+    let (v6, v4): (Vec<&str>, Vec<&str>) = blocks.iter().partition(|b| b.contains(':'));
+    Rule {
+        protocol: protocol.into(),
+        from_port: from,
+        to_port: to,
+        ipv4_ranges: peers(&v4),
+        ipv6_ranges: peers(&v6),
+        prefix_lists: vec![],
+        groups: vec![],
+    }
+}
+
+fn tcp(from: i32, to: i32, blocks: &[&str]) -> Rule {
+    cidrs("tcp", Some(from), Some(to), blocks)
+}
+
+fn all(blocks: &[&str]) -> Rule {
+    cidrs("-1", None, None, blocks)
+}
+
+/// A permission naming groups.
+fn from_groups(protocol: &str, from: Option<i32>, to: Option<i32>, groups: &[&str]) -> Rule {
+    let mut rule = cidrs(protocol, from, to, &[]);
+    rule.groups = groups
+        .iter()
+        .map(|g| GroupPeer {
+            group_id: g.to_string(),
+            user_id: Some(ACCOUNT.into()),
+            vpc_id: None,
+            vpc_peering_connection_id: None,
+            description: None,
+        })
+        .collect();
+    rule
+}
+
+/// A permission naming prefix lists.
+fn from_lists(protocol: &str, from: Option<i32>, to: Option<i32>, lists: &[&str]) -> Rule {
+    let mut rule = cidrs(protocol, from, to, &[]);
+    rule.prefix_lists = peers(lists);
+    rule
+}
+
+/// AWS's default egress rule: everything to 0.0.0.0/0.
+fn default_egress() -> Vec<Rule> {
+    vec![all(&["0.0.0.0/0"])]
+}
+
+fn holds(group: &str, kind: ResourceKind, id: &str, via: Via) -> Attachment {
+    Attachment {
+        target: Target::Group(group.into()),
+        kind,
+        resource_id: id.into(),
+        via,
+        source: "test".into(),
+        detail: None,
+    }
+}
+
+fn complete(source: &str) -> SourceCoverage {
+    SourceCoverage { source: source.into(), state: CoverageState::Complete, requests: 1, items: 0 }
+}
+
+/// Every source of use read in full: holders counted are all there are.
+fn whole() -> Vec<SourceCoverage> {
+    sgaudit_snapshot::SOURCES.iter().map(|s| complete(s)).collect()
+}
+
+fn region(name: &str, groups: Vec<SecurityGroup>, attachments: Vec<Attachment>) -> RegionSnapshot {
+    region_read(name, groups, attachments, whole())
+}
+
+fn region_read(
+    name: &str,
+    groups: Vec<SecurityGroup>,
+    attachments: Vec<Attachment>,
+    coverage: Vec<SourceCoverage>,
+) -> RegionSnapshot {
+    RegionSnapshot {
+        account_id: ACCOUNT.into(),
+        region: name.into(),
+        security_groups: groups,
+        attachments,
+        coverage,
+        stale_rules: vec![],
+        posture: Default::default(),
+        network: Default::default(),
+    }
+}
+
+/// Every result of the network checks over these regions.
+fn judge(regions: Vec<RegionSnapshot>) -> Vec<CheckResult> {
+    let mut snapshot = Snapshot::new("test", None);
+    snapshot.families = vec![Family::Network];
+    snapshot.regions = regions;
+    snapshot.normalize();
+    let options = Options { families: Some(vec![Family::Network]), ..Options::default() };
+    audit_with(&snapshot, &options).results
+}
+
+fn of<'a>(results: &'a [CheckResult], check: &str) -> Vec<&'a CheckResult> {
+    results.iter().filter(|r| r.check.id == check).collect()
+}
+
+/// The evidence of one check's failures.
+fn failures(results: &[CheckResult], check: &str) -> Vec<String> {
+    of(results, check).iter().filter(|r| r.outcome == Outcome::Fail).map(|r| r.evidence.clone()).collect()
+}
+
+/// The one result of a check that found nothing in the region: a pass at the account, in the region.
+fn the_pass<'a>(results: &'a [CheckResult], check: &str) -> &'a CheckResult {
+    let mine = of(results, check);
+    assert_eq!(mine.len(), 1, "{check}: {mine:#?}");
+    let pass = mine[0];
+    assert_eq!(pass.outcome, Outcome::Pass, "{check}: {pass:#?}");
+    assert_eq!(pass.severity, Severity::Informational);
+    assert_eq!(pass.location.resource_type, resource::ACCOUNT);
+    assert_eq!(pass.location.resource, format!("AWS::::Account:{ACCOUNT}"));
+    assert_eq!(pass.location.region.as_deref(), Some(REGION));
+    pass
+}
+
+/// A failure stands at its group's ARN, in its region, with the check's severity.
+fn assert_at_group(result: &CheckResult, group_id: &str, severity: Severity) {
+    assert_eq!(result.outcome, Outcome::Fail);
+    assert_eq!(result.severity, severity, "{}", result.check.id);
+    assert_eq!(result.location.resource_type, resource::EC2_SECURITY_GROUP);
+    assert_eq!(result.location.resource, format!("arn:aws:ec2:{REGION}:{ACCOUNT}:security-group/{group_id}"));
+    assert_eq!(result.location.region.as_deref(), Some(REGION));
+}
+
+// --- net-sg-duplicate-rules ---
+
+/// Web rules, written two ways: the same atoms in another order, grouping and description, a host bit set.
+fn web(id: &str, name: &str, vpc: &str, reordered: bool) -> SecurityGroup {
+    if reordered {
+        let mut https = tcp(443, 443, &["10.0.0.1/8", "192.168.0.0/16"]);
+        https.ipv4_ranges[0].description = Some("written differently".into());
+        group(id, name, vpc, vec![tcp(22, 22, &["10.1.0.0/16"]), https], default_egress())
+    } else {
+        let ingress =
+            vec![tcp(443, 443, &["192.168.0.0/16"]), tcp(22, 22, &["10.1.0.0/16"]), tcp(443, 443, &["10.0.0.0/8"])];
+        group(id, name, vpc, ingress, default_egress())
+    }
+}
+
+#[test]
+fn duplicates_keep_the_group_with_most_holders_and_fail_the_others() {
+    let groups = vec![
+        web("sg-0a", "web-a", "vpc-1", false),
+        web("sg-0b", "web-b", "vpc-1", true),
+        web("sg-0c", "web-c", "vpc-1", false),
+        // The same rules in another VPC: not a duplicate of these.
+        web("sg-0d", "web-d", "vpc-2", false),
+    ];
+    let attachments = vec![
+        holds("sg-0b", ResourceKind::NetworkInterface, "eni-1", Via::Eni),
+        holds("sg-0b", ResourceKind::Ec2Instance, "i-1", Via::Config),
+        // Seen again by another source: still one holder.
+        Attachment {
+            source: "ec2-launch-templates".into(),
+            ..holds("sg-0b", ResourceKind::Ec2Instance, "i-1", Via::Config)
+        },
+        holds("sg-0c", ResourceKind::LambdaFunction, "arn:aws:lambda:us-east-1:111122223333:function:f", Via::Config),
+    ];
+    let digest = signature(&groups[0]).digest();
+    assert_eq!(digest, signature(&groups[1]).digest(), "the two spellings have one signature");
+    assert_eq!(digest.len(), 16);
+    let results = judge(vec![region(REGION, groups, attachments)]);
+    let found = of(&results, "net-sg-duplicate-rules");
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert_at_group(found[0], "sg-0a", Severity::Low);
+    assert_at_group(found[1], "sg-0c", Severity::Low);
+    assert_eq!(
+        failures(&results, "net-sg-duplicate-rules"),
+        [
+            format!(
+                "sg-0a (web-a) has the same rules as sg-0b (web-b) in vpc-1: move its 0 holder(s) to sg-0b and delete \
+                 it (rules digest {digest})"
+            ),
+            format!(
+                "sg-0c (web-c) has the same rules as sg-0b (web-b) in vpc-1: move its 1 holder(s) to sg-0b and delete \
+                 it (rules digest {digest})"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn of_duplicates_with_as_many_holders_the_lowest_id_is_kept() {
+    let groups = vec![web("sg-0f", "f", "vpc-1", false), web("sg-0e", "e", "vpc-1", true)];
+    let attachments = vec![
+        holds("sg-0f", ResourceKind::NetworkInterface, "eni-1", Via::Eni),
+        holds("sg-0e", ResourceKind::NetworkInterface, "eni-2", Via::Eni),
+    ];
+    let results = judge(vec![region(REGION, groups, attachments)]);
+    let got = failures(&results, "net-sg-duplicate-rules");
+    assert_eq!(got.len(), 1);
+    assert!(
+        got[0].starts_with("sg-0f (f) has the same rules as sg-0e (e) in vpc-1: move its 1 holder(s) to sg-0e"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn duplicates_leave_out_default_groups_groups_without_ingress_and_identity_groups() {
+    let egress_only = |id: &str| group(id, id, "vpc-1", vec![], default_egress());
+    let groups = vec![
+        // The default group has the rules of sg-02: a default group is never a candidate, so sg-02 is alone.
+        web("sg-01", "default", "vpc-1", false),
+        web("sg-02", "web", "vpc-1", true),
+        // Alike, but with no inbound rule: identities, not consolidation candidates.
+        egress_only("sg-03"),
+        egress_only("sg-04"),
+        // sg-06 and sg-07 are alike, but a rule of sg-08 names sg-06 (whom it admits is who holds sg-06) and a
+        // rule in a peered VPC names sg-07.
+        group("sg-05", "db", "vpc-1", vec![from_groups("tcp", Some(5432), Some(5432), &["sg-06"])], default_egress()),
+        group("sg-06", "app-a", "vpc-1", vec![tcp(8080, 8080, &["10.0.0.0/8"])], default_egress()),
+        group("sg-07", "app-b", "vpc-1", vec![tcp(8080, 8080, &["10.0.0.0/8"])], default_egress()),
+        group("sg-08", "app-c", "vpc-1", vec![tcp(8080, 8080, &["10.0.0.0/8"])], default_egress()),
+    ];
+    let peered = holds("sg-07", ResourceKind::PeeredVpcReference, "vpc-0peer", Via::Rule);
+    let results = judge(vec![region(REGION, groups.clone(), vec![peered.clone()])]);
+    // sg-08 is the only candidate left of the app groups: alone, nothing to report.
+    assert_eq!(
+        the_pass(&results, "net-sg-duplicate-rules").evidence,
+        "none of the 8 security group(s) of us-east-1 has the same rules as another group of its VPC"
+    );
+    // Without the rules that name them, sg-06, sg-07 and sg-08 are duplicates: the exclusion is what passed.
+    let mut unnamed = groups;
+    unnamed.retain(|g| g.group_id != "sg-05");
+    let results = judge(vec![region(REGION, unnamed, vec![])]);
+    let got = failures(&results, "net-sg-duplicate-rules");
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got.iter().all(|e| e.contains("as sg-06 (app-a) in vpc-1")), "{got:?}");
+}
+
+#[test]
+fn holders_are_counted_only_where_every_source_of_use_was_read() {
+    let groups = vec![web("sg-0a", "a", "vpc-1", false), web("sg-0b", "b", "vpc-1", true)];
+    let attachments = vec![holds("sg-0a", ResourceKind::NetworkInterface, "eni-1", Via::Eni)];
+    let only_groups = vec![complete("ec2-security-groups")];
+    let results = judge(vec![region_read(REGION, groups, attachments, only_groups)]);
+    let got = failures(&results, "net-sg-duplicate-rules");
+    assert_eq!(got.len(), 1);
+    assert!(
+        got[0].starts_with(
+            "sg-0b (b) has the same rules as sg-0a (a) in vpc-1: move its holders (0 seen; not every source of use \
+             could be read in the region) to sg-0a and delete it (rules digest "
+        ),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn group_names_are_made_printable_in_the_evidence() {
+    let groups = vec![web("sg-0a", "a\u{1b}[2Jb", "vpc-1", false), web("sg-0b", "x\u{202e}y", "vpc-1", true)];
+    let results = judge(vec![region(REGION, groups, vec![])]);
+    let got = failures(&results, "net-sg-duplicate-rules");
+    assert_eq!(got.len(), 1);
+    assert!(got[0].starts_with(r"sg-0b (x\u{202e}y) has the same rules as sg-0a (a\u{1b}[2Jb)"), "{got:?}");
+    assert!(!got[0].contains('\u{1b}') && !got[0].contains('\u{202e}'));
+}
+
+// --- net-sg-redundant-rule ---
+
+#[test]
+fn redundant_rules_are_named_with_what_covers_them() {
+    let g = group(
+        "sg-0a",
+        "a",
+        "vpc-1",
+        vec![
+            tcp(22, 22, &["10.1.0.0/16"]),
+            tcp(0, 65535, &["10.0.0.0/8"]),
+            tcp(80, 80, &["192.168.1.1/16", "192.168.0.0/16"]),
+        ],
+        vec![all(&["0.0.0.0/0"]), tcp(443, 443, &["0.0.0.0/0"])],
+    );
+    let results = judge(vec![region(REGION, vec![g], vec![])]);
+    let found = of(&results, "net-sg-redundant-rule");
+    assert_eq!(found.len(), 1);
+    assert_at_group(found[0], "sg-0a", Severity::Low);
+    assert_eq!(
+        found[0].evidence,
+        "sg-0a (a) has 3 redundant rule(s): ingress tcp 22 from 10.1.0.0/16 is covered by ingress tcp 0-65535 from \
+         10.0.0.0/8; ingress tcp 80 from 192.168.0.0/16 is repeated; egress tcp 443 to 0.0.0.0/0 is covered by \
+         egress all to 0.0.0.0/0"
+    );
+}
+
+#[test]
+fn rules_of_different_peers_or_families_are_not_redundant() {
+    let g = group(
+        "sg-0a",
+        "a",
+        "vpc-1",
+        vec![
+            tcp(443, 443, &["0.0.0.0/0", "::/0"]),
+            from_groups("tcp", Some(22), Some(22), &["sg-0a"]),
+            from_groups("tcp", Some(22), Some(22), &["sg-0b"]),
+            from_lists("tcp", Some(22), Some(22), &["pl-0a"]),
+        ],
+        default_egress(),
+    );
+    let results = judge(vec![region(REGION, vec![g], vec![])]);
+    assert_eq!(
+        the_pass(&results, "net-sg-redundant-rule").evidence,
+        "none of the 1 security group(s) of us-east-1 has a rule that another of its rules covers"
+    );
+}
+
+// --- net-sg-broad-public-source ---
+
+#[test]
+fn broad_public_sources_from_slash_1_to_8_and_32_are_reported_but_not_the_world() {
+    let g = group(
+        "sg-0a",
+        "a",
+        "vpc-1",
+        vec![
+            tcp(443, 443, &["8.0.0.0/7", "44.0.0.0/8", "45.0.0.0/9", "10.0.0.0/8", "0.0.0.0/0"]),
+            all(&["2600::/32", "2600::/33", "fc00::/7", "::/0"]),
+            tcp(443, 443, &["8.0.0.1/7"]),
+        ],
+        default_egress(),
+    );
+    let results = judge(vec![region(REGION, vec![g], vec![])]);
+    let found = of(&results, "net-sg-broad-public-source");
+    assert_eq!(found.len(), 1);
+    assert_at_group(found[0], "sg-0a", Severity::Medium);
+    assert_eq!(
+        found[0].evidence,
+        "sg-0a (a) admits traffic from a public block of /8 or larger (IPv6: /32 or larger): ingress tcp 443 from \
+         8.0.0.0/7, ingress tcp 443 from 44.0.0.0/8, ingress all from 2600::/32"
+    );
+}
+
+#[test]
+fn world_open_and_narrow_or_private_sources_pass_the_broad_source_check() {
+    let g = group(
+        "sg-0a",
+        "a",
+        "vpc-1",
+        vec![tcp(22, 22, &["0.0.0.0/0", "::/0", "45.0.0.0/9", "10.0.0.0/8", "172.16.0.0/12"])],
+        // Egress is not a source.
+        vec![all(&["8.0.0.0/7"])],
+    );
+    let results = judge(vec![region(REGION, vec![g], vec![])]);
+    assert!(the_pass(&results, "net-sg-broad-public-source").evidence.starts_with("none of the 1 security group(s)"));
+}
+
+// --- net-sg-wide-port-range ---
+
+#[test]
+fn wide_port_ranges_from_blocks_and_prefix_lists_are_reported() {
+    let g = group(
+        "sg-0a",
+        "a",
+        "vpc-1",
+        vec![
+            tcp(0, 65535, &["10.0.0.0/8", "0.0.0.0/0", "::/0"]),
+            from_lists("udp", Some(1000), Some(2000), &["pl-0a"]),
+            // 1,000 ports: not more than 1,000.
+            tcp(1024, 2023, &["10.0.0.0/8"]),
+            // Every protocol, and group peers (itself or another): left out.
+            all(&["10.0.0.0/8"]),
+            from_groups("tcp", Some(0), Some(65535), &["sg-0a", "sg-0b"]),
+        ],
+        vec![tcp(0, 65535, &["10.0.0.0/8"])],
+    );
+    let results = judge(vec![region(REGION, vec![g], vec![])]);
+    let found = of(&results, "net-sg-wide-port-range");
+    assert_eq!(found.len(), 1);
+    assert_at_group(found[0], "sg-0a", Severity::Low);
+    assert_eq!(
+        found[0].evidence,
+        "sg-0a (a) admits more than 1000 ports in one rule: ingress tcp 0-65535 from 10.0.0.0/8, ingress udp 1000-2000 \
+         from pl-0a"
+    );
+}
+
+#[test]
+fn self_group_and_world_peers_pass_the_wide_port_range_check() {
+    let g = group(
+        "sg-0a",
+        "a",
+        "vpc-1",
+        vec![
+            from_groups("tcp", Some(0), Some(65535), &["sg-0a"]),
+            tcp(0, 65535, &["0.0.0.0/0"]),
+            tcp(1024, 2023, &["10.0.0.0/8"]),
+        ],
+        default_egress(),
+    );
+    let results = judge(vec![region(REGION, vec![g], vec![])]);
+    assert_eq!(
+        the_pass(&results, "net-sg-wide-port-range").evidence,
+        "none of the 1 security group(s) of us-east-1 admits more than 1000 TCP or UDP ports in one rule from an \
+         address block or prefix list"
+    );
+}
+
+// --- net-sg-all-protocols-public ---
+
+#[test]
+fn every_protocol_from_a_public_block_is_reported_but_not_from_the_world() {
+    let g = group(
+        "sg-0a",
+        "a",
+        "vpc-1",
+        vec![all(&["203.0.113.7/32", "10.0.0.0/8", "0.0.0.0/0", "2600::/48"]), tcp(0, 65535, &["198.51.100.0/24"])],
+        default_egress(),
+    );
+    let results = judge(vec![region(REGION, vec![g], vec![])]);
+    let found = of(&results, "net-sg-all-protocols-public");
+    assert_eq!(found.len(), 1);
+    assert_at_group(found[0], "sg-0a", Severity::High);
+    assert_eq!(
+        found[0].evidence,
+        "sg-0a (a) admits every protocol from a public block: ingress all from 203.0.113.7/32, ingress all from \
+         2600::/48"
+    );
+    let world = group("sg-0b", "b", "vpc-1", vec![all(&["0.0.0.0/0", "::/0", "192.168.0.0/16"])], default_egress());
+    let results = judge(vec![region(REGION, vec![world], vec![])]);
+    the_pass(&results, "net-sg-all-protocols-public");
+}
+
+// --- net-sg-rules-quota ---
+
+/// `n` distinct IPv4 (or IPv6) blocks, for one permission.
+fn blocks(n: usize, v6: bool) -> Vec<String> {
+    (0..n).map(|i| if v6 { format!("2600:{i:x}::/32") } else { format!("10.{}.{}.0/24", i / 256, i % 256) }).collect()
+}
+
+fn many(protocol: &str, n: usize, v6: bool) -> Rule {
+    let owned = blocks(n, v6);
+    let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
+    cidrs(protocol, Some(443), Some(443), &texts)
+}
+
+#[test]
+fn the_quota_tallies_each_direction_and_family_and_warns_at_48() {
+    let ids: Vec<String> = (0..24).map(|i| format!("sg-0f{i:02x}")).collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let groups = vec![
+        group("sg-01", "47-v4", "vpc-1", vec![many("tcp", 47, false)], default_egress()),
+        group("sg-02", "48-v4", "vpc-1", vec![many("tcp", 40, false), many("udp", 8, false)], default_egress()),
+        group("sg-03", "59-v4", "vpc-1", vec![many("tcp", 59, false)], default_egress()),
+        // 30 and 30: each family below the threshold.
+        group("sg-04", "30-30", "vpc-1", vec![many("tcp", 30, false), many("tcp", 30, true)], default_egress()),
+        // Group references count toward both families: 24 + 24 is 48 for IPv4, 24 for IPv6.
+        group(
+            "sg-05",
+            "refs",
+            "vpc-1",
+            vec![many("tcp", 24, false), from_groups("tcp", Some(22), Some(22), &refs)],
+            default_egress(),
+        ),
+        group("sg-06", "out-v6", "vpc-1", vec![], vec![many("tcp", 48, true)]),
+    ];
+    let results = judge(vec![region(REGION, groups, vec![])]);
+    let found = of(&results, "net-sg-rules-quota");
+    for r in &found {
+        assert_eq!(r.severity, Severity::Low);
+        assert_eq!(r.location.resource_type, resource::EC2_SECURITY_GROUP);
+    }
+    let tail = "at or above 48 (80 % of AWS's default quota of 60 rules per direction and address family)";
+    assert_eq!(
+        failures(&results, "net-sg-rules-quota"),
+        [
+            format!("sg-02 (48-v4) has 48 inbound IPv4 rule(s), {tail}"),
+            format!("sg-03 (59-v4) has 59 inbound IPv4 rule(s), {tail}"),
+            format!("sg-05 (refs) has 48 inbound IPv4 rule(s), {tail}"),
+            format!("sg-06 (out-v6) has 48 outbound IPv6 rule(s), {tail}"),
+        ]
+    );
+}
+
+#[test]
+fn a_prefix_list_counts_as_one_entry_and_the_evidence_says_so() {
+    let near = group(
+        "sg-0a",
+        "near",
+        "vpc-1",
+        vec![many("tcp", 47, false), from_lists("tcp", Some(443), Some(443), &["pl-0a"])],
+        default_egress(),
+    );
+    let results = judge(vec![region(REGION, vec![near], vec![])]);
+    let found = of(&results, "net-sg-rules-quota");
+    assert_eq!(found.len(), 1);
+    assert_at_group(found[0], "sg-0a", Severity::Low);
+    assert_eq!(
+        found[0].evidence,
+        "sg-0a (near) has 48 inbound IPv4 rule(s), at or above 48 (80 % of AWS's default quota of 60 rules per \
+         direction and address family); prefix list pl-0a counted as one entry (its size is not in the snapshot)"
+    );
+    // Below the threshold the region passes, and says that its prefix lists were counted as one entry each.
+    let below = group(
+        "sg-0a",
+        "below",
+        "vpc-1",
+        vec![from_lists("tcp", Some(443), Some(443), &["pl-0a", "pl-0b"])],
+        default_egress(),
+    );
+    let plain = group("sg-0b", "plain", "vpc-1", vec![many("tcp", 47, false)], default_egress());
+    let results = judge(vec![region(REGION, vec![below, plain], vec![])]);
+    assert_eq!(
+        the_pass(&results, "net-sg-rules-quota").evidence,
+        "none of the 2 security group(s) of us-east-1 has 48 or more rules in one direction and address family (the \
+         prefix lists of 1 of them counted as one entry each: their sizes are not in the snapshot)"
+    );
+}
+
+// --- every hygiene check ---
+
+/// The descriptions (fixed text, for the docs) state the thresholds the checks use.
+#[test]
+fn the_descriptions_state_the_thresholds_in_force() {
+    use sgaudit_audit::checks::network::{
+        sg_broad_public_source as broad, sg_rules_quota as quota, sg_wide_port_range as wide,
+    };
+    let has = |check: &sgaudit_audit::checks::Check, text: String| {
+        assert!(check.description.contains(&text), "{}: {text:?} in {:?}", check.id, check.description)
+    };
+    has(&broad::CHECK, format!("IPv4 block of /1 to /{}", broad::MAX_PREFIX_V4));
+    has(&broad::CHECK, format!("IPv6 block of /1 to /{}", broad::MAX_PREFIX_V6));
+    assert_eq!(wide::MAX_PORTS, 1000);
+    has(&wide::CHECK, "more than 1,000 ports".to_string());
+    has(&quota::CHECK, format!("({} by default)", quota::DEFAULT_RULES_PER_GROUP));
+    has(&quota::CHECK, format!("A group with {} (80 %) or more", quota::WARN_AT));
+}
+
+#[test]
+fn a_clean_group_passes_every_hygiene_check() {
+    let g = group("sg-0a", "clean", "vpc-1", vec![tcp(443, 443, &["10.0.0.0/16"])], default_egress());
+    let results = judge(vec![region(REGION, vec![g], vec![])]);
+    for (check, _) in HYGIENE {
+        the_pass(&results, check);
+    }
+}
+
+/// Where the groups of a region could not be read, these checks there are *not evaluated*, never a pass, and
+/// say why; another region, read in full, is judged as usual.
+#[test]
+fn denied_group_evidence_is_not_evaluated_never_a_pass() {
+    let denied = SourceCoverage {
+        source: "ec2-security-groups".into(),
+        state: CoverageState::Denied {
+            error: SourceError {
+                code: "UnauthorizedOperation".into(),
+                message: "not authorized".into(),
+                action: Some("ec2:DescribeSecurityGroups".into()),
+                scp_deny: false,
+            },
+        },
+        requests: 1,
+        items: 0,
+    };
+    let coverage: Vec<SourceCoverage> =
+        whole().into_iter().map(|c| if c.source == "ec2-security-groups" { denied.clone() } else { c }).collect();
+    // What the region does hold would fail every check, had it been read.
+    let bad = group(
+        "sg-0a",
+        "bad",
+        "vpc-1",
+        vec![
+            all(&["8.0.0.0/7"]),
+            tcp(0, 65535, &["10.0.0.0/8"]),
+            tcp(22, 22, &["10.1.0.0/16"]),
+            many("tcp", 50, false),
+        ],
+        default_egress(),
+    );
+    let twin = group("sg-0b", "twin", "vpc-1", bad.ingress.clone(), default_egress());
+    let results = judge(vec![
+        region_read("eu-west-1", vec![bad, twin], vec![], coverage),
+        region(
+            REGION,
+            vec![group("sg-0c", "c", "vpc-2", vec![tcp(443, 443, &["10.0.0.0/16"])], default_egress())],
+            vec![],
+        ),
+    ]);
+    for (check, severity) in HYGIENE {
+        let mine = of(&results, check);
+        assert_eq!(mine.len(), 2, "{check}: {mine:#?}");
+        let eu =
+            mine.iter().find(|r| r.location.region.as_deref() == Some("eu-west-1")).expect("a result in eu-west-1");
+        assert_eq!(eu.outcome, Outcome::NotEvaluated, "{check}");
+        assert_eq!(eu.severity, severity, "{check}");
+        assert!(eu.evidence.contains("ec2:DescribeSecurityGroups"), "{check}: {}", eu.evidence);
+        let us = mine.iter().find(|r| r.location.region.as_deref() == Some(REGION)).expect("a result in us-east-1");
+        assert_eq!(us.outcome, Outcome::Pass, "{check}: {us:#?}");
+    }
+}
