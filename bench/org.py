@@ -14,7 +14,7 @@ groups `unknown`, sources failed, requests in flight (max and mean) and the shar
 
 The simulator is built in release (it has no AWS SDK below it: about three minutes the first time). sgaudit is the
 binary given with --binary, else the one built in --profile (`bench-org`: optimised, without the release profile's
-whole-program LTO; the AWS SDK takes about 40 minutes to build in it on 2 cores), else the workspace's dev build
+whole-program LTO; the AWS SDK takes about 50 minutes to build in it on 2 cores), else the workspace's dev build
 (unoptimised: about 2 ms of CPU per request, so CPU-bound on 2 cores past ~100 accounts).
 """
 import argparse

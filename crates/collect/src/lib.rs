@@ -41,10 +41,20 @@ pub use source::{AccountFound, Ctx, Found, SourceDef};
 pub use work::{collect_units, UnitKey};
 
 /// Source lists in flight at once across an organisation, by default. A list waits on AWS most of its time
-/// (sgaudit spends well under a millisecond of CPU on a request that takes 50–600 ms), so it is the number of
-/// requests in flight that sets the pace: 1,000 accounts × 17 regions × ~41 lists at ~100 ms each take
-/// ~4.5 minutes at 256. Past the open-file limit it is lowered ([`http::fit_open_files`]).
-pub const DEFAULT_CONCURRENCY: usize = 256;
+/// (sgaudit spends about a third of a millisecond of CPU on a request that takes 50–600 ms), so it is the
+/// number of requests in flight that sets the pace: 1,000 accounts × 17 regions are ~2.5 million requests
+/// (~145 per account-region), ~19 minutes at 256 in flight with a mean answer of ~115 ms, under 10 at 1,024
+/// (measured: `bench/org.py`, README). AWS's own limits are per account and region, which
+/// [`DEFAULT_PER_REGION`] keeps each under, so the global number only has to fit this machine: each request
+/// holds a socket, and past the open-file limit it is lowered ([`http::fit_open_files`]). A smaller scope
+/// never reaches it (one account's 17 regions hold at most 17 × 8).
+pub const DEFAULT_CONCURRENCY: usize = 1024;
+
+/// Accounts being set up at once (a role assumed, the identity and regions read). Every `sts:AssumeRole` is
+/// made by the one calling account, whose STS quota (600 requests a second per account and region) and retry
+/// allowance all of them share: with 1,024 at once at the start of a 1,000-account scan, 61 accounts failed
+/// throttled before a list was read (the benchmark, exit 3). 32 at ~0.3 s each set up ~100 accounts a second.
+pub const SETUP_CONCURRENCY: usize = 32;
 
 /// Source lists in flight at once within one account-region, by default: AWS's rate limits are per account
 /// and region (EC2's non-mutating bucket refills at 20 requests a second after a burst of 100; most other
@@ -286,7 +296,7 @@ pub async fn connect(options: &ScanOptions) -> Result<Connected, ScanError> {
     let single = targets.len() == 1 && matches!(options.accounts, AccountSelection::Profiles(_));
     let reached: Vec<Result<Session, Account>> =
         futures::stream::iter(targets.into_iter().map(|target| reach(target, options, &probe)))
-            .buffered(options.concurrency.max(1))
+            .buffered(options.concurrency.clamp(1, SETUP_CONCURRENCY))
             .collect()
             .await;
     if single {

@@ -58,11 +58,11 @@ struct Document<'a> {
     families: Vec<&'static str>,
     summary: Summary,
     /// Every group's verdict; empty when the `groups` family was not judged.
-    security_groups: Vec<Group<'a>>,
+    security_groups: Each<'a, Group<'a>>,
     /// Every result of the account and regional checks, in the audit's order.
     results: Vec<ResultEntry<'a>>,
     /// What each source of group evidence read, per account and region.
-    coverage: Vec<Coverage<'a>>,
+    coverage: Each<'a, Coverage<'a>>,
     /// The account-wide sources (IAM, the S3 account settings and bucket list), per account; `region` is
     /// the region their calls were made from.
     account_coverage: Vec<Coverage<'a>>,
@@ -451,6 +451,38 @@ impl<T: Word> JsonSchema for Counts<T> {
     }
 }
 
+/// A list made as it is written, one element at a time, rather than built whole and then written: an
+/// organisation's groups and coverage (millions of rows) are not held a second time beside the audit. It can
+/// be written once; its schema is that of a `Vec<T>`.
+struct Each<'a, T>(std::cell::RefCell<Option<Box<dyn Iterator<Item = T> + 'a>>>);
+
+impl<'a, T> Each<'a, T> {
+    fn new(items: impl Iterator<Item = T> + 'a) -> Self {
+        Each(std::cell::RefCell::new(Some(Box::new(items))))
+    }
+}
+
+impl<T: Serialize> Serialize for Each<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let items = self.0.borrow_mut().take().ok_or_else(|| serde::ser::Error::custom("a list written twice"))?;
+        serializer.collect_seq(items)
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Each<'_, T> {
+    fn schema_name() -> Cow<'static, str> {
+        <Vec<T>>::schema_name()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        <Vec<T>>::json_schema(generator)
+    }
+
+    fn inline_schema() -> bool {
+        <Vec<T>>::inline_schema()
+    }
+}
+
 /// The JSON Schema of the document (draft 2020-12), as `docs/schema/` publishes it.
 pub fn schema() -> Schema {
     schemars::generate::SchemaSettings::draft2020_12()
@@ -497,13 +529,11 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::i
             },
         },
         families: audit.families.iter().map(|f| f.id()).collect(),
-        security_groups: audit.groups.iter().map(group).collect(),
+        security_groups: Each::new(audit.groups.iter().map(group)),
         results: audit.results.iter().map(result).collect(),
-        coverage: snapshot
-            .regions
-            .iter()
-            .flat_map(|r| r.coverage.iter().map(move |c| coverage(&r.account_id, &r.region, c)))
-            .collect(),
+        coverage: Each::new(
+            snapshot.regions.iter().flat_map(|r| r.coverage.iter().map(move |c| coverage(&r.account_id, &r.region, c))),
+        ),
         account_coverage: snapshot
             .account_evidence
             .iter()

@@ -387,9 +387,13 @@ pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8
         }
     };
     if let Some(path) = &args.save_snapshot {
+        // Streamed, as `Snapshot::to_json` writes it: an organisation's snapshot is never held as one string.
         output::write_atomic(path, |w| {
-            w.write_all(snapshot.to_json().as_bytes())?;
-            w.write_all(b"\n")
+            use std::io::Write as _;
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+            serde_json::to_writer_pretty(&mut w, &snapshot)?;
+            w.write_all(b"\n")?;
+            w.flush()
         })
         .map_err(|e| Error::output(format!("cannot write snapshot {}: {e}", shown(path))))?;
     }
