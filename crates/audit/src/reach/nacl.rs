@@ -19,19 +19,8 @@ pub fn ephemeral() -> PortRange {
 /// the subnet gets through the ACL, inbound (`egress` false) or outbound: the ranges, merged, in order. For a
 /// protocol without ports the answer is `range` whole or nothing.
 pub fn allowed(acl: &NetworkAcl, egress: bool, v6: bool, protocol: &Protocol, range: PortRange) -> Vec<PortRange> {
-    let mut entries: Vec<&AclEntry> =
-        acl.entries.iter().filter(|e| e.egress == egress && is_world(e, v6) && same_protocol(e, protocol)).collect();
-    entries.sort_by_key(|e| e.rule_number);
-    let ported = protocol.has_ports();
-    let entry_range = |e: &AclEntry| -> PortRange {
-        if !ported || !Protocol::parse(&e.protocol).has_ports() {
-            return PortRange::ALL;
-        }
-        match (e.from_port, e.to_port) {
-            (Some(from), Some(to)) if from >= 0 && to >= 0 => PortRange::new(port(from), port(to)),
-            _ => PortRange::ALL,
-        }
-    };
+    let entries = world_entries(acl, egress, v6, protocol);
+    let entry_range = |e: &AclEntry| entry_range(e, protocol);
     // Every port where the deciding entry may change, within the range.
     let mut cuts: Vec<u32> = vec![u32::from(range.from()), u32::from(range.to()) + 1];
     for e in &entries {
@@ -58,6 +47,39 @@ pub fn allowed(acl: &NetworkAcl, egress: bool, v6: bool, protocol: &Protocol, ra
         }
     }
     out
+}
+
+/// The entry that decides for traffic of `protocol` to `port` between the internet at large (of IPv6 when `v6`)
+/// and the subnet: the first, in rule-number order, of those for the whole family that match it; `None` when
+/// none does (the traffic is denied).
+pub fn deciding<'a>(
+    acl: &'a NetworkAcl,
+    egress: bool,
+    v6: bool,
+    protocol: &Protocol,
+    port: u16,
+) -> Option<&'a AclEntry> {
+    world_entries(acl, egress, v6, protocol).into_iter().find(|e| entry_range(e, protocol).contains_port(port))
+}
+
+/// The entries for the whole family (0.0.0.0/0 or ::/0) that apply to `protocol`, in rule-number order.
+fn world_entries<'a>(acl: &'a NetworkAcl, egress: bool, v6: bool, protocol: &Protocol) -> Vec<&'a AclEntry> {
+    let mut entries: Vec<&AclEntry> =
+        acl.entries.iter().filter(|e| e.egress == egress && is_world(e, v6) && same_protocol(e, protocol)).collect();
+    entries.sort_by_key(|e| e.rule_number);
+    entries
+}
+
+/// The ports an entry applies to, for traffic of `protocol`: its range for TCP and UDP (every port when it
+/// names none), every port otherwise.
+fn entry_range(e: &AclEntry, protocol: &Protocol) -> PortRange {
+    if !protocol.has_ports() || !Protocol::parse(&e.protocol).has_ports() {
+        return PortRange::ALL;
+    }
+    match (e.from_port, e.to_port) {
+        (Some(from), Some(to)) if from >= 0 && to >= 0 => PortRange::new(port(from), port(to)),
+        _ => PortRange::ALL,
+    }
 }
 
 /// Whether replies to the internet at large get out: some ephemeral port for TCP and UDP, the protocol at
@@ -88,9 +110,10 @@ fn port(value: i32) -> u16 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
+    /// An entry written briefly: its family follows from the block.
     pub(crate) fn entry(
         n: i32,
         egress: bool,

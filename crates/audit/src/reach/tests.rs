@@ -1,11 +1,12 @@
 use sgaudit_snapshot::network::{
     InterfaceAddressing, InternetGateway, LbTarget, Listener, LoadBalancer, RegionNetwork, Route, RouteTable, Subnet,
 };
-use sgaudit_snapshot::posture::{AclEntry, NetworkAcl, RegionPosture};
+use sgaudit_snapshot::posture::{NetworkAcl, RegionPosture};
 use sgaudit_snapshot::{
     CoverageState, GroupPeer, Peer, RegionSnapshot, Rule, SecurityGroup, SourceCoverage, SourceError,
 };
 
+use super::nacl::tests::entry;
 use super::*;
 
 fn tcp(port: i32, v4: &[&str], v6: &[&str], groups: &[&str]) -> Rule {
@@ -58,19 +59,6 @@ fn eni(id: &str, subnet: &str, groups: &[&str], public: Option<&str>, v6: Option
     }
 }
 
-fn acl_entry(n: i32, egress: bool, protocol: &str, action: &str, cidr: &str, ports: Option<(i32, i32)>) -> AclEntry {
-    AclEntry {
-        rule_number: n,
-        egress,
-        protocol: protocol.into(),
-        action: action.into(),
-        cidr: (!cidr.contains(':')).then(|| cidr.to_string()),
-        ipv6_cidr: cidr.contains(':').then(|| cidr.to_string()),
-        from_port: ports.map(|p| p.0),
-        to_port: ports.map(|p| p.1),
-    }
-}
-
 fn route(destination: &str, target: &str) -> Route {
     Route { destination: destination.into(), target: target.into(), state: "active".into() }
 }
@@ -79,12 +67,9 @@ fn route(destination: &str, target: &str) -> Route {
 /// an internet-facing load balancer with an application target behind it, and an internal one.
 fn estate() -> RegionSnapshot {
     let allow_all = |egress: bool| {
-        vec![
-            acl_entry(100, egress, "-1", "allow", "0.0.0.0/0", None),
-            acl_entry(101, egress, "-1", "allow", "::/0", None),
-        ]
+        vec![entry(100, egress, "-1", "allow", "0.0.0.0/0", None), entry(101, egress, "-1", "allow", "::/0", None)]
     };
-    let mut no22 = vec![acl_entry(90, false, "6", "deny", "0.0.0.0/0", Some((22, 22)))];
+    let mut no22 = vec![entry(90, false, "6", "deny", "0.0.0.0/0", Some((22, 22)))];
     no22.extend(allow_all(false));
     no22.extend(allow_all(true));
     let mut open = allow_all(false);

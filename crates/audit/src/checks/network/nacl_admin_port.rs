@@ -1,7 +1,8 @@
-use sgaudit_snapshot::posture::{AclEntry, NetworkAcl};
+use sgaudit_snapshot::posture::NetworkAcl;
 
 use super::ADMIN_PORTS;
 use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use crate::rules::Protocol;
 
 pub const CHECK: Check = Check {
     id: "net-nacl-admin-port",
@@ -40,18 +41,13 @@ pub const CHECK: Check = Check {
     }),
 };
 
-/// `22 from 0.0.0.0/0 (rule 100)`, for each admin port and address family the ACL lets in.
+/// `22 from 0.0.0.0/0 (rule 100)`, for each admin port and address family the ACL lets in: the first entry for
+/// the whole family that matches decides, as reachability judges it ([`crate::reach::nacl::deciding`]).
 fn admits(acl: &NetworkAcl) -> Vec<String> {
-    let mut inbound: Vec<&AclEntry> = acl.entries.iter().filter(|e| !e.egress).collect();
-    inbound.sort_by_key(|e| e.rule_number);
     let mut open = Vec::new();
     for port in ADMIN_PORTS {
-        for (world, cidr_of) in [
-            ("0.0.0.0/0", (|e: &AclEntry| e.cidr.as_deref()) as fn(&AclEntry) -> Option<&str>),
-            ("::/0", |e: &AclEntry| e.ipv6_cidr.as_deref()),
-        ] {
-            // Entries for narrower ranges do not decide for the internet at large.
-            let first = inbound.iter().find(|e| cidr_of(e) == Some(world) && matches_tcp_port(e, port));
+        for (world, v6) in [("0.0.0.0/0", false), ("::/0", true)] {
+            let first = crate::reach::nacl::deciding(acl, false, v6, &Protocol::Tcp, port);
             if let Some(entry) = first.filter(|e| e.action.eq_ignore_ascii_case("allow")) {
                 open.push(format!("{port} from {world} (rule {})", entry.rule_number));
             }
@@ -60,20 +56,10 @@ fn admits(acl: &NetworkAcl) -> Vec<String> {
     open
 }
 
-fn matches_tcp_port(entry: &AclEntry, port: u16) -> bool {
-    match entry.protocol.as_str() {
-        "-1" | "all" => true,
-        "6" | "tcp" => match (entry.from_port, entry.to_port) {
-            (Some(from), Some(to)) => from <= i32::from(port) && i32::from(port) <= to,
-            _ => true,
-        },
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sgaudit_snapshot::posture::AclEntry;
 
     fn entry(rule_number: i32, protocol: &str, action: &str, cidr: &str, ports: Option<(i32, i32)>) -> AclEntry {
         AclEntry {
