@@ -61,17 +61,9 @@ mod tests {
     use super::*;
     use sgaudit_snapshot::posture::AclEntry;
 
+    /// An inbound entry: the reach tests' helper, which the judging shares.
     fn entry(rule_number: i32, protocol: &str, action: &str, cidr: &str, ports: Option<(i32, i32)>) -> AclEntry {
-        AclEntry {
-            rule_number,
-            egress: false,
-            protocol: protocol.into(),
-            action: action.into(),
-            cidr: (!cidr.contains(':')).then(|| cidr.to_string()),
-            ipv6_cidr: cidr.contains(':').then(|| cidr.to_string()),
-            from_port: ports.map(|p| p.0),
-            to_port: ports.map(|p| p.1),
-        }
+        crate::reach::nacl::tests::entry(rule_number, false, protocol, action, cidr, ports)
     }
 
     fn acl(entries: Vec<AclEntry>) -> NetworkAcl {
