@@ -224,21 +224,68 @@ def report_scan(doc, code, wall, cpu, rss, accounts, regions):
     return {"wall": wall, "cpu": cpu, "rss_mib": rss, "requests": total_actual, "minimum": total_min}
 
 
-def snapshot_sources():
-    """The source ids of `sgaudit_snapshot::SOURCES`, read from the snapshot crate."""
-    text = open(os.path.join(ROOT, "crates", "snapshot", "src", "lib.rs")).read()
-    block = text[text.index("pub const SOURCES"):]
-    block = block[:block.index("];")]
-    return re.findall(r'"([a-z0-9-]+)"', block)
+def snapshot_sources(network=True):
+    """The source ids of `sgaudit_snapshot::SOURCES` (and of `REACH_SOURCES`), read from the snapshot crate."""
+    def listed(file, const):
+        text = open(os.path.join(ROOT, "crates", "snapshot", "src", file)).read()
+        block = text[text.index(f"pub const {const}"):]
+        return re.findall(r'"([a-z0-9-]+)"', block[:block.index("];")])
+    ids = listed("lib.rs", "SOURCES")
+    if network:
+        ids += [s for s in listed("network.rs", "REACH_SOURCES") if s not in ids]
+    return ids
 
 
-def synthetic_snapshot(path, groups, enis):
-    """A snapshot of one account with `groups` groups over 10 regions and `enis` interfaces."""
+def synthetic_network(r, region, enis_per_region, ids, rng):
+    """The paths from the internet into one region of the synthetic estate: 20 subnets of one VPC, half of them
+    routed to an internet gateway, one network ACL allowing everything, every interface's addressing (one in
+    ten with a public address, on an instance) and 5 internet-facing load balancers on 443 with 20 targets
+    each. Returns (network, network ACLs)."""
+    subnets = [f"subnet-{r:02x}{k:015x}" for k in range(20)]
+    network = {
+        "subnets": [{"subnet_id": s, "vpc_id": "vpc-1", "cidr_ipv4": f"10.{k}.0.0/16"} for k, s in enumerate(subnets)],
+        "route_tables": [
+            {"route_table_id": f"rtb-{r:02x}main", "vpc_id": "vpc-1", "main": True,
+             "routes": [{"destination": "10.0.0.0/8", "target": "local", "state": "active"}]},
+            {"route_table_id": f"rtb-{r:02x}public", "vpc_id": "vpc-1", "main": False, "subnets": subnets[::2],
+             "routes": [{"destination": "0.0.0.0/0", "target": f"igw-{r:02x}", "state": "active"},
+                        {"destination": "10.0.0.0/8", "target": "local", "state": "active"}]},
+        ],
+        "internet_gateways": [{"internet_gateway_id": f"igw-{r:02x}", "vpcs": ["vpc-1"]}],
+        "interfaces": [],
+        "load_balancers": [],
+        "listeners": [],
+        "targets": [],
+    }
+    for e in range(enis_per_region):
+        eni = {"network_interface_id": f"eni-{r:02x}{e:015x}", "subnet_id": subnets[e % 20], "vpc_id": "vpc-1",
+               "groups": [ids[rng.randrange(len(ids) * 3 // 4)]], "private_ips": [f"10.{e % 20}.{e // 250 % 256}.{e % 250}"],
+               "instance_id": f"i-{r:02x}{e:015x}", "interface_type": "interface"}
+        if e % 10 == 0:
+            eni["public_ips"] = [f"54.{r}.{e // 250 % 256}.{e % 250}"]
+        network["interfaces"].append(eni)
+    for b in range(5):
+        arn = f"arn:aws:elasticloadbalancing:{region}:111122223333:loadbalancer/app/lb{b}/{r:02x}{b:014x}"
+        network["load_balancers"].append({"id": arn, "name": f"lb{b}", "kind": "application", "internet_facing": True,
+                                          "vpc_id": "vpc-1", "subnets": subnets[::2][:2], "groups": [ids[b]]})
+        network["listeners"].append({"load_balancer": arn, "protocol": "HTTPS", "port": 443})
+        for t in range(20):
+            network["targets"].append({"load_balancer": arn, "kind": "instance",
+                                       "id": f"i-{r:02x}{(b * 20 + t) * 7:015x}", "port": 8080})
+    acl = {"network_acl_id": f"acl-{r:02x}", "vpc_id": "vpc-1", "is_default": True, "subnets": subnets,
+           "entries": [{"rule_number": 100, "egress": egress, "protocol": "-1", "action": "allow",
+                        "cidr": "0.0.0.0/0"} for egress in (False, True)]}
+    return network, [acl]
+
+
+def synthetic_snapshot(path, groups, enis, network=True):
+    """A snapshot of one account with `groups` groups over 10 regions and `enis` interfaces; with `network`,
+    the evidence of reachability too (`synthetic_network`)."""
     rng = random.Random(7)
     regions = [f"us-east-{i}" for i in range(1, 3)] + [f"eu-west-{i}" for i in range(1, 4)] + \
               [f"ap-south-{i}" for i in range(1, 3)] + ["sa-east-1", "ca-central-1", "me-south-1"]
     # Every source the snapshot's schema expects, read whole: a snapshot missing one has its groups unknown.
-    sources = snapshot_sources()
+    sources = snapshot_sources(network)
     per_region = groups // len(regions)
     enis_per_region = enis // len(regions)
     with open(path, "w") as f:
@@ -273,6 +320,9 @@ def synthetic_snapshot(path, groups, enis):
                           "attachments": attachments,
                           "coverage": [{"source": s, "state": "complete", "requests": 1, "items": 0}
                                        for s in sources]}
+            if network:
+                region_doc["network"], acls = synthetic_network(r, region, enis_per_region, ids, rng)
+                region_doc["posture"] = {"network_acls": acls}
             if r:
                 f.write(",")
             json.dump(region_doc, f)
@@ -282,7 +332,7 @@ def synthetic_snapshot(path, groups, enis):
 def offline(args, binary):
     path = os.path.join(tempfile.mkdtemp(), "synthetic.json")
     log(f"writing a synthetic snapshot of {args.offline_groups} groups and {args.offline_enis} interfaces ...")
-    synthetic_snapshot(path, args.offline_groups, args.offline_enis)
+    synthetic_snapshot(path, args.offline_groups, args.offline_enis, network=not args.no_network)
     size = os.path.getsize(path) / 2**20
     results = {}
     for fmt in args.formats.split(","):
@@ -310,6 +360,8 @@ def main():
     p.add_argument("--offline-enis", type=int, default=500_000)
     p.add_argument("--binary", help="a built sgaudit (default: build the workspace's, then use it)")
     p.add_argument("--skip-moto", action="store_true")
+    p.add_argument("--no-network", action="store_true",
+                   help="leave the evidence of reachability out of the synthetic snapshot (its figures before issue 16)")
     p.add_argument("--checks", default="groups,network,iam,cloudtrail,s3",
                    help="the families of checks the moto scan runs (`--checks groups` for the groups alone)")
     p.add_argument("--repeat", type=int, default=5, help="runs of the offline audit (the median is reported)")

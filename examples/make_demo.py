@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes examples/demo-snapshot.json: a small, realistic estate that shows every status and risk level.
+"""Writes examples/demo-snapshot.json: a small, realistic estate that shows every status and risk level, and
+world-open groups that the internet can and cannot reach.
 
 The snapshot is hand-made data (no AWS account needed); `sgaudit scan --from-snapshot` judges it exactly as it
 judges a real scan. Run again after changing the source list: `python3 examples/make_demo.py`.
@@ -10,15 +11,30 @@ import re
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SNAPSHOT_LIB = os.path.join(HERE, "..", "crates", "snapshot", "src", "lib.rs")
+SNAPSHOT_NETWORK = os.path.join(HERE, "..", "crates", "snapshot", "src", "network.rs")
+SNAPSHOT_POSTURE = os.path.join(HERE, "..", "crates", "snapshot", "src", "posture.rs")
 ACCOUNT = "123456789012"
 
 
-def source_ids():
-    """The group sources every account-region records: the snapshot schema's `SOURCES`."""
-    text = open(SNAPSHOT_LIB).read()
-    block = text[text.index("pub const SOURCES: &[&str] = &["):]
+def const_ids(path, name):
+    """The ids of a `pub const NAME: &[&str]` list of the snapshot schema."""
+    text = open(path).read()
+    block = text[text.index(f"pub const {name}: &[&str] = &["):]
     block = block[: block.index("];")]
-    return sorted(re.findall(r'"([a-z0-9-]+)"', block))
+    return re.findall(r'"([a-z0-9-]+)"', block)
+
+
+# Evidence of the account checks (issue 11), read in every region.
+POSTURE_SOURCES = sorted(const_ids(SNAPSHOT_POSTURE, "REGION_POSTURE_SOURCES"))
+
+
+def source_ids():
+    """The group sources every account-region records (`SOURCES`), and the sources of the reachability evidence
+    that are not also group or posture sources (`REACH_SOURCES`: subnets, route tables, gateways, listeners,
+    target groups)."""
+    groups = const_ids(SNAPSHOT_LIB, "SOURCES")
+    reach = [s for s in const_ids(SNAPSHOT_NETWORK, "REACH_SOURCES") if s not in groups and s not in POSTURE_SOURCES]
+    return sorted(groups + reach)
 
 
 def rule(proto, lo=None, hi=None, v4=(), v6=(), groups=(), desc=None):
@@ -63,6 +79,9 @@ def coverage(ids, overrides):
 ids = source_ids()
 arn = lambda svc, rest: f"arn:aws:{svc}:us-east-1:{ACCOUNT}:{rest}"
 V1, V2 = "vpc-0a11c0ffee0000001", "vpc-0a11c0ffee0000002"
+# V1's subnets: two routed to the internet gateway (the load balancer's and the bastion's), one private.
+PUBLIC_A, PUBLIC_B, PRIVATE_A = "subnet-0a11c0ffee0000001", "subnet-0a11c0ffee0000002", "subnet-0a11c0ffee0000003"
+WEB_ALB = arn("elasticloadbalancing", "loadbalancer/app/web/50dc6c495c0c9188")
 use1 = {
     "account_id": ACCOUNT, "region": "us-east-1",
     "security_groups": [
@@ -94,7 +113,7 @@ use1 = {
               [rule("-1", groups=["sg-0af000000005e1fef"])]),
     ],
     "attachments": [
-        use("sg-0a200000000000a1b", "elbv2-load-balancer", arn("elasticloadbalancing", "loadbalancer/app/web/50dc6c495c0c9188"), "config", "elbv2-load-balancers"),
+        use("sg-0a200000000000a1b", "elbv2-load-balancer", WEB_ALB, "config", "elbv2-load-balancers"),
         use("sg-0a200000000000a1b", "network-interface", "eni-0a000000000000001", "eni", "ec2-network-interfaces", "interface; ELB app/web/50dc6c495c0c9188"),
         use("sg-0a300000000ba5710", "ec2-instance", "i-0a00000000000bast", "config", "ec2-instances", "running"),
         use("sg-0a300000000ba5710", "network-interface", "eni-0a000000000000002", "eni", "ec2-network-interfaces", "interface; attached to i-0a00000000000bast"),
@@ -113,6 +132,7 @@ use1 = {
             "config", "emr-serverless-applications", "networkConfiguration, state STOPPED"),
         use("sg-0aa00000000ad3389", "network-interface", "eni-0a000000000000003", "eni", "ec2-network-interfaces", "interface; detached"),
         use("sg-0ae000000006afa0a", "ec2-instance", "i-0a000000000graf1", "config", "ec2-instances", "running"),
+        use("sg-0ae000000006afa0a", "network-interface", "eni-0a000000000000004", "eni", "ec2-network-interfaces", "interface; attached to i-0a000000000graf1"),
         use("sg-0ac000000001abda1", "lambda-function", arn("lambda", "function:orders"), "config", "lambda-functions"),
     ],
     "coverage": coverage(ids, {"workspaces-directories": {"state": "not_applicable", "reason": "the service has no endpoint in this region"}}),
@@ -126,7 +146,10 @@ W1 = "vpc-0b22c0ffee0000001"
 euw1 = {
     "account_id": ACCOUNT, "region": "eu-west-1",
     "security_groups": [
-        group("sg-0b0000000000000eb", "eu-web", "EU web", W1, [rule("tcp", 443, 443, v4=["0.0.0.0/0"])]),
+        # SSH open in the group, but denied by the subnet's network ACL: only 443 is reachable.
+        group("sg-0b0000000000000eb", "eu-web", "EU web", W1,
+              [rule("tcp", 443, 443, v4=["0.0.0.0/0"]),
+               rule("tcp", 22, 22, v4=["0.0.0.0/0"], desc="break-glass; the subnet's network ACL denies 22")]),
         group("sg-0b300000000e90475", "reports-lambda", "reports", W1),
         group("sg-0b2000000000e5522", "eu-ssh-open", "SSH from anywhere", W1, [rule("tcp", 22, 22, v4=["0.0.0.0/0"])]),
         group("sg-0b1000000000def01", "default", "default VPC security group", W1,
@@ -146,7 +169,6 @@ euw1 = {
                    "lambda:ListFunctions with an explicit deny in a service control policy"}}}),
 }
 # Evidence of the account checks (issue 11): regional, then account-wide.
-POSTURE_SOURCES = ["cloudtrail-trails", "ec2-ebs-encryption-by-default", "ec2-network-acls"]
 SCP_DENY = lambda action: {"state": "denied", "error": {
     "code": "AccessDeniedException", "action": action, "scp_deny": True,
     "message": f"User: arn:aws:sts::{ACCOUNT}:assumed-role/Audit/sgaudit is not authorized to perform: {action} "
@@ -168,7 +190,7 @@ use1["posture"] = {
     "ebs_encryption_by_default": True,
     # AWS's default network ACL: everything in, then the catch-all deny.
     "network_acls": [{"network_acl_id": "acl-0a11c0ffee0000001", "vpc_id": V1, "is_default": True,
-                      "subnets": ["subnet-0a11c0ffee0000001"], "entries": [
+                      "subnets": [PUBLIC_A, PUBLIC_B, PRIVATE_A], "entries": [
                           {"rule_number": 100, "egress": False, "protocol": "-1", "action": "allow", "cidr": "0.0.0.0/0"},
                           {"rule_number": 32767, "egress": False, "protocol": "-1", "action": "deny", "cidr": "0.0.0.0/0"},
                           {"rule_number": 100, "egress": True, "protocol": "-1", "action": "allow", "cidr": "0.0.0.0/0"}]}],
@@ -184,7 +206,74 @@ euw1["posture"] = {
                           {"rule_number": 91, "egress": False, "protocol": "6", "action": "deny", "cidr": "0.0.0.0/0",
                            "from_port": 3389, "to_port": 3389},
                           {"rule_number": 100, "egress": False, "protocol": "6", "action": "allow", "cidr": "0.0.0.0/0",
-                           "from_port": 0, "to_port": 65535}]}],
+                           "from_port": 0, "to_port": 65535},
+                          # Replies out: without an outbound entry, nothing in the subnet could answer anyone.
+                          {"rule_number": 100, "egress": True, "protocol": "-1", "action": "allow", "cidr": "0.0.0.0/0"}]}],
+}
+def eni(eni_id, subnet, vpc, groups, private, public=(), instance=None, description=None):
+    e = {"network_interface_id": eni_id, "subnet_id": subnet, "vpc_id": vpc, "groups": groups,
+         "private_ips": [private], "interface_type": "interface"}
+    if public:
+        e["public_ips"] = list(public)
+    if instance:
+        e["instance_id"] = instance
+    if description:
+        e["description"] = description
+    return e
+
+
+def local(cidr):
+    return {"destination": cidr, "target": "local", "state": "active"}
+
+
+def default_route(target):
+    return {"destination": "0.0.0.0/0", "target": target, "state": "active"}
+
+
+# The paths from the internet (issue 16), side by side in us-east-1: the bastion's SSH is reachable (a public
+# address in a subnet routed to the internet gateway), the admins' RDP is not (a detached interface in the private
+# subnet, with no IPv6 address for its ::/0 rule), and Grafana, on an instance of the private subnet with no
+# public address, is reachable all the same: it is a target of the internet-facing load balancer, and its group
+# admits 3000 from anywhere, the load balancer included. web-alb is reachable through its load balancer's
+# listener (and on the load balancer's own public interface); legacy-mysql, open to all, is held by nothing.
+use1["network"] = {
+    "subnets": [
+        {"subnet_id": PUBLIC_A, "vpc_id": V1, "cidr_ipv4": "10.0.0.0/24"},
+        {"subnet_id": PUBLIC_B, "vpc_id": V1, "cidr_ipv4": "10.0.1.0/24"},
+        {"subnet_id": PRIVATE_A, "vpc_id": V1, "cidr_ipv4": "10.0.10.0/24"},
+    ],
+    "route_tables": [
+        # The main table, followed by the private subnet: out through a NAT gateway, nothing in.
+        {"route_table_id": "rtb-0a11c0ffee0000001", "vpc_id": V1, "main": True,
+         "routes": [default_route("nat-0a11c0ffee0000001"), local("10.0.0.0/16")]},
+        {"route_table_id": "rtb-0a11c0ffee0000002", "vpc_id": V1, "main": False, "subnets": [PUBLIC_A, PUBLIC_B],
+         "routes": [default_route("igw-0a11c0ffee0000001"), local("10.0.0.0/16")]},
+    ],
+    "internet_gateways": [{"internet_gateway_id": "igw-0a11c0ffee0000001", "vpcs": [V1]}],
+    "interfaces": [
+        eni("eni-0a000000000000001", PUBLIC_A, V1, ["sg-0a200000000000a1b"], "10.0.0.10", ["203.0.113.10"],
+            description="ELB app/web/50dc6c495c0c9188"),
+        eni("eni-0a000000000000002", PUBLIC_A, V1, ["sg-0a300000000ba5710"], "10.0.0.20", ["203.0.113.20"],
+            instance="i-0a00000000000bast"),
+        eni("eni-0a000000000000003", PRIVATE_A, V1, ["sg-0aa00000000ad3389"], "10.0.10.30"),
+        eni("eni-0a000000000000004", PRIVATE_A, V1, ["sg-0ae000000006afa0a"], "10.0.10.40",
+            instance="i-0a000000000graf1"),
+    ],
+    "load_balancers": [{"id": WEB_ALB, "name": "web", "kind": "application", "internet_facing": True, "vpc_id": V1,
+                        "subnets": [PUBLIC_A, PUBLIC_B], "groups": ["sg-0a200000000000a1b"]}],
+    "listeners": [{"load_balancer": WEB_ALB, "protocol": "HTTPS", "port": 443}],
+    "targets": [{"load_balancer": WEB_ALB, "target_group": arn("elasticloadbalancing", "targetgroup/grafana/0f1e2d3c4b5a6978"),
+                 "kind": "instance", "id": "i-0a000000000graf1", "port": 3000}],
+}
+# eu-west-1: the web server has a public address in a subnet routed to the internet gateway; its group opens 443
+# and 22 to the world, and the subnet's network ACL denies 22: 443 is reachable, SSH is not.
+euw1["network"] = {
+    "subnets": [{"subnet_id": "subnet-0b22c0ffee0000001", "vpc_id": W1, "cidr_ipv4": "10.1.0.0/24"}],
+    "route_tables": [{"route_table_id": "rtb-0b22c0ffee0000001", "vpc_id": W1, "main": True,
+                      "routes": [default_route("igw-0b22c0ffee0000001"), local("10.1.0.0/16")]}],
+    "internet_gateways": [{"internet_gateway_id": "igw-0b22c0ffee0000001", "vpcs": [W1]}],
+    "interfaces": [eni("eni-0b000000000000001", "subnet-0b22c0ffee0000001", W1, ["sg-0b0000000000000eb"], "10.1.0.10",
+                       ["198.51.100.10"], instance="i-0b000000000web01")],
 }
 iam_user = lambda name: f"arn:aws:iam::{ACCOUNT}:user/{name}"
 OWNER = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"
@@ -259,6 +348,10 @@ for r in snapshot["regions"]:
     r["security_groups"].sort(key=lambda g: g["group_id"])
     r["attachments"].sort(key=lambda a: (a["target"]["group"], a["kind"], a["resource_id"]))
     r["coverage"].sort(key=lambda c: c["source"])
+    for key, id_key in [("subnets", "subnet_id"), ("route_tables", "route_table_id"),
+                        ("internet_gateways", "internet_gateway_id"), ("interfaces", "network_interface_id"),
+                        ("load_balancers", "id")]:
+        r["network"].get(key, []).sort(key=lambda x: x[id_key])
 with open(os.path.join(HERE, "demo-snapshot.json"), "w") as f:
     json.dump(snapshot, f, indent=2)
     f.write("\n")

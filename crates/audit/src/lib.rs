@@ -11,6 +11,7 @@ use sgaudit_snapshot::{Direction, ResourceKind, SecurityGroup, Snapshot, StaleRu
 pub mod checks;
 pub mod exceptions;
 pub mod exposure;
+pub mod fix;
 pub mod memory;
 pub mod posture;
 pub mod reach;
@@ -21,6 +22,7 @@ mod time;
 pub use checks::{CheckResult, Finding, Options, Outcome, Severity};
 pub use exceptions::Muted;
 pub use exposure::Exposure;
+pub use fix::Fix;
 pub use reasons::{join, Missing, NotEvaluated, Skipped, Unreachable, Unread};
 pub use sgaudit_snapshot::Family;
 
@@ -165,6 +167,8 @@ pub struct GroupVerdict<'a> {
     /// Checks that could not be evaluated for it, and why: their evidence was not read. Never a pass.
     pub not_evaluated: Vec<NotEvaluated<'a>>,
     pub exposure: Exposure,
+    /// Whether the internet reaches what it guards through it, and by which paths ([`reach`]).
+    pub reach: reach::GroupReach,
     pub findings: Vec<Finding>,
     /// For an `unused` group whose history is known (the store): when the current unbroken streak of runs
     /// that found it unused began (RFC 3339, UTC). `None` without a history, and for any other status.
@@ -228,6 +232,7 @@ impl Audit<'_> {
         self.regions.iter().any(|r| !r.complete)
             || !self.unreachable_accounts.is_empty()
             || self.results.iter().any(|r| r.outcome == Outcome::NotEvaluated)
+            || self.groups.iter().any(|g| !g.not_evaluated.is_empty())
     }
 
     /// The results of one outcome.
@@ -427,6 +432,7 @@ fn audit_groups(snapshot: &Snapshot) -> Audit<'_> {
 
     let mut groups = Vec::new();
     for (r, region) in snapshot.regions.iter().enumerate() {
+        let mut reaches = reach::region(region);
         for group in &region.security_groups {
             let id = group.group_id.as_str();
             let st = status.get(id).copied().unwrap_or(Status::Unused);
@@ -478,6 +484,17 @@ fn audit_groups(snapshot: &Snapshot) -> Audit<'_> {
                 not_evaluated.push(NotEvaluated::StaleRules { region: &region.region });
             }
             let exposure = Exposure::of(group);
+            let reach = reaches.remove(id).unwrap_or_else(reach::GroupReach::not_exposed);
+            if reach.state == reach::ReachState::Unknown {
+                // Any group, world-open or not: one behind a load balancer that could not be read may be
+                // reached on any port its rules admit from it.
+                for check in [
+                    &checks::groups::internet_reachable_admin_port::CHECK,
+                    &checks::groups::internet_reachable_high_risk_port::CHECK,
+                ] {
+                    not_evaluated.push(NotEvaluated::Reachability { check, missing: reach.missing.join(", ") });
+                }
+            }
             let is_default = group.is_default();
             let mut verdict = GroupVerdict {
                 account_id: &region.account_id,
@@ -493,6 +510,7 @@ fn audit_groups(snapshot: &Snapshot) -> Audit<'_> {
                 stale_rules,
                 not_evaluated,
                 exposure,
+                reach,
                 findings: Vec::new(),
                 unused_since: None,
                 marked_in_use: None,

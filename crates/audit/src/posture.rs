@@ -6,8 +6,8 @@
 use sgaudit_snapshot::{Family, Snapshot, SourceCoverage};
 
 use crate::checks::{
-    account_resource, resource, AccountScope, CheckResult, Evaluate, Location, Observation, Options, Outcome,
-    RegionScope, Severity, CHECKS,
+    account_resource, resource, AccountScope, CheckResult, EstateScope, Evaluate, Fixer, Location, Observation,
+    Options, Outcome, RegionScope, Severity, CHECKS,
 };
 
 /// Every result of the non-group checks of `families`, ordered by check (as [`CHECKS`] lists them), then
@@ -34,6 +34,11 @@ pub fn judge(snapshot: &Snapshot, options: &Options, families: &[Family]) -> Vec
                 Outcome::Pass => Severity::Informational,
                 Outcome::Fail | Outcome::NotEvaluated => observation.severity.unwrap_or(check.severity),
             };
+            // Only a failure has something to fix, and only a check that writes fixes gives one.
+            let fix = match (observation.outcome, check.fix) {
+                (Outcome::Fail, Fixer::Judged) => observation.fix,
+                _ => None,
+            };
             results.push((
                 index,
                 CheckResult {
@@ -48,6 +53,7 @@ pub fn judge(snapshot: &Snapshot, options: &Options, families: &[Family]) -> Vec
                     },
                     evidence: observation.evidence,
                     muted: None,
+                    fix,
                 },
             ));
         };
@@ -96,6 +102,27 @@ pub fn judge(snapshot: &Snapshot, options: &Options, families: &[Family]) -> Vec
                     for observation in evaluate(&scope) {
                         push(&region.account_id, observation);
                     }
+                }
+            }
+            Evaluate::Estate(evaluate) => {
+                let mut whole = Vec::new();
+                for region in &snapshot.regions {
+                    let missing = missing(&region.coverage, check.reads);
+                    if missing.is_empty() {
+                        whole.push(region);
+                        continue;
+                    }
+                    let observation = Observation::not_evaluated(
+                        resource::ACCOUNT,
+                        account_resource(&region.account_id),
+                        missing.join("; "),
+                    )
+                    .in_region(region.region.as_str());
+                    push(&region.account_id, observation);
+                }
+                let scope = EstateScope { regions: &whole, now, options };
+                for (account_id, observation) in evaluate(&scope) {
+                    push(&account_id, observation);
                 }
             }
         }

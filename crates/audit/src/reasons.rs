@@ -159,10 +159,13 @@ impl fmt::Display for AccountName<'_> {
 }
 
 /// A check that could not be evaluated for a group, and why: its evidence was not read. Never a pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotEvaluated<'a> {
     /// The stale rules of the group's region were not read (`sg-stale-rule`).
     StaleRules { region: &'a str },
+    /// Whether the internet reaches the group could not be decided: a piece of the evidence is missing
+    /// (the reachability checks).
+    Reachability { check: &'static Check, missing: String },
 }
 
 impl NotEvaluated<'_> {
@@ -170,6 +173,7 @@ impl NotEvaluated<'_> {
     pub fn check(&self) -> &'static Check {
         match self {
             NotEvaluated::StaleRules { .. } => &checks::groups::stale_rule::CHECK,
+            NotEvaluated::Reachability { check, .. } => check,
         }
     }
 }
@@ -183,6 +187,9 @@ impl fmt::Display for NotEvaluated<'_> {
                 self.check().id,
                 crate::STALE_SOURCE
             ),
+            NotEvaluated::Reachability { check, missing } => {
+                write!(f, "{}: whether the internet reaches it could not be decided (missing: {missing})", check.id)
+            }
         }
     }
 }

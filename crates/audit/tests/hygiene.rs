@@ -640,3 +640,139 @@ fn denied_group_evidence_is_not_evaluated_never_a_pass() {
         assert_eq!(us.outcome, Outcome::Pass, "{check}: {us:#?}");
     }
 }
+
+// --- net-sg-groups-per-interface-quota ---
+
+/// An interface holding `groups`, as `ec2-network-interfaces` records it.
+fn interface(eni: &str, groups: &[&str]) -> Vec<Attachment> {
+    groups.iter().map(|g| holds(g, ResourceKind::NetworkInterface, eni, Via::Eni)).collect()
+}
+
+#[test]
+fn an_interface_with_four_groups_of_five_is_reported_and_three_pass() {
+    use sgaudit_audit::checks::network::sg_groups_per_interface::{CHECK, DEFAULT_GROUPS_PER_INTERFACE, WARN_AT};
+    assert_eq!((DEFAULT_GROUPS_PER_INTERFACE, WARN_AT), (5, 4));
+    assert!(CHECK.description.contains("(5 by default)") && CHECK.description.contains("4 (80 %)"));
+    let ids = ["sg-01", "sg-02", "sg-03", "sg-04", "sg-05"];
+    let groups: Vec<SecurityGroup> =
+        ids.iter().map(|id| group(id, id, "vpc-1", vec![tcp(443, 443, &["10.0.0.0/16"])], default_egress())).collect();
+    let mut attachments = interface("eni-0full", &ids);
+    attachments.extend(interface("eni-0four", &ids[..4]));
+    attachments.extend(interface("eni-0three", &ids[..3]));
+    // A resource that holds groups by configuration is not an interface.
+    attachments.push(holds("sg-01", ResourceKind::Ec2Instance, "i-0a", Via::Config));
+    let results = judge(vec![region(REGION, groups.clone(), attachments)]);
+    let mine = of(&results, CHECK.id);
+    assert_eq!(mine.len(), 2, "{mine:#?}");
+    for (result, eni, count) in [(mine[0], "eni-0four", 4), (mine[1], "eni-0full", 5)] {
+        assert_eq!((result.outcome, result.severity), (Outcome::Fail, Severity::Low));
+        assert_eq!(result.location.resource_type, resource::EC2_NETWORK_INTERFACE);
+        assert_eq!(result.location.resource, format!("arn:aws:ec2:{REGION}:{ACCOUNT}:network-interface/{eni}"));
+        assert!(
+            result.evidence.starts_with(&format!("{eni} holds {count} security groups (sg-01, ")),
+            "{}",
+            result.evidence
+        );
+        assert!(result.fix.as_ref().is_some_and(|f| f.summary.contains("L-2AFB9258")), "{result:#?}");
+    }
+
+    // Three groups each: a pass that says how many interfaces it counted.
+    let attachments = [interface("eni-0a", &ids[..3]), interface("eni-0b", &ids[2..])].concat();
+    let results = judge(vec![region(REGION, groups, attachments)]);
+    let pass = the_pass(&results, CHECK.id);
+    assert!(pass.evidence.contains("none of the 2 network interface(s)"), "{}", pass.evidence);
+}
+
+#[test]
+fn interfaces_not_read_leave_the_groups_per_interface_check_not_evaluated() {
+    use sgaudit_audit::checks::network::sg_groups_per_interface::CHECK;
+    let failed = SourceCoverage {
+        source: "ec2-network-interfaces".into(),
+        state: CoverageState::Failed {
+            error: SourceError {
+                code: "Throttling".into(),
+                message: "Rate exceeded".into(),
+                action: Some("ec2:DescribeNetworkInterfaces".into()),
+                scp_deny: false,
+            },
+        },
+        requests: 8,
+        items: 0,
+    };
+    let coverage: Vec<SourceCoverage> =
+        whole().into_iter().map(|c| if c.source == "ec2-network-interfaces" { failed.clone() } else { c }).collect();
+    let results = judge(vec![region_read(REGION, vec![], vec![], coverage)]);
+    let mine = of(&results, CHECK.id);
+    assert_eq!(mine.len(), 1, "{mine:#?}");
+    assert_eq!(mine[0].outcome, Outcome::NotEvaluated);
+    assert!(mine[0].evidence.contains("ec2:DescribeNetworkInterfaces"), "{}", mine[0].evidence);
+}
+
+// --- net-sg-shared-rule-templates ---
+
+#[test]
+fn the_same_rules_in_several_vpcs_and_accounts_are_one_template_reported_once() {
+    use sgaudit_audit::checks::network::sg_shared_rule_templates::CHECK;
+    assert_eq!(CHECK.severity, Severity::Informational);
+    let here = region(
+        REGION,
+        vec![
+            web("sg-0a", "web-a", "vpc-1", false),
+            web("sg-0b", "web-b", "vpc-2", true),
+            // Alone with its rules: no template.
+            group("sg-0c", "lonely", "vpc-1", vec![tcp(5432, 5432, &["10.9.0.0/16"])], default_egress()),
+        ],
+        vec![holds("sg-0b", ResourceKind::Ec2Instance, "i-1", Via::Config)],
+    );
+    let mut other = region("eu-west-1", vec![web("sg-0e", "web-e", "vpc-9", false)], vec![]);
+    other.account_id = "444455556666".into();
+    let digest = signature(&web("sg-0a", "x", "vpc-1", false)).digest();
+    let results = judge(vec![here, other]);
+    let found = of(&results, CHECK.id);
+    assert_eq!(found.len(), 1, "one result for the set: {found:#?}");
+    // At the member with the most holders.
+    assert_at_group(found[0], "sg-0b", Severity::Informational);
+    assert_eq!(
+        found[0].evidence,
+        format!(
+            "3 groups in 3 VPCs of 2 account(s) have the same rules (rules digest {digest}): sg-0b (web-b) \
+             ({ACCOUNT} {REGION} vpc-2, 1 holder(s)); sg-0a (web-a) ({ACCOUNT} {REGION} vpc-1, 0 holder(s)); sg-0e \
+             (web-e) (444455556666 eu-west-1 vpc-9, 0 holder(s))"
+        )
+    );
+    assert!(found[0].fix.as_ref().is_some_and(|f| f.summary.contains(&digest)), "{:#?}", found[0].fix);
+}
+
+#[test]
+fn duplicates_within_one_vpc_are_no_template_and_a_denied_region_is_not_evaluated() {
+    use sgaudit_audit::checks::network::sg_shared_rule_templates::CHECK;
+    let denied = SourceCoverage {
+        source: "ec2-security-groups".into(),
+        state: CoverageState::Denied {
+            error: SourceError {
+                code: "UnauthorizedOperation".into(),
+                message: "not authorized".into(),
+                action: Some("ec2:DescribeSecurityGroups".into()),
+                scp_deny: false,
+            },
+        },
+        requests: 1,
+        items: 0,
+    };
+    let coverage: Vec<SourceCoverage> =
+        whole().into_iter().map(|c| if c.source == "ec2-security-groups" { denied.clone() } else { c }).collect();
+    let results = judge(vec![
+        // Two copies in one VPC: net-sg-duplicate-rules' finding, not a template.
+        region(REGION, vec![web("sg-0a", "a", "vpc-1", false), web("sg-0b", "b", "vpc-1", true)], vec![]),
+        // What this region holds would make a template with the above, had it been read.
+        region_read("eu-west-1", vec![web("sg-0e", "e", "vpc-9", false)], vec![], coverage),
+    ]);
+    let found = of(&results, CHECK.id);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let eu = found.iter().find(|r| r.location.region.as_deref() == Some("eu-west-1")).expect("eu-west-1");
+    assert_eq!(eu.outcome, Outcome::NotEvaluated);
+    assert!(eu.evidence.contains("ec2:DescribeSecurityGroups"), "{}", eu.evidence);
+    let pass = found.iter().find(|r| r.outcome == Outcome::Pass).expect("a pass for what was read");
+    assert!(pass.evidence.contains("of the 1 region(s) read whole"), "{}", pass.evidence);
+    assert_eq!(of(&results, "net-sg-duplicate-rules").iter().filter(|r| r.outcome == Outcome::Fail).count(), 1);
+}

@@ -35,7 +35,7 @@ pub mod uses;
 pub mod work;
 
 pub use accounts::{AccountSelection, OrgOptions};
-pub use registry::{ACCOUNT_SOURCES, REGION_POSTURE_SOURCES, SOURCES};
+pub use registry::{ACCOUNT_SOURCES, REACH_SOURCES, REGION_POSTURE_SOURCES, SOURCES};
 pub use sgaudit_snapshot::Family;
 pub use source::{AccountFound, Ctx, Found, SourceDef};
 pub use work::{collect_units, UnitKey};
@@ -585,7 +585,7 @@ mod tests {
             "us-gov-east-1",
             "us-gov-west-1",
         ];
-        for def in registry::SOURCES.iter().chain(registry::REGION_POSTURE_SOURCES.iter().copied()) {
+        for def in registry::all_sources().filter(|d| !registry::is_account_wide(d)) {
             for region in regions {
                 let state = state_of(def, region, error(source::UNRESOLVED_ENDPOINT));
                 // A service no data covers: a resolver's temporary failure proves nothing there either.

@@ -153,10 +153,25 @@ pub const REGION_POSTURE_SOURCES: &[&SourceDef] = &[
     &sources::ec2_network_acls::SOURCE,
 ];
 
-/// Every source of every kind: the group sources, then the regional and the account-wide ones of the
-/// account checks.
+/// The sources of reachability evidence that are nothing else (`sgaudit_snapshot::REACH_SOURCES` also names
+/// group sources, such as the network interfaces, and the network ACLs of the account checks), read per
+/// account-region with the groups.
+pub const REACH_SOURCES: &[&SourceDef] = &[
+    &sources::ec2_internet_gateways::SOURCE,
+    &sources::ec2_route_tables::SOURCE,
+    &sources::ec2_subnets::SOURCE,
+    &sources::elbv2_listeners::SOURCE,
+    &sources::elbv2_target_groups::SOURCE,
+];
+
+/// Every source of every kind: the group sources, the reachability sources, then the regional and the
+/// account-wide ones of the account checks.
 pub fn all_sources() -> impl Iterator<Item = &'static SourceDef> {
-    SOURCES.iter().chain(REGION_POSTURE_SOURCES.iter().copied()).chain(ACCOUNT_SOURCES.iter().copied())
+    SOURCES
+        .iter()
+        .chain(REACH_SOURCES.iter().copied())
+        .chain(REGION_POSTURE_SOURCES.iter().copied())
+        .chain(ACCOUNT_SOURCES.iter().copied())
 }
 
 /// The source with this id, of any kind.
@@ -186,8 +201,7 @@ pub struct Plan {
 
 /// The sources `families` need.
 pub fn plan(families: &[Family]) -> Plan {
-    let needed: Vec<&str> =
-        families.iter().flat_map(|f| sgaudit_snapshot::posture::family_sources(*f).iter().copied()).collect();
+    let needed: Vec<&str> = families.iter().flat_map(|f| sgaudit_snapshot::posture::family_sources(*f)).collect();
     let (account, regional) = all_sources().filter(|s| needed.contains(&s.id)).partition(|s| is_account_wide(s));
     Plan { regional, account }
 }
@@ -288,6 +302,20 @@ mod tests {
     }
 
     #[test]
+    fn every_reachability_source_is_registered_once() {
+        // The audit takes reachability to be known only where every source of `sgaudit_snapshot::REACH_SOURCES`
+        // was read: each must be registered, and the reachability-only ones are exactly those of no other list.
+        for id in sgaudit_snapshot::REACH_SOURCES {
+            assert!(source(id).is_some(), "{id} is in sgaudit_snapshot::REACH_SOURCES and not registered");
+        }
+        let elsewhere: BTreeSet<&str> =
+            SOURCES.iter().map(|s| s.id).chain(REGION_POSTURE_SOURCES.iter().map(|s| s.id)).collect();
+        let only_reach: Vec<&str> =
+            sgaudit_snapshot::REACH_SOURCES.iter().copied().filter(|id| !elsewhere.contains(id)).collect();
+        assert_eq!(REACH_SOURCES.iter().map(|s| s.id).collect::<Vec<_>>(), only_reach);
+    }
+
+    #[test]
     fn the_account_check_sources_are_the_ones_the_snapshot_schema_expects() {
         let ids = |defs: &[&SourceDef]| -> Vec<&str> { defs.iter().map(|s| s.id).collect() };
         // The schema's lists are sorted; so are these, so that they compare as written.
@@ -295,7 +323,7 @@ mod tests {
         assert_eq!(ids(REGION_POSTURE_SOURCES), sgaudit_snapshot::posture::REGION_POSTURE_SOURCES);
         // Every source a family reads is registered, and the account-wide ones are exactly those.
         for family in Family::ALL {
-            let want: BTreeSet<&str> = sgaudit_snapshot::posture::family_sources(family).iter().copied().collect();
+            let want: BTreeSet<&str> = sgaudit_snapshot::posture::family_sources(family).into_iter().collect();
             let got: BTreeSet<&str> = family_sources(family).iter().map(|s| s.id).collect();
             assert_eq!(got, want, "{family:?}");
             assert!(!family_actions(family).is_empty(), "{family:?}");
@@ -305,12 +333,12 @@ mod tests {
     #[test]
     fn a_plan_reads_what_its_families_need_and_account_sources_once() {
         let ids = |defs: &[&SourceDef]| -> BTreeSet<&str> { defs.iter().map(|s| s.id).collect() };
-        // Groups alone: exactly the group sources, as before the account checks.
+        // Groups alone: the group sources and the reachability sources (the network ACLs among them).
         let groups = plan(&[Family::Groups]);
-        assert_eq!(
-            groups.regional.iter().map(|s| s.id).collect::<Vec<_>>(),
-            SOURCES.iter().map(|s| s.id).collect::<Vec<_>>()
-        );
+        let mut want: BTreeSet<&str> = SOURCES.iter().map(|s| s.id).collect();
+        want.extend(sgaudit_snapshot::REACH_SOURCES);
+        assert_eq!(ids(&groups.regional), want);
+        assert_eq!(groups.regional.len(), SOURCES.len() + REACH_SOURCES.len() + 1);
         assert!(groups.account.is_empty());
         // Network alone reads two group sources and the regional posture of the network.
         let network = plan(&[Family::Network]);
@@ -320,6 +348,7 @@ mod tests {
                 "ec2-ebs-encryption-by-default",
                 "ec2-instances",
                 "ec2-network-acls",
+                "ec2-network-interfaces",
                 "ec2-security-groups"
             ])
         );
@@ -330,7 +359,7 @@ mod tests {
         // Everything: each source once.
         let all = plan(&Family::ALL);
         assert_eq!(all.regional.len() + all.account.len(), all_sources().count());
-        assert_eq!(all.regional.len(), SOURCES.len() + REGION_POSTURE_SOURCES.len());
+        assert_eq!(all.regional.len(), SOURCES.len() + REACH_SOURCES.len() + REGION_POSTURE_SOURCES.len());
         // The actions a full scan needs are every family's, plus the identity calls.
         let actions = scan_actions();
         for family in Family::ALL {

@@ -15,7 +15,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::future::BoxFuture;
 use sgaudit_snapshot::posture::{Bucket, CredentialReport, PasswordPolicy, PublicAccessBlock, RegionPosture};
-use sgaudit_snapshot::{Attachment, ResourceKind, SecurityGroup, SourceError, StaleRule, Target, Via};
+use sgaudit_snapshot::{Attachment, RegionNetwork, ResourceKind, SecurityGroup, SourceError, StaleRule, Target, Via};
 
 /// A source of evidence: one list (plus the describes it needs) of one kind of AWS resource, per
 /// account-region. Declared in `sources/<name>.rs` and listed in `registry.rs`.
@@ -263,6 +263,8 @@ pub struct Found {
     pub posture: RegionPosture,
     /// Account-wide evidence, for the sources run once per account.
     pub account: AccountFound,
+    /// Evidence of the paths from the internet (subnets, routes, addresses, load balancers), for reachability.
+    pub network: RegionNetwork,
     /// Resources listed, for coverage.
     pub items: u32,
     source: &'static str,

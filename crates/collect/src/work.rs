@@ -161,6 +161,14 @@ impl Job {
             snap.attachments.extend(found.attachments);
             snap.stale_rules.extend(found.stale_rules);
             snap.coverage.push(coverage);
+            let (network, read) = (&mut snap.network, found.network);
+            network.subnets.extend(read.subnets);
+            network.route_tables.extend(read.route_tables);
+            network.internet_gateways.extend(read.internet_gateways);
+            network.interfaces.extend(read.interfaces);
+            network.load_balancers.extend(read.load_balancers);
+            network.listeners.extend(read.listeners);
+            network.targets.extend(read.targets);
             let (posture, read) = (&mut snap.posture, found.posture);
             posture.trails.extend(read.trails);
             posture.network_acls.extend(read.network_acls);

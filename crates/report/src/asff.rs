@@ -16,6 +16,14 @@
 //! time as `UpdatedAt`. The others keep the workflow they had. Security Hub takes `Workflow` and `Note` from
 //! `BatchImportFindings` only when it creates a finding; for one it already holds, they are the customer's
 //! to change, with `BatchUpdateFindings`.
+//!
+//! A finding or result with a fix ([`sgaudit_audit::Fix`]) has it as `Remediation.Recommendation.Text`: the
+//! summary and the AWS CLI commands, one a line. Security Hub takes at most [`REMEDIATION_TEXT_MAX`]
+//! characters there (botocore's model documents the limit; its shape does not enforce it), so a longer one
+//! is cut on a character boundary and ends saying where the whole fix is ([`FIX_CUT`]). A group's finding
+//! says whether the internet reaches the group in `ProductFields` (`sgaudit/Reachability`, and
+//! `sgaudit/ReachPaths` and `sgaudit/ReachWhy` where there is something to say), each value at most
+//! [`PRODUCT_FIELD_MAX`] characters.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -23,7 +31,8 @@ use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 use sgaudit_audit::checks::CheckResult;
-use sgaudit_audit::{Audit, Finding, GroupVerdict, Muted, Outcome, Severity, Status};
+use sgaudit_audit::reach::GroupReach;
+use sgaudit_audit::{Audit, Finding, Fix, GroupVerdict, Muted, Outcome, Severity, Status};
 use sgaudit_snapshot::{Rule, Snapshot};
 
 pub const SCHEMA_VERSION: &str = "2018-10-08";
@@ -33,6 +42,12 @@ pub const DESCRIPTION_MAX: usize = 1024;
 pub const REMEDIATION_TEXT_MAX: usize = 512;
 /// A note's `Text` and `UpdatedBy`.
 pub const NOTE_MAX: usize = 512;
+/// A value of `ProductFields` (its keys: 128; at most 50 pairs).
+pub const PRODUCT_FIELD_MAX: usize = 2048;
+/// Ends a fix cut to fit `Remediation.Recommendation.Text`.
+pub const FIX_CUT: &str = " … [cut at Security Hub's limit: sgaudit's JSON, HTML and Excel reports have the whole fix]";
+/// Ends a list of paths cut to fit a product field.
+const PATHS_CUT: &str = " … [cut: sgaudit's JSON report has every path]";
 /// A finding's `Id` (and `GeneratorId`).
 pub const ID_MAX: usize = 512;
 /// The resource of a group's finding.
@@ -293,11 +308,16 @@ pub fn finding_id(group: &GroupVerdict, check_id: &str) -> String {
 /// a string's length in UTF-16 units (its services are Java), which is never fewer than characters, so the
 /// cut counts those: the result fits either way of counting.
 pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
+    truncate_noting(text, max, "…")
+}
+
+/// [`truncate`], ending a cut text with `note` (which says where the rest is) rather than an ellipsis; the
+/// note is counted in `max`.
+pub fn truncate_noting<'a>(text: &'a str, max: usize, note: &str) -> Cow<'a, str> {
     if text.encode_utf16().count() <= max {
         return Cow::Borrowed(text);
     }
-    // Room is left for the ellipsis, one unit.
-    let room = max.saturating_sub(1);
+    let room = max.saturating_sub(note.encode_utf16().count());
     let mut units = 0;
     let end = text
         .char_indices()
@@ -306,7 +326,37 @@ pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
             (units > room).then_some(i)
         })
         .unwrap_or(text.len());
-    Cow::Owned(format!("{}…", &text[..end]))
+    Cow::Owned(format!("{}{note}", &text[..end]))
+}
+
+/// `Remediation.Recommendation.Text` of a fix: the summary, then the AWS CLI commands one a line (made
+/// printable as every report makes them, see `crate::fixes`), then where the Terraform snippet is; cut to
+/// [`REMEDIATION_TEXT_MAX`] with [`FIX_CUT`].
+pub fn fix_recommendation(fix: &Fix) -> String {
+    // The summary too: a line break in it must not make a line that reads as a command.
+    let mut text = crate::text::printable(&fix.summary).into_owned();
+    if !fix.cli.is_empty() {
+        text.push_str("\nAWS CLI:\n");
+        text.push_str(&crate::fixes::cli_text(fix));
+    }
+    if fix.terraform.is_some() {
+        text.push_str("\nTerraform: in sgaudit's JSON, HTML and Excel reports.");
+    }
+    truncate_noting(&text, REMEDIATION_TEXT_MAX, FIX_CUT).into_owned()
+}
+
+/// The product fields that say whether the internet reaches a group: its state, and the paths or why none,
+/// each cut to [`PRODUCT_FIELD_MAX`]; blank ones left out (Security Hub refuses them).
+pub fn reach_fields(reach: &GroupReach) -> Vec<(&'static str, String)> {
+    let mut fields = vec![("sgaudit/Reachability", reach.state.id().to_string())];
+    let paths = crate::reachability::paths(reach).join(" | ");
+    let why = crate::reachability::why(reach).join(" | ");
+    for (key, value) in [("sgaudit/ReachPaths", paths), ("sgaudit/ReachWhy", why)] {
+        if value.chars().any(|c| !c.is_whitespace()) {
+            fields.push((key, truncate_noting(&value, PRODUCT_FIELD_MAX, PATHS_CUT).into_owned()));
+        }
+    }
+    fields
 }
 
 /// `<check title>: <group-id> (<group-name>)`, shared with the OCSF report.
@@ -516,7 +566,10 @@ fn result_finding(r: &CheckResult, region: &str, time: &str, importer: Option<&s
         description: truncate(&result_description(r), DESCRIPTION_MAX).into_owned(),
         remediation: Some(Remediation {
             recommendation: Recommendation {
-                text: truncate(&result_remediation(r), REMEDIATION_TEXT_MAX).into_owned(),
+                text: match &r.fix {
+                    Some(fix) => fix_recommendation(fix),
+                    None => truncate(&result_remediation(r), REMEDIATION_TEXT_MAX).into_owned(),
+                },
                 url: control_url(r.check.controls),
             },
         }),
@@ -547,6 +600,7 @@ fn finding(g: &GroupVerdict, f: &Finding, resource: Resource, time: &str, import
     product_fields.insert("sgaudit/Status".to_string(), g.status.id().to_string());
     product_fields.insert("sgaudit/Risk".to_string(), g.risk.id().to_string());
     product_fields.insert("sgaudit/Version".to_string(), env!("CARGO_PKG_VERSION").to_string());
+    product_fields.extend(reach_fields(&g.reach).into_iter().map(|(k, v)| (k.to_string(), v)));
     let (workflow, note) = workflow(f.muted.as_ref(), WorkflowStatus::New, time);
     AsffFinding {
         schema_version: SCHEMA_VERSION.to_string(),
@@ -563,7 +617,10 @@ fn finding(g: &GroupVerdict, f: &Finding, resource: Resource, time: &str, import
         description: truncate(&description, DESCRIPTION_MAX).into_owned(),
         remediation: Some(Remediation {
             recommendation: Recommendation {
-                text: truncate(f.check.remediation, REMEDIATION_TEXT_MAX).into_owned(),
+                text: match &f.fix {
+                    Some(fix) => fix_recommendation(fix),
+                    None => truncate(f.check.remediation, REMEDIATION_TEXT_MAX).into_owned(),
+                },
                 url: control_url(f.check.controls),
             },
         }),
@@ -848,7 +905,10 @@ mod tests {
             assert!(f.product_arn.starts_with(&format!("arn:aws:securityhub:{}:123456789012:", f.region())));
             assert!(resource.details.is_none() && resource.tags.is_empty());
             let recommendation = &f.remediation.as_ref().unwrap().recommendation;
-            if r.outcome == Outcome::NotEvaluated {
+            if let Some(fix) = &r.fix {
+                // A failure's own fix, where one can be written, rather than the check's advice.
+                assert_eq!(recommendation.text, fix_recommendation(fix));
+            } else if r.outcome == Outcome::NotEvaluated {
                 assert!(recommendation.text.contains(r.check.reads[0]), "{}", recommendation.text);
                 assert!(f.description.starts_with("Not evaluated"), "{}", f.description);
             } else {
@@ -965,6 +1025,7 @@ mod tests {
             },
             evidence: "the root user has no MFA".to_string(),
             muted: None,
+            fix: None,
         };
         let f = result_finding(&r, "cn-north-1", UNKNOWN_TIME, None);
         assert_eq!(f.resources[0].partition, "aws-cn");
@@ -993,6 +1054,7 @@ mod tests {
             },
             evidence: "x has no MFA".to_string(),
             muted: None,
+            fix: None,
         };
         // IAM paths may be 512 characters long.
         let path = format!("arn:aws:iam::123456789012:user/{}/", "ü".repeat(600));
@@ -1011,15 +1073,20 @@ mod tests {
 
     #[test]
     fn remediations_and_control_pages_come_from_the_checks() {
-        // A group's finding carries its check, and so the check's own remediation: nothing is looked up by id.
+        // A group's finding carries its check, and so the check's own remediation, or its own fix: nothing is
+        // looked up by id.
         let snapshot = demo();
         let audit = sgaudit_audit::audit(&snapshot);
         let all = findings(&snapshot, &audit);
         let group_findings: Vec<&Finding> = audit.groups.iter().flat_map(|g| &g.findings).collect();
         assert!(!group_findings.is_empty());
         for (written, f) in all.iter().zip(&group_findings) {
-            let text = written.remediation.as_ref().map(|r| r.recommendation.text.as_str());
-            assert_eq!(text, Some(truncate(f.check.remediation, REMEDIATION_TEXT_MAX).as_ref()), "{}", written.id);
+            let text = written.remediation.as_ref().map(|r| r.recommendation.text.clone());
+            let expected = match &f.fix {
+                Some(fix) => fix_recommendation(fix),
+                None => truncate(f.check.remediation, REMEDIATION_TEXT_MAX).into_owned(),
+            };
+            assert_eq!(text, Some(expected), "{}", written.id);
         }
         for check in checks::CHECKS {
             let hub = check.controls.iter().any(|c| c.starts_with("AWS FSBP ") || c.starts_with("AWS Security Hub "));
@@ -1192,5 +1259,60 @@ mod tests {
         remember(&mut blank, "reason", "  ");
         let f = findings(&snapshot, &blank).into_iter().find(|f| f.note.is_some()).unwrap();
         assert_eq!(f.note.unwrap().updated_by, "sgaudit");
+    }
+
+    #[test]
+    fn a_fix_is_the_remediation_cut_to_fit_and_reachability_is_in_the_product_fields() {
+        use crate::test_support::advise;
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        advise(&mut audit);
+        let all = findings(&snapshot, &audit);
+        let fix = crate::fixes::tests::hostile_fix();
+        let bastion: Vec<&AsffFinding> = all.iter().filter(|f| f.id.contains("/sg-0a300000000ba5710/")).collect();
+        assert!(!bastion.is_empty());
+        for f in &bastion {
+            let text = &f.remediation.as_ref().unwrap().recommendation.text;
+            assert_eq!(*text, fix_recommendation(&fix));
+            assert!(
+                text.starts_with("=cmd|' /C calc'!A0 <script>alert(1)</script>\\u{1b}[31m\\u{a}rm -rf ~\n"),
+                "{text}"
+            );
+            assert!(text.contains("\nAWS CLI:\naws ec2 revoke-security-group-ingress"), "{text}");
+            assert!(!text.contains('\x1b') && !text.lines().any(|l| l.starts_with("rm ")), "{text}");
+            assert!(text.ends_with("Terraform: in sgaudit's JSON, HTML and Excel reports."), "{text}");
+            assert_eq!(f.product_fields["sgaudit/Reachability"], "reachable");
+            assert!(f.product_fields["sgaudit/ReachPaths"].starts_with("tcp 22 reachable from the internet on eni-0a"));
+            assert_eq!(
+                f.product_fields["sgaudit/ReachWhy"],
+                "blocked: eni-0b: no public address | missing: ec2-network-acls"
+            );
+        }
+        let user = all.iter().find(|f| f.id.ends_with("/iam-user-mfa/arn:aws:iam::123456789012:user/=2+5")).unwrap();
+        assert_eq!(user.remediation.as_ref().unwrap().recommendation.text, fix_recommendation(&fix));
+        assert!(!user.product_fields.contains_key("sgaudit/Reachability"), "a check's result has no group");
+        // Every group's finding says whether the internet reaches its group, and nothing blank.
+        for f in all.iter().filter(|f| f.product_fields.contains_key("sgaudit/Status")) {
+            assert!(f.product_fields.contains_key("sgaudit/Reachability"), "{}", f.id);
+            assert!(f.product_fields.values().all(|v| !v.trim().is_empty()));
+        }
+
+        // Too long: cut on a character boundary, saying where the rest is.
+        let long = Fix {
+            summary: "ü".repeat(300),
+            cli: vec![format!("aws ec2 revoke-security-group-ingress --group-id sg-{}", "𝕊".repeat(200))],
+            terraform: None,
+        };
+        let text = fix_recommendation(&long);
+        assert!(text.encode_utf16().count() <= REMEDIATION_TEXT_MAX, "{}", text.encode_utf16().count());
+        assert!(text.ends_with(FIX_CUT) && text.starts_with(&long.summary[..100]), "{text}");
+        let mut reach = crate::reachability::tests::hostile_reach();
+        reach.paths = (0..200)
+            .map(|i| sgaudit_audit::reach::Path { text: format!("path {i} 𝕊"), ..reach.paths[0].clone() })
+            .collect();
+        let fields = reach_fields(&reach);
+        let paths = &fields.iter().find(|(k, _)| *k == "sgaudit/ReachPaths").unwrap().1;
+        assert!(paths.encode_utf16().count() <= PRODUCT_FIELD_MAX && paths.ends_with(PATHS_CUT), "{paths}");
+        assert_eq!(truncate_noting("abcdef", 4, "…"), truncate("abcdef", 4));
     }
 }

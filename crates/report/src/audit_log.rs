@@ -12,14 +12,20 @@
 //! (<N> days)` for an unused group whose history the store knows, `Marked in use: <reason> (owner: …)` for
 //! a group people say is used, and `muted: <reason> (owner: …)` under a finding or result that an
 //! exception mutes (it stays in the log; the count line says how many failures are muted).
+//!
+//! Whether the internet reaches a group is on an `Internet: <state>` line under a group that opens something
+//! to the world (or guards an internet-facing load balancer), with a `Path:`, `Blocked:` or `Reach evidence
+//! missing:` line for each piece of the evidence; a finding or result with a fix has `Fix: <summary>`, then
+//! one `Fix command:` line per AWS CLI command and one `Fix Terraform:` line per line of the snippet.
 
 use std::io::Write;
 
-use sgaudit_audit::{Audit, CheckResult, Family, GroupVerdict, Outcome, Status};
+use sgaudit_audit::reach::ReachState;
+use sgaudit_audit::{Audit, CheckResult, Family, Fix, GroupVerdict, Outcome, Status};
 use sgaudit_snapshot::{ResourceKind, Snapshot};
 
-use crate::memory;
 use crate::text::printable;
+use crate::{memory, reachability};
 
 /// The accounts a log is written for: every account asked for, then any account that only the regions
 /// name, in order and once each.
@@ -143,13 +149,40 @@ fn write_group(
     for missing in &g.missing_evidence {
         writeln!(out, "\tEvidence missing: {}", clean(&missing.to_string()))?;
     }
+    let reach = &g.reach;
+    if reach.state != ReachState::NotExposed {
+        writeln!(out, "\tInternet: {}", reachability::label(reach.state))?;
+        for p in &reach.paths {
+            writeln!(out, "\tPath: {}", clean(&p.text))?;
+        }
+        for b in &reach.blocked {
+            writeln!(out, "\tBlocked: {}", clean(b))?;
+        }
+        for m in &reach.missing {
+            writeln!(out, "\tReach evidence missing: {}", clean(m))?;
+        }
+    }
     for f in &g.findings {
         writeln!(out, "\tFinding {} ({}): {}", f.check.id, f.severity.id(), clean(&f.message))?;
         if let Some(m) = &f.muted {
             writeln!(out, "\tmuted: {}", clean(&memory::muted_text(m)))?;
         }
+        write_fix(out, f.fix.as_ref())?;
     }
     writeln!(out)
+}
+
+/// A fix, one indented line per piece: its summary, each command, each line of the Terraform snippet.
+fn write_fix(out: &mut impl Write, fix: Option<&Fix>) -> std::io::Result<()> {
+    let Some(fix) = fix else { return Ok(()) };
+    writeln!(out, "\tFix: {}", clean(&fix.summary))?;
+    for command in &fix.cli {
+        writeln!(out, "\tFix command: {}", clean(command))?;
+    }
+    for line in fix.terraform.as_deref().unwrap_or_default().lines() {
+        writeln!(out, "\tFix Terraform: {}", clean(line))?;
+    }
+    Ok(())
 }
 
 fn write_results(out: &mut impl Write, results: &[&CheckResult]) -> std::io::Result<()> {
@@ -179,6 +212,7 @@ fn write_results(out: &mut impl Write, results: &[&CheckResult]) -> std::io::Res
         if let Some(m) = &r.muted {
             writeln!(out, "\tmuted: {}", clean(&memory::muted_text(m)))?;
         }
+        write_fix(out, r.fix.as_ref())?;
     }
     writeln!(out)
 }
@@ -278,7 +312,7 @@ mod tests {
             "Account checks (",
             "Security groups not judged: ",
         ];
-        const INDENTED: [&str; 9] = [
+        const INDENTED: [&str; 16] = [
             "Referenced by other groups: ",
             "Evidence missing: ",
             "Finding ",
@@ -288,6 +322,13 @@ mod tests {
             "Unused since ",
             "Marked in use: ",
             "muted: ",
+            "Internet: ",
+            "Path: ",
+            "Blocked: ",
+            "Reach evidence missing: ",
+            "Fix: ",
+            "Fix command: ",
+            "Fix Terraform: ",
         ];
         if line.is_empty() || STARTS.iter().any(|s| line.starts_with(s)) {
             return true;
@@ -338,7 +379,13 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         let at = lines.iter().position(|l| *l == heading).unwrap_or_else(|| panic!("no `{heading}`:\n{text}"));
         assert!(lines[..at].iter().any(|l| l.starts_with("Reviewing security group (20/20)")), "after the groups");
-        let results: Vec<&str> = lines[at + 1..].iter().take_while(|l| l.starts_with('\t')).copied().collect();
+        // The results' lines, less the lines of their fixes.
+        let results: Vec<&str> = lines[at + 1..]
+            .iter()
+            .take_while(|l| l.starts_with('\t'))
+            .filter(|l| !l.starts_with("\tFix"))
+            .copied()
+            .collect();
         assert_eq!(results.len(), audit.results.len());
         let rank = |l: &str| ["\tFAIL (", "\tNOT EVALUATED ", "\tPASS "].iter().position(|p| l.starts_with(p)).unwrap();
         assert!(results.windows(2).all(|w| rank(w[0]) <= rank(w[1])), "failures first:\n{}", results.join("\n"));
@@ -412,9 +459,53 @@ mod tests {
         assert!(lines[user.unwrap() + 1].starts_with("\tmuted: "));
         assert!(text.contains("\tUnused since 2026-10-01 (53 days)\n"), "{text}");
         assert!(text.contains("\tMarked in use: =HYPERLINK("), "{text}");
-        assert!(
-            text.contains("Account checks (84 results): 31 failed (1 muted), 5 not evaluated, 48 passed"),
-            "{text}"
+        let count = |o: Outcome| audit.results.iter().filter(|r| r.outcome == o).count();
+        let heading = format!(
+            "Account checks ({} results): {} failed (1 muted), {} not evaluated, {} passed",
+            audit.results.len(),
+            count(Outcome::Fail),
+            count(Outcome::NotEvaluated),
+            count(Outcome::Pass)
         );
+        assert!(text.contains(&heading), "{heading}\n{text}");
+    }
+
+    #[test]
+    fn reachability_and_fixes_have_lines_of_their_own_that_nothing_can_forge() {
+        use crate::test_support::advise;
+        let snapshot = hostile();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        advise(&mut audit);
+        let mut out = Vec::new();
+        write(&mut out, "123456789012", &snapshot, &audit).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        for line in text.lines() {
+            assert!(is_a_line_of_the_format(line), "a line the format does not write: {line:?}\n{text}");
+            assert_eq!(unprintable(line.strip_prefix('\t').unwrap_or(line)), None, "{line:?}");
+        }
+        let unused = audit.groups.iter().filter(|g| g.account_id == "123456789012" && g.status == Status::Unused);
+        assert_eq!(text.lines().filter(|l| l.contains("UNUSED")).count(), unused.count());
+        let block = text.split("\n\n").find(|b| b.contains(": sg-0a300000000ba5710 (bastion")).unwrap();
+        assert!(block.contains("\n\tInternet: reachable\n"), "{block}");
+        assert!(block.contains(
+            "\n\tPath: tcp 22 reachable from the internet on eni-0a (=cmd|' /C calc'!A0 <script>alert(1)</script>\\u{1b}[31m) via igw-0a\n"
+        ), "{block}");
+        assert!(block.contains("\n\tBlocked: eni-0b: no public address\n"), "{block}");
+        assert!(block.contains("\n\tReach evidence missing: ec2-network-acls\n"), "{block}");
+        let findings = audit.groups.iter().find(|g| g.group.group_id == "sg-0a300000000ba5710").unwrap().findings.len();
+        assert_eq!(block.matches("\n\tFix: ").count(), findings);
+        assert_eq!(block.matches("\n\tFix command: aws ec2 ").count(), 2 * findings);
+        assert_eq!(block.matches("\n\tFix Terraform: ").count(), 3 * findings);
+        let user = text
+            .lines()
+            .position(|l| l.starts_with("\tFAIL (medium) iam-user-mfa on ") && l.ends_with("/=2+5: =2+5 has no MFA"));
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[user.unwrap() + 1].starts_with("\tFix: =cmd|"), "{}", lines[user.unwrap() + 1]);
+        // A group with nothing open to the world has no such line.
+        let quiet =
+            audit.groups.iter().find(|g| g.account_id == "123456789012" && g.reach.state == ReachState::NotExposed);
+        let quiet = quiet.expect("a group with nothing open");
+        let block = text.split("\n\n").find(|b| b.contains(&format!(": {} (", quiet.group.group_id))).unwrap();
+        assert!(!block.contains("\tInternet: "), "{block}");
     }
 }

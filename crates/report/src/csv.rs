@@ -21,9 +21,9 @@ use sgaudit_audit::exposure::{covers_port, SSH};
 use sgaudit_audit::{Audit, GroupVerdict};
 use sgaudit_snapshot::{ResourceKind, SecurityGroup, Snapshot};
 
-use crate::memory;
+use crate::{fixes, memory, reachability};
 
-pub const COLUMNS: [&str; 22] = [
+pub const COLUMNS: [&str; 26] = [
     "account_id",
     "account_profile",
     "region",
@@ -52,13 +52,21 @@ pub const COLUMNS: [&str; 22] = [
     // The findings an exception mutes, each `<check id>: <reason> (owner: …)`, joined by ` | `; `findings`
     // still lists them.
     "muted_findings",
+    // Issue 16. Whether the internet reaches what the group guards (`reachable`, `not_reachable`, `unknown`,
+    // `not_exposed`); the paths found, joined by ` | `; why nothing is reached (`blocked: …`) or what evidence
+    // was missing (`missing: …`), joined alike.
+    "reachability",
+    "reach_paths",
+    "reach_why",
+    // The fixes of its findings: for each, `# <check id>: <summary>` and its AWS CLI commands, one a line.
+    "fix",
 ];
 
 /// The columns of `csv-checks`: one row per result, in the audit's order (check, then account, region and
 /// resource). `region` is empty for an account-wide result (IAM, the S3 account settings); `outcome` is
 /// `pass`, `fail` or `not_evaluated`; `controls` joined by ` | `. A parsed interface like [`COLUMNS`]: new
 /// columns go at the end.
-pub const CHECK_COLUMNS: [&str; 18] = [
+pub const CHECK_COLUMNS: [&str; 19] = [
     "account_id",
     "account_profile",
     "account_name",
@@ -78,6 +86,8 @@ pub const CHECK_COLUMNS: [&str; 18] = [
     "muted_owner",
     "muted_ticket",
     "muted_expires",
+    // Issue 16: the fix of a failure, `# <check id>: <summary>` and its AWS CLI commands, one a line.
+    "fix",
 ];
 
 /// Joins the items of a multi-valued cell.
@@ -102,7 +112,8 @@ pub fn write_checks(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) ->
         let l = &r.location;
         let controls = r.check.controls.join(JOIN);
         let m = r.muted.as_ref();
-        let row: [&str; 18] = [
+        let fix = r.fix.as_ref().map(|f| fixes::script(r.check.id, f)).unwrap_or_default();
+        let row: [&str; 19] = [
             &l.account_id,
             accounts.profile(&l.account_id),
             accounts.name(&l.account_id),
@@ -121,6 +132,7 @@ pub fn write_checks(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) ->
             m.map(|m| m.owner.as_str()).unwrap_or_default(),
             m.and_then(|m| m.ticket.as_deref()).unwrap_or_default(),
             m.and_then(|m| m.expires.as_deref()).unwrap_or_default(),
+            &fix,
         ];
         write_row(out, row.into_iter())?;
     }
@@ -156,7 +168,7 @@ impl<'a> Accounts<'a> {
 
 /// The `all_groups` row of one group, before neutralising; the workbook writes the same values.
 /// `collected_at` is the snapshot's time, from which `unused_days` counts.
-pub(crate) fn row(g: &GroupVerdict, accounts: &Accounts, collected_at: Option<&str>) -> [String; 22] {
+pub(crate) fn row(g: &GroupVerdict, accounts: &Accounts, collected_at: Option<&str>) -> [String; 26] {
     let profile = accounts.profile(g.account_id);
     let group = g.group;
     let referenced_by: BTreeSet<&str> = g.referenced_by.iter().map(|r| r.group_id).collect();
@@ -191,6 +203,10 @@ pub(crate) fn row(g: &GroupVerdict, accounts: &Accounts, collected_at: Option<&s
             .filter_map(|f| f.muted.as_ref().map(|m| format!("{}: {}", f.check.id, memory::muted_text(m))))
             .collect::<Vec<_>>()
             .join(JOIN),
+        g.reach.state.id().to_string(),
+        reachability::paths(&g.reach).join(JOIN),
+        reachability::why(&g.reach).join(JOIN),
+        fixes::scripts(g.findings.iter().filter_map(|f| f.fix.as_ref().map(|fix| (f.check.id, fix)))),
     ]
 }
 
@@ -420,7 +436,8 @@ mod tests {
         let rows = written(&snapshot);
         // Added after the first release, at the end then; issue 14's columns came after it.
         assert_eq!(rows[0][17], "account_name");
-        assert_eq!(rows[0][18..], ["unused_since", "unused_days", "marked_in_use", "muted_findings"]);
+        assert_eq!(rows[0][18..22], ["unused_since", "unused_days", "marked_in_use", "muted_findings"]);
+        assert_eq!(rows[0][22..], ["reachability", "reach_paths", "reach_why", "fix"]);
         assert!(rows[1..].iter().all(|r| r[17] == "Payments, prod"));
         // Outside an organization the name is not known: an empty cell.
         assert!(written(&demo())[1..].iter().all(|r| r[17].is_empty()));
@@ -534,7 +551,10 @@ mod tests {
         assert!(declared.starts_with("'=HYPERLINK(") && declared.contains(EVIL_REASON), "{declared}");
         let muted = cell(&rows, "sg-0a300000000ba5710", "muted_findings");
         assert!(muted.starts_with("sg-world-open-ssh: =HYPERLINK("), "{muted}");
-        assert_eq!(cell(&rows, "sg-0a300000000ba5710", "findings"), "sg-world-open-ssh | sg-stale-rule");
+        let bastion = audit.groups.iter().find(|g| g.group.group_id == "sg-0a300000000ba5710").unwrap();
+        let ids: Vec<&str> = bastion.findings.iter().map(|f| f.check.id).collect();
+        assert!(ids.contains(&"sg-world-open-ssh") && ids.contains(&"sg-stale-rule"), "{ids:?}");
+        assert_eq!(cell(&rows, "sg-0a300000000ba5710", "findings"), ids.join(" | "));
         assert_eq!(cell(&rows, "sg-0a0000000000000db", "muted_findings"), "");
 
         let mut out = Vec::new();
@@ -552,5 +572,70 @@ mod tests {
         for c in rows.iter().flatten() {
             assert!(!is_formula_like(c) || c.starts_with('\''), "{c}");
         }
+    }
+
+    #[test]
+    fn reachability_and_fixes_are_in_the_last_columns_and_neutralised() {
+        use crate::test_support::advise;
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        advise(&mut audit);
+        let mut out = Vec::new();
+        write(&mut out, &snapshot, &audit).unwrap();
+        let rows = parse(&String::from_utf8(out).unwrap());
+        assert!(rows.iter().all(|r| r.len() == COLUMNS.len()));
+        let bastion = "sg-0a300000000ba5710";
+        assert_eq!(cell(&rows, bastion, "reachability"), "reachable");
+        let paths = cell(&rows, bastion, "reach_paths");
+        assert!(paths.starts_with("tcp 22 reachable from the internet on eni-0a (=cmd|"), "{paths}");
+        // The second path starts with `=`, but inside the cell: inert there.
+        assert!(paths.contains(" | =tcp 443 reachable through alb/web"), "{paths}");
+        assert_eq!(cell(&rows, bastion, "reach_why"), "blocked: eni-0b: no public address | missing: ec2-network-acls");
+        let fix = cell(&rows, bastion, "fix");
+        // One script per finding: the comment, then one line per command; no forged command line.
+        let findings = audit.groups.iter().find(|g| g.group.group_id == bastion).unwrap().findings.len();
+        assert_eq!(fix.lines().count(), findings * 3, "{fix}");
+        assert!(fix.starts_with("# sg-"), "{fix}");
+        assert!(!fix.contains('\x1b') && !fix.lines().any(|l| l.starts_with("rm ")), "{fix}");
+        // Every other group: its state, and the fixes its findings have, script after script.
+        for g in audit.groups.iter().filter(|g| g.group.group_id != bastion) {
+            assert_eq!(cell(&rows, &g.group.group_id, "reachability"), g.reach.state.id());
+            let fixed: Vec<&str> = g.findings.iter().filter(|f| f.fix.is_some()).map(|f| f.check.id).collect();
+            let fix = cell(&rows, &g.group.group_id, "fix");
+            let comments: Vec<&str> = fix.lines().filter(|l| l.starts_with("# ")).collect();
+            assert_eq!(comments.len(), fixed.len(), "{fix}");
+            for (comment, id) in comments.iter().zip(&fixed) {
+                assert!(comment.starts_with(&format!("# {id}: ")), "{comment}");
+            }
+        }
+
+        // A cell that starts like a formula is neutralised, whichever new column it is in.
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        advise(&mut audit);
+        let g = audit.groups.iter_mut().find(|g| g.group.group_id == bastion).unwrap();
+        g.reach.paths.reverse();
+        g.reach.blocked = vec!["=cmd|' /C calc'!A0".into()];
+        g.reach.missing.clear();
+        let mut out = Vec::new();
+        write(&mut out, &snapshot, &audit).unwrap();
+        let rows = parse(&String::from_utf8(out).unwrap());
+        assert!(cell(&rows, bastion, "reach_paths").starts_with("'=tcp 443"));
+        assert_eq!(cell(&rows, bastion, "reach_why"), "blocked: =cmd|' /C calc'!A0");
+        for c in rows.iter().flatten() {
+            assert!(!is_formula_like(c) || c.starts_with('\''), "{c}");
+        }
+
+        let mut out = Vec::new();
+        write_checks(&mut out, &snapshot, &audit).unwrap();
+        let rows = parse(&String::from_utf8(out).unwrap());
+        let user = rows
+            .iter()
+            .find(|r| check_cell(r, "check_id") == "iam-user-mfa" && check_cell(r, "resource").ends_with("/=2+5"))
+            .unwrap();
+        let fix = check_cell(user, "fix");
+        assert!(fix.starts_with("# iam-user-mfa: =cmd|' /C calc'!A0 <script>"), "{fix}");
+        assert_eq!(fix.lines().count(), 3);
+        let fixed = audit.results.iter().filter(|r| r.fix.is_some()).count();
+        assert_eq!(rows.iter().filter(|r| !check_cell(r, "fix").is_empty()).count(), fixed + 1, "and the header");
     }
 }

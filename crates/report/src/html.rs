@@ -15,6 +15,13 @@
 //! reason and owner (from the config file, so escaped as the rest) are beside it; the groups table filters
 //! on muted findings and on groups marked in use, and says under a group's status how long it has been
 //! unused (a column to sort by); an `Exceptions` section lists every exception declared for the run and its state.
+//!
+//! Whether the internet reaches each group is a column of the groups table (a badge, with the paths found,
+//! or why none is, or what evidence was missing, under it). A finding or result with a fix has it under its
+//! message, folded: the summary, the AWS CLI commands and the Terraform snippet, each with a button that
+//! copies it. The button copies the text of the element shown beside it (`textContent`), so what is copied
+//! is what is read; every command is one printable line (`crate::fixes`), so a pasted command cannot carry
+//! a second one.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
@@ -24,13 +31,15 @@ use maud::{html, Markup, PreEscaped};
 use serde::Serialize;
 use sgaudit_audit::checks::{Check, CheckResult, CHECKS};
 use sgaudit_audit::exceptions::{ExceptionState, ExceptionStatus};
-use sgaudit_audit::{AccountState, Audit, Family, Finding, GroupVerdict, Muted, Outcome, Risk, Severity, Status};
+use sgaudit_audit::reach::ReachState;
+use sgaudit_audit::{AccountState, Audit, Family, Finding, Fix, GroupVerdict, Muted, Outcome, Risk, Severity, Status};
 use sgaudit_snapshot::{CoverageState, Snapshot, SourceCoverage};
 use sgaudit_store::RunSummary;
 use sha2::Digest as _;
 
 use crate::memory::{self, MutedCounts};
 use crate::table::{self as terminal, Tally};
+use crate::{fixes, reachability};
 
 const CSS: &str = include_str!("html/report.css");
 const SCRIPT: &str = include_str!("html/report.js");
@@ -296,6 +305,17 @@ fn summary(snapshot: &Snapshot, audit: &Audit, region_names: usize) -> Markup {
                             }
                         }
                     }
+                    div {
+                        h3 { "From the internet" }
+                        ul.badges {
+                            @for s in reachability::STATES {
+                                li {
+                                    span class=(reach_class(s)) { (reachability::label(s)) }
+                                    " " strong { (num(audit.groups.iter().filter(|g| g.reach.state == s).count())) }
+                                }
+                            }
+                        }
+                    }
                 }
             }
             @if !families.is_empty() { (family_overview(snapshot, audit, &families)) }
@@ -474,6 +494,10 @@ fn card(label: &str, value: Markup, note: Option<String>) -> Markup {
 
 fn status_class(status: Status) -> String {
     format!("badge status-{}", status.id())
+}
+
+fn reach_class(state: ReachState) -> String {
+    format!("badge reach-{}", state.id())
 }
 
 fn risk_class(risk: Risk) -> String {
@@ -729,12 +753,13 @@ fn groups_table(audit: &Audit) -> Markup {
     // Header cells, each with the columns (keys as the script knows them) that it sorts by. Account, region
     // and VPC share a cell, so that eleven fields fit a laptop's width; each still sorts on its own.
     // Status and how long an unused group has been unused share a cell too.
-    const HEADERS: [&[(&str, &str)]; 9] = [
+    const HEADERS: [&[(&str, &str)]; 10] = [
         &[("id", "Group")],
         &[("name", "Name")],
         &[("account", "Account"), ("region", "Region"), ("vpc", "VPC")],
         &[("status", "Status"), ("since", "Unused since")],
         &[("risk", "Risk")],
+        &[("reach", "Internet")],
         &[("used", "Used by")],
         &[("refs", "Referenced by")],
         &[("findings", "Findings")],
@@ -763,6 +788,18 @@ fn groups_table(audit: &Audit) -> Markup {
                     select #filter-risk {
                         option value="" { "any" }
                         @for r in Risk::ALL { option value=(r.id()) { (r.id()) " (" (num(audit.count_risk(r))) ")" } }
+                    }
+                }
+                label {
+                    span { "Internet" }
+                    select #filter-reach {
+                        option value="" { "any" }
+                        @for s in reachability::STATES {
+                            option value=(s.id()) {
+                                (reachability::label(s)) " ("
+                                (num(audit.groups.iter().filter(|g| g.reach.state == s).count())) ")"
+                            }
+                        }
                     }
                 }
                 label {
@@ -883,6 +920,7 @@ fn findings(audit: &Audit) -> Markup {
                                             td {
                                                 (f.message)
                                                 @if let Some(m) = &f.muted { (muted_by(m)) }
+                                                @if let Some(fix) = &f.fix { (fix_block(fix)) }
                                             }
                                         }
                                     }
@@ -1010,6 +1048,7 @@ fn results_table(first: &[&CheckResult], then: &[&CheckResult]) -> Markup {
                                 td {
                                     (r.evidence)
                                     @if let Some(m) = &r.muted { (muted_by(m)) }
+                                    @if let Some(fix) = &r.fix { (fix_block(fix)) }
                                 }
                             }
                         }
@@ -1225,6 +1264,38 @@ fn coverage(snapshot: &Snapshot, audit: &Audit) -> Markup {
     }
 }
 
+/// A fix, folded under its finding: the summary, then the commands and the Terraform snippet, each with
+/// the button that copies it (the page's script copies the `pre` beside the button).
+fn fix_block(fix: &Fix) -> Markup {
+    let cli = fixes::cli_text(fix);
+    let terraform = fixes::terraform_lines(fix).join("\n");
+    html! {
+        details.fix {
+            // Printable as the commands are: the summary is read beside them.
+            summary { "Fix: " (crate::printable(&fix.summary)) }
+            @if !cli.is_empty() {
+                div.fix-part {
+                    div.fix-head {
+                        span { "AWS CLI" }
+                        button.copy type="button" data-copy="fix-cli" { "Copy commands" }
+                    }
+                    pre.fix-cli { (cli) }
+                }
+            }
+            @if !terraform.is_empty() {
+                div.fix-part {
+                    div.fix-head {
+                        span { "Terraform" }
+                        button.copy type="button" data-copy="fix-tf" { "Copy Terraform" }
+                    }
+                    pre.fix-tf { (terraform) }
+                }
+            }
+            p.muted { "sgaudit does not apply it: review it, then run it where your changes are made." }
+        }
+    }
+}
+
 fn error_detail(e: &sgaudit_snapshot::SourceError) -> Markup {
     html! {
         code { (e.code) }
@@ -1264,6 +1335,9 @@ struct Row<'a>(
     &'a str,                                          // 14 unused since (RFC 3339), empty when not known
     String,                                           // 15 unused since, as shown (`2026-10-01 (53 days)`)
     Option<usize>,                                    // 16 marked in use: the declaration, as an index into `texts`
+    &'static str,                                     // 17 whether the internet reaches it (`reachable`, ...)
+    Vec<&'a str>,                                     // 18 the paths found
+    Vec<usize>,                                       // 19 why none is, or what was missing: indices into `texts`
 );
 
 fn island<'a>(snapshot: &Snapshot, audit: &'a Audit) -> Island<'a> {
@@ -1293,6 +1367,8 @@ fn island<'a>(snapshot: &Snapshot, audit: &'a Audit) -> Island<'a> {
                 .map(|s| memory::unused_since_text(s, snapshot.collected_at.as_deref()))
                 .unwrap_or_default();
             let marked = g.marked_in_use.as_ref().map(|m| text_index(memory::muted_text(m)));
+            // The same reason (no public address, a source denied) recurs across many groups: stored once.
+            let why = reachability::why(&g.reach).into_iter().map(&mut text_index).collect();
             Row(
                 &g.group.group_id,
                 &g.group.group_name,
@@ -1314,6 +1390,9 @@ fn island<'a>(snapshot: &Snapshot, audit: &'a Audit) -> Island<'a> {
                 since,
                 since_text,
                 marked,
+                g.reach.state.id(),
+                reachability::paths(&g.reach),
+                why,
             )
         })
         .collect();
@@ -1592,5 +1671,56 @@ mod tests {
         let plain = written(&snapshot);
         assert!(!plain.contains("class=\"badge is-muted") && !plain.contains("id=\"exceptions\""));
         assert!(!plain.contains("row-muted\""));
+    }
+
+    /// `text` as maud escapes it.
+    fn escaped(text: &str) -> String {
+        html! { (text) }.into_string()
+    }
+
+    #[test]
+    fn reachability_is_a_column_and_each_fix_has_a_copy_button_over_escaped_text() {
+        use crate::test_support::advise;
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        advise(&mut audit);
+        let mut out = Vec::new();
+        write(&mut out, &snapshot, &audit).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        // Markup from the fix and the paths is text: still exactly the two script elements of the page.
+        assert_eq!(html.matches("<script").count(), 2);
+        assert!(!html.contains("<script>alert(1)</script>"));
+        assert!(!html.contains('\x1b'), "no raw escape in the page");
+
+        // Each fix: its summary, its commands and its Terraform, each beside the button that copies it.
+        let fix = crate::fixes::tests::hostile_fix();
+        let cli = format!("<pre class=\"fix-cli\">{}</pre>", escaped(&crate::fixes::cli_text(&fix)));
+        let fixed = audit.groups.iter().flat_map(|g| &g.findings).filter(|f| f.fix.is_some()).count()
+            + audit.results.iter().filter(|r| r.fix.is_some() && r.outcome != Outcome::Pass).count();
+        assert_eq!(html.matches("<details class=\"fix\">").count(), fixed);
+        let bastion = audit.groups.iter().find(|g| g.group.group_id == "sg-0a300000000ba5710").unwrap();
+        assert_eq!(html.matches(&cli).count(), bastion.findings.len() + 1, "the bastion's findings and =2+5");
+        assert!(cli.contains("&lt;script&gt;") && cli.contains("\\u{1b}[31m&quot;\\u{a}rm -rf ~"), "{cli}");
+        let cli_buttons = html.matches("<button class=\"copy\" type=\"button\" data-copy=\"fix-cli\">").count();
+        assert_eq!(cli_buttons, html.matches("<pre class=\"fix-cli\">").count());
+        let terraform = crate::fixes::terraform_lines(&fix).join("\n");
+        assert!(html.contains(&format!("<pre class=\"fix-tf\">{}</pre>", escaped(&terraform))));
+        assert!(html.contains(&format!("<summary>Fix: {}</summary>", escaped(&crate::printable(&fix.summary)))));
+
+        // The table's data: the state, the paths, and why none (shared texts).
+        let data: serde_json::Value = serde_json::from_str(island_text(&html)).unwrap();
+        let rows = data["rows"].as_array().unwrap();
+        let row = rows.iter().find(|r| r[0] == "sg-0a300000000ba5710").unwrap();
+        assert_eq!(row[17], "reachable");
+        assert_eq!(row[18][0], bastion.reach.paths[0].text.as_str());
+        let texts = data["texts"].as_array().unwrap();
+        let why: Vec<&str> =
+            row[19].as_array().unwrap().iter().map(|i| texts[i.as_u64().unwrap() as usize].as_str().unwrap()).collect();
+        assert_eq!(why, ["blocked: eni-0b: no public address", "missing: ec2-network-acls"]);
+        for (row, g) in rows.iter().zip(&audit.groups) {
+            assert_eq!(row[17], g.reach.state.id());
+        }
+        assert!(html.contains("data-col=\"reach\""), "a column to sort by");
+        assert!(html.contains("<select id=\"filter-reach\">"), "and to filter by");
     }
 }

@@ -24,6 +24,10 @@
 //! so that a document of a run without a store or a config file is what it was: per group `unused_since`
 //! and `marked_in_use`, per finding and per result `muted`; always present, `summary.muted` (the counts of
 //! what exceptions muted) and `exceptions` (every exception declared for the run, and its state).
+//!
+//! Added in version 2 without a bump (issue 16, reachability and fixes): per group `reachability` (always
+//! present: its `state`, with `paths`, `blocked` and `missing` where they have something to say), and per
+//! finding and per result `fix` (absent where no fix can be written).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -33,7 +37,8 @@ use std::marker::PhantomData;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Serialize, Serializer};
 use sgaudit_audit::exceptions::{ExceptionState, ExceptionStatus};
-use sgaudit_audit::{AccountState, Audit, CheckResult, GroupVerdict, Muted, Outcome, Risk, Severity, Status};
+use sgaudit_audit::reach::{GroupReach, ReachState};
+use sgaudit_audit::{AccountState, Audit, CheckResult, Fix, GroupVerdict, Muted, Outcome, Risk, Severity, Status};
 use sgaudit_snapshot::{CoverageState, Direction, Snapshot, SourceCoverage, Via};
 
 /// Bumped on any change that could break a reader; additions of fields keep it. 2: the account checks
@@ -177,6 +182,66 @@ struct ResultEntry<'a> {
     /// The exception that mutes it; absent when none does.
     #[serde(skip_serializing_if = "Option::is_none")]
     muted: Option<MutedBy<'a>>,
+    /// The change that fixes a failure; absent where none can be written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixEntry<'a>>,
+}
+
+/// The change that fixes a finding or a result, ready to review. sgaudit never applies it.
+#[derive(Serialize, JsonSchema)]
+struct FixEntry<'a> {
+    /// What the change does, in a sentence.
+    summary: &'a str,
+    /// AWS CLI commands, in the order to run them, one per entry; absent when the fix has none.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    cli: &'a [String],
+    /// A Terraform snippet of the rules as they should be after the change; absent when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    terraform: Option<&'a str>,
+}
+
+/// Whether the internet reaches what the group guards through it, and by which paths.
+#[derive(Serialize, JsonSchema)]
+struct Reachability<'a> {
+    /// `reachable` (`paths` say how), `not_reachable` (its world-open rules reach nothing: `blocked` says
+    /// why), `unknown` (evidence missing: `missing` says which; never read as not reachable), `not_exposed`
+    /// (no world-open rule, and no internet-facing load balancer in front of it).
+    state: Id<ReachState>,
+    /// Every way in from the internet that was found; absent when none was.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    paths: Vec<ReachPath<'a>>,
+    /// Why its world-open rules reach nothing, one sentence per interface or load balancer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    blocked: Vec<&'a str>,
+    /// The evidence that was missing: a source not read in full (its id), or a piece of a path (`the
+    /// network ACL of subnet-0a`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    missing: Vec<&'a str>,
+}
+
+/// One way in from the internet.
+#[derive(Serialize, JsonSchema)]
+struct ReachPath<'a> {
+    /// `direct` (an interface's public address, through an internet gateway), `load_balancer` (an
+    /// internet-facing load balancer's listener), `target` (a target, through such a load balancer).
+    via: Id<sgaudit_audit::reach::Via>,
+    /// `tcp`, `udp`, `icmp`, `icmpv6`, `all`, or a protocol number.
+    protocol: &'a str,
+    /// The ports reached; absent for a protocol without ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ports: Option<PortRange>,
+    /// What is reached: an interface, a load balancer, a target's interface.
+    resource: &'a str,
+    /// The path in words: `tcp 22 reachable from the internet on eni-0a (instance i-0a, 54.1.2.3) via igw-0a
+    /// (route table rtb-0a, network ACL acl-0a)`.
+    text: &'a str,
+}
+
+/// A range of ports, both ends included.
+#[derive(Serialize, JsonSchema)]
+struct PortRange {
+    from: u16,
+    to: u16,
 }
 
 /// One security group and the verdict on it.
@@ -215,6 +280,7 @@ struct Group<'a> {
     /// Absent when none is declared.
     #[serde(skip_serializing_if = "Option::is_none")]
     marked_in_use: Option<MutedBy<'a>>,
+    reachability: Reachability<'a>,
 }
 
 /// One piece of evidence that something uses the group.
@@ -251,6 +317,9 @@ struct Finding<'a> {
     /// The exception that mutes it; absent when none does.
     #[serde(skip_serializing_if = "Option::is_none")]
     muted: Option<MutedBy<'a>>,
+    /// The change that fixes it; absent where none can be written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixEntry<'a>>,
 }
 
 /// One permission of a group, as the EC2 API groups it: a protocol and port range with its peers.
@@ -376,6 +445,17 @@ words! {
     Direction => "Direction", Direction::ALL;
     Via => "Via", Via::ALL;
     AccountState => "AccountState", AccountState::ALL;
+    ReachState => "ReachState", crate::reachability::STATES;
+}
+
+impl Word for sgaudit_audit::reach::Via {
+    const NAME: &'static str = "PathVia";
+    fn ids() -> Vec<&'static str> {
+        crate::reachability::VIAS.iter().map(|&v| crate::reachability::via_id(v)).collect()
+    }
+    fn id(&self) -> &'static str {
+        crate::reachability::via_id(*self)
+    }
 }
 
 impl Word for ExceptionStatus {
@@ -616,6 +696,30 @@ fn result(r: &CheckResult) -> ResultEntry<'_> {
         evidence: &r.evidence,
         controls: r.check.controls,
         muted: r.muted.as_ref().map(muted),
+        fix: r.fix.as_ref().map(fix),
+    }
+}
+
+fn fix(f: &Fix) -> FixEntry<'_> {
+    FixEntry { summary: &f.summary, cli: &f.cli, terraform: f.terraform.as_deref() }
+}
+
+fn reachability(r: &GroupReach) -> Reachability<'_> {
+    Reachability {
+        state: Id::of(&r.state),
+        paths: r
+            .paths
+            .iter()
+            .map(|p| ReachPath {
+                via: Id::of(&p.via),
+                protocol: &p.protocol,
+                ports: p.ports.map(|r| PortRange { from: r.from, to: r.to }),
+                resource: &p.resource,
+                text: &p.text,
+            })
+            .collect(),
+        blocked: r.blocked.iter().map(String::as_str).collect(),
+        missing: r.missing.iter().map(|m| m.as_ref()).collect(),
     }
 }
 
@@ -684,6 +788,7 @@ fn group<'a>(v: &'a GroupVerdict<'a>) -> Group<'a> {
                 message: &f.message,
                 controls: f.check.controls,
                 muted: f.muted.as_ref().map(muted),
+                fix: f.fix.as_ref().map(fix),
             })
             .collect(),
         not_evaluated: v.not_evaluated.iter().map(ToString::to_string).collect(),
@@ -693,6 +798,7 @@ fn group<'a>(v: &'a GroupVerdict<'a>) -> Group<'a> {
         egress: v.group.egress.iter().map(rule).collect(),
         unused_since: v.unused_since.as_deref(),
         marked_in_use: v.marked_in_use.as_ref().map(muted),
+        reachability: reachability(&v.reach),
     }
 }
 
@@ -720,7 +826,9 @@ mod tests {
         let results = doc["results"].as_array().unwrap();
         assert_eq!(results.len(), audit.results.len());
         for (entry, r) in results.iter().zip(&audit.results) {
-            let keys: BTreeSet<&str> = entry.as_object().unwrap().keys().map(String::as_str).collect();
+            let mut keys: BTreeSet<&str> = entry.as_object().unwrap().keys().map(String::as_str).collect();
+            // A fix is there where one can be written.
+            assert_eq!(keys.remove("fix"), r.fix.is_some());
             assert_eq!(
                 keys,
                 BTreeSet::from([
@@ -850,11 +958,15 @@ mod tests {
                     "world_open_ports",
                     "tags",
                     "ingress",
-                    "egress"
+                    "egress",
+                    // Added without a bump (issue 16): always present.
+                    "reachability"
                 ])
             );
             for f in g["findings"].as_array().unwrap() {
-                let keys: BTreeSet<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
+                let mut keys: BTreeSet<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
+                // Added without a bump (issue 16), where a fix can be written.
+                keys.remove("fix");
                 assert_eq!(keys, BTreeSet::from(["id", "severity", "title", "message", "controls"]));
             }
         }
@@ -964,5 +1076,56 @@ mod tests {
         assert_eq!(doc["summary"]["by_outcome"]["fail"], audit.count_outcome(Outcome::Fail));
         let schema = serde_json::to_value(schema()).unwrap();
         assert_eq!(schema["$defs"]["ExceptionState"]["enum"], serde_json::json!(["active", "expired", "unmatched"]));
+    }
+
+    #[test]
+    fn reachability_and_fixes_are_in_the_document_exactly() {
+        use crate::test_support::advise;
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        advise(&mut audit);
+        let mut out = Vec::new();
+        write(&mut out, &snapshot, &audit).unwrap();
+        let doc: Value = serde_json::from_slice(&out).unwrap();
+        let groups = doc["security_groups"].as_array().unwrap();
+        let bastion = groups.iter().find(|g| g["group_id"] == "sg-0a300000000ba5710").unwrap();
+        let reach = &bastion["reachability"];
+        assert_eq!(reach["state"], "reachable");
+        let paths = reach["paths"].as_array().unwrap();
+        assert_eq!(paths.len(), 2);
+        assert_eq!(paths[0]["via"], "direct");
+        assert_eq!(paths[0]["ports"], serde_json::json!({"from": 22, "to": 22}));
+        assert_eq!(paths[0]["resource"], "eni-0a<script>");
+        assert!(paths[0]["text"].as_str().unwrap().contains("=cmd|' /C calc'!A0 <script>alert(1)</script>\x1b[31m"));
+        assert_eq!(paths[1]["via"], "load_balancer");
+        assert_eq!(reach["blocked"], serde_json::json!(["eni-0b: no public address"]));
+        assert_eq!(reach["missing"], serde_json::json!(["ec2-network-acls"]));
+        let fix = crate::fixes::tests::hostile_fix();
+        for f in bastion["findings"].as_array().unwrap() {
+            assert_eq!(f["fix"]["summary"], fix.summary.as_str(), "exactly, escapes and all");
+            assert_eq!(f["fix"]["cli"], serde_json::json!(fix.cli));
+            assert_eq!(f["fix"]["terraform"].as_str(), fix.terraform.as_deref());
+        }
+        let user = doc["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["check"] == "iam-user-mfa" && r["resource"] == "arn:aws:iam::123456789012:user/=2+5")
+            .unwrap();
+        assert_eq!(user["fix"]["cli"].as_array().map(Vec::len), Some(2));
+        // Where there is nothing to say, nothing is written but the state.
+        for g in groups.iter().filter(|g| g["group_id"] != "sg-0a300000000ba5710") {
+            let state = g["reachability"]["state"].as_str().unwrap();
+            assert!(crate::reachability::STATES.iter().any(|s| s.id() == state), "{state}");
+            if state == "not_exposed" {
+                assert_eq!(g["reachability"].as_object().unwrap().len(), 1, "{g}");
+            }
+        }
+        let schema = serde_json::to_value(schema()).unwrap();
+        assert_eq!(
+            schema["$defs"]["ReachState"]["enum"],
+            serde_json::json!(["reachable", "unknown", "not_reachable", "not_exposed"])
+        );
+        assert_eq!(schema["$defs"]["PathVia"]["enum"], serde_json::json!(["direct", "load_balancer", "target"]));
     }
 }

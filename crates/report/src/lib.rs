@@ -5,12 +5,14 @@ pub mod asff;
 pub mod audit_log;
 pub mod csv;
 pub mod diff;
+mod fixes;
 pub mod html;
 pub mod json;
 pub mod memory;
 pub mod ocsf;
 pub mod permissions;
 pub mod preflight;
+pub mod reachability;
 pub mod runs;
 pub mod sarif;
 pub mod table;
@@ -231,6 +233,23 @@ pub(crate) mod test_support {
             state(ExceptionStatus::Expired, 0),
             state(ExceptionStatus::Unmatched, 0),
         ];
+    }
+
+    /// The bastion's evidence of reachability and a fix on each of its findings and on `=2+5`'s `iam-user-mfa`
+    /// failure, every one with hostile text in it (a formula, markup, an escape, a forged command line): what
+    /// the reachability judgement and the fixes add to the demo's audit, until the demo has them of its own.
+    pub fn advise(audit: &mut sgaudit_audit::Audit) {
+        for g in audit.groups.iter_mut().filter(|g| g.group.group_id == "sg-0a300000000ba5710") {
+            g.reach = crate::reachability::tests::hostile_reach();
+            for f in &mut g.findings {
+                f.fix = Some(crate::fixes::tests::hostile_fix());
+            }
+        }
+        let user = audit
+            .results
+            .iter_mut()
+            .find(|r| r.check.id == "iam-user-mfa" && r.location.resource == "arn:aws:iam::123456789012:user/=2+5");
+        user.expect("=2+5 has no MFA").fix = Some(crate::fixes::tests::hostile_fix());
     }
 
     /// Whether `text` holds a character that could drive a terminal or break a line.

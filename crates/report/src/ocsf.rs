@@ -9,12 +9,18 @@
 //! not be read in `status_details`; the finding's own status is `Resolved` for a pass, else `New`.
 //! A finding or result muted by an exception (`sgaudit.toml`) is `Suppressed` (3), with the exception's
 //! reason and owner in `status_detail`; its compliance status is what the check found.
+//!
+//! A finding or result with a fix has it as `remediation.desc` (the summary, the AWS CLI commands, the
+//! Terraform snippet) and, field by field, in `unmapped.fix`; a group's finding says whether the internet
+//! reaches the group in `unmapped.reachability` (state, paths, blocked, missing). OCSF has no attribute of
+//! its own for either (`unmapped` is its place for a product's data outside the class).
 
 use std::borrow::Cow;
 use std::io::Write;
 
 use serde::Serialize;
-use sgaudit_audit::{Audit, CheckResult, Finding, GroupVerdict, Muted, Outcome, Severity, Status};
+use sgaudit_audit::reach::Path;
+use sgaudit_audit::{Audit, CheckResult, Finding, Fix, GroupVerdict, Muted, Outcome, Severity, Status};
 use sgaudit_snapshot::Snapshot;
 
 use crate::asff;
@@ -44,6 +50,35 @@ struct Event<'a> {
     cloud: Cloud<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     remediation: Option<Remediation>,
+    #[serde(skip_serializing_if = "Unmapped::is_empty")]
+    unmapped: Unmapped<'a>,
+}
+
+/// sgaudit's data that OCSF has no attribute for.
+#[derive(Serialize)]
+struct Unmapped<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reachability: Option<Reachability<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<&'a Fix>,
+}
+
+impl Unmapped<'_> {
+    fn is_empty(&self) -> bool {
+        self.reachability.is_none() && self.fix.is_none()
+    }
+}
+
+/// Whether the internet reaches the group, and how (the JSON report's `reachability`).
+#[derive(Serialize)]
+struct Reachability<'a> {
+    state: &'static str,
+    #[serde(skip_serializing_if = "<[Path]>::is_empty")]
+    paths: &'a [Path],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    blocked: &'a [String],
+    #[serde(skip_serializing_if = "<[Cow<'static, str>]>::is_empty")]
+    missing: &'a [Cow<'static, str>],
 }
 
 #[derive(Serialize)]
@@ -169,6 +204,7 @@ pub fn resource_type(security_hub_type: &str) -> &str {
         "AwsS3Bucket" => "AWS::S3::Bucket",
         "AwsS3AccountPublicAccessBlock" => "AWS::S3::AccountPublicAccessBlock",
         "AwsEc2NetworkAcl" => "AWS::EC2::NetworkAcl",
+        "AwsEc2NetworkInterface" => "AWS::EC2::NetworkInterface",
         "AwsEc2SecurityGroup" => RESOURCE_TYPE,
         "AwsEc2Instance" => "AWS::EC2::Instance",
         other => other,
@@ -296,9 +332,13 @@ fn result_event<'a>(r: &'a CheckResult, filed_in: &'a str, time: i64) -> Event<'
             account: aws_account(&l.account_id),
         },
         remediation: Some(Remediation {
-            desc: asff::result_remediation(r),
+            desc: match &r.fix {
+                Some(fix) => Cow::Owned(crate::fixes::text(fix)),
+                None => asff::result_remediation(r),
+            },
             references: asff::control_url(r.check.controls).into_iter().collect(),
         }),
+        unmapped: Unmapped { reachability: None, fix: r.fix.as_ref() },
     }
 }
 
@@ -348,9 +388,21 @@ fn event<'a>(g: &'a GroupVerdict<'a>, f: &'a Finding, time: i64) -> Event<'a> {
             account: aws_account(g.account_id),
         },
         remediation: Some(Remediation {
-            desc: Cow::Borrowed(f.check.remediation),
+            desc: match &f.fix {
+                Some(fix) => Cow::Owned(crate::fixes::text(fix)),
+                None => Cow::Borrowed(f.check.remediation),
+            },
             references: asff::control_url(f.check.controls).into_iter().collect(),
         }),
+        unmapped: Unmapped {
+            reachability: Some(Reachability {
+                state: g.reach.state.id(),
+                paths: &g.reach.paths,
+                blocked: &g.reach.blocked,
+                missing: &g.reach.missing,
+            }),
+            fix: f.fix.as_ref(),
+        },
     }
 }
 
@@ -503,5 +555,46 @@ mod tests {
             assert_eq!(e["compliance"]["status"], "Fail", "the check's finding is unchanged");
         }
         assert!(events.iter().filter(|e| e["status_id"] != 3).all(|e| e.get("status_detail").is_none()));
+    }
+
+    #[test]
+    fn fixes_are_the_remediation_and_reachability_is_unmapped_data() {
+        use crate::test_support::advise;
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        advise(&mut audit);
+        let mut out = Vec::new();
+        write(&mut out, &snapshot, &audit).unwrap();
+        let events: Vec<Value> = serde_json::from_slice(&out).unwrap();
+        let fix = crate::fixes::tests::hostile_fix();
+        let bastion: Vec<&Value> = events
+            .iter()
+            .filter(|e| e["finding_info"]["uid"].as_str().unwrap().contains("/sg-0a300000000ba5710/"))
+            .collect();
+        assert!(!bastion.is_empty());
+        for e in &bastion {
+            assert_eq!(e["remediation"]["desc"], crate::fixes::text(&fix), "exact: JSON encodes it");
+            assert_eq!(e["unmapped"]["fix"]["cli"], serde_json::json!(fix.cli));
+            let reach = &e["unmapped"]["reachability"];
+            assert_eq!(reach["state"], "reachable");
+            assert_eq!(reach["paths"][1]["via"], "load_balancer");
+            assert_eq!(reach["paths"][0]["ports"], serde_json::json!({"from": 22, "to": 22}));
+            assert_eq!(reach["missing"], serde_json::json!(["ec2-network-acls"]));
+        }
+        let user = events
+            .iter()
+            .find(|e| {
+                e["finding_info"]["uid"]
+                    == "sgaudit/123456789012/global/iam-user-mfa/arn:aws:iam::123456789012:user/=2+5"
+            })
+            .unwrap();
+        assert_eq!(user["unmapped"]["fix"]["summary"], fix.summary.as_str());
+        assert!(user["unmapped"].get("reachability").is_none());
+        // A result with neither: no unmapped data at all.
+        assert!(events.iter().any(|e| e.get("unmapped").is_none()));
+        // Every group event says whether the internet reaches its group.
+        for e in events.iter().filter(|e| e["resources"][0]["data"]["group_id"].is_string()) {
+            assert!(e["unmapped"]["reachability"]["state"].is_string(), "{e}");
+        }
     }
 }

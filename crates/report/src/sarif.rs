@@ -21,16 +21,29 @@
 //! Viewers such as GitHub code scanning then show it as dismissed rather than open. When the run declared
 //! exceptions, every other result has `suppressions: []`, SARIF's "not suppressed" (§3.27.23: absent means
 //! "not known"); a run without exceptions writes no `suppressions` at all, as before.
+//!
+//! A finding or result with a fix ([`sgaudit_audit::Fix`]) has one SARIF `fix` (§3.55). SARIF's fix is a
+//! change to files, and sgaudit's is a change to an account, never applied by sgaudit; so the fix proposes
+//! new files under [`FIX_DIR`], which the repository does not hold: the Terraform snippet as
+//! `sgaudit-fixes/<account>/<region>/<resource>/<check>.tf`, and the AWS CLI commands as a shell script
+//! beside it (`….sh`), each inserted at the start of an empty file (§3.57.3: a replacement whose deleted
+//! region is empty is an insertion). The description says what the change does and that it is to be
+//! reviewed and run by people. A fix with neither commands nor Terraform writes no `fixes` (SARIF requires an
+//! artifact change). A group's result also has, in its `properties`, whether the internet reaches the group
+//! (`reachability`: the state, and the paths, blocked and missing lines).
 
 use std::io::Write;
 
 use serde::Serialize;
 use sgaudit_audit::checks::{Check, CheckResult, CHECKS};
-use sgaudit_audit::{Audit, Muted, Outcome, Severity};
+use sgaudit_audit::reach::GroupReach;
+use sgaudit_audit::{Audit, Fix, Muted, Outcome, Severity};
 use sgaudit_snapshot::Snapshot;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const VERSION: &str = "2.1.0";
+/// The folder of the files a fix proposes: none exists; each is a suggestion to review.
+pub const FIX_DIR: &str = "sgaudit-fixes";
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -108,7 +121,58 @@ struct SarifResult<'a> {
     /// Present when the run declared exceptions: the one that mutes this result, or none.
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressions: Option<Vec<Suppression<'a>>>,
+    /// The change that fixes it, as files to add (see the module's documentation).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
     properties: ResultProperties<'a>,
+}
+
+/// A proposed fix (SARIF §3.55).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: Text<String>,
+    artifact_changes: Vec<ArtifactChange>,
+}
+
+/// A file the fix adds (§3.56), named relative to the directory the log is read from.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: [Replacement; 1],
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+/// An insertion at the start of an empty file: the deleted region is empty.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: Region,
+    inserted_content: Text<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    char_offset: u32,
+    char_length: u32,
+}
+
+/// Whether the internet reaches the group, in a group result's properties.
+#[derive(Serialize)]
+struct Reachability<'a> {
+    state: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    paths: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    blocked: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    missing: Vec<&'a str>,
 }
 
 /// An exception that mutes a result (SARIF §3.35).
@@ -147,6 +211,9 @@ struct ResultProperties<'a> {
     /// For a check's result: Security Hub's name for the kind of resource (`AwsIamUser`).
     #[serde(skip_serializing_if = "Option::is_none")]
     resource_type: Option<&'a str>,
+    /// For a group's finding: whether the internet reaches the group, and how.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reachability: Option<Reachability<'a>>,
 }
 
 #[derive(Serialize)]
@@ -219,6 +286,60 @@ fn suppressions(muted: Option<&Muted>, any_exception: bool) -> Option<Vec<Suppre
     )
 }
 
+/// A path segment made of `text`: letters, digits, `.`, `-` and `_` kept, anything else `_`, so that no value
+/// can climb out of [`FIX_DIR`] (`..` is two dots in one segment, harmless) or break the URI.
+fn segment(text: &str) -> String {
+    let safe: String =
+        text.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+    match safe.as_str() {
+        "" | "." | ".." => format!("_{safe}"),
+        _ => safe,
+    }
+}
+
+/// The SARIF fix of `fix`, for `check` on `resource` in `account` and `region`: the files it proposes. None
+/// without commands or Terraform, which leave SARIF nothing to change.
+fn sarif_fix(fix: &Fix, check: &str, account: &str, region: &str, resource: &str) -> Option<SarifFix> {
+    let base = format!("{FIX_DIR}/{}/{}/{}/{}", segment(account), segment(region), segment(resource), segment(check));
+    let insert = |extension: &str, text: String| ArtifactChange {
+        artifact_location: ArtifactLocation { uri: format!("{base}.{extension}") },
+        replacements: [Replacement {
+            deleted_region: Region { char_offset: 0, char_length: 0 },
+            inserted_content: Text { text },
+        }],
+    };
+    let mut changes = Vec::new();
+    if let Some(terraform) = &fix.terraform {
+        let mut text = terraform.clone();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        changes.push(insert("tf", text));
+    }
+    if !fix.cli.is_empty() {
+        // The commands as people paste them: each on one line, printable (see `crate::fixes`).
+        changes.push(insert("sh", format!("#!/bin/sh\n{}\n", crate::fixes::script(check, fix))));
+    }
+    if changes.is_empty() {
+        return None;
+    }
+    let description = format!(
+        "{} (not applied by sgaudit: review the change, then run the commands or apply the Terraform; the files \
+         are suggestions under {FIX_DIR}/)",
+        fix.summary
+    );
+    Some(SarifFix { description: Text { text: description }, artifact_changes: changes })
+}
+
+fn reachability(reach: &GroupReach) -> Reachability<'_> {
+    Reachability {
+        state: reach.state.id(),
+        paths: crate::reachability::paths(reach),
+        blocked: reach.blocked.iter().map(String::as_str).collect(),
+        missing: reach.missing.iter().map(|m| m.as_ref()).collect(),
+    }
+}
+
 fn check_result(r: &CheckResult, any_exception: bool) -> Option<SarifResult<'_>> {
     let (kind, level) = match r.outcome {
         Outcome::Pass => return None,
@@ -245,10 +366,17 @@ fn check_result(r: &CheckResult, any_exception: bool) -> Option<SarifResult<'_>>
             }],
         }],
         suppressions: suppressions(r.muted.as_ref(), any_exception),
+        fixes: r
+            .fix
+            .as_ref()
+            .and_then(|f| sarif_fix(f, r.check.id, &l.account_id, l.region.as_deref().unwrap_or("global"), &l.resource))
+            .into_iter()
+            .collect(),
         properties: ResultProperties {
             severity: r.severity,
             outcome: Some(r.outcome.id()),
             resource_type: Some(l.resource_type),
+            reachability: None,
         },
     })
 }
@@ -271,7 +399,18 @@ pub fn write(out: &mut impl Write, _snapshot: &Snapshot, audit: &Audit) -> std::
                 }],
             }],
             suppressions: suppressions(f.muted.as_ref(), any_exception),
-            properties: ResultProperties { severity: f.severity, outcome: None, resource_type: None },
+            fixes: f
+                .fix
+                .as_ref()
+                .and_then(|fix| sarif_fix(fix, f.check.id, g.account_id, g.region, &g.group.group_id))
+                .into_iter()
+                .collect(),
+            properties: ResultProperties {
+                severity: f.severity,
+                outcome: None,
+                resource_type: None,
+                reachability: Some(reachability(&g.reach)),
+            },
         })
     });
     let results = groups.chain(audit.results.iter().filter_map(|r| check_result(r, any_exception))).collect();
@@ -323,7 +462,7 @@ mod tests {
         let doc = document();
         let rules = doc["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
         assert_eq!(rules.len(), CHECKS.len());
-        assert_eq!(rules.len(), 40);
+        assert_eq!(rules.len(), 42);
         for (rule, check) in rules.iter().zip(CHECKS) {
             assert_eq!(rule["id"], check.id);
             assert_eq!(rule["fullDescription"]["text"], check.description);
@@ -466,5 +605,82 @@ mod tests {
         assert!(results.iter().all(|r| r["suppressions"].is_array()));
         // A run without exceptions writes no suppressions at all.
         assert!(document()["runs"][0]["results"].as_array().unwrap().iter().all(|r| r.get("suppressions").is_none()));
+    }
+
+    #[test]
+    fn a_fix_proposes_new_files_and_a_group_result_says_whether_the_internet_reaches_it() {
+        use crate::test_support::advise;
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        advise(&mut audit);
+        let mut out = Vec::new();
+        write(&mut out, &snapshot, &audit).unwrap();
+        let doc: Value = serde_json::from_slice(&out).unwrap();
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        let with_fixes: Vec<&Value> = results.iter().filter(|r| r.get("fixes").is_some()).collect();
+        // A fix with neither commands nor Terraform changes no file: SARIF has no fix for it.
+        let changes = |f: &Option<Fix>| f.as_ref().is_some_and(|f| !f.cli.is_empty() || f.terraform.is_some());
+        let fixed = audit.groups.iter().flat_map(|g| &g.findings).filter(|f| changes(&f.fix)).count()
+            + audit.results.iter().filter(|r| changes(&r.fix) && r.outcome != Outcome::Pass).count();
+        assert_eq!(with_fixes.len(), fixed);
+        let fix = crate::fixes::tests::hostile_fix();
+        let hostile: Vec<&&Value> = with_fixes
+            .iter()
+            .filter(|r| r["fixes"][0]["description"]["text"].as_str().unwrap().starts_with(&fix.summary))
+            .collect();
+        let bastion = audit.groups.iter().find(|g| g.group.group_id == "sg-0a300000000ba5710").unwrap();
+        assert_eq!(hostile.len(), bastion.findings.len() + 1, "the bastion's findings and =2+5's failure");
+        for r in with_fixes.iter().filter(|r| r["fixes"][0]["artifactChanges"].as_array().unwrap().len() == 1) {
+            // A fix of commands alone, or of Terraform alone: one file.
+            let uri = r["fixes"][0]["artifactChanges"][0]["artifactLocation"]["uri"].as_str().unwrap();
+            assert!(uri.ends_with(".sh") || uri.ends_with(".tf"), "{uri}");
+        }
+        for r in &hostile {
+            let f = &r["fixes"][0];
+            let description = f["description"]["text"].as_str().unwrap();
+            assert!(description.starts_with(&fix.summary) && description.contains("not applied by sgaudit"));
+            let changes = f["artifactChanges"].as_array().unwrap();
+            assert_eq!(changes.len(), 2, "the Terraform and the commands");
+            let rule = r["ruleId"].as_str().unwrap();
+            for (change, extension) in changes.iter().zip(["tf", "sh"]) {
+                let uri = change["artifactLocation"]["uri"].as_str().unwrap();
+                assert!(uri.starts_with("sgaudit-fixes/123456789012/"), "{uri}");
+                assert!(uri.ends_with(&format!("/{rule}.{extension}")), "{uri}");
+                assert!(uri.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)), "{uri}");
+                let replacement = &change["replacements"][0];
+                assert_eq!(replacement["deletedRegion"], serde_json::json!({"charOffset": 0, "charLength": 0}));
+            }
+            assert_eq!(
+                changes[0]["replacements"][0]["insertedContent"]["text"],
+                format!("{}\n", fix.terraform.clone().unwrap())
+            );
+            let script = changes[1]["replacements"][0]["insertedContent"]["text"].as_str().unwrap();
+            assert!(script.starts_with(&format!("#!/bin/sh\n# {rule}: ")), "{script}");
+            assert!(!script.contains('\x1b') && !script.lines().any(|l| l.starts_with("rm ")), "{script}");
+        }
+        let user = hostile.iter().find(|r| r["ruleId"] == "iam-user-mfa").unwrap();
+        let uri = user["fixes"][0]["artifactChanges"][0]["artifactLocation"]["uri"].as_str().unwrap();
+        assert_eq!(uri, "sgaudit-fixes/123456789012/global/arn_aws_iam__123456789012_user__2_5/iam-user-mfa.tf");
+
+        // Reachability on each group result; none on a check's result.
+        for r in results {
+            let group = r["ruleId"].as_str().unwrap().starts_with("sg-");
+            assert_eq!(r["properties"]["reachability"]["state"].is_string(), group, "{r}");
+        }
+        let bastion_result = results
+            .iter()
+            .find(|r| r["locations"][0]["logicalLocations"][0]["name"] == "sg-0a300000000ba5710")
+            .unwrap();
+        let reach = &bastion_result["properties"]["reachability"];
+        assert_eq!(reach["state"], "reachable");
+        assert_eq!(reach["paths"].as_array().map(Vec::len), Some(2));
+        assert_eq!(reach["blocked"], serde_json::json!(["eni-0b: no public address"]));
+        assert!(user["properties"].get("reachability").is_none());
+
+        // Nothing to change, no SARIF fix.
+        let empty = Fix { summary: "x".into(), cli: Vec::new(), terraform: None };
+        assert!(sarif_fix(&empty, "c", "a", "r", "sg").is_none());
+        assert_eq!(segment(".."), "_..");
+        assert_eq!(segment("../../etc"), ".._.._etc");
     }
 }

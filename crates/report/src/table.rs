@@ -17,11 +17,13 @@ use std::io::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, Color, ContentArrangement, Table};
 use sgaudit_audit::checks::{account_resource, CheckResult, Location};
-use sgaudit_audit::{Audit, Family, GroupVerdict, Muted, Outcome, Risk, Severity, Status};
+use sgaudit_audit::reach::ReachState;
+use sgaudit_audit::{Audit, Family, Fix, GroupVerdict, Muted, Outcome, Risk, Severity, Status};
 use sgaudit_snapshot::Snapshot;
 
 use crate::memory::{self, MutedCounts};
 use crate::text::printable;
+use crate::{fixes, reachability};
 
 pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, color: bool) -> std::io::Result<()> {
     let accounts: Vec<&str> = snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
@@ -52,6 +54,196 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit, color: bo
     }
     // Last, so that what needs doing is what a terminal shows when the output ends.
     results(out, audit, accounts.len() > 1, color)
+}
+
+/// One group in full, for `sgaudit scan --explain GROUP`: where it is, its status and why (what uses it,
+/// what names it, the evidence missing), its exposure, whether the internet reaches it with every path (or
+/// why not, or what was missing), the checks not evaluated, and each finding with its fix (the summary,
+/// the AWS CLI commands, the Terraform snippet). Every group of the audit with that id is shown (ids are
+/// unique in AWS; a hand-made snapshot may repeat one). `Ok(false)` when no group has it.
+///
+/// Every value goes through [`printable`], the fixes' commands and Terraform lines too: nothing of a name
+/// or a description can drive the terminal or forge a line, nor slip a second command into a pasted one.
+pub fn explain(
+    out: &mut impl Write,
+    snapshot: &Snapshot,
+    audit: &Audit,
+    group_id: &str,
+    color: bool,
+) -> std::io::Result<bool> {
+    let mut found = false;
+    for g in audit.groups.iter().filter(|g| g.group.group_id == group_id) {
+        if found {
+            writeln!(out)?;
+        }
+        found = true;
+        explain_group(out, snapshot, g, color)?;
+    }
+    Ok(found)
+}
+
+fn explain_group(out: &mut impl Write, snapshot: &Snapshot, g: &GroupVerdict, color: bool) -> std::io::Result<()> {
+    let group = g.group;
+    let vpc = group.vpc_id.as_deref().map_or_else(|| "no VPC".to_string(), |v| format!("VPC {}", printable(v)));
+    writeln!(
+        out,
+        "{} ({}) in account {}, {}, {vpc}{}",
+        bold(&printable(&group.group_id), color),
+        printable(&group.group_name),
+        printable(g.account_id),
+        printable(g.region),
+        if g.is_default { ", the VPC's default group" } else { "" }
+    )?;
+    if !group.description.is_empty() {
+        writeln!(out, "  description: {}", printable(&group.description))?;
+    }
+    if !group.tags.is_empty() {
+        let tags: Vec<String> = group.tags.iter().map(|(k, v)| format!("{}={}", printable(k), printable(v))).collect();
+        writeln!(out, "  tags: {}", tags.join(", "))?;
+    }
+
+    writeln!(out, "  status: {}", status_word(g.status, color))?;
+    if let (Status::Unused, Some(since)) = (g.status, &g.unused_since) {
+        let since = memory::unused_since_text(since, snapshot.collected_at.as_deref());
+        writeln!(out, "    unused since {}", printable(&since))?;
+    }
+    if let Some(m) = &g.marked_in_use {
+        writeln!(out, "    marked in use: {}", printable(&memory::muted_text(m)))?;
+    }
+    for u in &g.used_by {
+        let detail = u.detail.as_deref().map(|d| format!(": {}", printable(d))).unwrap_or_default();
+        writeln!(
+            out,
+            "    used by {} {} (seen via {}, {}){detail}",
+            u.kind.id(),
+            printable(u.id),
+            u.via.id(),
+            printable(u.source)
+        )?;
+    }
+    if g.used_by.is_empty() && g.status != Status::Unknown {
+        writeln!(out, "    used by nothing sgaudit can see")?;
+    }
+    for r in &g.referenced_by {
+        writeln!(out, "    named by a {} rule of {} ({})", r.direction.id(), printable(r.group_id), r.status.label())?;
+    }
+    for m in &g.missing_evidence {
+        writeln!(out, "    evidence missing: {}", printable(&m.to_string()))?;
+    }
+    writeln!(out, "  risk: {}", risk_word(g.risk, color))?;
+
+    let e = &g.exposure;
+    let mut open: Vec<String> = Vec::new();
+    if e.all_traffic {
+        open.push("all traffic".to_string());
+    }
+    open.extend(e.high_risk_ports.iter().map(|p| p.to_string()));
+    if open.is_empty() {
+        writeln!(out, "  exposure: no high-risk port open to the world")?;
+    } else {
+        writeln!(out, "  exposure: open to the world on {}", open.join(", "))?;
+    }
+
+    let reach = &g.reach;
+    writeln!(out, "  internet: {}", reach_word(reach.state, color))?;
+    for p in &reach.paths {
+        writeln!(out, "    path: {}", printable(&p.text))?;
+    }
+    for b in &reach.blocked {
+        writeln!(out, "    blocked: {}", printable(b))?;
+    }
+    for m in &reach.missing {
+        writeln!(out, "    missing: {}", printable(m))?;
+    }
+    for n in &g.not_evaluated {
+        writeln!(out, "  not evaluated: {}", printable(&n.to_string()))?;
+    }
+
+    if g.findings.is_empty() {
+        return writeln!(out, "  findings: none");
+    }
+    writeln!(out, "  findings ({}):", g.findings.len())?;
+    for f in &g.findings {
+        let tag = if f.muted.is_some() { format!(" {}", muted_tag(color)) } else { String::new() };
+        writeln!(
+            out,
+            "    {} {}: {}{tag}",
+            severity_word(f.severity, color).trim_end(),
+            f.check.id,
+            printable(&f.message)
+        )?;
+        if let Some(m) = &f.muted {
+            writeln!(out, "      muted: {}", printable(&memory::muted_text(m)))?;
+        }
+        match &f.fix {
+            Some(fix) => explain_fix(out, fix)?,
+            None => writeln!(out, "      how to fix: {}", f.check.remediation)?,
+        }
+    }
+    Ok(())
+}
+
+/// A fix: its summary, its commands (each one line, to paste), its Terraform snippet.
+fn explain_fix(out: &mut impl Write, fix: &Fix) -> std::io::Result<()> {
+    writeln!(out, "      fix: {}", printable(&fix.summary))?;
+    for command in fixes::commands(fix) {
+        writeln!(out, "        $ {command}")?;
+    }
+    let terraform = fixes::terraform_lines(fix);
+    if !terraform.is_empty() {
+        writeln!(out, "      terraform:")?;
+        for line in terraform {
+            writeln!(out, "        {line}")?;
+        }
+    }
+    Ok(())
+}
+
+/// `text` in bold, in colour.
+fn bold(text: &str, color: bool) -> String {
+    if color {
+        format!("\x1b[1m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// A word in the SGR colour `sgr`, in colour.
+fn coloured(word: &str, sgr: &str, color: bool) -> String {
+    if color && !sgr.is_empty() {
+        format!("\x1b[{sgr}m{word}\x1b[0m")
+    } else {
+        word.to_string()
+    }
+}
+
+fn status_word(status: Status, color: bool) -> String {
+    let sgr = match status {
+        Status::InUse => "32",
+        Status::Unused => "33",
+        Status::Unknown => "35",
+    };
+    coloured(status.label(), sgr, color)
+}
+
+fn risk_word(risk: Risk, color: bool) -> String {
+    let sgr = match risk {
+        Risk::Critical => "1;31",
+        Risk::High => "31",
+        Risk::Medium => "33",
+        Risk::Low => "34",
+        Risk::None => "",
+    };
+    coloured(risk.id(), sgr, color)
+}
+
+fn reach_word(state: ReachState, color: bool) -> String {
+    let sgr = match state {
+        ReachState::Reachable => "1;31",
+        ReachState::Unknown => "35",
+        ReachState::NotReachable | ReachState::NotExposed => "",
+    };
+    coloured(reachability::label(state), sgr, color)
 }
 
 /// Whether the `groups` family was judged (a snapshot from before the account checks knows no other).
@@ -328,7 +520,7 @@ fn groups_table(
     table
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(["Region", "Group", "Name", "VPC", "Default", "Status", "Risk", "Used by"]);
+        .set_header(["Region", "Group", "Name", "VPC", "Default", "Status", "Risk", "Internet", "Used by"]);
     if color {
         // The caller asked for colour (it checked for a terminal): draw it whatever comfy-table guesses.
         table.enforce_styling();
@@ -349,6 +541,7 @@ fn groups_table(
             Cell::new(if g.is_default { "yes" } else { "" }),
             status_cell(g, snapshot, color),
             risk_cell(g.risk, color),
+            reach_cell(g.reach.state, color),
             Cell::new(used_by(g)),
         ]);
     }
@@ -520,6 +713,26 @@ fn status_cell(g: &GroupVerdict, snapshot: &Snapshot, color: bool) -> Cell {
     }
 }
 
+/// Whether the internet reaches the group, in a word where it matters: blank for a group with nothing open
+/// to the world (most of them), so the column stays narrow and what is reachable stands out.
+fn reach_cell(state: ReachState, color: bool) -> Cell {
+    let word = match state {
+        ReachState::NotExposed => "",
+        ReachState::Reachable => "reachable",
+        ReachState::NotReachable => "no",
+        ReachState::Unknown => "unknown",
+    };
+    let cell = Cell::new(word);
+    if !color {
+        return cell;
+    }
+    match state {
+        ReachState::Reachable => cell.fg(Color::Red),
+        ReachState::Unknown => cell.fg(Color::Magenta),
+        ReachState::NotReachable | ReachState::NotExposed => cell,
+    }
+}
+
 fn risk_cell(risk: Risk, color: bool) -> Cell {
     let cell = Cell::new(risk.id());
     if !color {
@@ -643,7 +856,8 @@ mod tests {
             assert!(lines[user].ends_with("[muted]"), "{}", lines[user]);
             assert!(lines[user + 1].starts_with("      muted: =HYPERLINK("), "{}", lines[user + 1]);
             assert!(lines[user + 1].contains(&*crate::printable(EVIL_OWNER)), "{}", lines[user + 1]);
-            assert!(text.contains("failed checks (31, 1 muted), worst first:"), "{text}");
+            let failed = audit.count_outcome(Outcome::Fail);
+            assert!(text.contains(&format!("failed checks ({failed}, 1 muted), worst first:")), "{text}");
             assert!(text.contains("  IAM: 11 fail (1 muted), 13 pass, 0 not evaluated"), "{text}");
             // The muted group finding, listed after the table; the group marked in use, and unused since when.
             assert!(text.contains("muted group findings (1), accepted by an exception:"), "{text}");
@@ -658,5 +872,104 @@ mod tests {
         // Without exceptions, nothing of the kind.
         let plain = table(&snapshot, false);
         assert!(!plain.contains("muted") && !plain.contains("exception") && !plain.contains("unused since"));
+    }
+
+    #[test]
+    fn explain_shows_one_group_in_full_and_nothing_of_it_drives_the_terminal() {
+        use crate::test_support::advise;
+        let snapshot = hostile();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        advise(&mut audit);
+        let bastion = audit.groups.iter().find(|g| g.group.group_id == "sg-0a300000000ba5710").unwrap();
+        let findings = bastion.findings.len();
+        assert!(findings > 0);
+        for color in [false, true] {
+            let mut out = Vec::new();
+            assert!(explain(&mut out, &snapshot, &audit, "sg-0a300000000ba5710", color).unwrap());
+            let text = String::from_utf8(out).unwrap();
+            let text = if color { without_colours(&text) } else { text };
+            assert_eq!(unprintable(&text), None, "colour {color}:\n{text}");
+            assert!(!text.contains('\x1b'), "colour {color}");
+            // No line is forged: neither an `UNUSED` line nor a command of its own.
+            assert!(!text.lines().any(|l| l.trim_start().starts_with("UNUSED")), "{text}");
+            assert!(!text.lines().any(|l| l.trim_start().starts_with("rm ")), "{text}");
+            let first = text.lines().next().unwrap();
+            assert!(first.starts_with("sg-0a300000000ba5710 (bastion\\u{1b}[2J"), "{first}");
+            assert!(first.contains("in account 123456789012, us-east-1"), "{first}");
+            assert!(text.contains("\n  status: in use\n"), "{text}");
+            assert!(text.contains("\n    used by "), "{text}");
+            assert!(text.contains("\n  internet: reachable\n"), "{text}");
+            assert!(text.contains(
+                "\n    path: tcp 22 reachable from the internet on eni-0a (=cmd|' /C calc'!A0 \
+                 <script>alert(1)</script>\\u{1b}[31m) via igw-0a\n"
+            ));
+            assert!(text.contains("\n    path: =tcp 443 reachable through alb/web\n"), "{text}");
+            assert!(text.contains("\n    blocked: eni-0b: no public address\n"), "{text}");
+            assert!(text.contains("\n    missing: ec2-network-acls\n"), "{text}");
+            assert!(text.contains("\n  exposure: open to the world on 22"), "{text}");
+            // Every finding, each with its fix: the summary, the commands to paste, the Terraform.
+            assert!(text.contains(&format!("\n  findings ({findings}):\n")), "{text}");
+            for f in &bastion.findings {
+                assert!(text.contains(&format!(" {}: ", f.check.id)), "{}", f.check.id);
+            }
+            assert_eq!(
+                text.matches("\n      fix: =cmd|' /C calc'!A0 <script>alert(1)</script>\\u{1b}[31m\\u{a}rm -rf ~\n")
+                    .count(),
+                findings
+            );
+            assert_eq!(
+                text.matches("\n        $ aws ec2 revoke-security-group-ingress --group-id sg-0a").count(),
+                findings
+            );
+            assert_eq!(text.matches("\n        $ aws ec2 authorize-security-group-ingress ").count(), findings);
+            assert_eq!(
+                text.matches("\n      terraform:\n        resource \"aws_security_group_rule\" \"ssh\" {\n").count(),
+                findings
+            );
+        }
+
+        // A group whose use is unknown says what evidence was missing, and that reachability is not proven.
+        let unknown = audit.groups.iter().find(|g| g.status == Status::Unknown).unwrap();
+        let mut out = Vec::new();
+        assert!(explain(&mut out, &snapshot, &audit, &unknown.group.group_id, false).unwrap());
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("\n  status: unknown\n"), "{text}");
+        assert_eq!(text.matches("\n    evidence missing: ").count(), unknown.missing_evidence.len(), "{text}");
+        assert!(!unknown.missing_evidence.is_empty());
+        assert!(text.contains(&format!("\n  internet: {}\n", reachability::label(unknown.reach.state))), "{text}");
+
+        // No such group: nothing written.
+        let mut out = Vec::new();
+        assert!(!explain(&mut out, &snapshot, &audit, "sg-0nothere", false).unwrap());
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn the_groups_table_says_which_groups_the_internet_reaches() {
+        use crate::test_support::{advise, demo};
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        advise(&mut audit);
+        let mut out = Vec::new();
+        write(&mut out, &snapshot, &audit, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.lines().any(|l| l.contains("Internet")), "{text}");
+        let bastion = text.lines().find(|l| l.contains("sg-0a300000000ba5710")).unwrap();
+        assert!(bastion.contains("reachable"), "{bastion}");
+        // The column of each group: a word where it matters, blank for a group with nothing open to the world
+        // (the column stays narrow).
+        let internet = |line: &str| line.split(['│', '┆']).nth(8).unwrap().trim().to_string();
+        assert_eq!(internet(bastion), "reachable");
+        for g in &audit.groups {
+            let line = text.lines().find(|l| l.contains(&g.group.group_id)).unwrap();
+            let expected = match g.reach.state {
+                ReachState::NotExposed => "",
+                ReachState::Reachable => "reachable",
+                ReachState::NotReachable => "no",
+                ReachState::Unknown => "unknown",
+            };
+            assert_eq!(internet(line), expected, "{line}");
+        }
+        assert!(audit.groups.iter().any(|g| g.reach.state == ReachState::NotExposed));
     }
 }

@@ -34,15 +34,16 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxErro
 use sgaudit_audit::checks::{self, resource, CheckResult, CHECKS};
 use sgaudit_audit::exceptions::ExceptionStatus;
 use sgaudit_audit::exposure::{covers_port, is_world_open, SSH};
-use sgaudit_audit::{AccountState, Audit, Family, GroupVerdict, Muted, Outcome, Risk, Severity, Status};
+use sgaudit_audit::reach::ReachState;
+use sgaudit_audit::{AccountState, Audit, Family, Fix, GroupVerdict, Muted, Outcome, Risk, Severity, Status};
 use sgaudit_snapshot::posture::{
     AccessKey, Bucket, CredentialUser, Grant, ALL_USERS, AUTHENTICATED_USERS, LOG_DELIVERY,
 };
 use sgaudit_snapshot::{CoverageState, RegionSnapshot, ResourceKind, Rule, SecurityGroup, Snapshot, SourceCoverage};
 
 use crate::csv::{self, JOIN};
-use crate::memory;
 use crate::table::{self as terminal, Tally};
+use crate::{fixes, memory};
 
 /// Every sheet, in order. A workbook holds those of the families judged ([`sheets`]).
 pub const SHEETS: [&str; 15] = [
@@ -158,7 +159,7 @@ pub const S3_GRANT_COLUMNS: [&str; 9] = [
 ];
 
 /// `Checks`: every result of every check other than the group checks (whose failures are `findings`).
-pub const CHECK_COLUMNS: [&str; 18] = [
+pub const CHECK_COLUMNS: [&str; 20] = [
     "check_id",
     "title",
     "family",
@@ -177,6 +178,10 @@ pub const CHECK_COLUMNS: [&str; 18] = [
     "muted_owner",
     "muted_ticket",
     "muted_expires",
+    // Issue 16: the fix of a failure (`# <check id>: <summary>` and the AWS CLI commands, one a line) and its
+    // Terraform snippet.
+    "fix",
+    "fix_terraform",
 ];
 
 /// The seed script's columns (shared/seeds/002), for `default_sg`, `ssh_open` and `ssh_world`; `in_use`
@@ -218,7 +223,7 @@ pub const UNUSED_COLUMNS: [&str; 14] = [
     "unused_days",
 ];
 
-pub const FINDINGS_COLUMNS: [&str; 14] = [
+pub const FINDINGS_COLUMNS: [&str; 17] = [
     "account_id",
     "region",
     "security_group_id",
@@ -233,6 +238,10 @@ pub const FINDINGS_COLUMNS: [&str; 14] = [
     "muted_owner",
     "muted_ticket",
     "muted_expires",
+    // Issue 16: whether the internet reaches the group (`all_groups` has the paths), and the finding's fix.
+    "reachability",
+    "fix",
+    "fix_terraform",
 ];
 
 /// `exceptions`: every exception declared for the run, and what became of it.
@@ -726,10 +735,20 @@ fn findings(book: &mut Book, audit: &Audit) -> Result<(), XlsxError> {
                 Cell::Text(&controls),
             ];
             cells.extend(muted_cells(f.muted.as_ref()));
+            let tone = if g.reach.state == ReachState::Reachable { Tone::Missing } else { Tone::Plain };
+            cells.push(Cell::Word(g.reach.state.id(), tone));
+            let script = f.fix.as_ref().map(|fix| fixes::script(f.check.id, fix));
+            cells.extend(fix_cells(script.as_deref(), f.fix.as_ref()));
             sheet.row(&cells)?;
         }
     }
     sheet.finish()
+}
+
+/// The `fix` and `fix_terraform` cells: the script (commands made printable, see [`fixes`]) and the
+/// Terraform snippet as it is (a string cell runs nothing); blank without a fix.
+fn fix_cells<'a>(script: Option<&'a str>, fix: Option<&'a Fix>) -> [Cell<'a>; 2] {
+    [script.map_or(Cell::Blank, Cell::Text), fix.and_then(|f| f.terraform.as_deref()).map_or(Cell::Blank, Cell::Text)]
 }
 
 /// The results of the account and regional checks, by check id, account and resource, for the sheets
@@ -1189,6 +1208,8 @@ fn all_results(book: &mut Book, audit: &Audit, accounts: &csv::Accounts) -> Resu
             Cell::Text(accounts.name(account)),
         ];
         cells.extend(muted_cells(r.muted.as_ref()));
+        let script = r.fix.as_ref().map(|fix| fixes::script(r.check.id, fix));
+        cells.extend(fix_cells(script.as_deref(), r.fix.as_ref()));
         sheet.row(&cells)?;
     }
     sheet.finish()
@@ -2081,5 +2102,56 @@ mod tests {
         }
         let range = book.worksheet_range(EXCEPTIONS).unwrap();
         assert_eq!(range.get((1, 4)), Some(&Data::String(EVIL_REASON.into())));
+    }
+
+    #[test]
+    fn reachability_and_fixes_have_columns_of_their_own_and_stay_text() {
+        use crate::test_support::advise;
+        let snapshot = demo();
+        let mut audit = sgaudit_audit::audit(&snapshot);
+        advise(&mut audit);
+        let bastion = "sg-0a300000000ba5710";
+        let g = audit.groups.iter_mut().find(|g| g.group.group_id == bastion).unwrap();
+        // A path that starts like a formula, as a hostile name could make one.
+        g.reach.paths.reverse();
+        let findings_of_bastion = g.findings.len();
+        let fix = crate::fixes::tests::hostile_fix();
+        let mut book = open(&workbook(&snapshot, &audit).unwrap().bytes);
+
+        let findings = sheet(&mut book, "findings");
+        assert_eq!(findings[0], FINDINGS_COLUMNS);
+        let rows: Vec<&Vec<String>> = findings.iter().filter(|r| r[2] == bastion).collect();
+        assert_eq!(rows.len(), findings_of_bastion);
+        for r in &rows {
+            assert_eq!(r[column(&findings, "reachability")], "reachable");
+            let script = &r[column(&findings, "fix")];
+            assert_eq!(*script, crate::fixes::script(&r[4], &fix));
+            assert!(!script.contains('\x1b') && !script.lines().any(|l| l.starts_with("rm ")), "{script}");
+            assert_eq!(r[column(&findings, "fix_terraform")], fix.terraform.clone().unwrap());
+        }
+        let fixed = audit.groups.iter().flat_map(|g| &g.findings).filter(|f| f.fix.is_some()).count();
+        assert_eq!(findings[1..].iter().filter(|r| !r[column(&findings, "fix")].is_empty()).count(), fixed);
+
+        let groups = sheet(&mut book, "all_groups");
+        assert_eq!(cell(&groups, bastion, "reachability"), "reachable");
+        assert!(cell(&groups, bastion, "reach_paths").starts_with("=tcp 443 reachable through alb/web | tcp 22"));
+        assert_eq!(
+            cell(&groups, bastion, "reach_why"),
+            "blocked: eni-0b: no public address | missing: ec2-network-acls"
+        );
+        let range = book.worksheet_range("all_groups").unwrap();
+        let r = groups.iter().position(|r| r[3] == bastion).unwrap();
+        let c = column(&groups, "reach_paths");
+        assert!(matches!(range.get((r, c)), Some(Data::String(s)) if s.starts_with("=tcp")), "a string, not a formula");
+
+        let checks = sheet(&mut book, CHECKS_SHEET);
+        assert_eq!(checks[0], CHECK_COLUMNS);
+        let user = checks.iter().find(|r| r[0] == "iam-user-mfa" && r[8].ends_with("/=2+5")).unwrap();
+        assert_eq!(user[column(&checks, "fix")], crate::fixes::script("iam-user-mfa", &fix));
+        let terraform = audit.results.iter().filter(|r| r.fix.as_ref().is_some_and(|f| f.terraform.is_some())).count();
+        assert_eq!(checks.iter().filter(|r| !r[column(&checks, "fix_terraform")].is_empty()).count(), terraform + 1);
+        for name in book.sheet_names() {
+            assert_eq!(book.worksheet_formula(&name).unwrap().used_cells().count(), 0, "{name} has formulas");
+        }
     }
 }

@@ -337,3 +337,78 @@ fn large_estate_timing() {
     let middle = &audit.groups[audit.groups.len() / 2].group.group_id;
     assert!(ids(&steps[0]).contains(&middle.as_str()), "the name filter finds the group");
 }
+
+/// A fix's copy buttons copy exactly the commands and the Terraform shown beside them, escapes and all made
+/// printable (a pasted command cannot carry a second one); the Internet column shows, sorts and filters.
+#[test]
+fn a_fix_is_copied_as_shown_and_the_internet_column_sorts_and_filters() {
+    let snapshot = demo();
+    let mut audit = sgaudit_audit::audit(&snapshot);
+    let fix = sgaudit_audit::Fix {
+        summary: "sgaudit-browser-test <script>alert(3)</script>".into(),
+        cli: vec![
+            "aws ec2 revoke-security-group-ingress --group-id sg-0browser --description '<img src=x onerror=alert(4)>'"
+                .into(),
+            "aws ec2 authorize-security-group-ingress --group-id sg-0browser --description \"\u{1b}[31m\"\nrm -rf ~"
+                .into(),
+        ],
+        terraform: Some("resource \"aws_security_group_rule\" \"browser\" {\n  description = \"<b>x</b>\"\n}".into()),
+    };
+    let bastion = audit.groups.iter_mut().find(|g| g.group.group_id == "sg-0a300000000ba5710").unwrap();
+    bastion.findings[0].fix = Some(fix.clone());
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let report = dir.path().join("fixes.html");
+    render(&snapshot, &audit, &report);
+    let part = |kind: &str| {
+        format!("details.fix:has(summary:has-text(\"sgaudit-browser-test\")) button.copy[data-copy=\"{kind}\"]")
+    };
+    let steps = json!([
+        {"do": "copy", "selector": part("fix-cli")},
+        {"do": "copy", "selector": part("fix-tf")},
+        {"do": "sort", "col": "reach"},
+        {"do": "select", "id": "filter-reach", "value": "reachable"},
+    ]);
+    let seen = browse(&report, &steps);
+    assert_clean(&seen);
+    let steps = seen["steps"].as_array().unwrap();
+
+    let printable = |text: &str| sgaudit_report::printable(text).into_owned();
+    let cli: Vec<String> = fix.cli.iter().map(|c| printable(c)).collect();
+    let cli = cli.join("\n");
+    assert_eq!(cli.lines().count(), 2, "each command one line");
+    let terraform: Vec<String> = fix.terraform.as_deref().unwrap().lines().map(printable).collect();
+    let terraform = terraform.join("\n");
+    for (step, expected) in steps[..2].iter().zip([&cli, &terraform]) {
+        let copy = &step["copy"];
+        assert_eq!(copy["shown"], expected.as_str(), "the text beside the button");
+        assert_eq!(copy["written"], json!([expected]), "what the page copied");
+        // Headless Chromium lets the clipboard be read back when granted; if it would not, `written` proved it.
+        if copy["clipboard"].is_string() {
+            assert_eq!(copy["clipboard"], expected.as_str());
+        } else {
+            println!("the clipboard could not be read back: {}", copy["clipboard_error"]);
+        }
+        assert_eq!(copy["label"], "Copied");
+    }
+
+    // The Internet column: a badge where something is open to the world, blank otherwise.
+    let label = |g: &GroupVerdict| match g.reach.state.id() {
+        "not_exposed" => Value::Null,
+        id => json!(id.replace('_', " ")),
+    };
+    let initial = seen["initial"]["rows"].as_array().unwrap();
+    for (row, g) in initial.iter().zip(&audit.groups) {
+        assert_eq!(row["reach"], label(g), "{}", g.group.group_id);
+    }
+    let rank = |g: &GroupVerdict| {
+        let state = ["not_exposed", "not_reachable", "unknown", "reachable"];
+        let at = state.iter().position(|s| *s == g.reach.state.id()).unwrap();
+        std::cmp::Reverse(at * 1000 + g.reach.paths.len())
+    };
+    assert_eq!(steps[2]["sort"], json!(["reach:descending"]));
+    assert_eq!(ids(&steps[2]), sorted_ids(&audit, rank));
+    let mut reachable: Vec<&GroupVerdict> = audit.groups.iter().filter(|g| g.reach.state.id() == "reachable").collect();
+    reachable.sort_by_key(|g| rank(g));
+    let reachable: Vec<&str> = reachable.iter().map(|g| g.group.group_id.as_str()).collect();
+    assert_eq!(ids(&steps[3]), reachable);
+}

@@ -281,6 +281,51 @@ fn asff_of_hostile_names_is_what_batch_import_findings_takes() {
     }
 }
 
+/// Reachability and fixes, with hostile text and past Security Hub's lengths, keep SARIF, OCSF and ASFF valid:
+/// SARIF's fixes (files to add), ASFF's remediation and product fields cut to their documented limits.
+#[test]
+fn formats_with_reachability_and_fixes_are_valid() {
+    let snapshot = demo();
+    let mut audit = sgaudit_audit::audit(&snapshot);
+    common::advise(&mut audit, &hostile_name(3));
+    let write = |format: Format| {
+        let mut out = Vec::new();
+        sgaudit_report::write_to(format, &snapshot, &audit, false, &mut out).unwrap();
+        out
+    };
+    let sarif = write(Format::Sarif);
+    let doc: Value = serde_json::from_slice(&sarif).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["fixes"][0]["artifactChanges"].as_array().is_some_and(|c| c.len() == 2)));
+    assert!(values(results, "/properties/reachability/state").contains("reachable"), "group results say it");
+    if let Err(problems) = validate(&["json-schema", &sarif_schema()], &sarif) {
+        panic!("the SARIF with fixes is not valid SARIF 2.1.0:\n{problems}");
+    }
+    let ocsf = write(Format::Ocsf);
+    if let Err(problems) = validate(&["json-schema", &ocsf_schema(), "--each"], &ocsf) {
+        panic!("the OCSF with fixes is not valid:\n{problems}");
+    }
+    let asff = write(Format::Asff);
+    let findings: Vec<Value> = serde_json::from_slice(&asff).unwrap();
+    let cut = |f: &&Value| f["Remediation"]["Recommendation"]["Text"].as_str().is_some_and(|t| t.contains("[cut at"));
+    assert!(findings.iter().any(|f| cut(&f)), "a long fix, cut saying where the rest is");
+    let paths = findings.iter().filter_map(|f| f["ProductFields"]["sgaudit/ReachPaths"].as_str());
+    assert!(paths.clone().count() > 0 && paths.clone().all(|p| p.encode_utf16().count() <= 2048));
+    if let Err(problems) = validate(&["asff"], &asff) {
+        panic!("the ASFF with fixes does not fit BatchImportFindings:\n{problems}");
+    }
+    // The documented limits are checked: a remediation one character too long is refused, and so is a
+    // product field value past 2048.
+    let long = edit(&asff, |d| d[0]["Remediation"]["Recommendation"]["Text"] = "x".repeat(513).into());
+    validate(&["asff"], &long).expect_err("the ASFF check accepted a remediation of 513 characters");
+    let long = edit(&asff, |d| d[0]["ProductFields"]["sgaudit/ReachPaths"] = "x".repeat(2049).into());
+    validate(&["asff"], &long).expect_err("the ASFF check accepted a product field of 2049 characters");
+    let json = write(Format::Json);
+    if let Err(problems) = validate(&["json-schema", &report_schema()], &json) {
+        panic!("the JSON document with fixes does not fit its schema:\n{problems}");
+    }
+}
+
 #[test]
 fn the_asff_check_refuses_a_broken_finding() {
     let asff = render(Format::Asff, &demo());

@@ -6,7 +6,9 @@
     validate.py asff                               a JSON array of ASFF findings against botocore's model of
                                                    Security Hub's BatchImportFindings input, as boto3 would
                                                    check it before sending, plus the model's enums, patterns
-                                                   and maximum lengths, which boto3 leaves to the service
+                                                   and maximum lengths, which boto3 leaves to the service, and
+                                                   the limits its documentation states (a field's "Maximum
+                                                   length of N", ProductFields' 50 pairs of 128 and 2048)
 
 Prints one line per problem. Exit status: 0 valid, 1 invalid, 2 a validator is missing
 (`python3 -m pip install jsonschema boto3`; .ci/run installs them).
@@ -62,6 +64,37 @@ def asff(document):
     return problems
 
 
+# "Length Constraints: Minimum of 1 length. Maximum of 512 length." / "Maximum length of 256."
+DOCUMENTED_MAX = re.compile(r"Maximum (?:length )?of (\d+)(?: length)?")
+# ProductFields: "Can contain up to 50 key-value pairs. For each key-value pair, the key can contain up to 128
+# characters, and the value can contain up to 2048 characters."
+DOCUMENTED_MAP = re.compile(r"up to (\d+) key-value pairs.*key can contain up to (\d+) characters.*value can contain up to (\d+)")
+
+
+def units(text):
+    return len(text.encode("utf-16-le")) // 2
+
+
+def documented(value, member, path, problems):
+    """The limits only the documentation of a structure's member states (botocore's shape has none)."""
+    doc = re.sub(r"<[^>]+>", " ", member.documentation or "")
+    if member.type_name == "string" and isinstance(value, str):
+        found = DOCUMENTED_MAX.search(doc)
+        if found and units(value) > int(found.group(1)):
+            problems.append(f"{path}: {units(value)} characters, more than the documented {found.group(1)}")
+    elif member.type_name == "map" and isinstance(value, dict):
+        found = DOCUMENTED_MAP.search(" ".join(doc.split()))
+        if found:
+            pairs, key_max, value_max = (int(n) for n in found.groups())
+            if len(value) > pairs:
+                problems.append(f"{path}: {len(value)} pairs, more than the documented {pairs}")
+            for k, v in value.items():
+                if units(k) > key_max:
+                    problems.append(f"{path} key {k[:40]!r}: longer than the documented {key_max}")
+                if isinstance(v, str) and units(v) > value_max:
+                    problems.append(f"{path}[{k!r}]: {units(v)} characters, more than the documented {value_max}")
+
+
 def walk(value, shape, path, problems):
     """What ParamValidator leaves to the service: enums, patterns, maximum lengths and counts."""
     meta = shape.metadata
@@ -69,6 +102,7 @@ def walk(value, shape, path, problems):
     if kind == "structure" and isinstance(value, dict):
         for key, member in value.items():
             if key in shape.members:
+                documented(member, shape.members[key], f"{path}.{key}", problems)
                 walk(member, shape.members[key], f"{path}.{key}", problems)
     elif kind == "list" and isinstance(value, list):
         if "max" in meta and len(value) > meta["max"]:

@@ -63,6 +63,10 @@ pub struct ScanArgs {
     /// muted by an exception of sgaudit.toml do not count.
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
+    /// Print one group in full instead of the table: what uses it and why it has its status, its exposure,
+    /// whether and how the internet reaches it, and each finding with the change that fixes it (never applied).
+    #[arg(long, value_name = "GROUP_ID", conflicts_with_all = ["output", "output_dir"])]
+    explain: Option<String>,
     /// No progress on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -221,6 +225,9 @@ enum Destination<'a> {
 }
 
 fn destination(args: &ScanArgs) -> Result<Destination<'_>, UsageError> {
+    if args.explain.is_some() && args.format != [Format::Table] {
+        return Err(UsageError("--explain prints one group for people: it takes no --format".into()));
+    }
     let mut formats: Vec<Format> = Vec::new();
     for &f in &args.format {
         let expanded: Vec<Format> = if f == Format::All { Format::all_files().collect() } else { vec![f] };
@@ -414,6 +421,11 @@ pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8
         ))
         .with_help(format!("ask for some of --checks {collected}, or collect a snapshot of the families wanted")));
     }
+    // Said before the run is recorded: a mistyped id is bad input, not a run.
+    if let Some(group) = args.explain.as_deref().filter(|id| !audit.groups.iter().any(|g| g.group.group_id == *id)) {
+        return Err(Error::usage(format!("no group {} in this scan", printable(group)))
+            .with_help("the groups are listed by `sgaudit scan` (or --format csv)"));
+    }
 
     let mut pushed_all = true;
     if let (true, Some(live)) = (args.push_security_hub, &live) {
@@ -468,6 +480,17 @@ pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8
     }
 
     match destination {
+        Destination::Stdout(_) if args.explain.is_some() => {
+            let group = args.explain.as_deref().unwrap_or_default();
+            let color = std::io::stdout().is_terminal();
+            let mut out = std::io::stdout().lock();
+            match sgaudit_report::table::explain(&mut out, &snapshot, &audit, group, color) {
+                // It was found above.
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => return Err(Error::output(format!("writing to standard output: {e}"))),
+            }
+        }
         Destination::Stdout(format) => {
             let color = std::io::stdout().is_terminal();
             let mut out = std::io::stdout().lock();

@@ -314,9 +314,11 @@ fn the_readme_lists_exactly_the_printed_policy() {
 #[test]
 fn the_demo_snapshot_records_every_source() {
     let snap = sgaudit_snapshot::Snapshot::load(&common::repo_root().join(DEMO)).unwrap();
-    // The group sources and the regional sources of the account checks.
-    let mut want: Vec<&str> = sgaudit_collect::SOURCES.iter().map(|s| s.id).collect();
-    want.extend(sgaudit_snapshot::posture::REGION_POSTURE_SOURCES);
+    // The group sources, the reachability sources and the regional sources of the account checks.
+    let mut want: Vec<&str> = sgaudit_collect::registry::all_sources()
+        .filter(|s| !sgaudit_collect::registry::is_account_wide(s))
+        .map(|s| s.id)
+        .collect();
     want.sort_unstable();
     for region in &snap.regions {
         let got: Vec<&str> = region.coverage.iter().map(|c| c.source.as_str()).collect();
@@ -539,4 +541,22 @@ fn a_reader_that_leaves_early_ends_the_run_quietly() {
         assert!(!stderr.contains("error:") && !stderr.contains("panicked"), "{args:?}: {stderr}");
         assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn explain_prints_one_group_with_its_path_and_its_fix() {
+    // The demo's bastion: SSH open to the world on an instance with a public address in a public subnet.
+    let bastion = "sg-0a300000000ba5710";
+    let r = run(&["scan", "--from-snapshot", DEMO, "--explain", bastion, "--quiet"]);
+    let table = run(&["scan", "--from-snapshot", DEMO, "--quiet"]);
+    assert_eq!(r.code, table.code, "the exit code is the scan's, as with the table; {}", r.stderr);
+    assert!(r.stdout.contains(bastion), "{}", r.stdout);
+    assert!(r.stdout.contains("reachable from the internet"), "the path: {}", r.stdout);
+    assert!(r.stdout.contains("sg-internet-reachable-admin-port"), "{}", r.stdout);
+    assert!(r.stdout.contains("aws ec2 revoke-security-group-ingress"), "its fix: {}", r.stdout);
+    // Only that group: no other group's id.
+    assert!(!r.stdout.contains("sg-0aa00000000ad3389"), "{}", r.stdout);
+
+    run(&["scan", "--from-snapshot", DEMO, "--explain", "sg-0000000000nothere"]).assert_error(2, "no group");
+    run(&["scan", "--from-snapshot", DEMO, "--explain", bastion, "--format", "json"]).assert_error(2, "--explain");
 }

@@ -80,7 +80,7 @@ fn findings(doc: &Value, group_id: &str) -> Vec<(String, Value)> {
 const MUTE_SSH_AND_RDP: &str = r#"# The two groups open to the world on admin ports, accepted.
 [[exception]]
 group_id = ["sg-0a300000000ba5710", "sg-0aa00000000ad3389"]
-checks = ["sg-world-open-ssh", "sg-world-open-rdp"]
+checks = ["sg-world-open-ssh", "sg-world-open-rdp", "sg-internet-reachable-admin-port"]
 reason = "jump hosts behind the VPN"
 owner = "team-ops"
 ticket = "SEC-142"
@@ -110,7 +110,8 @@ fn a_muted_finding_is_shown_muted_and_no_longer_trips_fail_on() {
     assert_eq!(findings(&doc, RDP_ADMIN)[0].1["owner"], "team-ops");
     assert_eq!(group(&doc, BASTION)["risk"], "critical", "the evidence's risk is still reported");
     assert_eq!(doc["exceptions"][0]["state"], "active", "{}", doc["exceptions"]);
-    assert_eq!(doc["exceptions"][0]["matched"], 2);
+    // SSH and its path on the bastion, RDP on the other.
+    assert_eq!(doc["exceptions"][0]["matched"], 3);
 
     // The others still count.
     assert_eq!(place.scan_groups(&["--fail-on", "high"]).code, 1);

@@ -365,15 +365,26 @@ pub const ACCOUNT_SOURCES: &[&str] =
 /// (`ec2-instances` and `ec2-security-groups`, which the network checks also read, are group sources.)
 pub const REGION_POSTURE_SOURCES: &[&str] = &["cloudtrail-trails", "ec2-ebs-encryption-by-default", "ec2-network-acls"];
 
-/// The sources each family's checks read. `Groups` reads every source of [`crate::SOURCES`].
-pub fn family_sources(family: Family) -> &'static [&'static str] {
+/// The sources each family's checks read, each once. `Groups` reads every source of [`crate::SOURCES`] (the
+/// evidence of use) and of [`crate::REACH_SOURCES`] (whether the internet can reach each group).
+pub fn family_sources(family: Family) -> Vec<&'static str> {
     match family {
-        Family::Groups => crate::SOURCES,
-        Family::Network => {
-            &["ec2-ebs-encryption-by-default", "ec2-instances", "ec2-network-acls", "ec2-security-groups"]
+        Family::Groups => {
+            let mut ids = crate::SOURCES.to_vec();
+            ids.extend(crate::REACH_SOURCES.iter().filter(|s| !crate::SOURCES.contains(s)));
+            ids
         }
-        Family::Iam => &["iam-credential-report", "iam-password-policy"],
-        Family::Cloudtrail => &["cloudtrail-trails"],
-        Family::S3 => &["s3-account-public-access-block", "s3-buckets"],
+        Family::Network => {
+            vec![
+                "ec2-ebs-encryption-by-default",
+                "ec2-instances",
+                "ec2-network-acls",
+                "ec2-network-interfaces",
+                "ec2-security-groups",
+            ]
+        }
+        Family::Iam => vec!["iam-credential-report", "iam-password-policy"],
+        Family::Cloudtrail => vec!["cloudtrail-trails"],
+        Family::S3 => vec!["s3-account-public-access-block", "s3-buckets"],
     }
 }

@@ -10,12 +10,15 @@
 //! located at an account, a region, a user, an access key, a trail, a bucket, a network ACL or a group.
 //! Where a source a check reads is not whole, its results there are *not evaluated*, never *pass*: the
 //! runner ([`crate::posture`]) decides that from the check's `reads`, not the check itself.
+//!
+//! A check also writes the fix of its failures ([`Fixer`], [`crate::fix`]): the commands and Terraform that
+//! change what it found, next to how it judges, or says why none can be written.
 
 use serde::Serialize;
 pub use sgaudit_snapshot::Family;
 use sgaudit_snapshot::{AccountEvidence, RegionSnapshot};
 
-use crate::GroupVerdict;
+use crate::{Fix, GroupVerdict};
 
 pub mod cloudtrail;
 pub mod groups;
@@ -71,6 +74,8 @@ pub struct Check {
     /// snapshot), its results are not evaluated.
     pub reads: &'static [&'static str],
     pub evaluate: Evaluate,
+    /// How the fix of a failure is written.
+    pub fix: Fixer,
 }
 
 impl Check {
@@ -83,6 +88,25 @@ impl Check {
     pub fn is_group_check(&self) -> bool {
         matches!(self.evaluate, Evaluate::Group(_))
     }
+
+    /// Whether its failures carry a fix (every one above informational does).
+    pub fn writes_fixes(&self) -> bool {
+        !matches!(self.fix, Fixer::None)
+    }
+}
+
+/// How a check writes the fix of a failure ([`crate::fix`]): text for people to review and run, never applied
+/// by sgaudit.
+#[derive(Clone, Copy)]
+pub enum Fixer {
+    /// No change can be written as commands (the check's file says why: it takes a person and their MFA device,
+    /// the root user's console, more evidence); the remediation says what to do.
+    None,
+    /// From the failing group's verdict: for a group check ([`Evaluate::Group`]).
+    Group(fn(&GroupVerdict) -> Option<Fix>),
+    /// The check's judgement attaches it to each failure ([`Observation::with_fix`]), since only it holds the
+    /// thing that failed (a group of the region, a user, a bucket): for an account or regional check.
+    Judged,
 }
 
 impl std::fmt::Debug for Check {
@@ -114,6 +138,18 @@ pub enum Evaluate {
     Account(fn(&AccountScope) -> Vec<Observation>),
     /// Once per account-region; run only where every source in `reads` is whole there.
     Region(fn(&RegionScope) -> Vec<Observation>),
+    /// Once over the whole estate, for what only shows across accounts and regions: sees the regions where every
+    /// source in `reads` is whole (the others are *not evaluated*), and says for each observation whose account it
+    /// is.
+    Estate(fn(&EstateScope) -> Vec<(String, Observation)>),
+}
+
+/// What a check of the whole estate sees.
+pub struct EstateScope<'a> {
+    /// Every region of every account where the check's sources were read whole.
+    pub regions: &'a [&'a RegionSnapshot],
+    pub now: Option<i64>,
+    pub options: &'a Options,
 }
 
 /// What an account check sees.
@@ -211,6 +247,7 @@ pub mod resource {
     pub const S3_BUCKET: &str = "AwsS3Bucket";
     pub const S3_ACCOUNT_PUBLIC_ACCESS_BLOCK: &str = "AwsS3AccountPublicAccessBlock";
     pub const EC2_NETWORK_ACL: &str = "AwsEc2NetworkAcl";
+    pub const EC2_NETWORK_INTERFACE: &str = "AwsEc2NetworkInterface";
     pub const EC2_SECURITY_GROUP: &str = "AwsEc2SecurityGroup";
     pub const EC2_INSTANCE: &str = "AwsEc2Instance";
 }
@@ -233,6 +270,8 @@ pub struct CheckResult {
     pub evidence: String,
     /// The exception that mutes it, if one does ([`crate::exceptions`]).
     pub muted: Option<crate::Muted>,
+    /// The change that fixes a failure, where one can be written ([`crate::fix`]).
+    pub fix: Option<crate::Fix>,
 }
 
 /// A result as a check gives it; the runner adds the check and the account.
@@ -245,11 +284,13 @@ pub struct Observation {
     pub resource_type: &'static str,
     pub resource: String,
     pub evidence: String,
+    /// The fix of a failure, for a check whose fixes are [`Fixer::Judged`].
+    pub fix: Option<Fix>,
 }
 
 impl Observation {
     fn new(outcome: Outcome, resource_type: &'static str, resource: String, evidence: String) -> Self {
-        Self { outcome, severity: None, region: None, resource_type, resource, evidence }
+        Self { outcome, severity: None, region: None, resource_type, resource, evidence, fix: None }
     }
 
     pub fn pass(resource_type: &'static str, resource: impl Into<String>, evidence: impl Into<String>) -> Self {
@@ -288,6 +329,12 @@ impl Observation {
         self.severity = Some(severity);
         self
     }
+
+    /// The fix of a failure; the runner keeps it only on a failure.
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
+        self
+    }
 }
 
 /// A group check's failure: one of a group's findings. What the check is (its id, title, controls,
@@ -301,10 +348,14 @@ pub struct Finding {
     pub message: String,
     /// The exception that mutes it, if one does ([`crate::exceptions`]).
     pub muted: Option<crate::Muted>,
+    /// The change that fixes it, where one can be written ([`crate::fix`]).
+    pub fix: Option<crate::Fix>,
 }
 
 /// Every check, family by family.
 pub const CHECKS: &[&Check] = &[
+    &groups::internet_reachable_admin_port::CHECK,
+    &groups::internet_reachable_high_risk_port::CHECK,
     &groups::world_open_ssh::CHECK,
     &groups::world_open_rdp::CHECK,
     &groups::world_open_all_traffic::CHECK,
@@ -321,11 +372,13 @@ pub const CHECKS: &[&Check] = &[
     &network::ebs_default_encryption::CHECK,
     &network::instance_outside_vpc::CHECK,
     &network::sg_duplicate_rules::CHECK,
+    &network::sg_shared_rule_templates::CHECK,
     &network::sg_redundant_rule::CHECK,
     &network::sg_broad_public_source::CHECK,
     &network::sg_wide_port_range::CHECK,
     &network::sg_all_protocols_public::CHECK,
     &network::sg_rules_quota::CHECK,
+    &network::sg_groups_per_interface::CHECK,
     &iam::root_access_key::CHECK,
     &iam::root_mfa::CHECK,
     &iam::console_user_mfa::CHECK,
@@ -357,10 +410,14 @@ pub(crate) fn run_group(group: &GroupVerdict) -> Vec<Finding> {
     CHECKS
         .iter()
         .filter_map(|check| match check.evaluate {
-            Evaluate::Group(evaluate) => {
-                evaluate(group).map(|(severity, message)| Finding { check, severity, message, muted: None })
-            }
-            Evaluate::Account(_) | Evaluate::Region(_) => None,
+            Evaluate::Group(evaluate) => evaluate(group).map(|(severity, message)| {
+                let fix = match check.fix {
+                    Fixer::Group(fix) => fix(group),
+                    Fixer::None | Fixer::Judged => None,
+                };
+                Finding { check, severity, message, muted: None, fix }
+            }),
+            Evaluate::Account(_) | Evaluate::Region(_) | Evaluate::Estate(_) => None,
         })
         .collect()
 }
@@ -398,6 +455,7 @@ mod tests {
             assert!(!check.reads.is_empty(), "{}: a check names the sources it reads", check.id);
             for source in check.reads {
                 let known = sgaudit_snapshot::SOURCES.contains(source)
+                    || sgaudit_snapshot::REACH_SOURCES.contains(source)
                     || sgaudit_snapshot::posture::ACCOUNT_SOURCES.contains(source)
                     || sgaudit_snapshot::posture::REGION_POSTURE_SOURCES.contains(source);
                 assert!(known, "{}: reads unknown source {source}", check.id);
@@ -414,7 +472,7 @@ mod tests {
             let account_sources = check.reads.iter().all(|s| sgaudit_snapshot::posture::ACCOUNT_SOURCES.contains(s));
             match check.evaluate {
                 Evaluate::Account(_) => assert!(account_sources, "{}", check.id),
-                Evaluate::Region(_) | Evaluate::Group(_) => {
+                Evaluate::Region(_) | Evaluate::Estate(_) | Evaluate::Group(_) => {
                     assert!(
                         !check.reads.iter().any(|s| sgaudit_snapshot::posture::ACCOUNT_SOURCES.contains(s)),
                         "{}",
@@ -423,6 +481,12 @@ mod tests {
                 }
             }
             assert_eq!(check.is_group_check(), check.family == Family::Groups, "{}", check.id);
+            // A group check's fix is written from the verdict; another check's by its judgement.
+            match (&check.evaluate, &check.fix) {
+                (_, Fixer::None) | (Evaluate::Group(_), Fixer::Group(_)) => {}
+                (Evaluate::Account(_) | Evaluate::Region(_) | Evaluate::Estate(_), Fixer::Judged) => {}
+                _ => panic!("{}: a fixer of the wrong kind", check.id),
+            }
         }
     }
 

@@ -128,8 +128,18 @@ pub struct GroupReach {
 }
 
 impl GroupReach {
-    fn new() -> Self {
+    /// Nothing to reach through it (the start of every group's judgement).
+    pub fn not_exposed() -> Self {
         GroupReach { state: ReachState::NotExposed, paths: Vec::new(), blocked: Vec::new(), missing: Vec::new() }
+    }
+
+    /// The paths that reach TCP `port` (or every protocol's traffic, which holds it).
+    pub fn tcp_paths(&self, port: u16) -> impl Iterator<Item = &Path> {
+        self.paths.iter().filter(move |p| match (p.protocol.as_str(), p.ports) {
+            ("tcp", Some(r)) => r.contains(port),
+            ("all", _) => true,
+            _ => false,
+        })
     }
 
     /// Whether a path reaches TCP `port` (or every protocol's traffic, which holds it).
@@ -146,7 +156,7 @@ impl GroupReach {
 pub fn region(region: &RegionSnapshot) -> BTreeMap<&str, GroupReach> {
     let net = Net::new(region);
     let mut out: BTreeMap<&str, GroupReach> =
-        region.security_groups.iter().map(|g| (g.group_id.as_str(), GroupReach::new())).collect();
+        region.security_groups.iter().map(|g| (g.group_id.as_str(), GroupReach::not_exposed())).collect();
 
     // Directly: every interface holding a group with world-open rules.
     for group in &region.security_groups {

@@ -30,7 +30,8 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
             found.items += 1;
             let (Some(id), Some(vpc)) = (table.route_table_id(), table.vpc_id()) else { continue };
             let associations = table.associations();
-            let mut subnets: Vec<String> = associations.iter().filter_map(|a| a.subnet_id().map(str::to_string)).collect();
+            let mut subnets: Vec<String> =
+                associations.iter().filter_map(|a| a.subnet_id().map(str::to_string)).collect();
             subnets.sort();
             subnets.dedup();
             let mut routes: Vec<Route> = table.routes().iter().filter_map(route).collect();
@@ -49,7 +50,8 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), SourceError> {
 
 /// A route as the snapshot keeps it: its destination (a block or a prefix list), what it sends to, its state.
 fn route(r: &SdkRoute) -> Option<Route> {
-    let destination = r.destination_cidr_block().or(r.destination_ipv6_cidr_block()).or(r.destination_prefix_list_id())?;
+    let destination =
+        r.destination_cidr_block().or(r.destination_ipv6_cidr_block()).or(r.destination_prefix_list_id())?;
     let target = r
         .gateway_id()
         .or(r.egress_only_internet_gateway_id())

@@ -9,8 +9,12 @@
 //! every group of that name in the account-region, in every VPC (see `Target::GroupName`), so it is
 //! recorded only where no group is named by id and the owner is this account: recording it beside the
 //! ids would hold the same-named groups of every other VPC (every VPC's `default`, for one) for nothing.
+//!
+//! The same answer tells reachability what each listens on and sends to: its scheme, subnets, listeners and
+//! registered instances (on each listener's instance port).
 
 use futures::FutureExt;
+use sgaudit_snapshot::network::{LbTarget, Listener, LoadBalancer};
 use sgaudit_snapshot::ResourceKind;
 
 use crate::client;
@@ -51,7 +55,48 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
                     found.config_names(ResourceKind::ElbClassic, name, "SourceSecurityGroup", source.group_name());
                 }
             }
+            network(found, name, lb);
         }
     })
     .await
+}
+
+/// What the load balancer is to reachability: where it sits, what it listens on, and where it sends.
+fn network(found: &mut Found, name: &str, lb: &aws_sdk_elasticloadbalancing::types::LoadBalancerDescription) {
+    let mut subnets = lb.subnets().to_vec();
+    subnets.sort();
+    found.network.load_balancers.push(LoadBalancer {
+        id: name.to_string(),
+        name: name.to_string(),
+        kind: "classic".to_string(),
+        internet_facing: lb.scheme().is_none_or(|s| s == "internet-facing"),
+        vpc_id: lb.vpc_id().map(str::to_string),
+        subnets,
+        groups: lb.security_groups().to_vec(),
+    });
+    let mut instance_ports = Vec::new();
+    for description in lb.listener_descriptions() {
+        let Some(listener) = description.listener() else { continue };
+        if let Ok(port) = u16::try_from(listener.load_balancer_port()) {
+            found.network.listeners.push(Listener {
+                load_balancer: name.to_string(),
+                protocol: listener.protocol().to_ascii_uppercase(),
+                port,
+            });
+        }
+        instance_ports.extend(u16::try_from(listener.instance_port()).ok());
+    }
+    instance_ports.sort_unstable();
+    instance_ports.dedup();
+    for instance in lb.instances().iter().filter_map(|i| i.instance_id()) {
+        for port in &instance_ports {
+            found.network.targets.push(LbTarget {
+                load_balancer: name.to_string(),
+                target_group: None,
+                kind: "instance".to_string(),
+                id: instance.to_string(),
+                port: Some(*port),
+            });
+        }
+    }
 }

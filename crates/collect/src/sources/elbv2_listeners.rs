@@ -18,12 +18,9 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "Listeners of internet-facing Application and Network Load Balancers (reachability)",
     kinds: &[],
     actions: &[
-        crate::probe!("elasticloadbalancing:DescribeLoadBalancers", |ctx| client!(
-            ctx,
-            aws_sdk_elasticloadbalancingv2
-        )
-        .describe_load_balancers()
-        .page_size(1)),
+        crate::probe!("elasticloadbalancing:DescribeLoadBalancers", |ctx| client!(ctx, aws_sdk_elasticloadbalancingv2)
+            .describe_load_balancers()
+            .page_size(1)),
         crate::probe!("elasticloadbalancing:DescribeListeners", |ctx| client!(ctx, aws_sdk_elasticloadbalancingv2)
             .describe_listeners()
             .load_balancer_arn(ctx.arn("elasticloadbalancing", PROBE_LB))

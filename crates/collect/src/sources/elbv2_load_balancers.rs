@@ -1,7 +1,9 @@
 //! Application and Network (and Gateway) Load Balancers name their groups in their configuration; their
-//! interfaces are AWS-managed, so the load balancer is what must change before the group can go.
+//! interfaces are AWS-managed, so the load balancer is what must change before the group can go. Its scheme
+//! and subnets are kept for reachability.
 
 use futures::FutureExt;
+use sgaudit_snapshot::network::LoadBalancer;
 use sgaudit_snapshot::ResourceKind;
 
 use crate::client;
@@ -41,6 +43,18 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
                 }
                 None => found.config(ResourceKind::Elbv2LoadBalancer, arn, lb.security_groups()),
             }
+            let mut subnets: Vec<String> =
+                lb.availability_zones().iter().filter_map(|z| z.subnet_id().map(str::to_string)).collect();
+            subnets.sort();
+            found.network.load_balancers.push(LoadBalancer {
+                id: arn.to_string(),
+                name: lb.load_balancer_name().unwrap_or(arn).to_string(),
+                kind: lb.r#type().map_or("application", |t| t.as_str()).to_string(),
+                internet_facing: lb.scheme().is_some_and(|s| s.as_str() == "internet-facing"),
+                vpc_id: lb.vpc_id().map(str::to_string),
+                subnets,
+                groups: lb.security_groups().to_vec(),
+            });
         }
     })
     .await

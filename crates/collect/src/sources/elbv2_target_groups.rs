@@ -17,18 +17,12 @@ pub const SOURCE: SourceDef = SourceDef {
     description: "Target groups of load balancers and their registered targets (reachability)",
     kinds: &[],
     actions: &[
-        crate::probe!("elasticloadbalancing:DescribeTargetGroups", |ctx| client!(
-            ctx,
-            aws_sdk_elasticloadbalancingv2
-        )
-        .describe_target_groups()
-        .page_size(1)),
-        crate::probe!("elasticloadbalancing:DescribeTargetHealth", |ctx| client!(
-            ctx,
-            aws_sdk_elasticloadbalancingv2
-        )
-        .describe_target_health()
-        .target_group_arn(ctx.arn("elasticloadbalancing", PROBE_TARGET_GROUP))),
+        crate::probe!("elasticloadbalancing:DescribeTargetGroups", |ctx| client!(ctx, aws_sdk_elasticloadbalancingv2)
+            .describe_target_groups()
+            .page_size(1)),
+        crate::probe!("elasticloadbalancing:DescribeTargetHealth", |ctx| client!(ctx, aws_sdk_elasticloadbalancingv2)
+            .describe_target_health()
+            .target_group_arn(ctx.arn("elasticloadbalancing", PROBE_TARGET_GROUP))),
     ],
     collect: |ctx, found| collect(ctx, found).boxed(),
 };

@@ -1,6 +1,5 @@
 //! One file per source of evidence. Each declares a `SOURCE` with its id, the kinds of resource it
 //! reports and the IAM actions it calls; `registry.rs` lists them.
-
 pub mod amp_scrapers;
 pub mod apigatewayv2_vpc_links;
 pub mod apprunner_vpc_connectors;
@@ -32,7 +31,10 @@ pub mod ec2_ebs_encryption_by_default;
 pub mod ec2_fleets;
 pub mod ec2_instance_connect_endpoints;
 pub mod ec2_instances;
+pub mod ec2_internet_gateways;
 pub mod ec2_network_acls;
+pub mod ec2_route_tables;
+pub mod ec2_subnets;
 pub mod ec2_verified_access_endpoints;
 pub mod ecs_capacity_providers;
 pub mod ecs_services;
@@ -44,7 +46,9 @@ pub mod elasticbeanstalk_environments;
 pub mod elasticsearch_domains;
 pub mod elasticsearch_vpc_endpoints;
 pub mod elb_classic;
+pub mod elbv2_listeners;
 pub mod elbv2_load_balancers;
+pub mod elbv2_target_groups;
 pub mod emr_clusters;
 pub mod emr_containers_managed_endpoints;
 pub mod emr_serverless_applications;
@@ -132,7 +136,3 @@ pub mod vpc_lattice_resource_gateways;
 pub mod vpc_lattice_service_network_vpc_associations;
 pub mod workspaces_directories;
 pub mod workspaces_web_network_settings;
-
-// Written for issue 16 (reachability) and not yet registered, so not compiled: `ec2_internet_gateways`,
-// `ec2_route_tables`, `ec2_subnets`, `elbv2_listeners`, `elbv2_target_groups`. They fill `Found::network`, which
-// comes with their registration (the list of `sgaudit_snapshot::REACH_SOURCES`).

@@ -4,12 +4,50 @@
 (function () {
   // The row layout of html.rs (struct Row).
   var C = { id: 0, name: 1, desc: 2, account: 3, region: 4, vpc: 5, status: 6, risk: 7, dflt: 8, used: 9,
-            refs: 10, findings: 11, missing: 12, tags: 13, since: 14, sinceText: 15, marked: 16 };
+            refs: 10, findings: 11, missing: 12, tags: 13, since: 14, sinceText: 15, marked: 16, reach: 17,
+            paths: 18, why: 19 };
   var STATUS_RANK = { in_use: 0, unused: 1, unknown: 2 };
+  var REACH_RANK = { not_exposed: 0, not_reachable: 1, unknown: 2, reachable: 3 };
   var RISK_RANK = { none: 0, low: 1, medium: 2, high: 3, critical: 4 };
   var SEVERITY_RANK = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 };
   // Columns that sort worst (or most) first on the first click.
-  var DESCENDING_FIRST = { risk: true, status: true, findings: true, refs: true, missing: true };
+  var DESCENDING_FIRST = { risk: true, status: true, findings: true, refs: true, missing: true, reach: true };
+
+  // The copy buttons of the fixes: each copies the text of the <pre> beside it, read as text (textContent),
+  // so what is copied is what the page shows. Wired first: the page has fixes even without a groups table.
+  function copyByHand(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var copied = false;
+    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+    document.body.removeChild(area);
+    return copied;
+  }
+  document.addEventListener("click", function (e) {
+    var button = e.target;
+    if (!button || !button.classList || !button.classList.contains("copy")) { return; }
+    // The part to copy, from a fixed list: never a selector made of the page's data.
+    var part = button.dataset.copy === "fix-tf" ? "pre.fix-tf" : "pre.fix-cli";
+    var pre = button.parentNode && button.parentNode.parentNode ? button.parentNode.parentNode.querySelector(part) : null;
+    if (!pre) { return; }
+    var text = pre.textContent;
+    var label = button.dataset.label || button.textContent;
+    button.dataset.label = label;
+    function said(ok) {
+      button.textContent = ok ? "Copied" : "Select and copy by hand";
+      setTimeout(function () { button.textContent = label; }, 1500);
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(function () { said(true); }, function () { said(copyByHand(text)); });
+    } else {
+      said(copyByHand(text));
+    }
+  });
 
   var table = document.getElementById("groups-table");
   if (!table) {
@@ -25,6 +63,7 @@
   var textBox = document.getElementById("filter-text");
   var statusBox = document.getElementById("filter-status");
   var riskBox = document.getElementById("filter-risk");
+  var reachBox = document.getElementById("filter-reach");
   var mutedBox = document.getElementById("filter-muted");
   var sizeBox = document.getElementById("page-size");
   var countLine = document.getElementById("table-count");
@@ -53,6 +92,7 @@
     vpc: function (r) { return r[C.vpc]; },
     status: function (r) { return STATUS_RANK[r[C.status]]; },
     risk: function (r) { return RISK_RANK[r[C.risk]]; },
+    reach: function (r) { return REACH_RANK[r[C.reach]] * 1000 + r[C.paths].length; },
     used: function (r) { return r[C.used].toLowerCase(); },
     refs: function (r) { return r[C.refs].length; },
     findings: function (r) { return worstSeverity(r) * 1000 + r[C.findings].length; },
@@ -82,6 +122,9 @@
     if (r[C.dflt]) { parts.push("default"); }
     if (MUTED_FILTERS.marked(r)) { parts.push("marked in use", texts[r[C.marked]]); }
     if (r[C.sinceText]) { parts.push(r[C.sinceText]); }
+    parts.push(r[C.reach].replace("_", " "));
+    parts = parts.concat(r[C.paths]);
+    r[C.why].forEach(function (i) { parts.push(texts[i]); });
     return parts.join("\n").toLowerCase();
   }
 
@@ -89,6 +132,7 @@
     var needle = textBox.value.trim().toLowerCase();
     var status = statusBox.value;
     var risk = riskBox.value;
+    var reach = reachBox.value;
     var muted = Object.prototype.hasOwnProperty.call(MUTED_FILTERS, mutedBox.value) ? MUTED_FILTERS[mutedBox.value] : null;
     if (needle && haystack === null) { haystack = rows.map(searchable); }
     view = [];
@@ -96,6 +140,7 @@
       var r = rows[i];
       if (status && r[C.status] !== status) { continue; }
       if (risk && r[C.risk] !== risk) { continue; }
+      if (reach && r[C.reach] !== reach) { continue; }
       if (muted && !muted(r)) { continue; }
       if (needle && haystack[i].indexOf(needle) < 0) { continue; }
       view.push(i);
@@ -126,7 +171,8 @@
 
   function badge(kind, value) {
     // Class names come from fixed lists, never from the data itself.
-    var known = kind === "status" ? STATUS_RANK : kind === "risk" ? RISK_RANK : SEVERITY_RANK;
+    var known = kind === "status" ? STATUS_RANK : kind === "risk" ? RISK_RANK : kind === "reach" ? REACH_RANK :
+      SEVERITY_RANK;
     var cls = Object.prototype.hasOwnProperty.call(known, value) ? kind + "-" + value : "";
     return el("span", "badge " + cls, value.replace("_", " "));
   }
@@ -165,6 +211,20 @@
     var risk = el("td", "c-risk");
     risk.appendChild(badge("risk", r[C.risk]));
     tr.appendChild(risk);
+    var reach = el("td", "c-reach");
+    // Nothing open to the world: a blank cell, so that what the internet reaches stands out.
+    if (r[C.reach] !== "not_exposed") { reach.appendChild(badge("reach", r[C.reach])); }
+    r[C.paths].forEach(function (p) {
+      var path = el("div", "clamp path", p);
+      path.title = "Click to show all";
+      reach.appendChild(path);
+    });
+    r[C.why].forEach(function (i) {
+      var why = el("div", "clamp why", texts[i]);
+      why.title = "Click to show all";
+      reach.appendChild(why);
+    });
+    tr.appendChild(reach);
     tr.appendChild(el("td", "c-used", r[C.used]));
     tr.appendChild(el("td", "c-refs mono", r[C.refs].join("\n")));
 
@@ -258,10 +318,11 @@
   });
   statusBox.addEventListener("change", function () { refresh(false); });
   riskBox.addEventListener("change", function () { refresh(false); });
+  reachBox.addEventListener("change", function () { refresh(false); });
   mutedBox.addEventListener("change", function () { refresh(false); });
   sizeBox.addEventListener("change", function () { refresh(false); });
   document.getElementById("filter-reset").addEventListener("click", function () {
-    textBox.value = ""; statusBox.value = ""; riskBox.value = ""; mutedBox.value = "";
+    textBox.value = ""; statusBox.value = ""; riskBox.value = ""; reachBox.value = ""; mutedBox.value = "";
     refresh(false);
   });
   buttons.first.addEventListener("click", function () { state.page = 0; draw(); });
@@ -272,7 +333,8 @@
   // "Show in table" in the findings: filter the table by that check.
   Array.prototype.forEach.call(document.querySelectorAll("button[data-filter]"), function (b) {
     b.addEventListener("click", function () {
-      textBox.value = b.dataset.filter; statusBox.value = ""; riskBox.value = ""; mutedBox.value = "";
+      textBox.value = b.dataset.filter; statusBox.value = ""; riskBox.value = ""; reachBox.value = "";
+      mutedBox.value = "";
       refresh(false);
       document.getElementById("groups").scrollIntoView();
     });

@@ -10,6 +10,11 @@ STEPS.json is a list of steps, run in order after the page has loaded:
     {"do": "select", "id": "filter-status", "value": "unknown"}
     {"do": "click", "selector": "#page-next"}
     {"do": "screenshot", "path": "/x/y.png"}       full page
+    {"do": "copy", "selector": "…button.copy"}     (a Playwright selector) open the fix the first button it
+                                                   matches is in, click it; records what the
+                                                   page wrote to the clipboard (`written`), what the clipboard
+                                                   then holds (`clipboard`), the text of the <pre> beside the
+                                                   button (`shown`) and the button's label after the click
 After each step the visible rows of the table and the "showing" line are recorded.
 
 Exit codes: 0 ran (the JSON says what happened), 3 Playwright missing, 4 Chromium missing, 5 the page broke.
@@ -44,6 +49,7 @@ ROWS_JS = """() => {
       tags: Array.from(tr.querySelectorAll('.c-name .tag')).map(t => t.textContent),
       status: text(tr, '.c-status .badge'),
       risk: text(tr, '.c-risk .badge'),
+      reach: text(tr, '.c-reach .badge'),
     })),
     count: document.getElementById('table-count').textContent,
     sort: Array.from(document.querySelectorAll('#groups-table th'))
@@ -59,6 +65,22 @@ PAGE_JS = """() => ({
   images: document.querySelectorAll('img').length,
   text: document.body.innerText,
 })"""
+
+
+# Opens every <details> around the button, and records what the page asks the clipboard to write (the call
+# still goes through), and the text of the <pre> the button copies.
+OPEN_FIX_JS = """(button) => {
+  for (let d = button.closest('details'); d; d = d.parentElement.closest('details')) { d.open = true; }
+  button.scrollIntoView();
+  window.__sgauditWritten = [];
+  if (navigator.clipboard && !navigator.clipboard.__sgauditHooked) {
+    const write = navigator.clipboard.writeText.bind(navigator.clipboard);
+    navigator.clipboard.writeText = (text) => { window.__sgauditWritten.push(text); return write(text); };
+    navigator.clipboard.__sgauditHooked = true;
+  }
+  const part = button.dataset.copy === 'fix-tf' ? 'pre.fix-tf' : 'pre.fix-cli';
+  return { shown: button.parentNode.parentNode.querySelector(part).textContent };
+}"""
 
 
 def chromium_path():
@@ -93,6 +115,8 @@ def main():
             args=FLAGS,
             viewport={"width": 1440, "height": 900},
         )
+        # The copy buttons write to the clipboard; reading it back needs the permission too.
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
         page = context.new_page()
         page.on("console", lambda m: seen["console"].append({"type": m.type, "text": m.text}))
         page.on("pageerror", lambda e: seen["page_errors"].append(str(e)))
@@ -130,6 +154,19 @@ def main():
                 page.select_option(f'#{step["id"]}', step["value"])
             elif kind == "click":
                 page.click(step["selector"])
+            elif kind == "copy":
+                # A Playwright selector (`:has-text()` may pick the fix): the first button it matches.
+                button = page.locator(step["selector"]).first
+                copy = button.evaluate(OPEN_FIX_JS)
+                button.click()
+                page.wait_for_timeout(200)
+                copy["written"] = page.evaluate("() => window.__sgauditWritten")
+                copy["label"] = button.text_content()
+                try:
+                    copy["clipboard"] = page.evaluate("() => navigator.clipboard.readText()")
+                except Exception as e:  # a browser that will not read the clipboard back: say so
+                    copy["clipboard"] = None
+                    copy["clipboard_error"] = str(e)
             elif kind == "screenshot":
                 Path(step["path"]).parent.mkdir(parents=True, exist_ok=True)
                 page.evaluate("() => window.scrollTo(0, 0)")
@@ -137,6 +174,8 @@ def main():
             else:
                 raise SystemExit(f"unknown step {kind}")
             result = page.evaluate(ROWS_JS)
+            if kind == "copy":
+                result["copy"] = copy
             result["step"] = step
             result["ms"] = round((time.monotonic() - t0) * 1000)
             seen["steps"].append(result)

@@ -236,3 +236,38 @@ pub fn remember(audit: &mut sgaudit_audit::Audit, reason: &str, owner: &str) {
         },
     ];
 }
+
+/// What the reachability judgement and the fixes add, with hostile text (markup, a formula, an escape, a
+/// forged command line) and lengths past Security Hub's limits: the bastion reachable through many paths,
+/// a long fix with a Terraform snippet on each of its findings and on `=2+5`'s MFA failure.
+pub fn advise(audit: &mut sgaudit_audit::Audit, hostile: &str) {
+    use sgaudit_audit::reach::{GroupReach, Path, PortRangeText, ReachState, Via};
+    let fix = sgaudit_audit::Fix {
+        summary: format!("Revoke the world-open rule of {hostile} {}", "ü".repeat(600)),
+        cli: vec![
+            format!("aws ec2 revoke-security-group-ingress --group-id sg-0a --description '{hostile}'"),
+            "aws ec2 authorize-security-group-ingress --group-id sg-0a\nrm -rf ~".into(),
+        ],
+        terraform: Some(format!("resource \"aws_security_group_rule\" \"x\" {{\n  description = \"{hostile}\"\n}}")),
+    };
+    let bastion = audit.groups.iter_mut().find(|g| g.group.group_id == MUTED_GROUP).expect("the bastion");
+    bastion.reach = GroupReach {
+        state: ReachState::Reachable,
+        paths: (0..100)
+            .map(|i| Path {
+                via: if i % 2 == 0 { Via::Direct } else { Via::Target },
+                protocol: "tcp".into(),
+                ports: Some(PortRangeText { from: 22, to: 22 }),
+                resource: format!("eni-{i}{hostile}"),
+                text: format!("tcp 22 reachable from the internet on eni-{i} ({hostile}) via igw-0a"),
+            })
+            .collect(),
+        blocked: vec![format!("eni-0b ({hostile}): no public address")],
+        missing: Vec::new(),
+    };
+    for f in &mut bastion.findings {
+        f.fix = Some(fix.clone());
+    }
+    let user = audit.results.iter_mut().find(|r| r.check.id == "iam-user-mfa" && r.location.resource == MUTED_USER);
+    user.expect("=2+5 has no MFA").fix = Some(fix);
+}

@@ -1,5 +1,7 @@
 use super::{judged_here, TRAILS};
-use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
+use crate::fix::shell::Command;
+use crate::fix::{set_first, Fix, KMS_KEY_ARN};
 
 pub const CHECK: Check = Check {
     id: "cloudtrail-kms-encryption",
@@ -19,9 +21,24 @@ pub const CHECK: Check = Check {
                     Some(key) => format!("trail {} encrypts its logs with {key}", t.name),
                     None => format!("trail {} names no KMS key (SSE-S3 only)", t.name),
                 };
+                let command = Command::aws("cloudtrail", "update-trail", Some(&t.home_region))
+                    .arg("--name", &t.arn)
+                    .var("--kms-key-id", KMS_KEY_ARN);
+                let fix = Fix::commands(
+                    format!(
+                        "Encrypt trail {}'s logs with a customer managed KMS key whose policy lets CloudTrail \
+                         encrypt (`kms:GenerateDataKey*` for cloudtrail.amazonaws.com) and your log readers \
+                         decrypt.{}",
+                        sgaudit_snapshot::text::printable(&t.name),
+                        set_first(command.choices())
+                    ),
+                    vec![command.line()],
+                );
                 Observation::judged(t.kms_key_id.is_none(), resource::CLOUDTRAIL_TRAIL, t.arn.clone(), evidence)
                     .in_region(t.home_region.as_str())
+                    .with_fix(Some(fix))
             })
             .collect()
     }),
+    fix: Fixer::Judged,
 };

@@ -1,5 +1,7 @@
 use super::{judged_here, TRAILS};
-use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
+use crate::fix::shell::Command;
+use crate::fix::Fix;
 
 pub const CHECK: Check = Check {
     id: "cloudtrail-log-validation",
@@ -23,7 +25,19 @@ pub const CHECK: Check = Check {
                     format!("trail {}: log file validation is {state}", t.name),
                 )
                 .in_region(t.home_region.as_str())
+                .with_fix(Some(Fix::commands(
+                    format!(
+                        "Turn on log file validation for trail {}: CloudTrail then writes a signed digest file \
+                         every hour, and `aws cloudtrail validate-logs` proves the logs were not changed.",
+                        sgaudit_snapshot::text::printable(&t.name)
+                    ),
+                    vec![Command::aws("cloudtrail", "update-trail", Some(&t.home_region))
+                        .arg("--name", &t.arn)
+                        .flag("--enable-log-file-validation")
+                        .line()],
+                )))
             })
             .collect()
     }),
+    fix: Fixer::Judged,
 };

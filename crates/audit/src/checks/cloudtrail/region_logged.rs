@@ -1,5 +1,7 @@
 use super::{records_all_management_events, TRAILS};
-use crate::checks::{account_resource, resource, Check, Evaluate, Family, Observation, Severity};
+use crate::checks::{account_resource, resource, Check, Evaluate, Family, Fixer, Observation, Severity};
+use crate::fix::shell::Command;
+use crate::fix::{set_first, Fix, TRAIL_BUCKET};
 
 pub const CHECK: Check = Check {
     id: "cloudtrail-region-logged",
@@ -18,6 +20,8 @@ pub const CHECK: Check = Check {
         let account = account_resource(scope.account_id);
         let mut why_not = Vec::new();
         let mut unread = Vec::new();
+        // Trails that would cover the region in full if they were logging: starting one is the whole fix.
+        let mut stopped: Vec<&sgaudit_snapshot::posture::Trail> = Vec::new();
         for trail in &scope.region.posture.trails {
             let name = if trail.organization {
                 format!("organisation trail {}", trail.name)
@@ -44,7 +48,12 @@ pub const CHECK: Check = Check {
                     )
                     .in_region(region)];
                 }
-                (false, ..) => why_not.push(format!("{name} is not logging")),
+                (false, read, write) => {
+                    why_not.push(format!("{name} is not logging"));
+                    if read && write {
+                        stopped.push(trail);
+                    }
+                }
                 (true, false, false) => why_not.push(format!("{name} records no management events from every source")),
                 (true, false, true) => why_not.push(format!("{name} records write management events only")),
                 (true, true, false) => why_not.push(format!("{name} records read management events only")),
@@ -65,6 +74,40 @@ pub const CHECK: Check = Check {
                 format!("no trail logs {region} in full: {}", why_not.join("; ")),
             )
         };
-        vec![observation.in_region(region)]
+        vec![observation.in_region(region).with_fix(Some(fix(region, &stopped)))]
     }),
+    fix: Fixer::Judged,
 };
+
+/// Start a trail that would cover the region if it were logging; otherwise create a multi-region trail, which
+/// records management events, read and write, by default. A trail's selectors are not changed: putting new ones
+/// replaces them all, data events included.
+fn fix(region: &str, stopped: &[&sgaudit_snapshot::posture::Trail]) -> Fix {
+    if let Some(trail) = stopped.first() {
+        return Fix::commands(
+            format!(
+                "Start logging trail {}, which applies to {region} and records its management events, read and write.",
+                sgaudit_snapshot::text::printable(&trail.name)
+            ),
+            vec![Command::aws("cloudtrail", "start-logging", Some(&trail.home_region))
+                .arg("--name", &trail.arn)
+                .line()],
+        );
+    }
+    let name = "management-events";
+    let create = Command::aws("cloudtrail", "create-trail", Some(region))
+        .arg("--name", name)
+        .var("--s3-bucket-name", TRAIL_BUCKET)
+        .flag("--is-multi-region-trail")
+        .flag("--enable-log-file-validation");
+    let start = Command::aws("cloudtrail", "start-logging", Some(region)).arg("--name", name);
+    Fix::commands(
+        format!(
+            "Create a multi-region trail (it records management events, read and write, from every source by \
+             default) and start it; in an organisation, an organisation trail from the management account covers \
+             every account (--is-organization-trail).{}",
+            set_first(create.choices())
+        ),
+        vec![create.line(), start.line()],
+    )
+}

@@ -1,5 +1,8 @@
 use super::RULES;
-use crate::checks::{Check, Evaluate, Family, Severity};
+use crate::checks::{Check, Evaluate, Family, Fixer, Severity};
+use crate::fix::terraform::{self, Resource, Value};
+use crate::fix::{ec2, Fix};
+use crate::GroupVerdict;
 
 pub const CHECK: Check = Check {
     id: "sg-default-allows-traffic",
@@ -19,4 +22,24 @@ pub const CHECK: Check = Check {
             )
         })
     }),
+    fix: Fixer::Group(fix),
 };
+
+/// Revoke every rule, both directions. In Terraform, `aws_default_security_group` with no rule blocks is the
+/// default group with no rules: the provider removes the rest.
+fn fix(g: &GroupVerdict) -> Option<Fix> {
+    let all = ec2::entries(g.group);
+    let summary = format!(
+        "Revoke every rule of the default group {} ({} inbound, {} outbound permission(s)), after moving what uses \
+         it to groups of their own (sg-default-in-use): then it admits nothing, and anything still given it by \
+         default gets no access.",
+        ec2::named(g.group),
+        g.group.ingress.len(),
+        g.group.egress.len()
+    );
+    let terraform =
+        g.group.vpc_id.as_deref().map(|vpc| {
+            terraform::file(&[Resource::new("aws_default_security_group", vpc).set("vpc_id", Value::str(vpc))])
+        });
+    Some(Fix::commands(summary, ec2::revoke(g.region, g.group, &all)).with_terraform(terraform))
+}

@@ -1,4 +1,10 @@
-use crate::checks::{Check, Evaluate, Family, Severity};
+use sgaudit_snapshot::{Direction, StaleRule};
+
+use crate::checks::{Check, Evaluate, Family, Fixer, Severity};
+use crate::fix::ec2::{self, Entry, EntryPeer};
+use crate::fix::shell::Json;
+use crate::fix::Fix;
+use crate::GroupVerdict;
 
 pub const CHECK: Check = Check {
     id: "sg-stale-rule",
@@ -38,4 +44,50 @@ pub const CHECK: Check = Check {
             ),
         ))
     }),
+    fix: Fixer::Group(fix),
 };
+
+/// Revoke each stale rule, naming the peer group (and its account) as the stale rule does; a stale rule that
+/// names no group cannot be named in a revoke, and is left to the console.
+fn fix(g: &GroupVerdict) -> Option<Fix> {
+    let mut cli = Vec::new();
+    for direction in Direction::ALL {
+        let permissions: Vec<Json> = g
+            .stale_rules
+            .iter()
+            .filter(|s| s.direction == direction)
+            .filter_map(|s| {
+                let peer = s.peer_group_id.as_deref()?;
+                Some(ec2::group_permission(&s.protocol, s.from_port, s.to_port, peer, s.peer_account_id.as_deref()))
+            })
+            .collect();
+        if !permissions.is_empty() {
+            cli.push(ec2::revoke_permissions(g.region, &g.group.group_id, direction, &Json::Array(permissions)));
+        }
+    }
+    let unnamed = g.stale_rules.iter().filter(|s| s.peer_group_id.is_none()).count();
+    let mut summary = format!(
+        "Revoke the {} stale rule(s) of {}: they admit nothing, since the group or the peering they name is gone. If \
+         the access is still needed, add a rule naming a group that exists.",
+        g.stale_rules.len(),
+        ec2::named(g.group)
+    );
+    if unnamed > 0 {
+        summary.push_str(&format!(" {unnamed} of them name no group: remove them in the console."));
+    }
+    // The group's rules still list a stale reference: the Terraform is the rest of them.
+    let stale: Vec<Entry> =
+        ec2::entries(g.group).into_iter().filter(|e| g.stale_rules.iter().any(|s| is_stale(e, s))).collect();
+    let terraform = if stale.is_empty() { None } else { ec2::resulting_rules(g.group, &stale, &[]) };
+    Some(Fix::commands(summary, cli).with_terraform(terraform))
+}
+
+/// Whether the entry is the rule the stale rule describes.
+fn is_stale(e: &Entry, s: &StaleRule) -> bool {
+    let names_peer = matches!(e.peer, EntryPeer::Group(p) if Some(p.group_id.as_str()) == s.peer_group_id.as_deref());
+    names_peer
+        && e.direction == s.direction
+        && e.rule.protocol == s.protocol
+        && e.rule.from_port == s.from_port
+        && e.rule.to_port == s.to_port
+}

@@ -1,4 +1,4 @@
-use crate::checks::{Check, Evaluate, Family, Severity};
+use crate::checks::{Check, Evaluate, Family, Fixer, Severity};
 use crate::Status;
 
 pub const CHECK: Check = Check {
@@ -22,4 +22,6 @@ pub const CHECK: Check = Check {
             )
         })
     }),
+    // Nothing in the account to change: sgaudit's evidence is missing, and reading it is the remediation.
+    fix: Fixer::None,
 };

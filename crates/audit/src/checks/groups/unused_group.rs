@@ -1,5 +1,7 @@
-use crate::checks::{Check, Evaluate, Family, Severity};
-use crate::Status;
+use crate::checks::{Check, Evaluate, Family, Fixer, Severity};
+use crate::fix::shell::Command;
+use crate::fix::{ec2, Fix};
+use crate::{GroupVerdict, Status};
 
 pub const CHECK: Check = Check {
     id: "sg-unused",
@@ -15,4 +17,20 @@ pub const CHECK: Check = Check {
             (Severity::Low, format!("{} is used by nothing; every source of evidence was read", g.group.group_id))
         })
     }),
+    fix: Fixer::Group(fix),
 };
+
+/// `sgaudit cleanup`, never a raw delete: cleanup plans the account-region's unused groups, keeps a backup of
+/// their rules, checks each one again against AWS before it deletes it, and `sgaudit restore` brings one back.
+fn fix(g: &GroupVerdict) -> Option<Fix> {
+    let command = Command::sgaudit("cleanup").arg("--accounts", g.account_id).arg("--region", g.region);
+    Some(Fix::commands(
+        format!(
+            "Delete {} with sgaudit cleanup: the command shows the plan of the region's unused groups (a dry run); \
+             check that nothing outside AWS needs it (infrastructure code, a scaled-in service), then run it again \
+             with --apply, which backs up the rules and checks each group again before deleting it.",
+            ec2::named(g.group)
+        ),
+        vec![command.line()],
+    ))
+}

@@ -1,5 +1,6 @@
-use super::{exposure_severity, RULES};
-use crate::checks::{Check, Evaluate, Family, Severity};
+use super::{exposure_severity, world_open_fix, RULES};
+use crate::checks::{Check, Evaluate, Family, Fixer, Severity};
+use crate::exposure::is_all_traffic;
 
 pub const CHECK: Check = Check {
     id: "sg-world-open-all-traffic",
@@ -18,4 +19,5 @@ pub const CHECK: Check = Check {
             )
         })
     }),
+    fix: Fixer::Group(|g| world_open_fix(g, is_all_traffic, false, "every port or protocol to the internet")),
 };

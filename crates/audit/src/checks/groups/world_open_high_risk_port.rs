@@ -1,5 +1,5 @@
-use super::{exposure_severity, RULES};
-use crate::checks::{Check, Evaluate, Family, Severity};
+use super::{exposure_severity, opens_other_high_risk_port, world_open_fix, RULES};
+use crate::checks::{Check, Evaluate, Family, Fixer, Severity};
 use crate::exposure::{RDP, SSH};
 
 pub const CHECK: Check = Check {
@@ -22,4 +22,5 @@ pub const CHECK: Check = Check {
             )
         })
     }),
+    fix: Fixer::Group(|g| world_open_fix(g, opens_other_high_risk_port, false, "high-risk ports to the internet")),
 };

@@ -1,5 +1,6 @@
-use super::{exposure_severity, RULES};
-use crate::checks::{Check, Evaluate, Family, Severity};
+use super::{exposure_severity, world_open_fix, RULES};
+use crate::checks::{Check, Evaluate, Family, Fixer, Severity};
+use crate::exposure::{covers_port, SSH};
 
 pub const CHECK: Check = Check {
     id: "sg-world-open-ssh",
@@ -18,4 +19,5 @@ pub const CHECK: Check = Check {
             )
         })
     }),
+    fix: Fixer::Group(|g| world_open_fix(g, |r| covers_port(r, SSH, false), true, "SSH (TCP 22) to the internet")),
 };

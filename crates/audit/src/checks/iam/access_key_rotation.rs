@@ -1,5 +1,5 @@
-use super::{days_since, key_resource, per_key, REPORT};
-use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use super::{access_key_fix, days_since, key_resource, per_key, REPORT};
+use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
 
 /// Days after which an active key must have been rotated.
 pub const MAX_AGE_DAYS: i64 = 90;
@@ -28,7 +28,8 @@ pub const CHECK: Check = Check {
                     resource::IAM_ACCESS_KEY,
                     id,
                     format!("{name} is {state}, last rotated {days} day(s) ago"),
-                ),
+                )
+                .with_fix(Some(access_key_fix(user, key, true, "Rotate the key"))),
                 None if !key.active => Observation::pass(resource::IAM_ACCESS_KEY, id, format!("{name} is inactive")),
                 None if scope.now.is_none() => Observation::not_evaluated(
                     resource::IAM_ACCESS_KEY,
@@ -43,4 +44,5 @@ pub const CHECK: Check = Check {
             })
         })
     }),
+    fix: Fixer::Judged,
 };

@@ -1,5 +1,5 @@
 use super::{per_user, REPORT};
-use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
 
 pub const CHECK: Check = Check {
     id: "iam-console-user-mfa",
@@ -24,4 +24,6 @@ pub const CHECK: Check = Check {
             })
         })
     }),
+    // No command: an MFA device is registered with codes from the device in hand.
+    fix: Fixer::None,
 };

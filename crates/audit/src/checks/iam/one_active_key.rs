@@ -1,5 +1,5 @@
-use super::{per_user, REPORT};
-use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use super::{access_key_fix, per_user, REPORT};
+use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
 
 pub const CHECK: Check = Check {
     id: "iam-one-active-key",
@@ -15,14 +15,20 @@ pub const CHECK: Check = Check {
     evaluate: Evaluate::Account(|scope| {
         per_user(scope, "no IAM user has an access key", |u| {
             (!u.access_keys.is_empty()).then(|| {
-                let active = u.access_keys.iter().filter(|k| k.active).count();
+                let active: Vec<_> = u.access_keys.iter().filter(|k| k.active).collect();
+                // The key used least recently (never used first) is the one to deactivate.
+                let idle = active.iter().min_by_key(|k| (k.last_used.is_some(), k.last_used.clone(), k.slot));
+                let why = "Keep the key the applications use (the list's last-used dates, `aws iam \
+                           get-access-key-last-used`) and deactivate the other";
                 Observation::judged(
-                    active > 1,
+                    active.len() > 1,
                     resource::IAM_USER,
                     u.arn.clone(),
-                    format!("{} has {active} active access key(s)", u.user),
+                    format!("{} has {} active access key(s)", u.user, active.len()),
                 )
+                .with_fix(idle.map(|k| access_key_fix(u, k, false, why)))
             })
         })
     }),
+    fix: Fixer::Judged,
 };

@@ -1,5 +1,6 @@
+use super::password_policy_fix;
 use super::POLICY;
-use crate::checks::{account_resource, resource, Check, Evaluate, Family, Observation, Severity};
+use crate::checks::{account_resource, resource, Check, Evaluate, Family, Fixer, Observation, Severity};
 
 pub const MIN_LENGTH: i32 = 14;
 
@@ -16,6 +17,7 @@ pub const CHECK: Check = Check {
     reads: POLICY,
     evaluate: Evaluate::Account(|scope| {
         let account = account_resource(scope.account_id);
+        let fix = password_policy_fix(scope);
         vec![match &scope.evidence.password_policy {
             None => Observation::fail(resource::ACCOUNT, account, "the account has no password policy"),
             Some(policy) => {
@@ -27,6 +29,8 @@ pub const CHECK: Check = Check {
                     format!("the password policy's minimum length is {length}"),
                 )
             }
-        }]
+        }
+        .with_fix(Some(fix))]
     }),
+    fix: Fixer::Judged,
 };

@@ -1,5 +1,6 @@
+use super::password_policy_fix;
 use super::POLICY;
-use crate::checks::{account_resource, resource, Check, Evaluate, Family, Observation, Severity};
+use crate::checks::{account_resource, resource, Check, Evaluate, Family, Fixer, Observation, Severity};
 
 /// The number of previous passwords FSBP IAM.16 wants remembered.
 pub const REMEMBERED: i32 = 24;
@@ -17,6 +18,7 @@ pub const CHECK: Check = Check {
     reads: POLICY,
     evaluate: Evaluate::Account(|scope| {
         let account = account_resource(scope.account_id);
+        let fix = password_policy_fix(scope);
         vec![match &scope.evidence.password_policy {
             None => Observation::fail(resource::ACCOUNT, account, "the account has no password policy"),
             Some(policy) => match policy.reuse_prevention {
@@ -28,6 +30,8 @@ pub const CHECK: Check = Check {
                 ),
                 None => Observation::fail(resource::ACCOUNT, account, "the password policy does not prevent reuse"),
             },
-        }]
+        }
+        .with_fix(Some(fix))]
     }),
+    fix: Fixer::Judged,
 };

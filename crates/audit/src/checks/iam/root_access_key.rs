@@ -1,5 +1,5 @@
 use super::{root, REPORT};
-use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
 
 pub const CHECK: Check = Check {
     id: "iam-root-access-key",
@@ -26,4 +26,6 @@ pub const CHECK: Check = Check {
         };
         vec![Observation::judged(!active.is_empty(), resource::ACCOUNT, root.arn.clone(), evidence)]
     }),
+    // No command: only the root user can delete the root user's access keys, and no command should run as root.
+    fix: Fixer::None,
 };

@@ -1,5 +1,5 @@
 use super::{root, REPORT};
-use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
 
 pub const CHECK: Check = Check {
     id: "iam-root-mfa",
@@ -20,4 +20,6 @@ pub const CHECK: Check = Check {
         let evidence = if root.mfa_active { "the root user has MFA" } else { "the root user has no MFA" };
         vec![Observation::judged(!root.mfa_active, resource::ACCOUNT, root.arn.clone(), evidence)]
     }),
+    // No command: only the root user, signed in to the console, can add the root user's MFA.
+    fix: Fixer::None,
 };

@@ -1,7 +1,9 @@
 use sgaudit_snapshot::posture::CredentialUser;
 
-use super::{days_since, per_user_all, REPORT};
-use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use super::{access_key_fix, days_since, per_user_all, REPORT};
+use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
+use crate::fix::shell::Command;
+use crate::fix::Fix;
 
 /// Days of disuse after which a credential should be disabled.
 pub const MAX_UNUSED_DAYS: i64 = 45;
@@ -23,16 +25,32 @@ pub const CHECK: Check = Check {
             if u.password_enabled == Some(true) {
                 let since =
                     u.password_last_used.as_deref().or(u.password_last_changed.as_deref()).or(u.created.as_deref());
-                out.push(judge(scope.now, u, u.arn.clone(), "console password", since, u.password_last_used.is_some()));
+                let fix = Fix::commands(
+                    format!(
+                        "Remove {}'s console password (its login profile); give the user a new one \
+                         (`aws iam create-login-profile`) if they need the console again.",
+                        sgaudit_snapshot::text::printable(&u.user)
+                    ),
+                    vec![Command::aws("iam", "delete-login-profile", None).arg("--user-name", &u.user).line()],
+                );
+                let password_used = u.password_last_used.is_some();
+                out.push(
+                    judge(scope.now, u, u.arn.clone(), "console password", since, password_used).with_fix(Some(fix)),
+                );
             }
             for key in u.access_keys.iter().filter(|k| k.active) {
                 let since = key.last_used.as_deref().or(key.last_rotated.as_deref());
                 let what = format!("access key {}", key.slot);
-                out.push(judge(scope.now, u, super::key_resource(u, key), &what, since, key.last_used.is_some()));
+                let fix = access_key_fix(u, key, false, "Deactivate the unused key");
+                out.push(
+                    judge(scope.now, u, super::key_resource(u, key), &what, since, key.last_used.is_some())
+                        .with_fix(Some(fix)),
+                );
             }
             out
         })
     }),
+    fix: Fixer::Judged,
 };
 
 fn judge(

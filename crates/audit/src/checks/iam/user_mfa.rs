@@ -1,5 +1,5 @@
 use super::{per_user, REPORT};
-use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
 
 pub const CHECK: Check = Check {
     id: "iam-user-mfa",
@@ -18,4 +18,6 @@ pub const CHECK: Check = Check {
             Some(Observation::judged(!u.mfa_active, resource::IAM_USER, u.arn.clone(), evidence))
         })
     }),
+    // No command: an MFA device is registered with codes from the device in hand.
+    fix: Fixer::None,
 };

@@ -1,4 +1,7 @@
-use crate::checks::{account_resource, resource, Check, Evaluate, Family, Observation, Severity};
+use crate::checks::{account_resource, resource, Check, Evaluate, Family, Fixer, Observation, Severity};
+use crate::fix::shell::Command;
+use crate::fix::terraform::{self, Resource, Value};
+use crate::fix::Fix;
 
 pub const CHECK: Check = Check {
     id: "net-ebs-default-encryption",
@@ -27,6 +30,21 @@ pub const CHECK: Check = Check {
                 format!("the snapshot records no EBS encryption default for {region}"),
             ),
         }
-        .in_region(region)]
+        .in_region(region)
+        .with_fix(Some(fix(region)))]
     }),
+    fix: Fixer::Judged,
 };
+
+fn fix(region: &str) -> Fix {
+    Fix::commands(
+        format!(
+            "Turn on EBS encryption by default in {region}: every new volume (and snapshot copy) is then encrypted with \
+             the account's default EBS key; existing volumes are not changed."
+        ),
+        vec![Command::aws("ec2", "enable-ebs-encryption-by-default", Some(region)).line()],
+    )
+    .with_terraform(Some(terraform::file(&[
+        Resource::new("aws_ebs_encryption_by_default", "this").set("enabled", Value::Bool(true))
+    ])))
+}

@@ -1,4 +1,4 @@
-use crate::checks::{account_resource, resource, Check, Evaluate, Family, Observation, Severity};
+use crate::checks::{account_resource, resource, Check, Evaluate, Family, Fixer, Observation, Severity};
 
 pub const CHECK: Check = Check {
     id: "net-instance-outside-vpc",
@@ -31,4 +31,6 @@ pub const CHECK: Check = Check {
             })
             .collect()
     }),
+    // A migration (a new instance in a VPC from an image of the old one), not a command.
+    fix: Fixer::None,
 };

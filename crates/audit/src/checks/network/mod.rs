@@ -3,11 +3,12 @@
 //! (issue 16): duplicate groups, redundant rules, broad public sources, wide port ranges, every protocol from
 //! a public block, and groups near AWS's quota of rules.
 
-use sgaudit_snapshot::text::printable;
 use sgaudit_snapshot::{Direction, Rule, SecurityGroup};
 
 use super::{resource, Observation, RegionScope};
 use crate::exposure::{covers_port, RDP, SSH};
+use crate::fix::ec2::{self, Added, Entry};
+use crate::fix::{Choice, Fix, ADMIN_CIDR, ADMIN_CIDR_V6, PORT};
 use crate::rules::{atoms, Atom, RulePeer};
 
 pub mod ebs_default_encryption;
@@ -16,28 +17,33 @@ pub mod nacl_admin_port;
 pub mod sg_all_protocols_public;
 pub mod sg_broad_public_source;
 pub mod sg_duplicate_rules;
+pub mod sg_groups_per_interface;
 pub mod sg_ipv4_admin_port;
 pub mod sg_ipv6_admin_port;
 pub mod sg_open_port;
 pub mod sg_redundant_rule;
 pub mod sg_rules_quota;
+pub mod sg_shared_rule_templates;
 pub mod sg_wide_port_range;
 
 /// The remote administration ports of FSBP EC2.21/EC2.53/EC2.54 and CIS 5.x.
 pub(crate) const ADMIN_PORTS: [u16; 2] = [SSH, RDP];
 
 /// Judges every group of the region with `open` (which names what the group opens, or `None`): a failure
-/// per group that opens something, or one pass for the region when none does.
+/// per group that opens something, with its fix (`fix`), or one pass for the region when none does.
 pub(crate) fn per_group(
     scope: &RegionScope,
     what: &str,
     open: impl Fn(&SecurityGroup) -> Option<String>,
+    fix: impl Fn(&SecurityGroup) -> Option<Fix>,
 ) -> Vec<Observation> {
     let mut out: Vec<Observation> = scope
         .region
         .security_groups
         .iter()
-        .filter_map(|g| open(g).map(|detail| group_failure(scope, g, format!("{} {detail}", named(g)))))
+        .filter_map(|g| {
+            open(g).map(|detail| group_failure(scope, g, format!("{} {detail}", named(g))).with_fix(fix(g)))
+        })
         .collect();
     if out.is_empty() {
         let groups = scope.region.security_groups.len();
@@ -50,10 +56,8 @@ pub(crate) fn per_group(
 }
 
 /// `sg-0abc (web)`: a group as evidence names it, its name (AWS text, chosen by whoever created the group) made
-/// safe to show.
-pub(crate) fn named(group: &SecurityGroup) -> String {
-    format!("{} ({})", group.group_id, printable(&group.group_name))
-}
+/// safe to show; the fixes name it alike.
+pub(crate) use crate::fix::ec2::named;
 
 /// A failure located at a group of the region.
 pub(crate) fn group_failure(scope: &RegionScope, group: &SecurityGroup, evidence: String) -> Observation {
@@ -88,12 +92,71 @@ pub(crate) fn ingress_atoms(group: &SecurityGroup, pick: impl Fn(&Atom) -> bool)
     (!shown.is_empty()).then(|| shown.join(", "))
 }
 
+/// The group's ingress entries that `pick` picks, judged in the rule algebra's normal form as
+/// [`ingress_atoms`] judges them.
+pub(crate) fn ingress_entries<'a>(group: &'a SecurityGroup, pick: impl Fn(&Atom) -> bool) -> Vec<Entry<'a>> {
+    ec2::entries(group)
+        .into_iter()
+        .filter(|e| e.direction == Direction::Ingress && pick(&e.atom(&group.group_id)))
+        .collect()
+}
+
+/// The fix of the group's world-open ingress entries that `open` picks, narrowed to the user's `ranges`.
+pub(crate) fn narrow_world(
+    scope: &RegionScope,
+    group: &SecurityGroup,
+    open: impl Fn(&Entry) -> bool,
+    ranges: (Choice, Choice),
+    what: &str,
+    advice: &str,
+) -> Option<Fix> {
+    let offending: Vec<Entry> = ec2::entries(group)
+        .into_iter()
+        .filter(|e| e.direction == Direction::Ingress && e.is_world() && open(e))
+        .collect();
+    ec2::narrow(&scope.region.region, group, &offending, ranges, what, advice)
+}
+
+/// The fix of entries whose peer is right but whose protocol or ports are too wide: revoke them and admit, from
+/// the same peer, the one TCP port the service listens on.
+pub(crate) fn one_port(scope: &RegionScope, group: &SecurityGroup, offending: &[Entry], what: &str) -> Option<Fix> {
+    if offending.is_empty() {
+        return None;
+    }
+    let mut added: Vec<Added> = Vec::new();
+    for e in offending {
+        if !added.iter().any(|a| a.like.peer == e.peer && a.like.direction == e.direction) {
+            added.push(Added::on_port(*e, PORT));
+        }
+    }
+    let region = scope.region.region.as_str();
+    let mut cli = ec2::revoke(region, group, offending);
+    let authorize = ec2::authorize(region, group, &added);
+    cli.extend(authorize.iter().map(|c| c.line()));
+    let summary = format!(
+        "Revoke the rule(s) of {} that admit {what}: {}; then admit, from the same peers, only the port the \
+         service listens on (TCP $PORT; change IpProtocol for UDP, or add a rule per port).{}",
+        ec2::named(group),
+        ec2::described(group, offending),
+        crate::fix::set_first(&[PORT])
+    );
+    Some(Fix::commands(summary, cli).with_terraform(ec2::resulting_rules(group, offending, &added)))
+}
+
+/// The admin ranges, IPv4 and IPv6.
+pub(crate) const ADMIN_RANGES: (Choice, Choice) = (ADMIN_CIDR, ADMIN_CIDR_V6);
+
 /// What the quota checks warn at: this share, in per cent, of a quota.
 pub(crate) const QUOTA_WARNING_PERCENT: u32 = 80;
 
 /// The count at which a quota check warns: [`QUOTA_WARNING_PERCENT`] of `quota`, rounded up (48 of 60).
 pub(crate) const fn quota_warning(quota: u32) -> u32 {
     (quota * QUOTA_WARNING_PERCENT).div_ceil(100)
+}
+
+/// Whether the rule admits TCP 22, or TCP or UDP 3389.
+pub(crate) fn opens_admin_port(rule: &Rule) -> bool {
+    ADMIN_PORTS.iter().any(|&port| covers_port(rule, port, port == RDP))
 }
 
 /// The admin ports a group's ingress rules open to the addresses `world` picks out (0.0.0.0/0 or ::/0).

@@ -1,5 +1,5 @@
-use super::{ingress_atoms, is_world, per_group};
-use crate::checks::{Check, Evaluate, Family, Severity};
+use super::{ingress_atoms, ingress_entries, is_world, one_port, per_group};
+use crate::checks::{Check, Evaluate, Family, Fixer, Severity};
 use crate::rules::all_protocols_to_public;
 
 pub const CHECK: Check = Check {
@@ -16,9 +16,13 @@ pub const CHECK: Check = Check {
                   prefer a VPN or private connectivity.",
     reads: &["ec2-security-groups"],
     evaluate: Evaluate::Region(|scope| {
-        per_group(scope, "admits every protocol from a public block other than 0.0.0.0/0 and ::/0", |g| {
-            ingress_atoms(g, |a| all_protocols_to_public(a) && !is_world(a))
-                .map(|rules| format!("admits every protocol from a public block: {rules}"))
-        })
+        let pick = |a: &crate::rules::Atom| all_protocols_to_public(a) && !is_world(a);
+        per_group(
+            scope,
+            "admits every protocol from a public block other than 0.0.0.0/0 and ::/0",
+            |g| ingress_atoms(g, pick).map(|rules| format!("admits every protocol from a public block: {rules}")),
+            |g| one_port(scope, g, &ingress_entries(g, pick), "every protocol from a public block"),
+        )
     }),
+    fix: Fixer::Judged,
 };

@@ -1,5 +1,6 @@
-use super::{ingress_atoms, is_world, per_group};
-use crate::checks::{Check, Evaluate, Family, Severity};
+use super::{ingress_atoms, ingress_entries, is_world, per_group};
+use crate::checks::{Check, Evaluate, Family, Fixer, Severity};
+use crate::fix::{ec2, ALLOWED_CIDR, ALLOWED_CIDR_V6};
 use crate::rules::broad_public_source;
 
 /// The longest IPv4 prefix that counts as a broad public source: a /8 holds 16.7 million addresses, more than
@@ -32,13 +33,23 @@ pub const CHECK: Check = Check {
             "admits traffic from a public block of /{MAX_PREFIX_V4} or larger (IPv6: /{MAX_PREFIX_V6} or larger) \
              other than 0.0.0.0/0 and ::/0"
         );
-        per_group(scope, &what, |g| {
-            ingress_atoms(g, |a| broad_public_source(a, MAX_PREFIX_V4, MAX_PREFIX_V6) && !is_world(a)).map(|rules| {
-                format!(
-                    "admits traffic from a public block of /{MAX_PREFIX_V4} or larger (IPv6: /{MAX_PREFIX_V6} or \
-                     larger): {rules}"
-                )
-            })
-        })
+        let pick = |a: &crate::rules::Atom| broad_public_source(a, MAX_PREFIX_V4, MAX_PREFIX_V6) && !is_world(a);
+        per_group(
+            scope,
+            &what,
+            |g| {
+                ingress_atoms(g, pick).map(|rules| {
+                    format!(
+                        "admits traffic from a public block of /{MAX_PREFIX_V4} or larger (IPv6: /{MAX_PREFIX_V6} or \
+                         larger): {rules}"
+                    )
+                })
+            },
+            |g| {
+                let ranges = (ALLOWED_CIDR, ALLOWED_CIDR_V6);
+                ec2::narrow(&scope.region.region, g, &ingress_entries(g, pick), ranges, "a very large public block", "")
+            },
+        )
     }),
+    fix: Fixer::Judged,
 };

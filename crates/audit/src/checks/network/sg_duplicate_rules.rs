@@ -4,10 +4,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sgaudit_snapshot::{Direction, SecurityGroup, Target, Via};
+use sgaudit_snapshot::{Direction, RegionSnapshot, SecurityGroup, Target, Via};
 
 use super::{group_failure, named, region_pass};
-use crate::checks::{Check, Evaluate, Family, Observation, RegionScope, Severity};
+use crate::checks::{Check, Evaluate, Family, Fixer, Observation, RegionScope, Severity};
+use crate::fix::shell::Command;
+use crate::fix::{ec2, Fix};
 use crate::rules::{atoms, signature, Signature};
 
 pub const CHECK: Check = Check {
@@ -26,6 +28,7 @@ pub const CHECK: Check = Check {
                   infrastructure code), then delete it: one group to review instead of several.",
     reads: &["ec2-security-groups"],
     evaluate: Evaluate::Region(evaluate),
+    fix: Fixer::Judged,
 };
 
 fn evaluate(scope: &RegionScope) -> Vec<Observation> {
@@ -53,10 +56,10 @@ fn evaluate(scope: &RegionScope) -> Vec<Observation> {
         sets.entry((vpc, signature(group))).or_default().push(group);
     }
 
-    let whole = holders_whole(scope);
+    let whole = holders_whole(region);
     let mut out = Vec::new();
     for ((vpc, signature), groups) in sets.iter().filter(|(_, groups)| groups.len() > 1) {
-        let counted: Vec<(&SecurityGroup, usize)> = groups.iter().map(|g| (*g, holders(scope, g))).collect();
+        let counted: Vec<(&SecurityGroup, usize)> = groups.iter().map(|g| (*g, holders(region, g))).collect();
         // The most holders, then the lowest id.
         let Some(&(kept, _)) = counted.iter().min_by_key(|(g, n)| (std::cmp::Reverse(*n), g.group_id.as_str())) else {
             continue;
@@ -74,7 +77,7 @@ fn evaluate(scope: &RegionScope) -> Vec<Observation> {
                 kept.group_id,
                 signature.digest()
             );
-            out.push(group_failure(scope, group, evidence));
+            out.push(group_failure(scope, group, evidence).with_fix(Some(fix(scope, group, kept, whole))));
         }
     }
     if out.is_empty() {
@@ -90,12 +93,45 @@ fn evaluate(scope: &RegionScope) -> Vec<Observation> {
     out
 }
 
+/// Keep `kept`; move each interface holding `group` to it (the interface's other groups stay), name the holders
+/// whose own settings name the group, then delete it through `sgaudit cleanup` once nothing uses it.
+fn fix(scope: &RegionScope, group: &SecurityGroup, kept: &SecurityGroup, whole: bool) -> Fix {
+    let region = &scope.region.region;
+    let (mut cli, others) = ec2::move_holders(scope.region, &group.group_id, &kept.group_id);
+    let interfaces = cli.len();
+    cli.push(Command::sgaudit("cleanup").arg("--accounts", scope.account_id).arg("--region", region).line());
+    let mut summary = format!(
+        "Keep {} and retire {}, which has the same rules: move its {interfaces} network interface(s) to {} (the \
+         commands keep each interface's other groups; an interface a service manages refuses, change that \
+         service's settings instead)",
+        named(kept),
+        named(group),
+        kept.group_id
+    );
+    if others.is_empty() {
+        summary.push('.');
+    } else {
+        summary.push_str(&format!(
+            "; these name it in their own settings, change each to {}: {}.",
+            kept.group_id,
+            others.join(", ")
+        ));
+    }
+    if !whole {
+        summary.push_str(" Not every source of use could be read in the region: there may be holders not listed.");
+    }
+    summary.push_str(
+        " Then check that nothing else names it (launch templates, infrastructure code) and delete it with sgaudit \
+         cleanup, which shows it in its plan once it is unused (run it again with --apply).",
+    );
+    Fix::commands(summary, cli)
+}
+
 /// How many resources hold the group: each resource, network interface or share with another account seen
 /// holding it (by id, or by name as launch templates may name a group of a default VPC), once. A rule naming the
 /// group is no holder (such groups are left out).
-fn holders(scope: &RegionScope, group: &SecurityGroup) -> usize {
-    scope
-        .region
+pub(super) fn holders(region: &RegionSnapshot, group: &SecurityGroup) -> usize {
+    region
         .attachments
         .iter()
         .filter(|a| a.via != Via::Rule)
@@ -111,10 +147,10 @@ fn holders(scope: &RegionScope, group: &SecurityGroup) -> usize {
 
 /// Whether every source of evidence of use was read whole in the region, so the holders counted are all there
 /// are.
-fn holders_whole(scope: &RegionScope) -> bool {
+pub(super) fn holders_whole(region: &RegionSnapshot) -> bool {
     sgaudit_snapshot::SOURCES.iter().all(|&source| {
         let mut missing = Vec::new();
-        crate::unread(&scope.region.coverage, source, &mut missing);
+        crate::unread(&region.coverage, source, &mut missing);
         missing.is_empty()
     })
 }

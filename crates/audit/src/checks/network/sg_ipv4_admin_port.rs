@@ -1,6 +1,7 @@
-use super::{admin_ports_open, per_group};
-use crate::checks::{Check, Evaluate, Family, Severity};
+use super::{admin_ports_open, narrow_world, opens_admin_port, per_group, ADMIN_RANGES};
+use crate::checks::{Check, Evaluate, Family, Fixer, Severity};
 use crate::exposure::is_world_open_v4;
+use crate::fix::ec2::NO_OPEN_ADMIN_PORT;
 
 pub const CHECK: Check = Check {
     id: "net-sg-ipv4-admin-port",
@@ -14,6 +15,15 @@ pub const CHECK: Check = Check {
                   address ranges or security groups, or reach instances through Systems Manager.",
     reads: &["ec2-security-groups"],
     evaluate: Evaluate::Region(|scope| {
-        per_group(scope, "admits 22 or 3389 from 0.0.0.0/0", |g| admin_ports_open(g, is_world_open_v4, "0.0.0.0/0"))
+        per_group(
+            scope,
+            "admits 22 or 3389 from 0.0.0.0/0",
+            |g| admin_ports_open(g, is_world_open_v4, "0.0.0.0/0"),
+            |g| {
+                let open = |e: &crate::fix::ec2::Entry| !e.is_v6() && opens_admin_port(e.rule);
+                narrow_world(scope, g, open, ADMIN_RANGES, "ports 22 and 3389 to 0.0.0.0/0", NO_OPEN_ADMIN_PORT)
+            },
+        )
     }),
+    fix: Fixer::Judged,
 };

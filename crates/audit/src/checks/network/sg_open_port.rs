@@ -1,6 +1,9 @@
-use super::per_group;
-use crate::checks::{Check, Evaluate, Family, Severity};
+use sgaudit_snapshot::Rule;
+
+use super::{narrow_world, per_group};
+use crate::checks::{Check, Evaluate, Family, Fixer, Severity};
 use crate::exposure::{is_world_open, port_range, protocol, Protocol};
+use crate::fix::{ALLOWED_CIDR, ALLOWED_CIDR_V6};
 
 pub const CHECK: Check = Check {
     id: "net-sg-open-port",
@@ -18,28 +21,43 @@ pub const CHECK: Check = Check {
         let allowed = &scope.options.allowed_open_ports;
         let listed = allowed.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
         let what = format!("admits a port other than {listed} from the internet");
-        per_group(scope, &what, |g| {
-            let mut open: Vec<String> = Vec::new();
-            for rule in g.ingress.iter().filter(|r| is_world_open(r)) {
-                let (name, (from, to)) = match protocol(rule) {
-                    Protocol::All => ("all traffic", (0, 65535)),
-                    Protocol::Tcp => ("tcp", port_range(rule)),
-                    Protocol::Udp => ("udp", port_range(rule)),
-                    Protocol::Other => continue,
-                };
-                if (from..=to).all(|p| u16::try_from(p).is_ok_and(|p| allowed.contains(&p))) {
-                    continue;
+        per_group(
+            scope,
+            &what,
+            |g| {
+                let mut open: Vec<String> = Vec::new();
+                for shown in g.ingress.iter().filter(|r| is_world_open(r)).filter_map(|r| beyond(r, allowed)) {
+                    if !open.contains(&shown) {
+                        open.push(shown);
+                    }
                 }
-                let shown = match (protocol(rule), from == to) {
-                    (Protocol::All, _) => name.to_string(),
-                    (_, true) => format!("{name} {from}"),
-                    (_, false) => format!("{name} {from}-{to}"),
-                };
-                if !open.contains(&shown) {
-                    open.push(shown);
-                }
-            }
-            (!open.is_empty()).then(|| format!("admits {} from 0.0.0.0/0 or ::/0", open.join(", ")))
-        })
+                (!open.is_empty()).then(|| format!("admits {} from 0.0.0.0/0 or ::/0", open.join(", ")))
+            },
+            |g| {
+                let advice = " If the port must serve the public, allow-list it (--allow-open-ports) instead.";
+                let ranges = (ALLOWED_CIDR, ALLOWED_CIDR_V6);
+                narrow_world(scope, g, |e| beyond(e.rule, allowed).is_some(), ranges, "ports to the internet", advice)
+            },
+        )
     }),
+    fix: Fixer::Judged,
 };
+
+/// What a rule opens beyond the allowed ports (`tcp 8080`, `all traffic`), if anything: a TCP or UDP range not
+/// wholly allowed, or every protocol.
+fn beyond(rule: &Rule, allowed: &[u16]) -> Option<String> {
+    let (name, (from, to)) = match protocol(rule) {
+        Protocol::All => ("all traffic", (0, 65535)),
+        Protocol::Tcp => ("tcp", port_range(rule)),
+        Protocol::Udp => ("udp", port_range(rule)),
+        Protocol::Other => return None,
+    };
+    if (from..=to).all(|p| u16::try_from(p).is_ok_and(|p| allowed.contains(&p))) {
+        return None;
+    }
+    Some(match (protocol(rule), from == to) {
+        (Protocol::All, _) => name.to_string(),
+        (_, true) => format!("{name} {from}"),
+        (_, false) => format!("{name} {from}-{to}"),
+    })
+}

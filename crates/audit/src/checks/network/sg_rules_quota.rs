@@ -15,7 +15,8 @@ use sgaudit_snapshot::text::printable;
 use sgaudit_snapshot::{Direction, SecurityGroup};
 
 use super::{group_failure, named, quota_warning, region_pass, QUOTA_WARNING_PERCENT};
-use crate::checks::{Check, Evaluate, Family, Severity};
+use crate::checks::{Check, Evaluate, Family, Fixer, Severity};
+use crate::fix::Fix;
 
 /// AWS's default quota of inbound or outbound rules per security group, per address family (L-0EA8095F).
 pub const DEFAULT_RULES_PER_GROUP: u32 = 60;
@@ -69,7 +70,14 @@ pub const CHECK: Check = Check {
                     many.join(", ")
                 )),
             }
-            out.push(group_failure(scope, group, evidence));
+            let fix = Fix::summary(format!(
+                "No one command fixes this. For {}: revoke its redundant rules (see net-sg-redundant-rule), gather \
+                 address blocks into a customer-managed prefix list, or split the rules over two groups by role; if \
+                 every rule is needed, ask for more in Service Quotas (VPC, L-0EA8095F, 'Inbound or outbound rules \
+                 per security group'), keeping rules per group times groups per interface within 1,000.",
+                named(group)
+            ));
+            out.push(group_failure(scope, group, evidence).with_fix(Some(fix)));
         }
         if out.is_empty() {
             let mut evidence = format!(
@@ -88,6 +96,8 @@ pub const CHECK: Check = Check {
         }
         out
     }),
+    // Words only (the fix attached to each failure): which rules to drop or merge is the owners' choice.
+    fix: Fixer::Judged,
 };
 
 /// One of a group's four tallies of rules.

@@ -1,5 +1,5 @@
-use super::{ingress_atoms, is_world, per_group};
-use crate::checks::{Check, Evaluate, Family, Severity};
+use super::{ingress_atoms, ingress_entries, is_world, one_port, per_group};
+use crate::checks::{Check, Evaluate, Family, Fixer, Severity};
 use crate::rules::{wide_port_range, Protocol, RulePeer};
 
 /// The most TCP or UDP ports one rule may open before it is reported: a service uses a handful of ports, and a
@@ -23,14 +23,20 @@ pub const CHECK: Check = Check {
     evaluate: Evaluate::Region(|scope| {
         let what =
             format!("admits more than {MAX_PORTS} TCP or UDP ports in one rule from an address block or prefix list");
-        per_group(scope, &what, |g| {
-            let picked = |a: &crate::rules::Atom| {
-                matches!(a.protocol, Protocol::Tcp | Protocol::Udp)
-                    && matches!(a.peer, RulePeer::Cidr(_) | RulePeer::PrefixList(_))
-                    && !is_world(a)
-                    && wide_port_range(a, MAX_PORTS)
-            };
-            ingress_atoms(g, picked).map(|rules| format!("admits more than {MAX_PORTS} ports in one rule: {rules}"))
-        })
+        let picked = |a: &crate::rules::Atom| {
+            matches!(a.protocol, Protocol::Tcp | Protocol::Udp)
+                && matches!(a.peer, RulePeer::Cidr(_) | RulePeer::PrefixList(_))
+                && !is_world(a)
+                && wide_port_range(a, MAX_PORTS)
+        };
+        per_group(
+            scope,
+            &what,
+            |g| {
+                ingress_atoms(g, picked).map(|rules| format!("admits more than {MAX_PORTS} ports in one rule: {rules}"))
+            },
+            |g| one_port(scope, g, &ingress_entries(g, picked), "more than 1,000 ports in one rule"),
+        )
     }),
+    fix: Fixer::Judged,
 };

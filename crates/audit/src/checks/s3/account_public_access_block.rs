@@ -1,4 +1,8 @@
-use crate::checks::{account_resource, resource, Check, Evaluate, Family, Observation, Severity};
+use super::{block_json, block_resource, ALL_ON};
+use crate::checks::{account_resource, resource, AccountScope, Check, Evaluate, Family, Fixer, Observation, Severity};
+use crate::fix::shell::Command;
+use crate::fix::terraform::{self, Resource, Value};
+use crate::fix::Fix;
 
 pub const CHECK: Check = Check {
     id: "s3-account-public-access-block",
@@ -28,9 +32,27 @@ pub const CHECK: Check = Check {
                     )
                 }
             }
-        }]
+        }
+        .with_fix(Some(fix(scope)))]
     }),
+    fix: Fixer::Judged,
 };
+
+/// All four settings on for the account.
+fn fix(scope: &AccountScope) -> Fix {
+    let on = ALL_ON;
+    let command = Command::aws("s3control", "put-public-access-block", Some(&scope.evidence.region))
+        .arg("--account-id", scope.account_id)
+        .json("--public-access-block-configuration", &block_json(&on));
+    let resource =
+        Resource::new("aws_s3_account_public_access_block", "this").set("account_id", Value::str(scope.account_id));
+    Fix::commands(
+        "Turn on all four S3 Block Public Access settings for the account, after checking that no bucket must \
+         stay public (those that must are better served through CloudFront).",
+        vec![command.line()],
+    )
+    .with_terraform(Some(terraform::file(&[block_resource(resource, &on)])))
+}
 
 /// The names of the settings that are off.
 pub(crate) fn off_settings(block: &sgaudit_snapshot::posture::PublicAccessBlock) -> Vec<&'static str> {

@@ -1,7 +1,7 @@
 use sgaudit_snapshot::posture::{ALL_USERS, AUTHENTICATED_USERS, LOG_DELIVERY};
 
-use super::{bucket_arn, per_bucket, BUCKETS};
-use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use super::{acl_fix, bucket_arn, per_bucket, BUCKETS};
+use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
 
 const WRITES: &[&str] = &["WRITE", "WRITE_ACP", "FULL_CONTROL"];
 
@@ -43,7 +43,10 @@ pub const CHECK: Check = Check {
             let (log, real): (Vec<_>, Vec<_>) = others.iter().partition(|g| g.grantee == LOG_DELIVERY);
             if !real.is_empty() {
                 let list: Vec<String> = real.iter().map(shown).collect();
+                let write = |g: &sgaudit_snapshot::posture::Grant| real.contains(&g);
+                let fix = acl_fix(bucket, write, "the write and permission grants to other accounts");
                 Observation::fail(resource::S3_BUCKET, arn, format!("{}: ACL grants {}", bucket.name, list.join(", ")))
+                    .with_fix(Some(fix))
             } else if !log.is_empty() {
                 let list: Vec<String> = log.iter().map(shown).collect();
                 Observation::fail(
@@ -65,4 +68,6 @@ pub const CHECK: Check = Check {
             }
         })
     }),
+    // A grant to S3's log delivery is informational and has no fix: a log bucket needs it.
+    fix: Fixer::Judged,
 };

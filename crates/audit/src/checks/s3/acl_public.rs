@@ -1,7 +1,7 @@
 use sgaudit_snapshot::posture::{ALL_USERS, AUTHENTICATED_USERS};
 
-use super::{account_block_read, bucket_arn, effective_block, per_bucket, BUCKETS};
-use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use super::{account_block_read, acl_fix, bucket_arn, effective_block, per_bucket, BUCKETS};
+use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
 
 pub const CHECK: Check = Check {
     id: "s3-acl-public",
@@ -60,7 +60,10 @@ pub const CHECK: Check = Check {
                 if !account_block_read(scope) {
                     evidence.push_str(" (the account's Block Public Access could not be read)");
                 }
-                let fail = Observation::fail(resource::S3_BUCKET, arn, evidence);
+                let public =
+                    |g: &sgaudit_snapshot::posture::Grant| g.grantee == ALL_USERS || g.grantee == AUTHENTICATED_USERS;
+                let fix = acl_fix(bucket, public, "the grants to AllUsers and AuthenticatedUsers");
+                let fail = Observation::fail(resource::S3_BUCKET, arn, evidence).with_fix(Some(fix));
                 if writes {
                     fail.with_severity(Severity::Critical)
                 } else {
@@ -69,4 +72,5 @@ pub const CHECK: Check = Check {
             },
         )
     }),
+    fix: Fixer::Judged,
 };

@@ -1,6 +1,6 @@
 use super::account_public_access_block::off_settings;
-use super::{bucket_arn, per_bucket, BUCKETS};
-use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use super::{bucket_arn, bucket_block_fix, per_bucket, ALL_ON, BUCKETS};
+use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
 
 pub const CHECK: Check = Check {
     id: "s3-bucket-public-access-block",
@@ -15,6 +15,14 @@ pub const CHECK: Check = Check {
     evaluate: Evaluate::Account(|scope| {
         per_bucket(scope, &["s3:GetBucketPublicAccessBlock"], |bucket| {
             let arn = bucket_arn(bucket);
+            let fix = bucket_block_fix(
+                bucket,
+                &ALL_ON,
+                format!(
+                    "Turn on all four Block Public Access settings of {}, unless it must serve the public.",
+                    sgaudit_snapshot::text::printable(&bucket.name)
+                ),
+            );
             match &bucket.public_access_block {
                 None => Observation::fail(
                     resource::S3_BUCKET,
@@ -31,6 +39,8 @@ pub const CHECK: Check = Check {
                     Observation::judged(!off.is_empty(), resource::S3_BUCKET, arn, evidence)
                 }
             }
+            .with_fix(Some(fix))
         })
     }),
+    fix: Fixer::Judged,
 };

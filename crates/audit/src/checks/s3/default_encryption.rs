@@ -1,5 +1,7 @@
-use super::{bucket_arn, per_bucket, BUCKETS};
-use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use super::{bucket_arn, per_bucket, s3api, BUCKETS};
+use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
+use crate::fix::shell::Json;
+use crate::fix::{set_first, Fix, KMS_KEY_ARN};
 
 pub const CHECK: Check = Check {
     id: "s3-default-encryption",
@@ -23,7 +25,30 @@ pub const CHECK: Check = Check {
                 format!("default encryption {}", bucket.encryption.join(", "))
             };
             let evidence = format!("{}: {shown}", bucket.name);
+            let by_default = Json::Object(vec![
+                ("SSEAlgorithm", Json::str("aws:kms")),
+                ("KMSMasterKeyID", Json::StringVar(KMS_KEY_ARN)),
+            ]);
+            let rule = Json::Object(vec![
+                ("ApplyServerSideEncryptionByDefault", by_default),
+                ("BucketKeyEnabled", Json::Bool(true)),
+            ]);
+            let command = s3api("put-bucket-encryption", bucket).json(
+                "--server-side-encryption-configuration",
+                &Json::Object(vec![("Rules", Json::Array(vec![rule]))]),
+            );
+            let fix = Fix::commands(
+                format!(
+                    "Make SSE-KMS with a customer managed key {}'s default encryption, with an S3 Bucket Key to keep \
+                     KMS requests (and costs) down; objects already stored keep their encryption.{}",
+                    sgaudit_snapshot::text::printable(&bucket.name),
+                    set_first(command.choices())
+                ),
+                vec![command.line()],
+            );
             Observation::judged(scope.options.require_kms && !kms, resource::S3_BUCKET, arn, evidence)
+                .with_fix(Some(fix))
         })
     }),
+    fix: Fixer::Judged,
 };

@@ -3,9 +3,13 @@
 //! settings by a call of its own, whose failure leaves just the checks that need it not evaluated.
 
 use serde_json::Value;
-use sgaudit_snapshot::posture::{Bucket, PublicAccessBlock};
+use sgaudit_snapshot::posture::{Bucket, Grant, PublicAccessBlock};
+use sgaudit_snapshot::text::printable;
 
 use super::{resource, AccountScope, Observation};
+use crate::fix::shell::{Command, Json};
+use crate::fix::terraform;
+use crate::fix::Fix;
 
 pub mod account_public_access_block;
 pub mod acl_other_account_write;
@@ -59,6 +63,91 @@ pub(crate) fn per_bucket(
             }
         })
         .collect()
+}
+
+/// Every Block Public Access setting on.
+pub(crate) const ALL_ON: PublicAccessBlock = PublicAccessBlock {
+    block_public_acls: true,
+    ignore_public_acls: true,
+    block_public_policy: true,
+    restrict_public_buckets: true,
+};
+
+/// `s3api` with the bucket's region, where known.
+fn s3api(operation: &str, bucket: &Bucket) -> Command {
+    Command::aws("s3api", operation, bucket.region.as_deref()).arg("--bucket", &bucket.name)
+}
+
+/// The four Block Public Access settings as `PutPublicAccessBlock` takes them.
+pub(crate) fn block_json(block: &PublicAccessBlock) -> Json {
+    Json::Object(vec![
+        ("BlockPublicAcls", Json::Bool(block.block_public_acls)),
+        ("IgnorePublicAcls", Json::Bool(block.ignore_public_acls)),
+        ("BlockPublicPolicy", Json::Bool(block.block_public_policy)),
+        ("RestrictPublicBuckets", Json::Bool(block.restrict_public_buckets)),
+    ])
+}
+
+/// The four settings as the Terraform resources of Block Public Access name them.
+pub(crate) fn block_resource(resource: terraform::Resource, block: &PublicAccessBlock) -> terraform::Resource {
+    use terraform::Value::Bool;
+    resource
+        .set("block_public_acls", Bool(block.block_public_acls))
+        .set("ignore_public_acls", Bool(block.ignore_public_acls))
+        .set("block_public_policy", Bool(block.block_public_policy))
+        .set("restrict_public_buckets", Bool(block.restrict_public_buckets))
+}
+
+/// Put the bucket's own Block Public Access to `block`.
+pub(crate) fn bucket_block_fix(bucket: &Bucket, block: &PublicAccessBlock, summary: String) -> Fix {
+    let command =
+        s3api("put-public-access-block", bucket).json("--public-access-block-configuration", &block_json(block));
+    let resource = terraform::Resource::new("aws_s3_bucket_public_access_block", &bucket.name)
+        .set("bucket", terraform::Value::str(&bucket.name));
+    Fix::commands(summary, vec![command.line()])
+        .with_terraform(Some(terraform::file(&[block_resource(resource, block)])))
+}
+
+/// Put the bucket's ACL to its grants without those `drop` picks (`PutBucketAcl` replaces the whole ACL, so the
+/// rest are restated, with the owner); where only the owner's grants are left, also turn ACLs off (Object
+/// Ownership: BucketOwnerEnforced), which S3 refuses while an ACL grants anyone else.
+pub(crate) fn acl_fix(bucket: &Bucket, drop: impl Fn(&Grant) -> bool, what: &str) -> Fix {
+    let kept: Vec<&Grant> = bucket.grants.iter().filter(|g| !drop(g)).collect();
+    let grants = kept
+        .iter()
+        .map(|g| {
+            let key = match g.grantee_type.as_str() {
+                "Group" => "URI",
+                "AmazonCustomerByEmail" => "EmailAddress",
+                _ => "ID",
+            };
+            let grantee = Json::Object(vec![("Type", Json::str(&g.grantee_type)), (key, Json::str(&g.grantee))]);
+            Json::Object(vec![("Grantee", grantee), ("Permission", Json::str(&g.permission))])
+        })
+        .collect();
+    let mut policy = vec![("Grants", Json::Array(grants))];
+    policy.extend(bucket.owner_id.as_deref().map(|id| ("Owner", Json::Object(vec![("ID", Json::str(id))]))));
+    let mut cli = vec![s3api("put-bucket-acl", bucket).json("--access-control-policy", &Json::Object(policy)).line()];
+    let owner_only = kept
+        .iter()
+        .all(|g| g.grantee_type == "CanonicalUser" && Some(g.grantee.as_str()) == bucket.owner_id.as_deref());
+    let mut summary = format!(
+        "Rewrite {}'s ACL without {what}, keeping its other {} grant(s); the command restates them, as it \
+         replaces the whole ACL.",
+        printable(&bucket.name),
+        kept.len()
+    );
+    if owner_only && bucket.owner_id.is_some() {
+        let rules = Json::Object(vec![(
+            "Rules",
+            Json::Array(vec![Json::Object(vec![("ObjectOwnership", Json::str("BucketOwnerEnforced"))])]),
+        )]);
+        cli.push(s3api("put-bucket-ownership-controls", bucket).json("--ownership-controls", &rules).line());
+        summary.push_str(" Then turn ACLs off (Object Ownership: BucketOwnerEnforced): only the owner is left.");
+    } else {
+        summary.push_str(" Then give the other accounts access through the bucket policy, and turn ACLs off.");
+    }
+    Fix::commands(summary, cli)
 }
 
 /// The Block Public Access settings in force for a bucket: the account's and the bucket's, each setting

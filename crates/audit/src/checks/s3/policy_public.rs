@@ -1,5 +1,10 @@
-use super::{bucket_arn, effect_is, effective_block, per_bucket, principal_is_everyone, statements, strings, BUCKETS};
-use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use sgaudit_snapshot::posture::PublicAccessBlock;
+
+use super::{
+    bucket_arn, bucket_block_fix, effect_is, effective_block, per_bucket, principal_is_everyone, statements, strings,
+    BUCKETS,
+};
+use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
 
 pub const CHECK: Check = Check {
     id: "s3-policy-public",
@@ -47,12 +52,30 @@ pub const CHECK: Check = Check {
                     ),
                 )
             } else {
+                // The bucket's own settings as they are, with the two that stop a public policy: the policy's
+                // text is the owners' to rewrite.
+                let own = bucket.public_access_block.unwrap_or_default();
+                let block = PublicAccessBlock { block_public_policy: true, restrict_public_buckets: true, ..own };
+                let fix = bucket_block_fix(
+                    bucket,
+                    &block,
+                    format!(
+                        "Stop {}'s policy from granting to everyone: Block Public Access's RestrictPublicBuckets \
+                         limits the bucket to AWS services and its own account's principals now, and \
+                         BlockPublicPolicy refuses a public policy later; the bucket's other settings stay. Then \
+                         name the principals that need access (roles, accounts, a CloudFront origin access \
+                         control) in place of `*`.",
+                        sgaudit_snapshot::text::printable(&bucket.name)
+                    ),
+                );
                 Observation::fail(
                     resource::S3_BUCKET,
                     arn,
                     format!("{}: the policy allows {} to everyone, with no condition", bucket.name, public.join("; ")),
                 )
+                .with_fix(Some(fix))
             }
         })
     }),
+    fix: Fixer::Judged,
 };

@@ -1,7 +1,10 @@
 use serde_json::Value;
 
-use super::{bucket_arn, effect_is, per_bucket, principal_is_everyone, statements, strings, BUCKETS};
-use crate::checks::{resource, Check, Evaluate, Family, Observation, Severity};
+use sgaudit_snapshot::posture::Bucket;
+
+use super::{bucket_arn, effect_is, per_bucket, principal_is_everyone, s3api, statements, strings, BUCKETS};
+use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
+use crate::fix::Fix;
 
 pub const CHECK: Check = Check {
     id: "s3-policy-ssl",
@@ -22,7 +25,8 @@ pub const CHECK: Check = Check {
                     resource::S3_BUCKET,
                     arn,
                     format!("{} has no bucket policy: plain HTTP is allowed", bucket.name),
-                );
+                )
+                .with_fix(fix(bucket));
             };
             match statements(policy) {
                 Err(why) => Observation::not_evaluated(resource::S3_BUCKET, arn, format!("{}: {why}", bucket.name)),
@@ -33,12 +37,45 @@ pub const CHECK: Check = Check {
                     } else {
                         format!("{}: the policy does not deny requests without TLS (aws:SecureTransport)", bucket.name)
                     };
-                    Observation::judged(!denies, resource::S3_BUCKET, arn, evidence)
+                    Observation::judged(!denies, resource::S3_BUCKET, arn, evidence).with_fix(fix(bucket))
                 }
             }
         })
     }),
+    fix: Fixer::Judged,
 };
+
+/// The bucket's policy with a statement that denies requests without TLS added (a new policy where there is
+/// none): `PutBucketPolicy` replaces the policy, so its statements are restated as they are.
+fn fix(bucket: &Bucket) -> Option<Fix> {
+    let arn = bucket_arn(bucket);
+    let deny = serde_json::json!({
+        "Sid": "DenyPlainHttp",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [arn, format!("{arn}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    });
+    let mut policy = match &bucket.policy {
+        Some(text) => serde_json::from_str::<Value>(text).ok()?,
+        None => serde_json::json!({"Version": "2012-10-17", "Statement": []}),
+    };
+    let statements = policy.as_object_mut()?.entry("Statement").or_insert_with(|| Value::Array(Vec::new()));
+    if !statements.is_array() {
+        *statements = Value::Array(vec![statements.take()]);
+    }
+    statements.as_array_mut()?.push(deny);
+    let command = s3api("put-bucket-policy", bucket).arg("--policy", &policy.to_string());
+    Some(Fix::commands(
+        format!(
+            "Add a statement to {}'s policy that denies every request made without TLS (aws:SecureTransport \
+             false); the command restates the policy's other statements, as it replaces the whole policy.",
+            sgaudit_snapshot::text::printable(&bucket.name)
+        ),
+        vec![command.line()],
+    ))
+}
 
 fn denies_plain_http(statement: &Value) -> bool {
     let every_action = strings(statement.get("Action")).iter().any(|a| *a == "s3:*" || *a == "*");
