@@ -236,7 +236,7 @@ def snapshot_sources(network=True):
     return ids
 
 
-def synthetic_network(r, region, enis_per_region, ids, rng):
+def synthetic_network(r, region, enis_per_region, ids):
     """The paths from the internet into one region of the synthetic estate: 20 subnets of one VPC, half of them
     routed to an internet gateway, one network ACL allowing everything, every interface's addressing (one in
     ten with a public address, on an instance) and 5 internet-facing load balancers on 443 with 20 targets
@@ -258,8 +258,9 @@ def synthetic_network(r, region, enis_per_region, ids, rng):
         "targets": [],
     }
     for e in range(enis_per_region):
+        # Its groups are the region's `eni` attachments, written by the caller.
         eni = {"network_interface_id": f"eni-{r:02x}{e:015x}", "subnet_id": subnets[e % 20], "vpc_id": "vpc-1",
-               "groups": [ids[rng.randrange(len(ids) * 3 // 4)]], "private_ips": [f"10.{e % 20}.{e // 250 % 256}.{e % 250}"],
+               "private_ips": [f"10.{e % 20}.{e // 250 % 256}.{e % 250}"],
                "instance_id": f"i-{r:02x}{e:015x}", "interface_type": "interface"}
         if e % 10 == 0:
             eni["public_ips"] = [f"54.{r}.{e // 250 % 256}.{e % 250}"]
@@ -321,7 +322,7 @@ def synthetic_snapshot(path, groups, enis, network=True):
                           "coverage": [{"source": s, "state": "complete", "requests": 1, "items": 0}
                                        for s in sources]}
             if network:
-                region_doc["network"], acls = synthetic_network(r, region, enis_per_region, ids, rng)
+                region_doc["network"], acls = synthetic_network(r, region, enis_per_region, ids)
                 region_doc["posture"] = {"network_acls": acls}
             if r:
                 f.write(",")

@@ -211,8 +211,10 @@ euw1["posture"] = {
                           {"rule_number": 100, "egress": True, "protocol": "-1", "action": "allow", "cidr": "0.0.0.0/0"}]}],
 }
 def eni(eni_id, subnet, vpc, groups, private, public=(), instance=None, description=None):
-    e = {"network_interface_id": eni_id, "subnet_id": subnet, "vpc_id": vpc, "groups": groups,
-         "private_ips": [private], "interface_type": "interface"}
+    """An interface's addressing. The groups it holds are its `eni` attachments, which must name exactly `groups`
+    (checked below): the snapshot does not repeat them here."""
+    e = {"network_interface_id": eni_id, "subnet_id": subnet, "vpc_id": vpc, "private_ips": [private],
+         "interface_type": "interface", "_groups": groups}
     if public:
         e["public_ips"] = list(public)
     if instance:
@@ -345,6 +347,12 @@ snapshot = {
     "account_evidence": [account_evidence],
 }
 for r in snapshot["regions"]:
+    # Each interface's groups are the attachments of ec2-network-interfaces: they must agree with the story above.
+    for e in r.get("network", {}).get("interfaces", []):
+        held = sorted(a["target"]["group"] for a in r["attachments"]
+                      if a["kind"] == "network-interface" and a["via"] == "eni"
+                      and a["resource_id"] == e["network_interface_id"])
+        assert held == sorted(e.pop("_groups")), (e["network_interface_id"], held)
     r["security_groups"].sort(key=lambda g: g["group_id"])
     r["attachments"].sort(key=lambda a: (a["target"]["group"], a["kind"], a["resource_id"]))
     r["coverage"].sort(key=lambda c: c["source"])

@@ -22,6 +22,7 @@ mod time;
 pub use checks::{CheckResult, Finding, Options, Outcome, Severity};
 pub use exceptions::Muted;
 pub use exposure::Exposure;
+use exposure::{RDP, SSH};
 pub use fix::Fix;
 pub use reasons::{join, Missing, NotEvaluated, Skipped, Unreachable, Unread};
 pub use sgaudit_snapshot::Family;
@@ -486,13 +487,19 @@ fn audit_groups(snapshot: &Snapshot) -> Audit<'_> {
             let exposure = Exposure::of(group);
             let reach = reaches.remove(id).unwrap_or_else(reach::GroupReach::not_exposed);
             if reach.state == reach::ReachState::Unknown {
-                // Any group, world-open or not: one behind a load balancer that could not be read may be
-                // reached on any port its rules admit from it.
-                for check in [
-                    &checks::groups::internet_reachable_admin_port::CHECK,
-                    &checks::groups::internet_reachable_high_risk_port::CHECK,
+                // Whatever its sources: a group behind a load balancer that could not be read may be reached on
+                // any port its rules admit, from the world or from that load balancer. A group that admits none
+                // of a check's ports from anyone cannot fail it, so only its checks are not evaluated.
+                let admits = |port: &u16| group.ingress.iter().any(|r| exposure::covers_port(r, *port, *port == RDP));
+                let admin = [SSH, RDP].iter().any(admits);
+                let high_risk = exposure::HIGH_RISK_PORTS.iter().filter(|&&p| p != SSH && p != RDP).any(admits);
+                for (check, admitted) in [
+                    (&checks::groups::internet_reachable_admin_port::CHECK, admin),
+                    (&checks::groups::internet_reachable_high_risk_port::CHECK, high_risk),
                 ] {
-                    not_evaluated.push(NotEvaluated::Reachability { check, missing: reach.missing.join(", ") });
+                    if admitted {
+                        not_evaluated.push(NotEvaluated::Reachability { check, missing: reach.missing.join(", ") });
+                    }
                 }
             }
             let is_default = group.is_default();

@@ -113,6 +113,19 @@ fn whole() -> Vec<SourceCoverage> {
     sgaudit_snapshot::SOURCES.iter().map(|s| complete(s)).collect()
 }
 
+/// Every source of use read in full but `source`: refused (`UnauthorizedOperation`), or failed (throttled out).
+fn whole_but(source: &str, action: &str, refused: bool) -> Vec<SourceCoverage> {
+    let (code, message) =
+        if refused { ("UnauthorizedOperation", "not authorized") } else { ("Throttling", "Rate exceeded") };
+    let error =
+        SourceError { code: code.into(), message: message.into(), action: Some(action.into()), scp_deny: false };
+    let state = if refused { CoverageState::Denied { error } } else { CoverageState::Failed { error } };
+    whole()
+        .into_iter()
+        .map(|c| if c.source == source { SourceCoverage { state: state.clone(), ..c } } else { c })
+        .collect()
+}
+
 fn region(name: &str, groups: Vec<SecurityGroup>, attachments: Vec<Attachment>) -> RegionSnapshot {
     region_read(name, groups, attachments, whole())
 }
@@ -591,21 +604,7 @@ fn a_clean_group_passes_every_hygiene_check() {
 /// say why; another region, read in full, is judged as usual.
 #[test]
 fn denied_group_evidence_is_not_evaluated_never_a_pass() {
-    let denied = SourceCoverage {
-        source: "ec2-security-groups".into(),
-        state: CoverageState::Denied {
-            error: SourceError {
-                code: "UnauthorizedOperation".into(),
-                message: "not authorized".into(),
-                action: Some("ec2:DescribeSecurityGroups".into()),
-                scp_deny: false,
-            },
-        },
-        requests: 1,
-        items: 0,
-    };
-    let coverage: Vec<SourceCoverage> =
-        whole().into_iter().map(|c| if c.source == "ec2-security-groups" { denied.clone() } else { c }).collect();
+    let coverage = whole_but("ec2-security-groups", "ec2:DescribeSecurityGroups", true);
     // What the region does hold would fail every check, had it been read.
     let bad = group(
         "sg-0a",
@@ -686,21 +685,7 @@ fn an_interface_with_four_groups_of_five_is_reported_and_three_pass() {
 #[test]
 fn interfaces_not_read_leave_the_groups_per_interface_check_not_evaluated() {
     use sgaudit_audit::checks::network::sg_groups_per_interface::CHECK;
-    let failed = SourceCoverage {
-        source: "ec2-network-interfaces".into(),
-        state: CoverageState::Failed {
-            error: SourceError {
-                code: "Throttling".into(),
-                message: "Rate exceeded".into(),
-                action: Some("ec2:DescribeNetworkInterfaces".into()),
-                scp_deny: false,
-            },
-        },
-        requests: 8,
-        items: 0,
-    };
-    let coverage: Vec<SourceCoverage> =
-        whole().into_iter().map(|c| if c.source == "ec2-network-interfaces" { failed.clone() } else { c }).collect();
+    let coverage = whole_but("ec2-network-interfaces", "ec2:DescribeNetworkInterfaces", false);
     let results = judge(vec![region_read(REGION, vec![], vec![], coverage)]);
     let mine = of(&results, CHECK.id);
     assert_eq!(mine.len(), 1, "{mine:#?}");
@@ -746,21 +731,7 @@ fn the_same_rules_in_several_vpcs_and_accounts_are_one_template_reported_once() 
 #[test]
 fn duplicates_within_one_vpc_are_no_template_and_a_denied_region_is_not_evaluated() {
     use sgaudit_audit::checks::network::sg_shared_rule_templates::CHECK;
-    let denied = SourceCoverage {
-        source: "ec2-security-groups".into(),
-        state: CoverageState::Denied {
-            error: SourceError {
-                code: "UnauthorizedOperation".into(),
-                message: "not authorized".into(),
-                action: Some("ec2:DescribeSecurityGroups".into()),
-                scp_deny: false,
-            },
-        },
-        requests: 1,
-        items: 0,
-    };
-    let coverage: Vec<SourceCoverage> =
-        whole().into_iter().map(|c| if c.source == "ec2-security-groups" { denied.clone() } else { c }).collect();
+    let coverage = whole_but("ec2-security-groups", "ec2:DescribeSecurityGroups", true);
     let results = judge(vec![
         // Two copies in one VPC: net-sg-duplicate-rules' finding, not a template.
         region(REGION, vec![web("sg-0a", "a", "vpc-1", false), web("sg-0b", "b", "vpc-1", true)], vec![]),

@@ -462,7 +462,7 @@ mod tests {
         let doc = document();
         let rules = doc["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
         assert_eq!(rules.len(), CHECKS.len());
-        assert_eq!(rules.len(), 42);
+        assert_eq!(rules.len(), 44);
         for (rule, check) in rules.iter().zip(CHECKS) {
             assert_eq!(rule["id"], check.id);
             assert_eq!(rule["fullDescription"]["text"], check.description);

@@ -14,8 +14,21 @@ fn an_organization_in_every_enabled_region() {
     let unassumable = org["unassumable"].as_str().unwrap();
     let run = sgaudit_at(
         &proxy.url,
-        // Two attempts: moto's 500s for services it keeps to other regions are not worth eight.
-        &["scan", "--org", "--all-regions", "--format", "json", "--quiet", "--max-attempts", "2"],
+        // Two attempts: moto's 500s for services it keeps to other regions are not worth eight. 64 lists at once:
+        // at the default of 1,024 (sized for AWS), the 72 account-regions open ~570 connections through the
+        // proxy at once, and moto, one Python process, accepts some and closes them unanswered.
+        &[
+            "scan",
+            "--org",
+            "--all-regions",
+            "--format",
+            "json",
+            "--quiet",
+            "--max-attempts",
+            "2",
+            "--concurrency",
+            "64",
+        ],
         "testing",
         "testing",
     );

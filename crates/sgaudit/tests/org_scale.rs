@@ -101,10 +101,12 @@ fn fifty_accounts_with_throttling_are_read_whole_with_the_minimum_of_requests() 
     assert_eq!(stats.unrecognised, 0);
     // Per API: no call repeated but for a retry, except the duplicates the product is known to make (measured
     // 2026-12-01): ecs:ListClusters once for each of its two sources per account-region, and the management
-    // account's sts:GetCallerIdentity once more.
+    // account's sts:GetCallerIdentity once more; and (issue 16) elbv2's DescribeLoadBalancers, read by
+    // elbv2-load-balancers and again by elbv2-listeners, so that a denied DescribeListeners costs reachability
+    // only, never the load balancers' evidence of use.
     for (api, counts) in &stats.per_api {
         let known = match api.as_str() {
-            "ecs:ListClusters" => counts.distinct,
+            "ecs:ListClusters" | "elasticloadbalancingv2:DescribeLoadBalancers" => counts.distinct,
             "sts:GetCallerIdentity" => 1,
             _ => 0,
         };

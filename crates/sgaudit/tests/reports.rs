@@ -47,7 +47,7 @@ fn csv_has_one_row_per_group_matching_the_json() {
     assert!(
         lines[0].ends_with(
             ",used_by,referenced_by,missing_evidence,findings,tags,account_name,unused_since,unused_days,marked_in_use,\
-             muted_findings"
+             muted_findings,reachability,reach_paths,reach_why,fix"
         ),
         "{}",
         lines[0]
@@ -222,7 +222,7 @@ fn with_org_the_csv_and_the_workbook_name_the_account() {
     assert!(lines
         .next()
         .unwrap()
-        .ends_with(",tags,account_name,unused_since,unused_days,marked_in_use,muted_findings"));
+        .ends_with(",tags,account_name,unused_since,unused_days,marked_in_use,muted_findings,reachability,reach_paths,reach_why,fix"));
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 20);
     // The account's name, then the four columns the history added (empty or 0 without a store's history).

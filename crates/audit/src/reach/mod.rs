@@ -32,7 +32,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 use sgaudit_snapshot::network::{InterfaceAddressing, LoadBalancer, RouteTable};
 use sgaudit_snapshot::posture::NetworkAcl;
-use sgaudit_snapshot::{Direction, RegionSnapshot, SecurityGroup, REACH_SOURCES};
+use sgaudit_snapshot::{
+    Direction, RegionSnapshot, ResourceKind, SecurityGroup, Target, Via as AttachVia, REACH_SOURCES,
+};
 
 use crate::rules::{atoms, Atom, Cidr, PortRange, Ports, Protocol, RulePeer};
 
@@ -234,6 +236,8 @@ struct Net<'a> {
     groups: HashMap<&'a str, &'a SecurityGroup>,
     /// The interfaces holding each group.
     holders: HashMap<&'a str, Vec<&'a InterfaceAddressing>>,
+    /// The groups each interface holds (its `eni` attachments).
+    held: HashMap<&'a str, Vec<&'a str>>,
     subnets: HashMap<&'a str, &'a sgaudit_snapshot::network::Subnet>,
     /// The route table of each subnet that has its own.
     explicit: HashMap<&'a str, &'a RouteTable>,
@@ -247,10 +251,16 @@ struct Net<'a> {
 impl<'a> Net<'a> {
     fn new(region: &'a RegionSnapshot) -> Self {
         let network = &region.network;
+        let mut held: HashMap<&str, Vec<&str>> = HashMap::new();
+        for a in &region.attachments {
+            if let (ResourceKind::NetworkInterface, AttachVia::Eni, Target::Group(g)) = (a.kind, a.via, &a.target) {
+                held.entry(a.resource_id.as_str()).or_default().push(g.as_str());
+            }
+        }
         let mut holders: HashMap<&str, Vec<&InterfaceAddressing>> = HashMap::new();
         for eni in &network.interfaces {
-            for g in &eni.groups {
-                holders.entry(g.as_str()).or_default().push(eni);
+            for g in held.get(eni.network_interface_id.as_str()).map(Vec::as_slice).unwrap_or_default() {
+                holders.entry(g).or_default().push(eni);
             }
         }
         let mut explicit = HashMap::new();
@@ -273,6 +283,7 @@ impl<'a> Net<'a> {
             region,
             groups: region.security_groups.iter().map(|g| (g.group_id.as_str(), g)).collect(),
             holders,
+            held,
             subnets: network.subnets.iter().map(|s| (s.subnet_id.as_str(), s)).collect(),
             explicit,
             main,
@@ -537,13 +548,14 @@ impl<'a> Net<'a> {
             for (protocol, listener_port) in listeners {
                 let port = target.port.unwrap_or(*listener_port);
                 for eni in &enis {
-                    for group_id in &eni.groups {
-                        let Some(group) = self.groups.get(group_id.as_str()) else { continue };
+                    let held = self.held.get(eni.network_interface_id.as_str()).map(Vec::as_slice).unwrap_or_default();
+                    for &group_id in held {
+                        let Some(group) = self.groups.get(group_id) else { continue };
                         let admitted = atoms(group)
                             .into_iter()
                             .map(|a| a.atom)
                             .any(|a| a.direction == Direction::Ingress && admits(&a, protocol, port) && from_lb(&a));
-                        let Some(reach) = out.get_mut(group_id.as_str()) else { continue };
+                        let Some(reach) = out.get_mut(group_id) else { continue };
                         if reach.state == ReachState::NotExposed {
                             reach.state = ReachState::NotReachable;
                         }

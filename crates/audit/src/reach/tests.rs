@@ -3,7 +3,8 @@ use sgaudit_snapshot::network::{
 };
 use sgaudit_snapshot::posture::{NetworkAcl, RegionPosture};
 use sgaudit_snapshot::{
-    CoverageState, GroupPeer, Peer, RegionSnapshot, Rule, SecurityGroup, SourceCoverage, SourceError,
+    Attachment, CoverageState, GroupPeer, Peer, RegionSnapshot, ResourceKind, Rule, SecurityGroup, SourceCoverage,
+    SourceError, Target,
 };
 
 use super::nacl::tests::entry;
@@ -44,12 +45,20 @@ fn group(id: &str, ingress: Vec<Rule>) -> SecurityGroup {
     }
 }
 
-fn eni(id: &str, subnet: &str, groups: &[&str], public: Option<&str>, v6: Option<&str>) -> InterfaceAddressing {
+/// The groups each interface of [`estate`] holds, as `ec2-network-interfaces` records them (its `eni`
+/// attachments).
+const HOLDERS: &[(&str, &[&str])] = &[
+    ("eni-pub", &["sg-ssh-pub", "sg-ssh-v6"]),
+    ("eni-priv", &["sg-ssh-priv"]),
+    ("eni-acl", &["sg-ssh-acl"]),
+    ("eni-app", &["sg-app"]),
+];
+
+fn eni(id: &str, subnet: &str, public: Option<&str>, v6: Option<&str>) -> InterfaceAddressing {
     InterfaceAddressing {
         network_interface_id: id.into(),
         subnet_id: Some(subnet.into()),
         vpc_id: Some("vpc-1".into()),
-        groups: groups.iter().map(|g| g.to_string()).collect(),
         private_ips: vec![format!("10.0.0.{}", id.len())],
         public_ips: public.map(|p| vec![p.to_string()]).unwrap_or_default(),
         ipv6_addresses: v6.map(|p| vec![p.to_string()]).unwrap_or_default(),
@@ -88,7 +97,19 @@ fn estate() -> RegionSnapshot {
             group("sg-plain", vec![tcp(5432, &["10.0.0.0/8"], &[], &[])]),
             group("sg-orphan", vec![tcp(3389, &["0.0.0.0/0"], &[], &[])]),
         ],
-        attachments: vec![],
+        attachments: HOLDERS
+            .iter()
+            .flat_map(|(eni, groups)| {
+                groups.iter().map(|g| Attachment {
+                    target: Target::Group(g.to_string()),
+                    kind: ResourceKind::NetworkInterface,
+                    resource_id: eni.to_string(),
+                    via: sgaudit_snapshot::Via::Eni,
+                    source: "ec2-network-interfaces".into(),
+                    detail: None,
+                })
+            })
+            .collect(),
         coverage: REACH_SOURCES
             .iter()
             .map(|s| SourceCoverage { source: s.to_string(), state: CoverageState::Complete, requests: 1, items: 1 })
@@ -145,10 +166,10 @@ fn estate() -> RegionSnapshot {
                 vpcs: vec!["vpc-1".into()],
             }],
             interfaces: vec![
-                eni("eni-pub", "subnet-pub", &["sg-ssh-pub", "sg-ssh-v6"], Some("54.1.2.3"), Some("2a05:d018::1")),
-                eni("eni-priv", "subnet-priv", &["sg-ssh-priv"], None, None),
-                eni("eni-acl", "subnet-acl", &["sg-ssh-acl"], Some("54.1.2.4"), None),
-                eni("eni-app", "subnet-priv", &["sg-app"], None, None),
+                eni("eni-pub", "subnet-pub", Some("54.1.2.3"), Some("2a05:d018::1")),
+                eni("eni-priv", "subnet-priv", None, None),
+                eni("eni-acl", "subnet-acl", Some("54.1.2.4"), None),
+                eni("eni-app", "subnet-priv", None, None),
             ],
             load_balancers: vec![
                 LoadBalancer {
@@ -287,4 +308,33 @@ fn a_network_load_balancer_without_groups_passes_the_world_to_targets_that_admit
         vec![tcp(8080, &["10.0.0.0/16"], &[], &[])];
     let reach = super::region(&region);
     assert_eq!(reach["sg-app"].state, ReachState::Reachable, "{:?}", reach["sg-app"]);
+}
+
+/// Unknown reachability leaves a reachability check *not evaluated* exactly for the groups that admit one of its
+/// ports from anyone (the world or a load balancer that could not be read); a group admitting none of them
+/// cannot fail it. And a run with such a gap is partial (exit 3).
+#[test]
+fn unknown_reachability_is_not_evaluated_for_the_groups_that_admit_a_checked_port() {
+    let mut region = estate();
+    region.coverage.retain(|c| c.source != "elbv2-listeners");
+    region.security_groups.push(group("sg-https", vec![tcp(443, &["10.0.0.0/8"], &[], &[])]));
+    let mut snapshot = sgaudit_snapshot::Snapshot::new("test", None);
+    snapshot.regions = vec![region];
+    snapshot.normalize();
+    let audit = crate::audit(&snapshot);
+    let not_evaluated = |id: &str| -> Vec<&str> {
+        let g = audit.groups.iter().find(|g| g.group.group_id == id).expect(id);
+        // (The estate records no stale rules source: that check is not evaluated for every group.)
+        g.not_evaluated.iter().map(|n| n.check().id).filter(|id| *id != "sg-stale-rule").collect()
+    };
+    // SSH from the world, and from the load balancer's group: the admin check.
+    assert_eq!(not_evaluated("sg-ssh-priv"), ["sg-internet-reachable-admin-port"]);
+    // 5432 from a private block (a load balancer in it could forward the internet's traffic): the high-risk one.
+    assert_eq!(not_evaluated("sg-plain"), ["sg-internet-reachable-high-risk-port"]);
+    // 443 only: neither.
+    assert!(not_evaluated("sg-https").is_empty());
+    // A path found stands, and its group is judged.
+    let public = audit.groups.iter().find(|g| g.group.group_id == "sg-ssh-pub").unwrap();
+    assert!(public.findings.iter().any(|f| f.check.id == "sg-internet-reachable-admin-port"));
+    assert!(audit.is_partial());
 }

@@ -34,7 +34,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
             let groups: Vec<String> = eni.groups().iter().filter_map(|g| g.group_id().map(str::to_string)).collect();
             let detail = describe(eni);
             found.uses(ResourceKind::NetworkInterface, id, Via::Eni, Some(&detail), &groups);
-            found.network.interfaces.push(addressing(id, eni, groups));
+            found.network.interfaces.push(addressing(id, eni));
         }
     })
     .await
@@ -62,7 +62,7 @@ fn describe(eni: &aws_sdk_ec2::types::NetworkInterface) -> String {
 
 /// Where the interface sits and which addresses reach it: its own public address and the Elastic IPs of each of
 /// its private addresses (the interface's `association` repeats the primary one's), and its IPv6 addresses.
-fn addressing(id: &str, eni: &aws_sdk_ec2::types::NetworkInterface, groups: Vec<String>) -> InterfaceAddressing {
+fn addressing(id: &str, eni: &aws_sdk_ec2::types::NetworkInterface) -> InterfaceAddressing {
     let mut private_ips = Vec::new();
     let mut public_ips: Vec<String> =
         eni.association().and_then(|a| a.public_ip()).map(str::to_string).into_iter().collect();
@@ -82,7 +82,6 @@ fn addressing(id: &str, eni: &aws_sdk_ec2::types::NetworkInterface, groups: Vec<
         network_interface_id: id.to_string(),
         subnet_id: eni.subnet_id().map(str::to_string),
         vpc_id: eni.vpc_id().map(str::to_string),
-        groups,
         private_ips,
         public_ips,
         ipv6_addresses,
