@@ -52,6 +52,9 @@ fn evaluate(scope: &EstateScope) -> Vec<(String, Observation)> {
             sets.entry(signature(group)).or_default().push((region, group));
         }
     }
+    // Whether each region's holders are all known, asked once per region rather than once per member.
+    let whole: std::collections::HashMap<*const RegionSnapshot, bool> =
+        scope.regions.iter().map(|r| (std::ptr::from_ref(*r), holders_whole(r))).collect();
     let mut out = Vec::new();
     for (signature, members) in &sets {
         let vpcs: BTreeSet<(&str, &str, &str)> = members
@@ -63,7 +66,7 @@ fn evaluate(scope: &EstateScope) -> Vec<(String, Observation)> {
         }
         let accounts: BTreeSet<&str> = vpcs.iter().map(|v| v.0).collect();
         let mut counted: Vec<(Member, Option<usize>)> =
-            members.iter().map(|&(r, g)| ((r, g), holders_whole(r).then(|| holders(r, g)))).collect();
+            members.iter().map(|&(r, g)| ((r, g), whole[&std::ptr::from_ref(r)].then(|| holders(r, g)))).collect();
         // The most holders first (holders unknown last), then by place and id: the first is where it is reported.
         counted.sort_by(|((ra, ga), a), ((rb, gb), b)| {
             (std::cmp::Reverse(*a), &ra.account_id, &ra.region, &ga.group_id).cmp(&(
