@@ -87,14 +87,7 @@ pub fn judge(snapshot: &Snapshot, options: &Options, families: &[Family]) -> Vec
                 for region in &snapshot.regions {
                     let account_regions =
                         regions_of.get(region.account_id.as_str()).map(Vec::as_slice).unwrap_or_default();
-                    let missing = missing(&region.coverage, check.reads);
-                    if !missing.is_empty() {
-                        let observation = Observation::not_evaluated(
-                            resource::ACCOUNT,
-                            account_resource(&region.account_id),
-                            missing.join("; "),
-                        )
-                        .in_region(region.region.as_str());
+                    if let Some(observation) = unread_in(region, check.reads) {
                         push(&region.account_id, observation);
                         continue;
                     }
@@ -107,18 +100,10 @@ pub fn judge(snapshot: &Snapshot, options: &Options, families: &[Family]) -> Vec
             Evaluate::Estate(evaluate) => {
                 let mut whole = Vec::new();
                 for region in &snapshot.regions {
-                    let missing = missing(&region.coverage, check.reads);
-                    if missing.is_empty() {
-                        whole.push(region);
-                        continue;
+                    match unread_in(region, check.reads) {
+                        Some(observation) => push(&region.account_id, observation),
+                        None => whole.push(region),
                     }
-                    let observation = Observation::not_evaluated(
-                        resource::ACCOUNT,
-                        account_resource(&region.account_id),
-                        missing.join("; "),
-                    )
-                    .in_region(region.region.as_str());
-                    push(&region.account_id, observation);
                 }
                 let scope = EstateScope { regions: &whole, now, options };
                 for (account_id, observation) in evaluate(&scope) {
@@ -129,6 +114,16 @@ pub fn judge(snapshot: &Snapshot, options: &Options, families: &[Family]) -> Vec
     }
     results.sort_by(|(a, x), (b, y)| (a, &x.location).cmp(&(b, &y.location)));
     results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// A regional check's one result in a region where a source it reads is not whole: not evaluated, at the
+/// account in that region, saying why; `None` where every source in `reads` is whole.
+fn unread_in(region: &sgaudit_snapshot::RegionSnapshot, reads: &[&'static str]) -> Option<Observation> {
+    let missing = missing(&region.coverage, reads);
+    (!missing.is_empty()).then(|| {
+        Observation::not_evaluated(resource::ACCOUNT, account_resource(&region.account_id), missing.join("; "))
+            .in_region(region.region.as_str())
+    })
 }
 
 /// Why the sources in `reads` are not whole in `coverage`, one line each (empty: all whole).
