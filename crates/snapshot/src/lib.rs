@@ -221,6 +221,23 @@ pub struct RegionSnapshot {
     pub network: RegionNetwork,
 }
 
+impl RegionSnapshot {
+    /// The network interfaces of the region, each with the groups it holds, by interface id: the `eni`
+    /// attachments of `ec2-network-interfaces` (the interfaces' addressing does not repeat them).
+    pub fn interface_groups(&self) -> BTreeMap<&str, Vec<&str>> {
+        let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for a in &self.attachments {
+            if let (ResourceKind::NetworkInterface, Via::Eni, Target::Group(g)) = (a.kind, a.via, &a.target) {
+                let groups = out.entry(a.resource_id.as_str()).or_default();
+                if !groups.contains(&g.as_str()) {
+                    groups.push(g.as_str());
+                }
+            }
+        }
+        out
+    }
+}
+
 /// What one unit of a scan collected: one account-region's evidence, or one account's account-wide evidence.
 /// A scan hands each part over as soon as its unit completes (to be kept in the store's scan queue, for
 /// `--resume` and for scans shared by several processes) rather than holding the organisation until the end;

@@ -414,26 +414,11 @@ fn ranges(choices: &[Choice]) -> String {
     }
 }
 
-/// The network interfaces of the region, each with the groups it holds (from the interface source's
-/// attachments), by interface id.
-pub fn interface_groups(region: &RegionSnapshot) -> BTreeMap<&str, Vec<&str>> {
-    let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for a in &region.attachments {
-        if let (ResourceKind::NetworkInterface, Via::Eni, Target::Group(g)) = (a.kind, a.via, &a.target) {
-            let groups = out.entry(a.resource_id.as_str()).or_default();
-            if !groups.contains(&g.as_str()) {
-                groups.push(g.as_str());
-            }
-        }
-    }
-    out
-}
-
 /// What it takes to move `from`'s holders to `to`: a `modify-network-interface-attribute` for each interface
 /// holding `from` (its whole set of groups, `from` replaced by `to`), and the other holders, which their own
 /// service's settings name (`lambda-function arn:...`), for the summary.
 pub fn move_holders(region: &RegionSnapshot, from: &str, to: &str) -> (Vec<String>, Vec<String>) {
-    let interfaces = interface_groups(region);
+    let interfaces = region.interface_groups();
     let mut commands = Vec::new();
     for (eni, groups) in interfaces.iter().filter(|(_, groups)| groups.contains(&from)) {
         let mut new: Vec<&str> = groups.iter().map(|g| if *g == from { to } else { g }).collect();

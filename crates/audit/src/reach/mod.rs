@@ -32,9 +32,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 use sgaudit_snapshot::network::{InterfaceAddressing, LoadBalancer, RouteTable};
 use sgaudit_snapshot::posture::NetworkAcl;
-use sgaudit_snapshot::{
-    Direction, RegionSnapshot, ResourceKind, SecurityGroup, Target, Via as AttachVia, REACH_SOURCES,
-};
+use sgaudit_snapshot::{Direction, RegionSnapshot, SecurityGroup, REACH_SOURCES};
 
 use crate::rules::{atoms, Atom, Cidr, PortRange, Ports, Protocol, RulePeer};
 
@@ -237,7 +235,7 @@ struct Net<'a> {
     /// The interfaces holding each group.
     holders: HashMap<&'a str, Vec<&'a InterfaceAddressing>>,
     /// The groups each interface holds (its `eni` attachments).
-    held: HashMap<&'a str, Vec<&'a str>>,
+    held: BTreeMap<&'a str, Vec<&'a str>>,
     subnets: HashMap<&'a str, &'a sgaudit_snapshot::network::Subnet>,
     /// The route table of each subnet that has its own.
     explicit: HashMap<&'a str, &'a RouteTable>,
@@ -251,12 +249,7 @@ struct Net<'a> {
 impl<'a> Net<'a> {
     fn new(region: &'a RegionSnapshot) -> Self {
         let network = &region.network;
-        let mut held: HashMap<&str, Vec<&str>> = HashMap::new();
-        for a in &region.attachments {
-            if let (ResourceKind::NetworkInterface, AttachVia::Eni, Target::Group(g)) = (a.kind, a.via, &a.target) {
-                held.entry(a.resource_id.as_str()).or_default().push(g.as_str());
-            }
-        }
+        let held = region.interface_groups();
         let mut holders: HashMap<&str, Vec<&InterfaceAddressing>> = HashMap::new();
         for eni in &network.interfaces {
             for g in held.get(eni.network_interface_id.as_str()).map(Vec::as_slice).unwrap_or_default() {

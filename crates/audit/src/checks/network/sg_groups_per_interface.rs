@@ -8,12 +8,9 @@
 //! evidence the groups' use is judged on. The account's own quota (Service Quotas) is not read: a raised quota
 //! makes the check warn early, never late, and the finding says which quota it assumed.
 
-use std::collections::BTreeMap;
-
 use super::{quota_warning, region_pass, QUOTA_WARNING_PERCENT};
 use crate::checks::{resource, Check, Evaluate, Family, Fixer, Observation, Severity};
 use crate::fix::Fix;
-use sgaudit_snapshot::{ResourceKind, Target, Via};
 
 /// AWS's default quota of security groups per network interface (L-2AFB9258).
 pub const DEFAULT_GROUPS_PER_INTERFACE: u32 = 5;
@@ -37,16 +34,10 @@ pub const CHECK: Check = Check {
     reads: &["ec2-network-interfaces"],
     evaluate: Evaluate::Region(|scope| {
         let region = scope.region.region.as_str();
-        let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for a in &scope.region.attachments {
-            if let (ResourceKind::NetworkInterface, Via::Eni, Target::Group(g)) = (a.kind, a.via, &a.target) {
-                groups.entry(a.resource_id.as_str()).or_default().push(g.as_str());
-            }
-        }
+        let mut groups = scope.region.interface_groups();
         let mut out = Vec::new();
         for (eni, held) in &mut groups {
             held.sort_unstable();
-            held.dedup();
             let count = u32::try_from(held.len()).unwrap_or(u32::MAX);
             if count < WARN_AT {
                 continue;
