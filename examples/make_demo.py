@@ -37,7 +37,7 @@ def source_ids():
     return sorted(groups + reach)
 
 
-def rule(proto, lo=None, hi=None, v4=(), v6=(), groups=(), desc=None):
+def rule(proto, lo=None, hi=None, v4=(), v6=(), groups=(), desc=None, lists=()):
     r = {"protocol": proto}
     if lo is not None:
         r["from_port"], r["to_port"] = lo, hi
@@ -45,6 +45,8 @@ def rule(proto, lo=None, hi=None, v4=(), v6=(), groups=(), desc=None):
         r["ipv4_ranges"] = [{"id": c, **({"description": desc} if desc else {})} for c in v4]
     if v6:
         r["ipv6_ranges"] = [{"id": c} for c in v6]
+    if lists:
+        r["prefix_lists"] = [{"id": p} for p in lists]
     if groups:
         r["groups"] = [{"group_id": g, "user_id": ACCOUNT} for g in groups]
     return r
@@ -82,6 +84,7 @@ V1, V2 = "vpc-0a11c0ffee0000001", "vpc-0a11c0ffee0000002"
 # V1's subnets: two routed to the internet gateway (the load balancer's and the bastion's), one private.
 PUBLIC_A, PUBLIC_B, PRIVATE_A = "subnet-0a11c0ffee0000001", "subnet-0a11c0ffee0000002", "subnet-0a11c0ffee0000003"
 WEB_ALB = arn("elasticloadbalancing", "loadbalancer/app/web/50dc6c495c0c9188")
+PARTNERS_LIST = "pl-0a11c0ffee00000a1"
 use1 = {
     "account_id": ACCOUNT, "region": "us-east-1",
     "security_groups": [
@@ -92,7 +95,10 @@ use1 = {
         group("sg-0a100000000000a99", "app", "App tasks", V1,
               [rule("tcp", 8080, 8080, groups=["sg-0a200000000000a1b"])],
               [rule("tcp", 443, 443, groups=["sg-0ab000000000e6e55"])]),
-        group("sg-0a0000000000000db", "db", "Postgres", V1, [rule("tcp", 5432, 5432, groups=["sg-0a100000000000a99"])]),
+        # The reporting partners' prefix list was made with room for 50 entries (it holds 3): a reference costs all
+        # 50 against the group's quota of rules, which puts db near it.
+        group("sg-0a0000000000000db", "db", "Postgres", V1,
+              [rule("tcp", 5432, 5432, groups=["sg-0a100000000000a99"], lists=[PARTNERS_LIST])]),
         group("sg-0a7000000000def01", "default", "default VPC security group", V1,
               [rule("-1", groups=["sg-0a7000000000def01"])]),
         group("sg-0ad00000001e6acdb", "legacy-mysql", "old MySQL, open to all", V1,
@@ -194,6 +200,18 @@ use1["posture"] = {
                           {"rule_number": 100, "egress": False, "protocol": "-1", "action": "allow", "cidr": "0.0.0.0/0"},
                           {"rule_number": 32767, "egress": False, "protocol": "-1", "action": "deny", "cidr": "0.0.0.0/0"},
                           {"rule_number": 100, "egress": True, "protocol": "-1", "action": "allow", "cidr": "0.0.0.0/0"}]}],
+    # The account's own list, and two of AWS's (which carry no maximum: AWS documents their weight).
+    "prefix_lists": [
+        {"prefix_list_id": "pl-02cd2c6b", "name": "com.amazonaws.us-east-1.dynamodb", "owner_id": "AWS",
+         "address_family": "IPv4"},
+        {"prefix_list_id": "pl-3b927c52", "name": "com.amazonaws.global.cloudfront.origin-facing", "owner_id": "AWS",
+         "address_family": "IPv4"},
+        {"prefix_list_id": PARTNERS_LIST, "name": "reporting-partners", "owner_id": ACCOUNT,
+         "address_family": "IPv4", "max_entries": 50},
+    ],
+    # Service Quotas' applied values, at AWS's defaults here.
+    "quotas": [{"service_code": "vpc", "code": "L-0EA8095F", "value": 60},
+               {"service_code": "vpc", "code": "L-2AFB9258", "value": 5}],
 }
 # CloudTrail denied by an SCP in eu-west-1: its CloudTrail checks are not evaluated there.
 euw1["coverage"] += coverage(POSTURE_SOURCES, {"cloudtrail-trails": SCP_DENY("cloudtrail:DescribeTrails")})
@@ -209,6 +227,12 @@ euw1["posture"] = {
                            "from_port": 0, "to_port": 65535},
                           # Replies out: without an outbound entry, nothing in the subnet could answer anyone.
                           {"rule_number": 100, "egress": True, "protocol": "-1", "action": "allow", "cidr": "0.0.0.0/0"}]}],
+    "prefix_lists": [{"prefix_list_id": "pl-6da54004", "name": "com.amazonaws.eu-west-1.s3", "owner_id": "AWS",
+                      "address_family": "IPv4"}],
+    # Groups per interface raised to 10 in this region; Service Quotas holds no applied value of rules per group
+    # (NoSuchResourceException), so AWS's default of 60 holds.
+    "quotas": [{"service_code": "vpc", "code": "L-0EA8095F"},
+               {"service_code": "vpc", "code": "L-2AFB9258", "value": 10}],
 }
 def eni(eni_id, subnet, vpc, groups, private, public=(), instance=None, description=None):
     """An interface's addressing. The groups it holds are its `eni` attachments, which must name exactly `groups`

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use sgaudit_audit::checks::{resource, Options, Outcome};
 use sgaudit_audit::rules::signature;
 use sgaudit_audit::{audit_with, CheckResult, Family, Severity};
+use sgaudit_snapshot::posture::{AppliedQuota, PrefixList};
 use sgaudit_snapshot::{
     Attachment, CoverageState, GroupPeer, Peer, RegionSnapshot, ResourceKind, Rule, SecurityGroup, Snapshot,
     SourceCoverage, SourceError, Target, Via,
@@ -108,9 +109,11 @@ fn complete(source: &str) -> SourceCoverage {
     SourceCoverage { source: source.into(), state: CoverageState::Complete, requests: 1, items: 0 }
 }
 
-/// Every source of use read in full: holders counted are all there are.
+/// Every source of use read in full: holders counted are all there are; and the regional evidence of the
+/// account checks (the prefix lists and the applied quotas among it).
 fn whole() -> Vec<SourceCoverage> {
-    sgaudit_snapshot::SOURCES.iter().map(|s| complete(s)).collect()
+    let regional = sgaudit_snapshot::posture::REGION_POSTURE_SOURCES;
+    sgaudit_snapshot::SOURCES.iter().chain(regional).map(|s| complete(s)).collect()
 }
 
 /// Every source of use read in full but `source`: refused (`UnauthorizedOperation`), or failed (throttled out).
@@ -525,7 +528,8 @@ fn the_quota_tallies_each_direction_and_family_and_warns_at_48() {
         assert_eq!(r.severity, Severity::Low);
         assert_eq!(r.location.resource_type, resource::EC2_SECURITY_GROUP);
     }
-    let tail = "at or above 48 (80 % of AWS's default quota of 60 rules per direction and address family)";
+    let tail = "at or above 48 (80 % of AWS's default quota of 60 rules per direction and address family: Service \
+                Quotas holds no applied value of L-0EA8095F)";
     assert_eq!(
         failures(&results, "net-sg-rules-quota"),
         [
@@ -537,8 +541,12 @@ fn the_quota_tallies_each_direction_and_family_and_warns_at_48() {
     );
 }
 
+/// The default quota's words in evidence.
+const DEFAULT_RULES_QUOTA: &str = "AWS's default quota of 60 rules per direction and address family: Service \
+                                   Quotas holds no applied value of L-0EA8095F";
+
 #[test]
-fn a_prefix_list_counts_as_one_entry_and_the_evidence_says_so() {
+fn a_list_not_returned_counts_as_one_and_the_evidence_names_it_a_floor() {
     let near = group(
         "sg-0a",
         "near",
@@ -552,10 +560,12 @@ fn a_prefix_list_counts_as_one_entry_and_the_evidence_says_so() {
     assert_at_group(found[0], "sg-0a", Severity::Low);
     assert_eq!(
         found[0].evidence,
-        "sg-0a (near) has 48 inbound IPv4 rule(s), at or above 48 (80 % of AWS's default quota of 60 rules per \
-         direction and address family); prefix list pl-0a counted as one entry (its size is not in the snapshot)"
+        format!(
+            "sg-0a (near) has 48 inbound IPv4 rule(s), at or above 48 (80 % of {DEFAULT_RULES_QUOTA}); prefix lists \
+             counted: pl-0a as one, a floor (not among the region's prefix lists)"
+        )
     );
-    // Below the threshold the region passes, and says that its prefix lists were counted as one entry each.
+    // Below the threshold the region passes, and names the lists it counted as one each.
     let below = group(
         "sg-0a",
         "below",
@@ -567,9 +577,160 @@ fn a_prefix_list_counts_as_one_entry_and_the_evidence_says_so() {
     let results = judge(vec![region(REGION, vec![below, plain], vec![])]);
     assert_eq!(
         the_pass(&results, "net-sg-rules-quota").evidence,
-        "none of the 2 security group(s) of us-east-1 has 48 or more rules in one direction and address family (the \
-         prefix lists of 1 of them counted as one entry each: their sizes are not in the snapshot)"
+        format!(
+            "none of the 2 security group(s) of us-east-1 has 48 or more rules in one direction and address family \
+             (80 % of {DEFAULT_RULES_QUOTA}); counted as one entry each, a floor (their sizes are not known): prefix \
+             list(s) pl-0a, pl-0b"
+        )
     );
+}
+
+fn prefix_list(id: &str, name: &str, owner: &str, family: &str, max: Option<u32>) -> PrefixList {
+    PrefixList {
+        prefix_list_id: id.into(),
+        name: name.into(),
+        owner_id: owner.into(),
+        address_family: family.into(),
+        max_entries: max,
+    }
+}
+
+fn quota(code: &str, value: Option<u32>) -> AppliedQuota {
+    AppliedQuota { service_code: "vpc".into(), code: code.into(), value }
+}
+
+/// A customer-managed list counts its maximum entries toward its own family; an AWS-managed one its documented
+/// weight toward both; an AWS-managed one of no documented weight one, a floor.
+#[test]
+fn prefix_lists_count_at_their_maximum_or_weight_in_the_families_aws_counts() {
+    let lists = vec![
+        prefix_list("pl-0own4", "partners", ACCOUNT, "IPv4", Some(40)),
+        prefix_list("pl-0own6", "partners-v6", ACCOUNT, "IPv6", Some(40)),
+        prefix_list("pl-0cf", "com.amazonaws.global.cloudfront.origin-facing", "AWS", "IPv4", None),
+        prefix_list("pl-0new", "com.amazonaws.us-east-1.new-service", "AWS", "IPv4", None),
+    ];
+    let groups = vec![
+        // 8 IPv4 blocks and a 40-entry IPv4 list: 48 inbound IPv4, reported because of the list.
+        group(
+            "sg-01",
+            "partners",
+            "vpc-1",
+            vec![many("tcp", 8, false), from_lists("tcp", Some(443), Some(443), &["pl-0own4"])],
+            default_egress(),
+        ),
+        // The same with an IPv6 list: 8 IPv4 and 40 IPv6, neither at 48.
+        group(
+            "sg-02",
+            "partners-v6",
+            "vpc-1",
+            vec![many("tcp", 8, false), from_lists("tcp", Some(443), Some(443), &["pl-0own6"])],
+            default_egress(),
+        ),
+        // CloudFront's list weighs 55, in both families.
+        group("sg-03", "origin", "vpc-1", vec![from_lists("tcp", Some(443), Some(443), &["pl-0cf"])], vec![]),
+        // An undocumented AWS list beside 47 blocks: 48, a floor.
+        group(
+            "sg-04",
+            "new-service",
+            "vpc-1",
+            vec![many("tcp", 47, false), from_lists("tcp", Some(443), Some(443), &["pl-0new"])],
+            default_egress(),
+        ),
+    ];
+    let mut r = region(REGION, groups, vec![]);
+    r.posture.prefix_lists = lists;
+    let results = judge(vec![r]);
+    assert_eq!(
+        failures(&results, "net-sg-rules-quota"),
+        [
+            format!(
+                "sg-01 (partners) has 48 inbound IPv4 rule(s), at or above 48 (80 % of {DEFAULT_RULES_QUOTA}); prefix \
+                 lists counted: pl-0own4 (partners) at its maximum of 40 entries (IPv4)"
+            ),
+            format!(
+                "sg-03 (origin) has 55 inbound IPv4 rule(s) and 55 inbound IPv6 rule(s), at or above 48 (80 % of \
+                 {DEFAULT_RULES_QUOTA}); prefix lists counted: pl-0cf (com.amazonaws.global.cloudfront.origin-facing) \
+                 at its documented weight of 55 (IPv4 and IPv6)"
+            ),
+            format!(
+                "sg-04 (new-service) has 48 inbound IPv4 rule(s), at or above 48 (80 % of {DEFAULT_RULES_QUOTA}); \
+                 prefix lists counted: pl-0new (com.amazonaws.us-east-1.new-service) as one, a floor (its size is not \
+                 documented)"
+            ),
+        ]
+    );
+    // The fix names the list's maximum among the ways out.
+    let fix = of(&results, "net-sg-rules-quota")[0].fix.as_ref().expect("a fix");
+    assert!(fix.summary.contains("--max-entries") && fix.summary.contains("now 60"), "{}", fix.summary);
+}
+
+/// Judged against the account's applied quota where Service Quotas has one: a raised quota moves the threshold
+/// up (59 rules pass under 100) and a lowered one down; and the evidence says which quota it used.
+#[test]
+fn the_applied_quota_is_used_where_service_quotas_has_one() {
+    use sgaudit_snapshot::posture::QUOTA_RULES_PER_GROUP;
+    let groups = vec![
+        group("sg-01", "59", "vpc-1", vec![many("tcp", 59, false)], default_egress()),
+        group("sg-02", "80", "vpc-1", vec![many("tcp", 80, false)], default_egress()),
+    ];
+    let mut raised = region(REGION, groups.clone(), vec![]);
+    raised.posture.quotas = vec![quota(QUOTA_RULES_PER_GROUP, Some(100))];
+    let results = judge(vec![raised]);
+    assert_eq!(
+        failures(&results, "net-sg-rules-quota"),
+        ["sg-02 (80) has 80 inbound IPv4 rule(s), at or above 80 (80 % of the account's applied quota of 100 rules \
+          per direction and address family, read from Service Quotas (L-0EA8095F))"]
+    );
+    let fix = of(&results, "net-sg-rules-quota")[0].fix.as_ref().expect("a fix");
+    assert!(fix.summary.contains("now 100"), "{}", fix.summary);
+    // Under the default (no applied value: NoSuchResourceException), both are reported.
+    let mut default = region(REGION, groups, vec![]);
+    default.posture.quotas = vec![quota(QUOTA_RULES_PER_GROUP, None)];
+    let results = judge(vec![default]);
+    assert_eq!(failures(&results, "net-sg-rules-quota").len(), 2);
+    // A pass says which quota it judged against.
+    let mut quiet = region(REGION, vec![group("sg-01", "few", "vpc-1", vec![many("tcp", 3, false)], vec![])], vec![]);
+    quiet.posture.quotas = vec![quota(QUOTA_RULES_PER_GROUP, Some(100))];
+    let results = judge(vec![quiet]);
+    assert!(
+        the_pass(&results, "net-sg-rules-quota").evidence.ends_with(
+            "has 80 or more rules in one direction and address family (80 % of the account's applied quota of 100 \
+             rules per direction and address family, read from Service Quotas (L-0EA8095F))"
+        ),
+        "{}",
+        the_pass(&results, "net-sg-rules-quota").evidence
+    );
+}
+
+/// Where the quotas or the prefix lists could not be read, the quota checks are not evaluated there (never a
+/// pass, and never judged against a default they cannot know is the account's), and say which call failed.
+#[test]
+fn unread_quotas_or_lists_leave_the_quota_checks_not_evaluated() {
+    use sgaudit_audit::checks::network::{sg_groups_per_interface, sg_rules_quota};
+    let ids = ["sg-01", "sg-02", "sg-03", "sg-04", "sg-05"];
+    let groups: Vec<SecurityGroup> =
+        ids.iter().map(|id| group(id, id, "vpc-1", vec![many("tcp", 50, false)], default_egress())).collect();
+    for (source, action, checks) in [
+        (
+            "servicequotas-vpc",
+            "servicequotas:GetServiceQuota",
+            vec![sg_rules_quota::CHECK.id, sg_groups_per_interface::CHECK.id],
+        ),
+        ("ec2-managed-prefix-lists", "ec2:DescribeManagedPrefixLists", vec![sg_rules_quota::CHECK.id]),
+    ] {
+        let coverage = whole_but(source, action, true);
+        let results = judge(vec![region_read(REGION, groups.clone(), interface("eni-0a", &ids), coverage)]);
+        for check in &checks {
+            let mine = of(&results, check);
+            assert_eq!(mine.len(), 1, "{source} {check}: {mine:#?}");
+            assert_eq!(mine[0].outcome, Outcome::NotEvaluated, "{source} {check}");
+            assert!(mine[0].evidence.contains(action), "{source} {check}: {}", mine[0].evidence);
+        }
+        // The groups-per-interface check does not read the prefix lists: judged without them.
+        if source == "ec2-managed-prefix-lists" {
+            assert_eq!(failures(&results, sg_groups_per_interface::CHECK.id).len(), 1);
+        }
+    }
 }
 
 // --- every hygiene check ---
@@ -650,6 +811,7 @@ fn interface(eni: &str, groups: &[&str]) -> Vec<Attachment> {
 #[test]
 fn an_interface_with_four_groups_of_five_is_reported_and_three_pass() {
     use sgaudit_audit::checks::network::sg_groups_per_interface::{CHECK, DEFAULT_GROUPS_PER_INTERFACE, WARN_AT};
+    use sgaudit_snapshot::posture::QUOTA_GROUPS_PER_INTERFACE;
     assert_eq!((DEFAULT_GROUPS_PER_INTERFACE, WARN_AT), (5, 4));
     assert!(CHECK.description.contains("(5 by default)") && CHECK.description.contains("4 (80 %)"));
     let ids = ["sg-01", "sg-02", "sg-03", "sg-04", "sg-05"];
@@ -674,6 +836,30 @@ fn an_interface_with_four_groups_of_five_is_reported_and_three_pass() {
         );
         assert!(result.fix.as_ref().is_some_and(|f| f.summary.contains("L-2AFB9258")), "{result:#?}");
     }
+
+    // Under an applied quota of 10, five groups are below 8: a pass that says which quota it used.
+    let mut raised = region(REGION, groups.clone(), interface("eni-0full", &ids));
+    raised.posture.quotas = vec![quota(QUOTA_GROUPS_PER_INTERFACE, Some(10))];
+    let results = judge(vec![raised]);
+    assert_eq!(
+        the_pass(&results, CHECK.id).evidence,
+        "none of the 1 network interface(s) holds 8 or more security groups (80 % of the account's applied quota of \
+         10 per network interface, read from Service Quotas (L-2AFB9258))"
+    );
+    // And under an applied quota of 6, the interface with five is reported against it.
+    let mut lowered = region(REGION, groups.clone(), interface("eni-0full", &ids));
+    lowered.posture.quotas = vec![quota(QUOTA_GROUPS_PER_INTERFACE, Some(6))];
+    let results = judge(vec![lowered]);
+    let failed = failures(&results, CHECK.id);
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert!(
+        failed[0].ends_with(
+            "at or above 5 (80 % of the account's applied quota of 6 per network interface, read from Service \
+             Quotas (L-2AFB9258))"
+        ),
+        "{}",
+        failed[0]
+    );
 
     // Three groups each: a pass that says how many interfaces it counted.
     let attachments = [interface("eni-0a", &ids[..3]), interface("eni-0b", &ids[2..])].concat();

@@ -150,7 +150,9 @@ pub const ACCOUNT_SOURCES: &[&SourceDef] = &[
 pub const REGION_POSTURE_SOURCES: &[&SourceDef] = &[
     &sources::cloudtrail_trails::SOURCE,
     &sources::ec2_ebs_encryption_by_default::SOURCE,
+    &sources::ec2_managed_prefix_lists::SOURCE,
     &sources::ec2_network_acls::SOURCE,
+    &sources::servicequotas_vpc::SOURCE,
 ];
 
 /// The sources of reachability evidence that are nothing else (`sgaudit_snapshot::REACH_SOURCES` also names
@@ -340,16 +342,18 @@ mod tests {
         assert_eq!(ids(&groups.regional), want);
         assert_eq!(groups.regional.len(), SOURCES.len() + REACH_SOURCES.len() + 1);
         assert!(groups.account.is_empty());
-        // Network alone reads two group sources and the regional posture of the network.
+        // Network alone reads two group sources and the regional posture of the network (its quotas among it).
         let network = plan(&[Family::Network]);
         assert_eq!(
             ids(&network.regional),
             BTreeSet::from([
                 "ec2-ebs-encryption-by-default",
                 "ec2-instances",
+                "ec2-managed-prefix-lists",
                 "ec2-network-acls",
                 "ec2-network-interfaces",
-                "ec2-security-groups"
+                "ec2-security-groups",
+                "servicequotas-vpc",
             ])
         );
         assert!(network.account.is_empty());

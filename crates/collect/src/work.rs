@@ -173,6 +173,8 @@ impl Job {
             posture.trails.extend(read.trails);
             posture.network_acls.extend(read.network_acls);
             posture.ebs_encryption_by_default = posture.ebs_encryption_by_default.or(read.ebs_encryption_by_default);
+            posture.prefix_lists.extend(read.prefix_lists);
+            posture.quotas.extend(read.quotas);
             // EC2-Classic instances come from a group source: kept only when the network checks were asked for.
             if self.network {
                 posture.instances_outside_vpc.extend(read.instances_outside_vpc);

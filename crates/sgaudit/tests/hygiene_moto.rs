@@ -8,8 +8,11 @@
 //! set); two interfaces hold `dup-keep` and one holds `dup-retire`, so `dup-keep` is kept. `template-copy` has the
 //! same rules in the second VPC. Then one group per finding: `redundant` (tcp 22 from 10.1.0.0/16 beside tcp
 //! 0-65535 from 10.0.0.0/8), `broad` (a /4 public source), `wide` (2,000 ports from a private block),
-//! `all-protocols` (every protocol from a public /22), `quota` (50 inbound IPv4 rules), `clean`; and an interface
-//! holding four of them. us-west-2 holds only moto's default VPC: there each regional check passes.
+//! `all-protocols` (every protocol from a public /22), `quota` (50 inbound IPv4 rules), `listed` (8 blocks and a
+//! customer-managed prefix list of 40 entries at most: near the quota because of the list), `origin` (moto's
+//! CloudFront origin-facing list, which AWS counts at its weight of 55), `clean`; and an interface holding four
+//! of them. us-west-2 holds only moto's default VPC: there each regional check passes. moto answers Service
+//! Quotas' `GetServiceQuota` with AWS's defaults (60 and 5), which the quota checks use as the applied values.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -88,6 +91,21 @@ try:
 except ec2.exceptions.ClientError as e:
     over_quota = e.response["Error"]["Code"]
 
+# A customer-managed list of 40 entries at most (holding one), and moto's AWS-managed CloudFront list.
+partners = ec2.create_managed_prefix_list(PrefixListName="partners", AddressFamily="IPv4", MaxEntries=40,
+                                          Entries=[{"Cidr": "198.51.100.0/24"}])["PrefixList"]["PrefixListId"]
+cloudfront = next(l["PrefixListId"] for l in ec2.describe_managed_prefix_lists()["PrefixLists"]
+                  if l["PrefixListName"] == "com.amazonaws.global.cloudfront.origin-facing")
+
+def listed(protocol, ports, *lists, blocks=()):
+    permission = rule(protocol, ports, *blocks)
+    permission["PrefixListIds"] = [{"PrefixListId": pl} for pl in lists]
+    return permission
+
+groups["listed"] = group("listed", vpc1,
+                         [listed("tcp", (5432, 5432), partners, blocks=[f"10.{i}.0.0/16" for i in range(8)])])
+groups["origin"] = group("origin", vpc1, [listed("tcp", (443, 443), cloudfront)])
+
 def interface(*names):
     return ec2.create_network_interface(SubnetId=subnet1, Groups=[groups[n] for n in names])[
         "NetworkInterface"]["NetworkInterfaceId"]
@@ -99,7 +117,7 @@ interfaces = {
     "four": interface("broad", "wide", "all-protocols", "quota"),
 }
 print(json.dumps({"account": account, "vpcs": [vpc1, vpc2], "groups": groups, "interfaces": interfaces,
-                  "over_quota": over_quota}))
+                  "over_quota": over_quota, "lists": {"partners": partners, "cloudfront": cloudfront}}))
 "#;
 
 const HOME: &str = "us-east-1";
@@ -372,20 +390,46 @@ fn each_hygiene_check_reports_the_seeded_group_with_its_fix_and_passes_the_clean
         }
     }
 
-    // Near the quota of rules: 50 inbound IPv4 rules, at or above 48. Words only: no command fixes it.
-    let quota = only_failure(&doc, "net-sg-rules-quota");
-    assert_eq!(text(quota, "resource"), arn("quota"));
+    // Near the quota of rules, judged against the quota Service Quotas gave (moto's: AWS's default of 60): `quota`
+    // with 50 inbound IPv4 rules; `listed` with 8 blocks and the partners' list at its maximum of 40 entries
+    // (IPv4 only); `origin` with CloudFront's list at its weight of 55, in both families. Words only: no command
+    // fixes it.
+    let quotas = results(&doc, "net-sg-rules-quota", HOME, "fail");
+    let reported: BTreeSet<&str> = quotas.iter().map(|r| text(r, "resource")).collect();
     assert_eq!(
-        text(quota, "evidence"),
-        format!(
-            "{} has 50 inbound IPv4 rule(s), at or above 48 (80 % of AWS's default quota of 60 rules per direction and \
-             address family)",
-            named("quota")
-        )
+        reported,
+        BTreeSet::from([arn("quota").as_str(), arn("listed").as_str(), arn("origin").as_str()]),
+        "{quotas:#?}"
     );
-    let summary = text(&quota["fix"], "summary");
-    assert!(summary.contains(&named("quota")) && summary.contains("L-0EA8095F"), "{summary}");
-    assert!(cli(quota).is_empty(), "{quota:#}");
+    let applied = "80 % of the account's applied quota of 60 rules per direction and address family, read from \
+                   Service Quotas (L-0EA8095F)";
+    let (partners, cloudfront) = (text(&m["lists"], "partners"), text(&m["lists"], "cloudfront"));
+    for (name, evidence) in [
+        ("quota", format!("{} has 50 inbound IPv4 rule(s), at or above 48 ({applied})", named("quota"))),
+        (
+            "listed",
+            format!(
+                "{} has 48 inbound IPv4 rule(s), at or above 48 ({applied}); prefix lists counted: {partners} \
+                 (partners) at its maximum of 40 entries (IPv4)",
+                named("listed")
+            ),
+        ),
+        (
+            "origin",
+            format!(
+                "{} has 55 inbound IPv4 rule(s) and 55 inbound IPv6 rule(s), at or above 48 ({applied}); prefix lists \
+                 counted: {cloudfront} (com.amazonaws.global.cloudfront.origin-facing) at its documented weight of 55 \
+                 (IPv4 and IPv6)",
+                named("origin")
+            ),
+        ),
+    ] {
+        let quota = quotas.iter().find(|r| r["resource"] == arn(name)).unwrap();
+        assert_eq!(text(quota, "evidence"), evidence, "{name}");
+        let summary = text(&quota["fix"], "summary");
+        assert!(summary.contains(&named(name)) && summary.contains("L-0EA8095F"), "{summary}");
+        assert!(cli(quota).is_empty(), "{quota:#}");
+    }
 
     // The interface with four groups; those with one are not reported.
     let eni = text(&m["interfaces"], "four");
@@ -397,8 +441,8 @@ fn each_hygiene_check_reports_the_seeded_group_with_its_fix_and_passes_the_clean
     assert_eq!(
         text(per_interface, "evidence"),
         format!(
-            "{eni} holds 4 security groups ({}), at or above 4 (80 % of AWS's default quota of 5 per network \
-             interface)",
+            "{eni} holds 4 security groups ({}), at or above 4 (80 % of the account's applied quota of 5 per network \
+             interface, read from Service Quotas (L-2AFB9258))",
             four.join(", ")
         )
     );
@@ -431,7 +475,11 @@ fn each_hygiene_check_reports_the_seeded_group_with_its_fix_and_passes_the_clean
             "admits more than 1000 TCP or UDP ports in one rule from an address block or prefix list",
         ),
         ("net-sg-all-protocols-public", "admits every protocol from a public block other than 0.0.0.0/0 and ::/0"),
-        ("net-sg-rules-quota", "has 48 or more rules in one direction and address family"),
+        (
+            "net-sg-rules-quota",
+            "has 48 or more rules in one direction and address family (80 % of the account's applied quota of 60 \
+             rules per direction and address family, read from Service Quotas (L-0EA8095F))",
+        ),
     ];
     for (check, what) in passes {
         assert!(results(&doc, check, EMPTY, "fail").is_empty(), "{check}");
@@ -442,7 +490,11 @@ fn each_hygiene_check_reports_the_seeded_group_with_its_fix_and_passes_the_clean
     }
     let pass = results(&doc, "net-sg-groups-per-interface-quota", EMPTY, "pass");
     assert_eq!(pass.len(), 1, "{pass:#?}");
-    assert_eq!(text(pass[0], "evidence"), "none of the 0 network interface(s) holds 4 or more security groups");
+    assert_eq!(
+        text(pass[0], "evidence"),
+        "none of the 0 network interface(s) holds 4 or more security groups (80 % of the account's applied quota of 5 \
+         per network interface, read from Service Quotas (L-2AFB9258))"
+    );
 
     // With the groups family too, every source of use is read: the holders are counted whole, the duplicate's
     // evidence is exact, and the template set is reported at its member with the most holders. The other hygiene

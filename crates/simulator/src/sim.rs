@@ -233,6 +233,8 @@ impl Sim {
                 "<ebsEncryptionByDefault>false</ebsEncryptionByDefault><sseType>sse-ebs</sseType>",
                 rid,
             ),
+            ("ec2", "DescribeManagedPrefixLists") => self.managed_prefix_lists(call, account, rid),
+            ("servicequotas", "GetServiceQuota") => self.service_quota(call, account, req, rid),
             ("iam", "GenerateCredentialReport") => wire::query_ok(
                 call,
                 "<GenerateCredentialReportResult><State>COMPLETE</State><Description>No report exists. Starting a \
@@ -255,6 +257,56 @@ impl Sim {
             }
             _ => wire::empty(call, rid),
         }
+    }
+
+    /// The region's managed prefix lists: AWS's S3 and DynamoDB lists, and one of the account's own (one page,
+    /// as a region with fewer than 100 lists answers).
+    fn managed_prefix_lists(&self, call: &Call, account: &str, rid: &str) -> Answer {
+        let region = &call.region;
+        let id = |name: &str| format!("pl-{:017x}", hash_parts(&[region.as_bytes(), name.as_bytes()]) >> 4);
+        let mut inner = String::from("<prefixListSet>");
+        let mut item = |name: String, owner: &str, max: Option<u32>| {
+            let id = id(&name);
+            let arn_owner = if owner == "AWS" { "aws" } else { owner };
+            let _ = write!(
+                inner,
+                "<item><prefixListId>{id}</prefixListId><addressFamily>IPv4</addressFamily><state>create-complete\
+                 </state><prefixListArn>arn:aws:ec2:{region}:{arn_owner}:prefix-list/{id}</prefixListArn>\
+                 <prefixListName>{name}</prefixListName>{}<version>1</version><tagSet/><ownerId>{owner}</ownerId>\
+                 </item>",
+                max.map(|m| format!("<maxEntries>{m}</maxEntries>")).unwrap_or_default()
+            );
+        };
+        item(format!("com.amazonaws.{region}.s3"), "AWS", None);
+        item(format!("com.amazonaws.{region}.dynamodb"), "AWS", None);
+        item("partners".to_string(), account, Some(20));
+        inner.push_str("</prefixListSet>");
+        wire::ec2_ok(&call.operation, &inner, rid)
+    }
+
+    /// Service Quotas' `GetServiceQuota` (awsJson 1.1): the applied quota of rules per security group (raised to
+    /// 100), and `NoSuchResourceException` for any other quota (no applied value: the default holds), so that a
+    /// scan meets both answers in every account-region.
+    fn service_quota(&self, call: &Call, account: &str, req: &Request, rid: &str) -> Answer {
+        let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
+        let (service, code) = (body["ServiceCode"].as_str().unwrap_or(""), body["QuotaCode"].as_str().unwrap_or(""));
+        if (service, code) != ("vpc", "L-0EA8095F") {
+            return wire::error(call, Failure::NoSuchResource, None, rid);
+        }
+        let region = &call.region;
+        let out = serde_json::json!({ "Quota": {
+            "ServiceCode": "vpc",
+            "ServiceName": "Amazon Virtual Private Cloud (Amazon VPC)",
+            "QuotaArn": format!("arn:aws:servicequotas:{region}:{account}:vpc/{code}"),
+            "QuotaCode": code,
+            "QuotaName": "Inbound or outbound rules per security group",
+            "Value": 100.0,
+            "Unit": "None",
+            "Adjustable": true,
+            "GlobalQuota": false,
+            "QuotaAppliedAtLevel": "ACCOUNT",
+        }});
+        Answer::new(200, wire::json_type(false), out.to_string())
     }
 
     fn caller_identity(&self, call: &Call, account: &str, req: &Request, rid: &str) -> Answer {

@@ -230,6 +230,8 @@ pub enum Failure {
     NoSuchEntity,
     /// S3 Control's `NoSuchPublicAccessBlockConfiguration`.
     NoPublicAccessBlock,
+    /// Service Quotas' `NoSuchResourceException`: no applied value of the quota for the account.
+    NoSuchResource,
     InvalidNextToken,
 }
 
@@ -262,6 +264,7 @@ impl Failure {
             (Failure::NoPublicAccessBlock, _) => {
                 ("NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found")
             }
+            (Failure::NoSuchResource, _) => ("NoSuchResourceException", 400, "The specified resource does not exist."),
             (Failure::InvalidNextToken, Ec2) => ("InvalidParameterValue", 400, "The NextToken is not valid."),
             (Failure::InvalidNextToken, _) => ("InvalidNextTokenException", 400, "The NextToken is not valid."),
         }

@@ -585,6 +585,9 @@ impl Snapshot {
             posture.network_acls.sort_by(|a, b| a.network_acl_id.cmp(&b.network_acl_id));
             posture.instances_outside_vpc.sort();
             posture.instances_outside_vpc.dedup();
+            posture.prefix_lists.sort_by(|a, b| a.prefix_list_id.cmp(&b.prefix_list_id));
+            posture.prefix_lists.dedup_by(|a, b| a.prefix_list_id == b.prefix_list_id);
+            posture.quotas.sort_by(|a, b| (&a.service_code, &a.code).cmp(&(&b.service_code, &b.code)));
             region.network.normalize();
         }
         self.families.sort();
@@ -815,6 +818,18 @@ mod tests {
             posture: RegionPosture {
                 ebs_encryption_by_default: Some(false),
                 instances_outside_vpc: vec!["i-0a".into()],
+                prefix_lists: vec![posture::PrefixList {
+                    prefix_list_id: "pl-0a".into(),
+                    name: "partners".into(),
+                    owner_id: "111122223333".into(),
+                    address_family: "IPv4".into(),
+                    max_entries: Some(40),
+                }],
+                quotas: vec![posture::AppliedQuota {
+                    service_code: "vpc".into(),
+                    code: posture::QUOTA_GROUPS_PER_INTERFACE.into(),
+                    value: Some(10),
+                }],
                 ..Default::default()
             },
             network: RegionNetwork {

@@ -251,13 +251,66 @@ pub struct RegionPosture {
     /// Instances with no VPC: EC2-Classic (`ec2-instances`), sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub instances_outside_vpc: Vec<String>,
+    /// Every managed prefix list the account sees in the region (`ec2-managed-prefix-lists`): its own, those
+    /// shared with it, and AWS's, sorted by id. What a rule's prefix list costs against the rules quota.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefix_lists: Vec<PrefixList>,
+    /// The account's quotas of security groups in the region, as Service Quotas applies them
+    /// (`servicequotas-vpc`), sorted by code: one entry per quota asked for, read or not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quotas: Vec<AppliedQuota>,
 }
 
 impl RegionPosture {
     pub fn is_empty(&self) -> bool {
         self == &Self::default()
     }
+
+    /// The quota with this code, as read from Service Quotas.
+    pub fn quota(&self, code: &str) -> Option<&AppliedQuota> {
+        self.quotas.iter().find(|q| q.code == code)
+    }
 }
+
+/// A managed prefix list, as `DescribeManagedPrefixLists` gives it (without its entries: their count is not
+/// what AWS charges a rule for).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrefixList {
+    pub prefix_list_id: String,
+    pub name: String,
+    /// The owner's account id, or `AWS` for an AWS-managed list.
+    pub owner_id: String,
+    /// `IPv4` or `IPv6`: a list holds blocks of one family only.
+    pub address_family: String,
+    /// The most entries the list may hold; absent for an AWS-managed list (AWS documents a weight instead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_entries: Option<u32>,
+}
+
+impl PrefixList {
+    /// Whether AWS manages the list (its owner is `AWS`, and it has no maximum of entries).
+    pub fn is_aws_managed(&self) -> bool {
+        self.owner_id == "AWS"
+    }
+}
+
+/// One quota of the account in a region, as Service Quotas applies it (`GetServiceQuota`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedQuota {
+    /// The service's code in Service Quotas (`vpc`).
+    pub service_code: String,
+    /// The quota's code (`L-0EA8095F`).
+    pub code: String,
+    /// The applied value; `None` where Service Quotas answered that it holds none for the account
+    /// (`NoSuchResourceException`): AWS's default applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<u32>,
+}
+
+/// The quota codes of `servicequotas-vpc` (service code `vpc`): inbound or outbound rules per security group.
+pub const QUOTA_RULES_PER_GROUP: &str = "L-0EA8095F";
+/// Security groups per network interface.
+pub const QUOTA_GROUPS_PER_INTERFACE: &str = "L-2AFB9258";
 
 /// A trail, with its status and selectors.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -363,7 +416,13 @@ pub const ACCOUNT_SOURCES: &[&str] =
 
 /// The sources of regional evidence for the account checks, read once per account-region, sorted by id.
 /// (`ec2-instances` and `ec2-security-groups`, which the network checks also read, are group sources.)
-pub const REGION_POSTURE_SOURCES: &[&str] = &["cloudtrail-trails", "ec2-ebs-encryption-by-default", "ec2-network-acls"];
+pub const REGION_POSTURE_SOURCES: &[&str] = &[
+    "cloudtrail-trails",
+    "ec2-ebs-encryption-by-default",
+    "ec2-managed-prefix-lists",
+    "ec2-network-acls",
+    "servicequotas-vpc",
+];
 
 /// The sources each family's checks read, each once. `Groups` reads every source of [`crate::SOURCES`] (the
 /// evidence of use) and of [`crate::REACH_SOURCES`] (whether the internet can reach each group).
@@ -378,9 +437,11 @@ pub fn family_sources(family: Family) -> Vec<&'static str> {
             vec![
                 "ec2-ebs-encryption-by-default",
                 "ec2-instances",
+                "ec2-managed-prefix-lists",
                 "ec2-network-acls",
                 "ec2-network-interfaces",
                 "ec2-security-groups",
+                "servicequotas-vpc",
             ]
         }
         Family::Iam => vec!["iam-credential-report", "iam-password-policy"],

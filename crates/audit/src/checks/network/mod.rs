@@ -151,7 +151,49 @@ pub(crate) const QUOTA_WARNING_PERCENT: u32 = 80;
 
 /// The count at which a quota check warns: [`QUOTA_WARNING_PERCENT`] of `quota`, rounded up (48 of 60).
 pub(crate) const fn quota_warning(quota: u32) -> u32 {
-    (quota * QUOTA_WARNING_PERCENT).div_ceil(100)
+    let at = (quota as u64 * QUOTA_WARNING_PERCENT as u64).div_ceil(100);
+    if at > u32::MAX as u64 {
+        u32::MAX
+    } else {
+        at as u32
+    }
+}
+
+/// The quota a quota check judges against in a region: the account's applied value, as Service Quotas gave it
+/// (`servicequotas-vpc`), or AWS's default where Service Quotas holds none. The check reads that source, so
+/// the runner has already left it not evaluated where the quotas could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Quota {
+    pub value: u32,
+    /// Whether `value` is the account's applied quota rather than AWS's default.
+    pub applied: bool,
+    pub code: &'static str,
+}
+
+impl Quota {
+    pub(crate) fn of(posture: &sgaudit_snapshot::RegionPosture, code: &'static str, default: u32) -> Quota {
+        match posture.quota(code).and_then(|q| q.value) {
+            Some(value) => Quota { value, applied: true, code },
+            None => Quota { value: default, applied: false, code },
+        }
+    }
+
+    /// The count at which the check warns: [`QUOTA_WARNING_PERCENT`] of the quota.
+    pub(crate) fn warn_at(&self) -> u32 {
+        quota_warning(self.value)
+    }
+
+    /// The quota in words, for evidence, with what it counts (`rules per direction and address family`):
+    /// `the account's applied quota of 100 rules ..., read from Service Quotas (L-0EA8095F)`, or `AWS's default
+    /// quota of 60 rules ...: Service Quotas holds no applied value of L-0EA8095F`.
+    pub(crate) fn describe(&self, counts: &str) -> String {
+        let (value, code) = (self.value, self.code);
+        if self.applied {
+            format!("the account's applied quota of {value} {counts}, read from Service Quotas ({code})")
+        } else {
+            format!("AWS's default quota of {value} {counts}: Service Quotas holds no applied value of {code}")
+        }
+    }
 }
 
 /// Whether the rule admits TCP 22, or TCP or UDP 3389.
