@@ -211,6 +211,9 @@ pub struct Audit<'a> {
     pub estate: Estate,
     /// Every exception declared for this run and what became of it ([`exceptions`]); empty without any.
     pub exceptions: Vec<exceptions::ExceptionState>,
+    /// The settings it was judged with (a fix written later reads them: [`Audit::fix_of`]).
+    #[serde(skip)]
+    pub options: Options,
 }
 
 /// How much of the estate was read: accounts, account-regions and source lists, read and in all. Source
@@ -227,6 +230,21 @@ pub struct Estate {
 }
 
 impl Audit<'_> {
+    /// The fix of a regional or account result, where one can be written: the check's own, or written now from
+    /// the group the failure is located at ([`checks::ResultFix::OfGroup`]). `snapshot` is the one judged.
+    pub fn fix_of<'r>(&self, snapshot: &Snapshot, result: &'r CheckResult) -> Option<Cow<'r, Fix>> {
+        match &result.fix {
+            checks::ResultFix::None => None,
+            checks::ResultFix::Written(fix) => Some(Cow::Borrowed(fix)),
+            checks::ResultFix::OfGroup { write, region, group } => {
+                let region = snapshot.regions.get(*region as usize)?;
+                let group = region.security_groups.get(*group as usize)?;
+                let at = checks::GroupAt { region: &region.region, group, options: &self.options };
+                write(&at).map(Cow::Owned)
+            }
+        }
+    }
+
     /// Whether any evidence anywhere could not be read (exit code 3): a region's group evidence, an
     /// account, or a check that could not be evaluated.
     pub fn is_partial(&self) -> bool {
@@ -268,6 +286,7 @@ pub fn audit_with<'a>(snapshot: &'a Snapshot, options: &Options) -> Audit<'a> {
     let mut audit = if families.contains(&Family::Groups) { audit_groups(snapshot) } else { audit_accounts(snapshot) };
     audit.families = families;
     audit.results = results;
+    audit.options = options.clone();
     audit
 }
 
@@ -283,6 +302,7 @@ fn audit_accounts(snapshot: &Snapshot) -> Audit<'_> {
         skipped_accounts,
         estate: Estate { accounts_read, accounts, ..Estate::default() },
         exceptions: Vec::new(),
+        options: Options::default(),
     }
 }
 
@@ -548,6 +568,7 @@ fn audit_groups(snapshot: &Snapshot) -> Audit<'_> {
         skipped_accounts,
         estate,
         exceptions: Vec::new(),
+        options: Options::default(),
     }
 }
 

@@ -7,7 +7,7 @@ use sgaudit_snapshot::{Family, Snapshot, SourceCoverage};
 
 use crate::checks::{
     account_resource, resource, AccountScope, CheckResult, EstateScope, Evaluate, Fixer, Location, Observation,
-    Options, Outcome, RegionScope, Severity, CHECKS,
+    Options, Outcome, RegionScope, ResultFix, Severity, CHECKS,
 };
 
 /// Every result of the non-group checks of `families`, ordered by check (as [`CHECKS`] lists them), then
@@ -37,7 +37,7 @@ pub fn judge(snapshot: &Snapshot, options: &Options, families: &[Family]) -> Vec
             // Only a failure has something to fix, and only a check that writes fixes gives one.
             let fix = match (observation.outcome, check.fix) {
                 (Outcome::Fail, Fixer::Judged) => observation.fix,
-                _ => None,
+                _ => ResultFix::None,
             };
             results.push((
                 index,
@@ -84,14 +84,15 @@ pub fn judge(snapshot: &Snapshot, options: &Options, families: &[Family]) -> Vec
                 }
             }
             Evaluate::Region(evaluate) => {
-                for region in &snapshot.regions {
+                for (index, region) in snapshot.regions.iter().enumerate() {
                     let account_regions =
                         regions_of.get(region.account_id.as_str()).map(Vec::as_slice).unwrap_or_default();
                     if let Some(observation) = unread_in(region, check.reads) {
                         push(&region.account_id, observation);
                         continue;
                     }
-                    let scope = RegionScope { account_id: &region.account_id, region, account_regions, now, options };
+                    let scope =
+                        RegionScope { account_id: &region.account_id, region, index, account_regions, now, options };
                     for observation in evaluate(&scope) {
                         push(&region.account_id, observation);
                     }

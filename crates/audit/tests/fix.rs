@@ -28,15 +28,16 @@ fn options() -> Options {
 }
 
 /// Each fix of the audit, with what it fixes (`check-id resource`).
-fn fixes<'a>(audit: &'a Audit) -> Vec<(String, &'a Fix)> {
+fn fixes(snapshot: &Snapshot, audit: &Audit) -> Vec<(String, Fix)> {
     let mut out = Vec::new();
     for g in &audit.groups {
         for f in &g.findings {
-            out.extend(f.fix.as_ref().map(|fix| (format!("{} {}", f.check.id, g.group.group_id), fix)));
+            out.extend(f.fix(g).map(|fix| (format!("{} {}", f.check.id, g.group.group_id), fix)));
         }
     }
     for r in &audit.results {
-        out.extend(r.fix.as_ref().map(|fix| (format!("{} {}", r.check.id, r.location.resource), fix)));
+        let fix = audit.fix_of(snapshot, r).map(std::borrow::Cow::into_owned);
+        out.extend(fix.map(|fix| (format!("{} {}", r.check.id, r.location.resource), fix)));
     }
     out
 }
@@ -253,7 +254,7 @@ fn validate_sgaudit(line: &str) -> Result<(), String> {
 
 /// Checks every command of `fixes`, and that python's `shlex.split` (a second reading, by another hand) splits
 /// each line as [`split`] does.
-fn validate_commands(fixes: &[(String, &Fix)]) -> BTreeMap<String, usize> {
+fn validate_commands(fixes: &[(String, Fix)]) -> BTreeMap<String, usize> {
     let lines: Vec<(&str, &str)> =
         fixes.iter().flat_map(|(what, fix)| fix.cli.iter().map(move |l| (what.as_str(), l.as_str()))).collect();
     let services: BTreeSet<String> = lines
@@ -324,7 +325,7 @@ fn resources(text: &str) -> Vec<(String, BTreeMap<String, String>)> {
 fn every_command_of_the_demo_is_valid_against_botocore() {
     let snapshot = demo();
     let audit = audit_with(&snapshot, &options());
-    let fixes = fixes(&audit);
+    let fixes = fixes(&snapshot, &audit);
     let operations = validate_commands(&fixes);
     let commands: usize = operations.values().sum();
     eprintln!("{commands} command(s) of {} fix(es): {operations:#?}", fixes.len());
@@ -339,23 +340,25 @@ fn every_command_of_the_demo_is_valid_against_botocore() {
 
 /// Every failure above informational of a check that writes fixes has one; nothing else has one. The ids of the
 /// checks that gave a fix.
-fn assert_every_failure_fixed<'a>(audit: &'a Audit) -> BTreeSet<&'a str> {
+fn assert_every_failure_fixed<'a>(snapshot: &Snapshot, audit: &'a Audit) -> BTreeSet<&'a str> {
     let mut fixed: BTreeSet<&str> = BTreeSet::new();
     for g in &audit.groups {
         for f in &g.findings {
-            assert_eq!(f.fix.is_some(), f.check.writes_fixes(), "{} on {}", f.check.id, g.group.group_id);
-            if f.fix.is_some() {
+            let fix = f.fix(g);
+            assert_eq!(fix.is_some(), f.check.writes_fixes(), "{} on {}", f.check.id, g.group.group_id);
+            if fix.is_some() {
                 fixed.insert(f.check.id);
             }
         }
     }
     for r in &audit.results {
         let expected = r.outcome == Outcome::Fail && r.check.writes_fixes() && r.severity > Severity::Informational;
+        let fixed_here = audit.fix_of(snapshot, r).is_some();
         match r.outcome {
             Outcome::Fail if r.severity == Severity::Informational => {}
-            _ => assert_eq!(r.fix.is_some(), expected, "{} on {}: {:?}", r.check.id, r.location.resource, r.outcome),
+            _ => assert_eq!(fixed_here, expected, "{} on {}: {:?}", r.check.id, r.location.resource, r.outcome),
         }
-        if r.fix.is_some() {
+        if fixed_here {
             fixed.insert(r.check.id);
         }
     }
@@ -366,9 +369,9 @@ fn assert_every_failure_fixed<'a>(audit: &'a Audit) -> BTreeSet<&'a str> {
 fn every_failure_of_a_check_that_writes_fixes_has_one() {
     let snapshot = demo();
     let audit = audit_with(&snapshot, &options());
-    let fixed = assert_every_failure_fixed(&audit);
+    let fixed = assert_every_failure_fixed(&snapshot, &audit);
     // Every fix says what it does; one without commands says why in its words.
-    for (what, fix) in fixes(&audit) {
+    for (what, fix) in fixes(&snapshot, &audit) {
         assert!(fix.summary.len() > 40, "{what}: {}", fix.summary);
     }
     eprintln!("checks with a fix in the demo: {fixed:?}");
@@ -393,7 +396,7 @@ fn every_terraform_snippet_of_the_demo_parses_and_holds_the_group_rules() {
     let snapshot = demo();
     let audit = audit_with(&snapshot, &options());
     let mut snippets = 0;
-    for (what, fix) in fixes(&audit) {
+    for (what, fix) in fixes(&snapshot, &audit) {
         let Some(text) = &fix.terraform else { continue };
         snippets += 1;
         let found = resources(text);
@@ -417,7 +420,8 @@ fn every_terraform_snippet_of_the_demo_parses_and_holds_the_group_rules() {
         .flat_map(|g| g.findings.iter().map(move |f| (g, f)))
         .find(|(_, f)| f.check.id == "sg-world-open-ssh")
         .expect("the demo opens SSH to the world");
-    let text = ssh.1.fix.as_ref().and_then(|f| f.terraform.as_deref()).expect("a snippet");
+    let fix = ssh.1.fix(ssh.0).expect("a fix");
+    let text = fix.terraform.as_deref().expect("a snippet");
     let rules = resources(text);
     let ingress: Vec<_> = rules.iter().filter(|(k, _)| k == "aws_vpc_security_group_ingress_rule").collect();
     assert!(ingress.iter().any(|(_, a)| a.get("cidr_ipv4").map(String::as_str) == Some("var.admin_cidr")));
@@ -465,8 +469,8 @@ fn hostile_text_stays_one_quoted_argument() {
     bucket.policy = None;
 
     let audit = audit_with(&snapshot, &options());
-    assert_every_failure_fixed(&audit);
-    let fixes = fixes(&audit);
+    assert_every_failure_fixed(&snapshot, &audit);
+    let fixes = fixes(&snapshot, &audit);
     validate_commands(&fixes);
 
     let words: Vec<Vec<String>> =
@@ -585,11 +589,11 @@ fn the_hygiene_fixes_of_a_fixture_estate_are_valid_and_undo_what_they_fix() {
     region.posture.trails.clear();
 
     let audit = audit_with(&snapshot, &options());
-    let fixed = assert_every_failure_fixed(&audit);
+    let fixed = assert_every_failure_fixed(&snapshot, &audit);
     for check in ["net-sg-duplicate-rules", "net-sg-redundant-rule", "net-sg-rules-quota", "cloudtrail-region-logged"] {
         assert!(fixed.contains(check), "{check}: {fixed:?}");
     }
-    let fixes = fixes(&audit);
+    let fixes = fixes(&snapshot, &audit);
     let operations = validate_commands(&fixes);
     for expected in ["aws ec2 modify-network-interface-attribute", "aws cloudtrail create-trail"] {
         assert!(operations.contains_key(expected), "{expected}: {operations:?}");
@@ -598,7 +602,7 @@ fn the_hygiene_fixes_of_a_fixture_estate_are_valid_and_undo_what_they_fix() {
         fixes
             .iter()
             .find(|(what, _)| what.starts_with(&format!("{check} ")) && what.ends_with(group))
-            .map(|(_, f)| *f)
+            .map(|(_, f)| f)
             .unwrap_or_else(|| panic!("no fix of {check} on {group}"))
     };
 

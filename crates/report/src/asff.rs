@@ -514,7 +514,10 @@ fn build(snapshot: &Snapshot, audit: &Audit, importer: Option<&str>) -> Vec<Asff
         let time = &time;
         g.findings.iter().map(move |f| finding(g, f, resource.clone(), time, importer))
     });
-    let results = audit.results.iter().map(|r| result_finding(r, home.of_result(r), &time, importer));
+    let results = audit
+        .results
+        .iter()
+        .map(|r| result_finding(r, audit.fix_of(snapshot, r).as_deref(), home.of_result(r), &time, importer));
     groups.chain(results).collect()
 }
 
@@ -531,7 +534,7 @@ fn workflow(muted: Option<&Muted>, unmuted: WorkflowStatus, time: &str) -> (Work
     (Workflow { status: WorkflowStatus::Suppressed }, Some(note))
 }
 
-fn result_finding(r: &CheckResult, region: &str, time: &str, importer: Option<&str>) -> AsffFinding {
+fn result_finding(r: &CheckResult, fix: Option<&Fix>, region: &str, time: &str, importer: Option<&str>) -> AsffFinding {
     let account = r.location.account_id.as_str();
     let (status, workflow_status) = match r.outcome {
         // Security Hub's own control findings resolve themselves when they pass.
@@ -566,7 +569,7 @@ fn result_finding(r: &CheckResult, region: &str, time: &str, importer: Option<&s
         description: truncate(&result_description(r), DESCRIPTION_MAX).into_owned(),
         remediation: Some(Remediation {
             recommendation: Recommendation {
-                text: match &r.fix {
+                text: match fix {
                     Some(fix) => fix_recommendation(fix),
                     None => truncate(&result_remediation(r), REMEDIATION_TEXT_MAX).into_owned(),
                 },
@@ -617,8 +620,8 @@ fn finding(g: &GroupVerdict, f: &Finding, resource: Resource, time: &str, import
         description: truncate(&description, DESCRIPTION_MAX).into_owned(),
         remediation: Some(Remediation {
             recommendation: Recommendation {
-                text: match &f.fix {
-                    Some(fix) => fix_recommendation(fix),
+                text: match f.fix(g) {
+                    Some(fix) => fix_recommendation(&fix),
                     None => truncate(f.check.remediation, REMEDIATION_TEXT_MAX).into_owned(),
                 },
                 url: control_url(f.check.controls),
@@ -905,9 +908,9 @@ mod tests {
             assert!(f.product_arn.starts_with(&format!("arn:aws:securityhub:{}:123456789012:", f.region())));
             assert!(resource.details.is_none() && resource.tags.is_empty());
             let recommendation = &f.remediation.as_ref().unwrap().recommendation;
-            if let Some(fix) = &r.fix {
+            if let Some(fix) = audit.fix_of(&snapshot, r) {
                 // A failure's own fix, where one can be written, rather than the check's advice.
-                assert_eq!(recommendation.text, fix_recommendation(fix));
+                assert_eq!(recommendation.text, fix_recommendation(&fix));
             } else if r.outcome == Outcome::NotEvaluated {
                 assert!(recommendation.text.contains(r.check.reads[0]), "{}", recommendation.text);
                 assert!(f.description.starts_with("Not evaluated"), "{}", f.description);
@@ -1025,9 +1028,9 @@ mod tests {
             },
             evidence: "the root user has no MFA".to_string(),
             muted: None,
-            fix: None,
+            fix: sgaudit_audit::checks::ResultFix::None,
         };
-        let f = result_finding(&r, "cn-north-1", UNKNOWN_TIME, None);
+        let f = result_finding(&r, None, "cn-north-1", UNKNOWN_TIME, None);
         assert_eq!(f.resources[0].partition, "aws-cn");
         assert_eq!(f.product_arn, "arn:aws-cn:securityhub:cn-north-1:1:product/1/default");
         let id = checks::Location {
@@ -1035,7 +1038,7 @@ mod tests {
             region: Some("us-gov-west-1".to_string()),
             ..r.location
         };
-        let f = result_finding(&CheckResult { location: id, ..r }, "us-gov-west-1", UNKNOWN_TIME, None);
+        let f = result_finding(&CheckResult { location: id, ..r }, None, "us-gov-west-1", UNKNOWN_TIME, None);
         assert_eq!(f.resources[0].partition, "aws-us-gov");
     }
 
@@ -1054,7 +1057,7 @@ mod tests {
             },
             evidence: "x has no MFA".to_string(),
             muted: None,
-            fix: None,
+            fix: sgaudit_audit::checks::ResultFix::None,
         };
         // IAM paths may be 512 characters long.
         let path = format!("arn:aws:iam::123456789012:user/{}/", "ü".repeat(600));
@@ -1078,12 +1081,13 @@ mod tests {
         let snapshot = demo();
         let audit = sgaudit_audit::audit(&snapshot);
         let all = findings(&snapshot, &audit);
-        let group_findings: Vec<&Finding> = audit.groups.iter().flat_map(|g| &g.findings).collect();
+        let group_findings: Vec<(&GroupVerdict, &Finding)> =
+            audit.groups.iter().flat_map(|g| g.findings.iter().map(move |f| (g, f))).collect();
         assert!(!group_findings.is_empty());
-        for (written, f) in all.iter().zip(&group_findings) {
+        for (written, (g, f)) in all.iter().zip(&group_findings) {
             let text = written.remediation.as_ref().map(|r| r.recommendation.text.clone());
-            let expected = match &f.fix {
-                Some(fix) => fix_recommendation(fix),
+            let expected = match f.fix(g) {
+                Some(fix) => fix_recommendation(&fix),
                 None => truncate(f.check.remediation, REMEDIATION_TEXT_MAX).into_owned(),
             };
             assert_eq!(text, Some(expected), "{}", written.id);

@@ -112,7 +112,7 @@ pub fn write_checks(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) ->
         let l = &r.location;
         let controls = r.check.controls.join(JOIN);
         let m = r.muted.as_ref();
-        let fix = r.fix.as_ref().map(|f| fixes::script(r.check.id, f)).unwrap_or_default();
+        let fix = audit.fix_of(snapshot, r).map(|f| fixes::script(r.check.id, &f)).unwrap_or_default();
         let row: [&str; 19] = [
             &l.account_id,
             accounts.profile(&l.account_id),
@@ -206,7 +206,7 @@ pub(crate) fn row(g: &GroupVerdict, accounts: &Accounts, collected_at: Option<&s
         g.reach.state.id().to_string(),
         reachability::paths(&g.reach).join(JOIN),
         reachability::why(&g.reach).join(JOIN),
-        fixes::scripts(g.findings.iter().filter_map(|f| f.fix.as_ref().map(|fix| (f.check.id, fix)))),
+        fixes::scripts(g.findings.iter().filter_map(|f| f.fix(g).map(|fix| (f.check.id, fix)))),
     ]
 }
 
@@ -600,7 +600,7 @@ mod tests {
         // Every other group: its state, and the fixes its findings have, script after script.
         for g in audit.groups.iter().filter(|g| g.group.group_id != bastion) {
             assert_eq!(cell(&rows, &g.group.group_id, "reachability"), g.reach.state.id());
-            let fixed: Vec<&str> = g.findings.iter().filter(|f| f.fix.is_some()).map(|f| f.check.id).collect();
+            let fixed: Vec<&str> = g.findings.iter().filter(|f| f.fix(g).is_some()).map(|f| f.check.id).collect();
             let fix = cell(&rows, &g.group.group_id, "fix");
             let comments: Vec<&str> = fix.lines().filter(|l| l.starts_with("# ")).collect();
             assert_eq!(comments.len(), fixed.len(), "{fix}");
@@ -635,7 +635,7 @@ mod tests {
         let fix = check_cell(user, "fix");
         assert!(fix.starts_with("# iam-user-mfa: =cmd|' /C calc'!A0 <script>"), "{fix}");
         assert_eq!(fix.lines().count(), 3);
-        let fixed = audit.results.iter().filter(|r| r.fix.is_some()).count();
+        let fixed = audit.results.iter().filter(|r| audit.fix_of(&snapshot, r).is_some()).count();
         assert_eq!(rows.iter().filter(|r| !check_cell(r, "fix").is_empty()).count(), fixed + 1, "and the header");
     }
 }

@@ -39,8 +39,8 @@ pub(crate) fn script(check_id: &str, fix: &Fix) -> String {
 }
 
 /// The scripts of several findings, one after another (a group's CSV row).
-pub(crate) fn scripts<'a>(fixes: impl IntoIterator<Item = (&'a str, &'a Fix)>) -> String {
-    fixes.into_iter().map(|(check, fix)| script(check, fix)).collect::<Vec<_>>().join("\n")
+pub(crate) fn scripts<'a>(fixes: impl IntoIterator<Item = (&'a str, Fix)>) -> String {
+    fixes.into_iter().map(|(check, fix)| script(check, &fix)).collect::<Vec<_>>().join("\n")
 }
 
 /// The whole fix in plain text, for a format with one field for it (OCSF's `remediation.desc`): the summary,

@@ -920,7 +920,7 @@ fn findings(audit: &Audit) -> Markup {
                                             td {
                                                 (f.message)
                                                 @if let Some(m) = &f.muted { (muted_by(m)) }
-                                                @if let Some(fix) = &f.fix { (fix_block(fix)) }
+                                                @if let Some(fix) = f.fix(g) { (fix_block(&fix)) }
                                             }
                                         }
                                     }
@@ -963,13 +963,13 @@ fn family_section(snapshot: &Snapshot, audit: &Audit, family: Family) -> Markup 
             }
             (report_ages(&reports))
             @for check in CHECKS.iter().filter(|c| c.family == family) {
-                (check_results(check, audit.results.iter().filter(|r| r.check.id == check.id).collect()))
+                (check_results(snapshot, audit, check, audit.results.iter().filter(|r| r.check.id == check.id).collect()))
             }
         }
     }
 }
 
-fn check_results(check: &Check, results: Vec<&CheckResult>) -> Markup {
+fn check_results(snapshot: &Snapshot, audit: &Audit, check: &Check, results: Vec<&CheckResult>) -> Markup {
     let of = |outcome: Outcome| -> Vec<&CheckResult> {
         let mut list: Vec<&CheckResult> = results.iter().copied().filter(|r| r.outcome == outcome).collect();
         // Worst first; within one severity, the audit's order (account, region, resource).
@@ -1001,12 +1001,12 @@ fn check_results(check: &Check, results: Vec<&CheckResult>) -> Markup {
                 p.remediation { strong { "How to fix: " } (check.remediation) }
             }
             @if !failed.is_empty() || !unknown.is_empty() {
-                (results_table(&failed, &unknown))
+                (results_table(snapshot, audit, &failed, &unknown))
             }
             @if !passed.is_empty() {
                 details.passes {
                     summary { (num(passed.len())) " passed" }
-                    (results_table(&passed, &[]))
+                    (results_table(snapshot, audit, &passed, &[]))
                 }
             }
             @if results.is_empty() { p.muted { "No result: nothing this check looks at was in the snapshot." } }
@@ -1015,7 +1015,7 @@ fn check_results(check: &Check, results: Vec<&CheckResult>) -> Markup {
 }
 
 /// The rows of one check's results, each list cut at [`RESULTS_LISTED`] with a note of how many more.
-fn results_table(first: &[&CheckResult], then: &[&CheckResult]) -> Markup {
+fn results_table(snapshot: &Snapshot, audit: &Audit, first: &[&CheckResult], then: &[&CheckResult]) -> Markup {
     html! {
         div.table-wrap {
             table.data.compact.results {
@@ -1048,7 +1048,7 @@ fn results_table(first: &[&CheckResult], then: &[&CheckResult]) -> Markup {
                                 td {
                                     (r.evidence)
                                     @if let Some(m) = &r.muted { (muted_by(m)) }
-                                    @if let Some(fix) = &r.fix { (fix_block(fix)) }
+                                    @if let Some(fix) = audit.fix_of(snapshot, r) { (fix_block(&fix)) }
                                 }
                             }
                         }
@@ -1695,8 +1695,12 @@ mod tests {
         // Each fix: its summary, its commands and its Terraform, each beside the button that copies it.
         let fix = crate::fixes::tests::hostile_fix();
         let cli = format!("<pre class=\"fix-cli\">{}</pre>", escaped(&crate::fixes::cli_text(&fix)));
-        let fixed = audit.groups.iter().flat_map(|g| &g.findings).filter(|f| f.fix.is_some()).count()
-            + audit.results.iter().filter(|r| r.fix.is_some() && r.outcome != Outcome::Pass).count();
+        let fixed = audit.groups.iter().flat_map(|g| g.findings.iter().filter(|f| f.fix(g).is_some())).count()
+            + audit
+                .results
+                .iter()
+                .filter(|r| audit.fix_of(&snapshot, r).is_some() && r.outcome != Outcome::Pass)
+                .count();
         assert_eq!(html.matches("<details class=\"fix\">").count(), fixed);
         let bastion = audit.groups.iter().find(|g| g.group.group_id == "sg-0a300000000ba5710").unwrap();
         assert_eq!(html.matches(&cli).count(), bastion.findings.len() + 1, "the bastion's findings and =2+5");

@@ -191,13 +191,17 @@ struct ResultEntry<'a> {
 #[derive(Serialize, JsonSchema)]
 struct FixEntry<'a> {
     /// What the change does, in a sentence.
-    summary: &'a str,
+    summary: Cow<'a, str>,
     /// AWS CLI commands, in the order to run them, one per entry; absent when the fix has none.
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    cli: &'a [String],
+    #[serde(skip_serializing_if = "no_commands")]
+    cli: Cow<'a, [String]>,
     /// A Terraform snippet of the rules as they should be after the change; absent when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
-    terraform: Option<&'a str>,
+    terraform: Option<Cow<'a, str>>,
+}
+
+fn no_commands(cli: &Cow<'_, [String]>) -> bool {
+    cli.is_empty()
 }
 
 /// Whether the internet reaches what the group guards through it, and by which paths.
@@ -610,7 +614,7 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::i
         },
         families: audit.families.iter().map(|f| f.id()).collect(),
         security_groups: Each::new(audit.groups.iter().map(group)),
-        results: audit.results.iter().map(result).collect(),
+        results: audit.results.iter().map(|r| result(r, audit.fix_of(snapshot, r))).collect(),
         coverage: Each::new(
             snapshot.regions.iter().flat_map(|r| r.coverage.iter().map(move |c| coverage(&r.account_id, &r.region, c))),
         ),
@@ -682,7 +686,7 @@ fn coverage<'a>(account_id: &'a str, region: &'a str, c: &'a SourceCoverage) -> 
     }
 }
 
-fn result(r: &CheckResult) -> ResultEntry<'_> {
+fn result<'a>(r: &'a CheckResult, fixed: Option<Cow<'a, Fix>>) -> ResultEntry<'a> {
     ResultEntry {
         check: r.check.id,
         title: r.check.title,
@@ -696,12 +700,24 @@ fn result(r: &CheckResult) -> ResultEntry<'_> {
         evidence: &r.evidence,
         controls: r.check.controls,
         muted: r.muted.as_ref().map(muted),
-        fix: r.fix.as_ref().map(fix),
+        fix: fixed.map(|f| match f {
+            Cow::Borrowed(f) => fix(f),
+            Cow::Owned(f) => owned_fix(f),
+        }),
     }
 }
 
 fn fix(f: &Fix) -> FixEntry<'_> {
-    FixEntry { summary: &f.summary, cli: &f.cli, terraform: f.terraform.as_deref() }
+    FixEntry {
+        summary: Cow::Borrowed(&f.summary),
+        cli: Cow::Borrowed(&f.cli),
+        terraform: f.terraform.as_deref().map(Cow::Borrowed),
+    }
+}
+
+/// A group finding's fix, written as the group is (see [`sgaudit_audit::Finding::fix`]).
+fn owned_fix(f: Fix) -> FixEntry<'static> {
+    FixEntry { summary: Cow::Owned(f.summary), cli: Cow::Owned(f.cli), terraform: f.terraform.map(Cow::Owned) }
 }
 
 fn reachability(r: &GroupReach) -> Reachability<'_> {
@@ -788,7 +804,7 @@ fn group<'a>(v: &'a GroupVerdict<'a>) -> Group<'a> {
                 message: &f.message,
                 controls: f.check.controls,
                 muted: f.muted.as_ref().map(muted),
-                fix: f.fix.as_ref().map(fix),
+                fix: f.fix(v).map(owned_fix),
             })
             .collect(),
         not_evaluated: v.not_evaluated.iter().map(ToString::to_string).collect(),
@@ -828,7 +844,7 @@ mod tests {
         for (entry, r) in results.iter().zip(&audit.results) {
             let mut keys: BTreeSet<&str> = entry.as_object().unwrap().keys().map(String::as_str).collect();
             // A fix is there where one can be written.
-            assert_eq!(keys.remove("fix"), r.fix.is_some());
+            assert_eq!(keys.remove("fix"), audit.fix_of(&snapshot, r).is_some());
             assert_eq!(
                 keys,
                 BTreeSet::from([

@@ -238,18 +238,23 @@ pub(crate) mod test_support {
     /// The bastion's evidence of reachability and a fix on each of its findings and on `=2+5`'s `iam-user-mfa`
     /// failure, every one with hostile text in it (a formula, markup, an escape, a forged command line): what
     /// the reachability judgement and the fixes add to the demo's audit, until the demo has them of its own.
+    ///
+    /// A group finding's fix is written by its check from the verdict when a report asks: each of the bastion's
+    /// findings is given a copy of its check (the same id, title and controls) whose fixer writes the hostile fix.
     pub fn advise(audit: &mut sgaudit_audit::Audit) {
         for g in audit.groups.iter_mut().filter(|g| g.group.group_id == "sg-0a300000000ba5710") {
             g.reach = crate::reachability::tests::hostile_reach();
             for f in &mut g.findings {
-                f.fix = Some(crate::fixes::tests::hostile_fix());
+                let hostile = sgaudit_audit::checks::Fixer::Group(|_| Some(crate::fixes::tests::hostile_fix()));
+                f.check = Box::leak(Box::new(sgaudit_audit::checks::Check { fix: hostile, ..*f.check }));
             }
         }
         let user = audit
             .results
             .iter_mut()
             .find(|r| r.check.id == "iam-user-mfa" && r.location.resource == "arn:aws:iam::123456789012:user/=2+5");
-        user.expect("=2+5 has no MFA").fix = Some(crate::fixes::tests::hostile_fix());
+        user.expect("=2+5 has no MFA").fix =
+            sgaudit_audit::checks::ResultFix::Written(Box::new(crate::fixes::tests::hostile_fix()));
     }
 
     /// Whether `text` holds a character that could drive a terminal or break a line.

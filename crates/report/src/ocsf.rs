@@ -60,7 +60,7 @@ struct Unmapped<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     reachability: Option<Reachability<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    fix: Option<&'a Fix>,
+    fix: Option<Cow<'a, Fix>>,
 }
 
 impl Unmapped<'_> {
@@ -215,7 +215,7 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::i
     let time = snapshot.collected_at.as_deref().and_then(crate::time::parse_rfc3339_ms).unwrap_or(0);
     let home = asff::HomeRegions::of(snapshot);
     let groups = audit.groups.iter().flat_map(|g| g.findings.iter().map(move |f| event(g, f, time)));
-    let results = audit.results.iter().map(|r| result_event(r, home.of_result(r), time));
+    let results = audit.results.iter().map(|r| result_event(r, audit.fix_of(snapshot, r), home.of_result(r), time));
     let events: Vec<Event> = groups.chain(results).collect();
     serde_json::to_writer_pretty(&mut *out, &events)?;
     writeln!(out)
@@ -285,7 +285,7 @@ fn aws_account(uid: &str) -> Account<'_> {
     Account { uid, type_id: AWS_ACCOUNT, kind: "AWS Account" }
 }
 
-fn result_event<'a>(r: &'a CheckResult, filed_in: &'a str, time: i64) -> Event<'a> {
+fn result_event<'a>(r: &'a CheckResult, fix: Option<Cow<'a, Fix>>, filed_in: &'a str, time: i64) -> Event<'a> {
     let h = header(r.severity, r.outcome == Outcome::Pass, r.muted.as_ref(), time);
     let (status_id, status) = match r.outcome {
         Outcome::Pass => (1, "Pass"),
@@ -332,19 +332,20 @@ fn result_event<'a>(r: &'a CheckResult, filed_in: &'a str, time: i64) -> Event<'
             account: aws_account(&l.account_id),
         },
         remediation: Some(Remediation {
-            desc: match &r.fix {
+            desc: match &fix {
                 Some(fix) => Cow::Owned(crate::fixes::text(fix)),
                 None => asff::result_remediation(r),
             },
             references: asff::control_url(r.check.controls).into_iter().collect(),
         }),
-        unmapped: Unmapped { reachability: None, fix: r.fix.as_ref() },
+        unmapped: Unmapped { reachability: None, fix },
     }
 }
 
 fn event<'a>(g: &'a GroupVerdict<'a>, f: &'a Finding, time: i64) -> Event<'a> {
     let h = header(f.severity, false, f.muted.as_ref(), time);
     let (status_id, status) = if asff::not_judged(g, f) { (0, "Unknown") } else { (3, "Fail") };
+    let fix = f.fix(g);
     Event {
         class: COMPLIANCE_FINDING_CREATE,
         header: h,
@@ -388,7 +389,7 @@ fn event<'a>(g: &'a GroupVerdict<'a>, f: &'a Finding, time: i64) -> Event<'a> {
             account: aws_account(g.account_id),
         },
         remediation: Some(Remediation {
-            desc: match &f.fix {
+            desc: match &fix {
                 Some(fix) => Cow::Owned(crate::fixes::text(fix)),
                 None => Cow::Borrowed(f.check.remediation),
             },
@@ -401,7 +402,7 @@ fn event<'a>(g: &'a GroupVerdict<'a>, f: &'a Finding, time: i64) -> Event<'a> {
                 blocked: &g.reach.blocked,
                 missing: &g.reach.missing,
             }),
-            fix: f.fix.as_ref(),
+            fix: fix.map(Cow::Owned),
         },
     }
 }

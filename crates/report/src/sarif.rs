@@ -340,7 +340,7 @@ fn reachability(reach: &GroupReach) -> Reachability<'_> {
     }
 }
 
-fn check_result(r: &CheckResult, any_exception: bool) -> Option<SarifResult<'_>> {
+fn check_result<'a>(r: &'a CheckResult, fix: Option<&Fix>, any_exception: bool) -> Option<SarifResult<'a>> {
     let (kind, level) = match r.outcome {
         Outcome::Pass => return None,
         Outcome::Fail => (None, level(r.severity)),
@@ -366,9 +366,7 @@ fn check_result(r: &CheckResult, any_exception: bool) -> Option<SarifResult<'_>>
             }],
         }],
         suppressions: suppressions(r.muted.as_ref(), any_exception),
-        fixes: r
-            .fix
-            .as_ref()
+        fixes: fix
             .and_then(|f| sarif_fix(f, r.check.id, &l.account_id, l.region.as_deref().unwrap_or("global"), &l.resource))
             .into_iter()
             .collect(),
@@ -381,7 +379,7 @@ fn check_result(r: &CheckResult, any_exception: bool) -> Option<SarifResult<'_>>
     })
 }
 
-pub fn write(out: &mut impl Write, _snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
+pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
     let rules = CHECKS.iter().map(|c| rule(c)).collect();
     let any_exception = !audit.exceptions.is_empty();
     let groups = audit.groups.iter().flat_map(|g| {
@@ -400,9 +398,8 @@ pub fn write(out: &mut impl Write, _snapshot: &Snapshot, audit: &Audit) -> std::
             }],
             suppressions: suppressions(f.muted.as_ref(), any_exception),
             fixes: f
-                .fix
-                .as_ref()
-                .and_then(|fix| sarif_fix(fix, f.check.id, g.account_id, g.region, &g.group.group_id))
+                .fix(g)
+                .and_then(|fix| sarif_fix(&fix, f.check.id, g.account_id, g.region, &g.group.group_id))
                 .into_iter()
                 .collect(),
             properties: ResultProperties {
@@ -413,7 +410,11 @@ pub fn write(out: &mut impl Write, _snapshot: &Snapshot, audit: &Audit) -> std::
             },
         })
     });
-    let results = groups.chain(audit.results.iter().filter_map(|r| check_result(r, any_exception))).collect();
+    let results = groups
+        .chain(
+            audit.results.iter().filter_map(|r| check_result(r, audit.fix_of(snapshot, r).as_deref(), any_exception)),
+        )
+        .collect();
     let log = Log {
         schema: SCHEMA,
         version: VERSION,
@@ -619,9 +620,13 @@ mod tests {
         let results = doc["runs"][0]["results"].as_array().unwrap();
         let with_fixes: Vec<&Value> = results.iter().filter(|r| r.get("fixes").is_some()).collect();
         // A fix with neither commands nor Terraform changes no file: SARIF has no fix for it.
-        let changes = |f: &Option<Fix>| f.as_ref().is_some_and(|f| !f.cli.is_empty() || f.terraform.is_some());
-        let fixed = audit.groups.iter().flat_map(|g| &g.findings).filter(|f| changes(&f.fix)).count()
-            + audit.results.iter().filter(|r| changes(&r.fix) && r.outcome != Outcome::Pass).count();
+        let changes = |f: Option<&Fix>| f.is_some_and(|f| !f.cli.is_empty() || f.terraform.is_some());
+        let fixed = audit.groups.iter().flat_map(|g| g.findings.iter().filter(|f| changes(f.fix(g).as_ref()))).count()
+            + audit
+                .results
+                .iter()
+                .filter(|r| changes(audit.fix_of(&snapshot, r).as_deref()) && r.outcome != Outcome::Pass)
+                .count();
         assert_eq!(with_fixes.len(), fixed);
         let fix = crate::fixes::tests::hostile_fix();
         let hostile: Vec<&&Value> = with_fixes

@@ -175,8 +175,8 @@ fn explain_group(out: &mut impl Write, snapshot: &Snapshot, g: &GroupVerdict, co
         if let Some(m) = &f.muted {
             writeln!(out, "      muted: {}", printable(&memory::muted_text(m)))?;
         }
-        match &f.fix {
-            Some(fix) => explain_fix(out, fix)?,
+        match f.fix(g) {
+            Some(fix) => explain_fix(out, &fix)?,
             None => writeln!(out, "      how to fix: {}", f.check.remediation)?,
         }
     }

@@ -342,7 +342,7 @@ fn workbook(snapshot: &Snapshot, audit: &Audit) -> Result<Written, XlsxError> {
         s3_grants(&mut book, snapshot, audit, &accounts)?;
     }
     if !families.is_empty() {
-        all_results(&mut book, audit, &accounts)?;
+        all_results(&mut book, snapshot, audit, &accounts)?;
     }
     coverage(&mut book, snapshot)?;
     if !audit.exceptions.is_empty() {
@@ -737,8 +737,9 @@ fn findings(book: &mut Book, audit: &Audit) -> Result<(), XlsxError> {
             cells.extend(muted_cells(f.muted.as_ref()));
             let tone = if g.reach.state == ReachState::Reachable { Tone::Missing } else { Tone::Plain };
             cells.push(Cell::Word(g.reach.state.id(), tone));
-            let script = f.fix.as_ref().map(|fix| fixes::script(f.check.id, fix));
-            cells.extend(fix_cells(script.as_deref(), f.fix.as_ref()));
+            let fix = f.fix(g);
+            let script = fix.as_ref().map(|fix| fixes::script(f.check.id, fix));
+            cells.extend(fix_cells(script.as_deref(), fix.as_ref()));
             sheet.row(&cells)?;
         }
     }
@@ -1185,7 +1186,7 @@ fn grantee(grant: &Grant, owner: Option<&str>) -> String {
     }
 }
 
-fn all_results(book: &mut Book, audit: &Audit, accounts: &csv::Accounts) -> Result<(), XlsxError> {
+fn all_results(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::Accounts) -> Result<(), XlsxError> {
     let mut sheet = book.sheet(CHECKS_SHEET, audit.results.len() + 1)?;
     sheet.header(&CHECK_COLUMNS)?;
     // The controls, once per check rather than once per result.
@@ -1208,8 +1209,9 @@ fn all_results(book: &mut Book, audit: &Audit, accounts: &csv::Accounts) -> Resu
             Cell::Text(accounts.name(account)),
         ];
         cells.extend(muted_cells(r.muted.as_ref()));
-        let script = r.fix.as_ref().map(|fix| fixes::script(r.check.id, fix));
-        cells.extend(fix_cells(script.as_deref(), r.fix.as_ref()));
+        let fix = audit.fix_of(snapshot, r);
+        let script = fix.as_ref().map(|fix| fixes::script(r.check.id, fix));
+        cells.extend(fix_cells(script.as_deref(), fix.as_deref()));
         sheet.row(&cells)?;
     }
     sheet.finish()
@@ -2129,7 +2131,7 @@ mod tests {
             assert!(!script.contains('\x1b') && !script.lines().any(|l| l.starts_with("rm ")), "{script}");
             assert_eq!(r[column(&findings, "fix_terraform")], fix.terraform.clone().unwrap());
         }
-        let fixed = audit.groups.iter().flat_map(|g| &g.findings).filter(|f| f.fix.is_some()).count();
+        let fixed = audit.groups.iter().flat_map(|g| g.findings.iter().filter(|f| f.fix(g).is_some())).count();
         assert_eq!(findings[1..].iter().filter(|r| !r[column(&findings, "fix")].is_empty()).count(), fixed);
 
         let groups = sheet(&mut book, "all_groups");
@@ -2148,7 +2150,8 @@ mod tests {
         assert_eq!(checks[0], CHECK_COLUMNS);
         let user = checks.iter().find(|r| r[0] == "iam-user-mfa" && r[8].ends_with("/=2+5")).unwrap();
         assert_eq!(user[column(&checks, "fix")], crate::fixes::script("iam-user-mfa", &fix));
-        let terraform = audit.results.iter().filter(|r| r.fix.as_ref().is_some_and(|f| f.terraform.is_some())).count();
+        let terraform =
+            audit.results.iter().filter(|r| audit.fix_of(&snapshot, r).is_some_and(|f| f.terraform.is_some())).count();
         assert_eq!(checks.iter().filter(|r| !r[column(&checks, "fix_terraform")].is_empty()).count(), terraform + 1);
         for name in book.sheet_names() {
             assert_eq!(book.worksheet_formula(&name).unwrap().used_cells().count(), 0, "{name} has formulas");

@@ -338,13 +338,9 @@ fn large_estate_timing() {
     assert!(ids(&steps[0]).contains(&middle.as_str()), "the name filter finds the group");
 }
 
-/// A fix's copy buttons copy exactly the commands and the Terraform shown beside them, escapes and all made
-/// printable (a pasted command cannot carry a second one); the Internet column shows, sorts and filters.
-#[test]
-fn a_fix_is_copied_as_shown_and_the_internet_column_sorts_and_filters() {
-    let snapshot = demo();
-    let mut audit = sgaudit_audit::audit(&snapshot);
-    let fix = sgaudit_audit::Fix {
+/// A fix with markup, an escape and a forged command line in it.
+fn browser_fix() -> sgaudit_audit::Fix {
+    sgaudit_audit::Fix {
         summary: "sgaudit-browser-test <script>alert(3)</script>".into(),
         cli: vec![
             "aws ec2 revoke-security-group-ingress --group-id sg-0browser --description '<img src=x onerror=alert(4)>'"
@@ -353,9 +349,22 @@ fn a_fix_is_copied_as_shown_and_the_internet_column_sorts_and_filters() {
                 .into(),
         ],
         terraform: Some("resource \"aws_security_group_rule\" \"browser\" {\n  description = \"<b>x</b>\"\n}".into()),
-    };
+    }
+}
+
+/// A fix's copy buttons copy exactly the commands and the Terraform shown beside them, escapes and all made
+/// printable (a pasted command cannot carry a second one); the Internet column shows, sorts and filters.
+#[test]
+fn a_fix_is_copied_as_shown_and_the_internet_column_sorts_and_filters() {
+    let snapshot = demo();
+    let mut audit = sgaudit_audit::audit(&snapshot);
+    let fix = browser_fix();
     let bastion = audit.groups.iter_mut().find(|g| g.group.group_id == "sg-0a300000000ba5710").unwrap();
-    bastion.findings[0].fix = Some(fix.clone());
+    // A group finding's fix is written by its check when a report asks: the first finding is given a copy of its
+    // check whose fixer writes the fix above.
+    let first = &mut bastion.findings[0];
+    let fixer = sgaudit_audit::checks::Fixer::Group(|_| Some(browser_fix()));
+    first.check = Box::leak(Box::new(sgaudit_audit::checks::Check { fix: fixer, ..*first.check }));
     let dir = tempfile::tempdir().expect("a temp dir");
     let report = dir.path().join("fixes.html");
     render(&snapshot, &audit, &report);

@@ -16,7 +16,7 @@
 
 use serde::Serialize;
 pub use sgaudit_snapshot::Family;
-use sgaudit_snapshot::{AccountEvidence, RegionSnapshot};
+use sgaudit_snapshot::{AccountEvidence, RegionSnapshot, SecurityGroup};
 
 use crate::{Fix, GroupVerdict};
 
@@ -130,6 +130,7 @@ impl Serialize for Check {
 }
 
 /// How a check judges.
+#[derive(Clone, Copy)]
 pub enum Evaluate {
     /// On each group's verdict, before its `risk` is decided (the risk follows from the findings, see
     /// `crate::risk`: a check must not read `risk`). Returns the severity and message of a failure.
@@ -166,6 +167,9 @@ pub struct AccountScope<'a> {
 pub struct RegionScope<'a> {
     pub account_id: &'a str,
     pub region: &'a RegionSnapshot,
+    /// The region's place in the snapshot's `regions`: where a fix written later finds its group
+    /// ([`ResultFix::OfGroup`]).
+    pub index: usize,
     /// Every region of the account in the snapshot, sorted.
     pub account_regions: &'a [&'a str],
     pub now: Option<i64>,
@@ -270,8 +274,68 @@ pub struct CheckResult {
     pub evidence: String,
     /// The exception that mutes it, if one does ([`crate::exceptions`]).
     pub muted: Option<crate::Muted>,
-    /// The change that fixes a failure, where one can be written ([`crate::fix`]).
-    pub fix: Option<crate::Fix>,
+    /// The change that fixes a failure, where one can be written ([`crate::fix`]): reports ask
+    /// [`crate::Audit::fix_of`].
+    #[serde(skip)]
+    pub fix: ResultFix,
+}
+
+/// A regional result's fix, as it is kept.
+#[derive(Clone, Default)]
+pub enum ResultFix {
+    #[default]
+    None,
+    /// Written by the check as it judged (a user's access key, a bucket, a region's trail).
+    Written(Box<Fix>),
+    /// Written when a report asks, by the check, from the group the failure is located at: `region` is its
+    /// region's place in the snapshot's `regions`, `group` its place in that region's `security_groups`. A fix
+    /// is commands and Terraform, about 2 KB; an organisation has hundreds of thousands of groups, each failing
+    /// several checks (issue 15: written as they were judged, they held 1 GiB at 1,000 accounts × 17 regions).
+    OfGroup { write: GroupFixer, region: u32, group: u32 },
+}
+
+impl ResultFix {
+    pub fn is_none(&self) -> bool {
+        matches!(self, ResultFix::None)
+    }
+}
+
+impl std::fmt::Debug for ResultFix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ResultFix::None => f.write_str("None"),
+            ResultFix::Written(fix) => f.debug_tuple("Written").field(fix).finish(),
+            ResultFix::OfGroup { region, group, .. } => {
+                f.debug_struct("OfGroup").field("region", region).field("group", group).finish()
+            }
+        }
+    }
+}
+
+/// Two fixes written later are alike when they are of the same group (the check's own, by its result).
+impl PartialEq for ResultFix {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (ResultFix::None, ResultFix::None) => true,
+            (ResultFix::Written(a), ResultFix::Written(b)) => a == b,
+            (ResultFix::OfGroup { region: r, group: g, .. }, ResultFix::OfGroup { region: s, group: h, .. }) => {
+                (r, g) == (s, h)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Eq for ResultFix {}
+
+/// Writes the fix of a regional check's failure on one group ([`ResultFix::OfGroup`]).
+pub type GroupFixer = fn(&GroupAt) -> Option<Fix>;
+
+/// A group of a region, for a fix written after judging.
+pub struct GroupAt<'a> {
+    pub region: &'a str,
+    pub group: &'a SecurityGroup,
+    pub options: &'a Options,
 }
 
 /// A result as a check gives it; the runner adds the check and the account.
@@ -285,12 +349,12 @@ pub struct Observation {
     pub resource: String,
     pub evidence: String,
     /// The fix of a failure, for a check whose fixes are [`Fixer::Judged`].
-    pub fix: Option<Fix>,
+    pub fix: ResultFix,
 }
 
 impl Observation {
     fn new(outcome: Outcome, resource_type: &'static str, resource: String, evidence: String) -> Self {
-        Self { outcome, severity: None, region: None, resource_type, resource, evidence, fix: None }
+        Self { outcome, severity: None, region: None, resource_type, resource, evidence, fix: ResultFix::None }
     }
 
     pub fn pass(resource_type: &'static str, resource: impl Into<String>, evidence: impl Into<String>) -> Self {
@@ -332,7 +396,15 @@ impl Observation {
 
     /// The fix of a failure; the runner keeps it only on a failure.
     pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
-        self.fix = fix;
+        self.fix = fix.map_or(ResultFix::None, |fix| ResultFix::Written(Box::new(fix)));
+        self
+    }
+
+    /// The fix of a failure on the group at `group` in the scope's `security_groups`, written by `write` when a
+    /// report asks ([`ResultFix::OfGroup`]).
+    pub fn with_group_fix(mut self, scope: &RegionScope, group: usize, write: GroupFixer) -> Self {
+        let index = |i: usize| u32::try_from(i).expect("fewer than 4 billion regions and groups");
+        self.fix = ResultFix::OfGroup { write, region: index(scope.index), group: index(group) };
         self
     }
 }
@@ -348,8 +420,19 @@ pub struct Finding {
     pub message: String,
     /// The exception that mutes it, if one does ([`crate::exceptions`]).
     pub muted: Option<crate::Muted>,
-    /// The change that fixes it, where one can be written ([`crate::fix`]).
-    pub fix: Option<crate::Fix>,
+}
+
+impl Finding {
+    /// The change that fixes it, where one can be written ([`crate::fix`]), from the verdict of the group it is
+    /// a finding of. Written when a report asks, not kept: a fix is commands and Terraform, about 2 KB, and an
+    /// organisation has hundreds of thousands of findings, each written out once or twice (issue 15: judged up
+    /// front, they added 1.6 GiB at 1,000 accounts).
+    pub fn fix(&self, group: &GroupVerdict) -> Option<Fix> {
+        match self.check.fix {
+            Fixer::Group(fix) => fix(group),
+            Fixer::None | Fixer::Judged => None,
+        }
+    }
 }
 
 /// Every check, family by family.
@@ -410,13 +493,9 @@ pub(crate) fn run_group(group: &GroupVerdict) -> Vec<Finding> {
     CHECKS
         .iter()
         .filter_map(|check| match check.evaluate {
-            Evaluate::Group(evaluate) => evaluate(group).map(|(severity, message)| {
-                let fix = match check.fix {
-                    Fixer::Group(fix) => fix(group),
-                    Fixer::None | Fixer::Judged => None,
-                };
-                Finding { check, severity, message, muted: None, fix }
-            }),
+            Evaluate::Group(evaluate) => {
+                evaluate(group).map(|(severity, message)| Finding { check, severity, message, muted: None })
+            }
             Evaluate::Account(_) | Evaluate::Region(_) | Evaluate::Estate(_) => None,
         })
         .collect()

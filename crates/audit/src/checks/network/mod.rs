@@ -5,7 +5,7 @@
 
 use sgaudit_snapshot::{Direction, Rule, SecurityGroup};
 
-use super::{resource, Observation, RegionScope};
+use super::{resource, GroupFixer, Observation, RegionScope};
 use crate::exposure::{covers_port, RDP, SSH};
 use crate::fix::ec2::{self, Added, Entry};
 use crate::fix::{Choice, Fix, ADMIN_CIDR, ADMIN_CIDR_V6, PORT};
@@ -35,14 +35,16 @@ pub(crate) fn per_group(
     scope: &RegionScope,
     what: &str,
     open: impl Fn(&SecurityGroup) -> Option<String>,
-    fix: impl Fn(&SecurityGroup) -> Option<Fix>,
+    fix: GroupFixer,
 ) -> Vec<Observation> {
     let mut out: Vec<Observation> = scope
         .region
         .security_groups
         .iter()
-        .filter_map(|g| {
-            open(g).map(|detail| group_failure(scope, g, format!("{} {detail}", named(g))).with_fix(fix(g)))
+        .enumerate()
+        .filter_map(|(i, g)| {
+            open(g)
+                .map(|detail| group_failure(scope, g, format!("{} {detail}", named(g))).with_group_fix(scope, i, fix))
         })
         .collect();
     if out.is_empty() {
@@ -103,7 +105,7 @@ pub(crate) fn ingress_entries<'a>(group: &'a SecurityGroup, pick: impl Fn(&Atom)
 
 /// The fix of the group's world-open ingress entries that `open` picks, narrowed to the user's `ranges`.
 pub(crate) fn narrow_world(
-    scope: &RegionScope,
+    region: &str,
     group: &SecurityGroup,
     open: impl Fn(&Entry) -> bool,
     ranges: (Choice, Choice),
@@ -114,12 +116,12 @@ pub(crate) fn narrow_world(
         .into_iter()
         .filter(|e| e.direction == Direction::Ingress && e.is_world() && open(e))
         .collect();
-    ec2::narrow(&scope.region.region, group, &offending, ranges, what, advice)
+    ec2::narrow(region, group, &offending, ranges, what, advice)
 }
 
 /// The fix of entries whose peer is right but whose protocol or ports are too wide: revoke them and admit, from
 /// the same peer, the one TCP port the service listens on.
-pub(crate) fn one_port(scope: &RegionScope, group: &SecurityGroup, offending: &[Entry], what: &str) -> Option<Fix> {
+pub(crate) fn one_port(region: &str, group: &SecurityGroup, offending: &[Entry], what: &str) -> Option<Fix> {
     if offending.is_empty() {
         return None;
     }
@@ -129,7 +131,6 @@ pub(crate) fn one_port(scope: &RegionScope, group: &SecurityGroup, offending: &[
             added.push(Added::on_port(*e, PORT));
         }
     }
-    let region = scope.region.region.as_str();
     let mut cli = ec2::revoke(region, group, offending);
     let authorize = ec2::authorize(region, group, &added);
     cli.extend(authorize.iter().map(|c| c.line()));

@@ -16,13 +16,17 @@ pub const CHECK: Check = Check {
                   prefer a VPN or private connectivity.",
     reads: &["ec2-security-groups"],
     evaluate: Evaluate::Region(|scope| {
-        let pick = |a: &crate::rules::Atom| all_protocols_to_public(a) && !is_world(a);
         per_group(
             scope,
             "admits every protocol from a public block other than 0.0.0.0/0 and ::/0",
             |g| ingress_atoms(g, pick).map(|rules| format!("admits every protocol from a public block: {rules}")),
-            |g| one_port(scope, g, &ingress_entries(g, pick), "every protocol from a public block"),
+            |at| one_port(at.region, at.group, &ingress_entries(at.group, pick), "every protocol from a public block"),
         )
     }),
     fix: Fixer::Judged,
 };
+
+/// The atoms the check reports: every protocol, from a public block that is not the whole internet.
+fn pick(a: &crate::rules::Atom) -> bool {
+    all_protocols_to_public(a) && !is_world(a)
+}

@@ -33,7 +33,6 @@ pub const CHECK: Check = Check {
             "admits traffic from a public block of /{MAX_PREFIX_V4} or larger (IPv6: /{MAX_PREFIX_V6} or larger) \
              other than 0.0.0.0/0 and ::/0"
         );
-        let pick = |a: &crate::rules::Atom| broad_public_source(a, MAX_PREFIX_V4, MAX_PREFIX_V6) && !is_world(a);
         per_group(
             scope,
             &what,
@@ -45,11 +44,17 @@ pub const CHECK: Check = Check {
                     )
                 })
             },
-            |g| {
+            |at| {
                 let ranges = (ALLOWED_CIDR, ALLOWED_CIDR_V6);
-                ec2::narrow(&scope.region.region, g, &ingress_entries(g, pick), ranges, "a very large public block", "")
+                let offending = ingress_entries(at.group, pick);
+                ec2::narrow(at.region, at.group, &offending, ranges, "a very large public block", "")
             },
         )
     }),
     fix: Fixer::Judged,
 };
+
+/// The atoms the check reports: from a public block this large, not the whole internet.
+fn pick(a: &crate::rules::Atom) -> bool {
+    broad_public_source(a, MAX_PREFIX_V4, MAX_PREFIX_V6) && !is_world(a)
+}

@@ -19,9 +19,9 @@ pub const CHECK: Check = Check {
             scope,
             "admits 22 or 3389 from ::/0",
             |g| admin_ports_open(g, is_world_open_v6, "::/0"),
-            |g| {
+            |at| {
                 let open = |e: &crate::fix::ec2::Entry| e.is_v6() && opens_admin_port(e.rule);
-                narrow_world(scope, g, open, ADMIN_RANGES, "ports 22 and 3389 to ::/0", NO_OPEN_ADMIN_PORT)
+                narrow_world(at.region, at.group, open, ADMIN_RANGES, "ports 22 and 3389 to ::/0", NO_OPEN_ADMIN_PORT)
             },
         )
     }),

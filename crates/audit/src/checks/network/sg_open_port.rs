@@ -33,10 +33,12 @@ pub const CHECK: Check = Check {
                 }
                 (!open.is_empty()).then(|| format!("admits {} from 0.0.0.0/0 or ::/0", open.join(", ")))
             },
-            |g| {
+            |at| {
                 let advice = " If the port must serve the public, allow-list it (--allow-open-ports) instead.";
                 let ranges = (ALLOWED_CIDR, ALLOWED_CIDR_V6);
-                narrow_world(scope, g, |e| beyond(e.rule, allowed).is_some(), ranges, "ports to the internet", advice)
+                let allowed = &at.options.allowed_open_ports;
+                let open = |e: &crate::fix::ec2::Entry| beyond(e.rule, allowed).is_some();
+                narrow_world(at.region, at.group, open, ranges, "ports to the internet", advice)
             },
         )
     }),

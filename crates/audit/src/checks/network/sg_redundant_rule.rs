@@ -1,7 +1,7 @@
 use sgaudit_snapshot::SecurityGroup;
 
 use super::per_group;
-use crate::checks::{Check, Evaluate, Family, Fixer, RegionScope, Severity};
+use crate::checks::{Check, Evaluate, Family, Fixer, Severity};
 use crate::fix::ec2::{self, Entry};
 use crate::fix::Fix;
 use crate::rules::{atoms, redundant};
@@ -38,14 +38,14 @@ pub const CHECK: Check = Check {
                 .collect();
             (!shown.is_empty()).then(|| format!("has {} redundant rule(s): {}", shown.len(), shown.join("; ")))
         };
-        per_group(scope, "has a rule that another of its rules covers", judge, |g| fix(scope, g))
+        per_group(scope, "has a rule that another of its rules covers", judge, |at| fix(at.region, at.group))
     }),
     fix: Fixer::Judged,
 };
 
 /// Revoke each covered entry as the snapshot writes it. [`ec2::entries`] lists a group's entries in the order of
 /// [`atoms`], so the covered atom's place names its entry; of equal atoms the later ones are the covered ones.
-fn fix(scope: &RegionScope, g: &SecurityGroup) -> Option<Fix> {
+fn fix(region: &str, g: &SecurityGroup) -> Option<Fix> {
     let found = redundant(g);
     if found.is_empty() {
         return None;
@@ -84,7 +84,7 @@ fn fix(scope: &RegionScope, g: &SecurityGroup) -> Option<Fix> {
              revoke for them."
         ));
     }
-    let cli = ec2::revoke(&scope.region.region, g, &covered);
+    let cli = ec2::revoke(region, g, &covered);
     let terraform = if covered.is_empty() { None } else { ec2::resulting_rules(g, &covered, &[]) };
     Some(Fix::commands(summary, cli).with_terraform(terraform))
 }

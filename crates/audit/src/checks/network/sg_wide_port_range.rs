@@ -23,20 +23,23 @@ pub const CHECK: Check = Check {
     evaluate: Evaluate::Region(|scope| {
         let what =
             format!("admits more than {MAX_PORTS} TCP or UDP ports in one rule from an address block or prefix list");
-        let picked = |a: &crate::rules::Atom| {
-            matches!(a.protocol, Protocol::Tcp | Protocol::Udp)
-                && matches!(a.peer, RulePeer::Cidr(_) | RulePeer::PrefixList(_))
-                && !is_world(a)
-                && wide_port_range(a, MAX_PORTS)
-        };
         per_group(
             scope,
             &what,
             |g| {
                 ingress_atoms(g, picked).map(|rules| format!("admits more than {MAX_PORTS} ports in one rule: {rules}"))
             },
-            |g| one_port(scope, g, &ingress_entries(g, picked), "more than 1,000 ports in one rule"),
+            |at| one_port(at.region, at.group, &ingress_entries(at.group, picked), "more than 1,000 ports in one rule"),
         )
     }),
     fix: Fixer::Judged,
 };
+
+/// The atoms the check reports: TCP or UDP, from an address block or prefix list that is not the whole internet,
+/// over more than [`MAX_PORTS`] ports.
+fn picked(a: &crate::rules::Atom) -> bool {
+    matches!(a.protocol, Protocol::Tcp | Protocol::Udp)
+        && matches!(a.peer, RulePeer::Cidr(_) | RulePeer::PrefixList(_))
+        && !is_world(a)
+        && wide_port_range(a, MAX_PORTS)
+}
