@@ -660,7 +660,7 @@ fn prefix_lists_count_at_their_maximum_or_weight_in_the_families_aws_counts() {
         ]
     );
     // The fix names the list's maximum among the ways out.
-    let fix = of(&results, "net-sg-rules-quota")[0].fix.as_ref().expect("a fix");
+    let ResultFix::Written(fix) = &of(&results, "net-sg-rules-quota")[0].fix else { panic!("a fix") };
     assert!(fix.summary.contains("--max-entries") && fix.summary.contains("now 60"), "{}", fix.summary);
 }
 
@@ -681,7 +681,7 @@ fn the_applied_quota_is_used_where_service_quotas_has_one() {
         ["sg-02 (80) has 80 inbound IPv4 rule(s), at or above 80 (80 % of the account's applied quota of 100 rules \
           per direction and address family, read from Service Quotas (L-0EA8095F))"]
     );
-    let fix = of(&results, "net-sg-rules-quota")[0].fix.as_ref().expect("a fix");
+    let ResultFix::Written(fix) = &of(&results, "net-sg-rules-quota")[0].fix else { panic!("a fix") };
     assert!(fix.summary.contains("now 100"), "{}", fix.summary);
     // Under the default (no applied value: NoSuchResourceException), both are reported.
     let mut default = region(REGION, groups, vec![]);
