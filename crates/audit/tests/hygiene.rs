@@ -585,16 +585,6 @@ fn a_list_not_returned_counts_as_one_and_the_evidence_names_it_a_floor() {
     );
 }
 
-fn prefix_list(id: &str, name: &str, owner: &str, family: &str, max: Option<u32>) -> PrefixList {
-    PrefixList {
-        prefix_list_id: id.into(),
-        name: name.into(),
-        owner_id: owner.into(),
-        address_family: family.into(),
-        max_entries: max,
-    }
-}
-
 fn quota(code: &str, value: Option<u32>) -> AppliedQuota {
     AppliedQuota { service_code: "vpc".into(), code: code.into(), value }
 }
@@ -604,10 +594,10 @@ fn quota(code: &str, value: Option<u32>) -> AppliedQuota {
 #[test]
 fn prefix_lists_count_at_their_maximum_or_weight_in_the_families_aws_counts() {
     let lists = vec![
-        prefix_list("pl-0own4", "partners", ACCOUNT, "IPv4", Some(40)),
-        prefix_list("pl-0own6", "partners-v6", ACCOUNT, "IPv6", Some(40)),
-        prefix_list("pl-0cf", "com.amazonaws.global.cloudfront.origin-facing", "AWS", "IPv4", None),
-        prefix_list("pl-0new", "com.amazonaws.us-east-1.new-service", "AWS", "IPv4", None),
+        PrefixList::new("pl-0own4", "partners", ACCOUNT, "IPv4", Some(40)),
+        PrefixList::new("pl-0own6", "partners-v6", ACCOUNT, "IPv6", Some(40)),
+        PrefixList::new("pl-0cf", "com.amazonaws.global.cloudfront.origin-facing", "AWS", "IPv4", None),
+        PrefixList::new("pl-0new", "com.amazonaws.us-east-1.new-service", "AWS", "IPv4", None),
     ];
     let groups = vec![
         // 8 IPv4 blocks and a 40-entry IPv4 list: 48 inbound IPv4, reported because of the list.

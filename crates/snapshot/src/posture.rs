@@ -288,6 +288,18 @@ pub struct PrefixList {
 }
 
 impl PrefixList {
+    /// A list as `DescribeManagedPrefixLists` describes it: id, name, owner (`AWS` for AWS's), `IPv4` or `IPv6`,
+    /// and its maximum of entries.
+    pub fn new(id: &str, name: &str, owner: &str, family: &str, max_entries: Option<u32>) -> PrefixList {
+        PrefixList {
+            prefix_list_id: id.into(),
+            name: name.into(),
+            owner_id: owner.into(),
+            address_family: family.into(),
+            max_entries,
+        }
+    }
+
     /// Whether AWS manages the list (its owner is `AWS`, and it has no maximum of entries).
     pub fn is_aws_managed(&self) -> bool {
         self.owner_id == "AWS"

@@ -282,16 +282,6 @@ fn prefix_lists(group: &SecurityGroup) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn list(id: &str, name: &str, owner: &str, family: &str, max: Option<u32>) -> PrefixList {
-        PrefixList {
-            prefix_list_id: id.into(),
-            name: name.into(),
-            owner_id: owner.into(),
-            address_family: family.into(),
-            max_entries: max,
-        }
-    }
-
     #[test]
     fn documented_weights_match_by_name_in_their_region() {
         assert_eq!(aws_managed_weight("com.amazonaws.global.cloudfront.origin-facing", "eu-west-1"), Some(55));
@@ -311,10 +301,10 @@ mod tests {
 
     #[test]
     fn each_kind_of_list_costs_what_aws_counts() {
-        let own = list("pl-0own", "partners", "111122223333", "IPv4", Some(40));
-        let own6 = list("pl-0own6", "partners-v6", "111122223333", "IPv6", Some(12));
-        let cf = list("pl-0cf", "com.amazonaws.global.cloudfront.origin-facing", "AWS", "IPv4", None);
-        let new = list("pl-0new", "com.amazonaws.us-east-1.new-service", "AWS", "IPv4", None);
+        let own = PrefixList::new("pl-0own", "partners", "111122223333", "IPv4", Some(40));
+        let own6 = PrefixList::new("pl-0own6", "partners-v6", "111122223333", "IPv6", Some(12));
+        let cf = PrefixList::new("pl-0cf", "com.amazonaws.global.cloudfront.origin-facing", "AWS", "IPv4", None);
+        let new = PrefixList::new("pl-0new", "com.amazonaws.us-east-1.new-service", "AWS", "IPv4", None);
         let lists: BTreeMap<&str, &PrefixList> =
             [&own, &own6, &cf, &new].into_iter().map(|l| (l.prefix_list_id.as_str(), l)).collect();
         let cost = |id| list_cost(id, &lists, "us-east-1");
