@@ -279,9 +279,12 @@ fn an_organization_member_out_of_reach_is_named_and_the_others_are_checked() {
     let (_moto, org, proxy) = common::organization_of(16);
     let unassumable = org["unassumable"].as_str().unwrap();
     let started = Instant::now();
+    // At most 64 probes at once: at the default 1,024, 19 accounts' ~27 probes each reach the ~570 connections
+    // at which one moto process closes some unanswered (CI met it once the quota sources added two probes per
+    // account: "invalid HTTP version parsed", the proxy passing on moto's empty answer).
     let run = sgaudit_at(
         &proxy.url,
-        &["preflight", "--org", "--region", "us-east-1", "--checks", CHECKS, "--format", "json"],
+        &["preflight", "--org", "--region", "us-east-1", "--checks", CHECKS, "--format", "json", "--concurrency", "64"],
         "testing",
         "testing",
     );

@@ -264,6 +264,11 @@ fn forward(upstream: &str, request: &Request) -> std::io::Result<Vec<u8>> {
     up.write_all(&request.body)?;
     let mut answer = Vec::new();
     up.read_to_end(&mut answer)?;
+    if answer.is_empty() {
+        // moto closes some connections unanswered when it holds ~570 at once: the client sees the connection
+        // dropped, as from AWS, rather than a head with no status line ("invalid HTTP version parsed").
+        return Err(std::io::Error::other("moto closed the connection without answering"));
+    }
     let split = find(&answer, b"\r\n\r\n").map(|i| i + 4).unwrap_or(answer.len());
     let head = String::from_utf8_lossy(&answer[..split]);
     let mut out: String = head
