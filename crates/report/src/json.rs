@@ -200,7 +200,7 @@ struct FixEntry<'a> {
     terraform: Option<Cow<'a, str>>,
 }
 
-fn no_commands(cli: &Cow<'_, [String]>) -> bool {
+fn no_commands(cli: &[String]) -> bool {
     cli.is_empty()
 }
 
