@@ -211,7 +211,10 @@ pub struct Audit<'a> {
     pub estate: Estate,
     /// Every exception declared for this run and what became of it ([`exceptions`]); empty without any.
     pub exceptions: Vec<exceptions::ExceptionState>,
-    /// The settings it was judged with (a fix written later reads them: [`Audit::fix_of`]).
+    /// The snapshot it judged, and the settings it was judged with: a fix written later reads them
+    /// ([`Audit::fix_of`]).
+    #[serde(skip)]
+    pub snapshot: &'a Snapshot,
     #[serde(skip)]
     pub options: Options,
 }
@@ -231,13 +234,13 @@ pub struct Estate {
 
 impl Audit<'_> {
     /// The fix of a regional or account result, where one can be written: the check's own, or written now from
-    /// the group the failure is located at ([`checks::ResultFix::OfGroup`]). `snapshot` is the one judged.
-    pub fn fix_of<'r>(&self, snapshot: &Snapshot, result: &'r CheckResult) -> Option<Cow<'r, Fix>> {
+    /// the group the failure is located at ([`checks::ResultFix::OfGroup`]), in the snapshot judged.
+    pub fn fix_of<'r>(&self, result: &'r CheckResult) -> Option<Cow<'r, Fix>> {
         match &result.fix {
             checks::ResultFix::None => None,
             checks::ResultFix::Written(fix) => Some(Cow::Borrowed(fix)),
             checks::ResultFix::OfGroup { write, region, group } => {
-                let region = snapshot.regions.get(*region as usize)?;
+                let region = self.snapshot.regions.get(*region as usize)?;
                 let group = region.security_groups.get(*group as usize)?;
                 let at = checks::GroupAt { region: &region.region, group, options: &self.options };
                 write(&at).map(Cow::Owned)
@@ -302,6 +305,7 @@ fn audit_accounts(snapshot: &Snapshot) -> Audit<'_> {
         skipped_accounts,
         estate: Estate { accounts_read, accounts, ..Estate::default() },
         exceptions: Vec::new(),
+        snapshot,
         options: Options::default(),
     }
 }
@@ -568,6 +572,7 @@ fn audit_groups(snapshot: &Snapshot) -> Audit<'_> {
         skipped_accounts,
         estate,
         exceptions: Vec::new(),
+        snapshot,
         options: Options::default(),
     }
 }

@@ -28,7 +28,7 @@ fn options() -> Options {
 }
 
 /// Each fix of the audit, with what it fixes (`check-id resource`).
-fn fixes(snapshot: &Snapshot, audit: &Audit) -> Vec<(String, Fix)> {
+fn fixes(audit: &Audit) -> Vec<(String, Fix)> {
     let mut out = Vec::new();
     for g in &audit.groups {
         for f in &g.findings {
@@ -36,7 +36,7 @@ fn fixes(snapshot: &Snapshot, audit: &Audit) -> Vec<(String, Fix)> {
         }
     }
     for r in &audit.results {
-        let fix = audit.fix_of(snapshot, r).map(std::borrow::Cow::into_owned);
+        let fix = audit.fix_of(r).map(std::borrow::Cow::into_owned);
         out.extend(fix.map(|fix| (format!("{} {}", r.check.id, r.location.resource), fix)));
     }
     out
@@ -325,7 +325,7 @@ fn resources(text: &str) -> Vec<(String, BTreeMap<String, String>)> {
 fn every_command_of_the_demo_is_valid_against_botocore() {
     let snapshot = demo();
     let audit = audit_with(&snapshot, &options());
-    let fixes = fixes(&snapshot, &audit);
+    let fixes = fixes(&audit);
     let operations = validate_commands(&fixes);
     let commands: usize = operations.values().sum();
     eprintln!("{commands} command(s) of {} fix(es): {operations:#?}", fixes.len());
@@ -340,7 +340,7 @@ fn every_command_of_the_demo_is_valid_against_botocore() {
 
 /// Every failure above informational of a check that writes fixes has one; nothing else has one. The ids of the
 /// checks that gave a fix.
-fn assert_every_failure_fixed<'a>(snapshot: &Snapshot, audit: &'a Audit) -> BTreeSet<&'a str> {
+fn assert_every_failure_fixed<'a>(audit: &'a Audit) -> BTreeSet<&'a str> {
     let mut fixed: BTreeSet<&str> = BTreeSet::new();
     for g in &audit.groups {
         for f in &g.findings {
@@ -353,7 +353,7 @@ fn assert_every_failure_fixed<'a>(snapshot: &Snapshot, audit: &'a Audit) -> BTre
     }
     for r in &audit.results {
         let expected = r.outcome == Outcome::Fail && r.check.writes_fixes() && r.severity > Severity::Informational;
-        let fixed_here = audit.fix_of(snapshot, r).is_some();
+        let fixed_here = audit.fix_of(r).is_some();
         match r.outcome {
             Outcome::Fail if r.severity == Severity::Informational => {}
             _ => assert_eq!(fixed_here, expected, "{} on {}: {:?}", r.check.id, r.location.resource, r.outcome),
@@ -369,9 +369,9 @@ fn assert_every_failure_fixed<'a>(snapshot: &Snapshot, audit: &'a Audit) -> BTre
 fn every_failure_of_a_check_that_writes_fixes_has_one() {
     let snapshot = demo();
     let audit = audit_with(&snapshot, &options());
-    let fixed = assert_every_failure_fixed(&snapshot, &audit);
+    let fixed = assert_every_failure_fixed(&audit);
     // Every fix says what it does; one without commands says why in its words.
-    for (what, fix) in fixes(&snapshot, &audit) {
+    for (what, fix) in fixes(&audit) {
         assert!(fix.summary.len() > 40, "{what}: {}", fix.summary);
     }
     eprintln!("checks with a fix in the demo: {fixed:?}");
@@ -396,7 +396,7 @@ fn every_terraform_snippet_of_the_demo_parses_and_holds_the_group_rules() {
     let snapshot = demo();
     let audit = audit_with(&snapshot, &options());
     let mut snippets = 0;
-    for (what, fix) in fixes(&snapshot, &audit) {
+    for (what, fix) in fixes(&audit) {
         let Some(text) = &fix.terraform else { continue };
         snippets += 1;
         let found = resources(text);
@@ -469,8 +469,8 @@ fn hostile_text_stays_one_quoted_argument() {
     bucket.policy = None;
 
     let audit = audit_with(&snapshot, &options());
-    assert_every_failure_fixed(&snapshot, &audit);
-    let fixes = fixes(&snapshot, &audit);
+    assert_every_failure_fixed(&audit);
+    let fixes = fixes(&audit);
     validate_commands(&fixes);
 
     let words: Vec<Vec<String>> =
@@ -589,11 +589,11 @@ fn the_hygiene_fixes_of_a_fixture_estate_are_valid_and_undo_what_they_fix() {
     region.posture.trails.clear();
 
     let audit = audit_with(&snapshot, &options());
-    let fixed = assert_every_failure_fixed(&snapshot, &audit);
+    let fixed = assert_every_failure_fixed(&audit);
     for check in ["net-sg-duplicate-rules", "net-sg-redundant-rule", "net-sg-rules-quota", "cloudtrail-region-logged"] {
         assert!(fixed.contains(check), "{check}: {fixed:?}");
     }
-    let fixes = fixes(&snapshot, &audit);
+    let fixes = fixes(&audit);
     let operations = validate_commands(&fixes);
     for expected in ["aws ec2 modify-network-interface-attribute", "aws cloudtrail create-trail"] {
         assert!(operations.contains_key(expected), "{expected}: {operations:?}");

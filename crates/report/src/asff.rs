@@ -514,10 +514,8 @@ fn build(snapshot: &Snapshot, audit: &Audit, importer: Option<&str>) -> Vec<Asff
         let time = &time;
         g.findings.iter().map(move |f| finding(g, f, resource.clone(), time, importer))
     });
-    let results = audit
-        .results
-        .iter()
-        .map(|r| result_finding(r, audit.fix_of(snapshot, r).as_deref(), home.of_result(r), &time, importer));
+    let results =
+        audit.results.iter().map(|r| result_finding(r, audit.fix_of(r).as_deref(), home.of_result(r), &time, importer));
     groups.chain(results).collect()
 }
 
@@ -908,7 +906,7 @@ mod tests {
             assert!(f.product_arn.starts_with(&format!("arn:aws:securityhub:{}:123456789012:", f.region())));
             assert!(resource.details.is_none() && resource.tags.is_empty());
             let recommendation = &f.remediation.as_ref().unwrap().recommendation;
-            if let Some(fix) = audit.fix_of(&snapshot, r) {
+            if let Some(fix) = audit.fix_of(r) {
                 // A failure's own fix, where one can be written, rather than the check's advice.
                 assert_eq!(recommendation.text, fix_recommendation(&fix));
             } else if r.outcome == Outcome::NotEvaluated {

@@ -85,7 +85,7 @@ pub fn write(out: &mut impl Write, account_id: &str, snapshot: &Snapshot, audit:
     if !results.is_empty() {
         // Stable: within an outcome, the audit's order (check, region, resource).
         results.sort_by_key(|r| r.outcome);
-        write_results(out, snapshot, audit, &results)?;
+        write_results(out, audit, &results)?;
     }
 
     if !audit.families.contains(&Family::Groups) {
@@ -185,12 +185,7 @@ fn write_fix(out: &mut impl Write, fix: Option<&Fix>) -> std::io::Result<()> {
     Ok(())
 }
 
-fn write_results(
-    out: &mut impl Write,
-    snapshot: &Snapshot,
-    audit: &Audit,
-    results: &[&CheckResult],
-) -> std::io::Result<()> {
+fn write_results(out: &mut impl Write, audit: &Audit, results: &[&CheckResult]) -> std::io::Result<()> {
     let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
     let muted = results.iter().filter(|r| r.outcome == Outcome::Fail && r.muted.is_some()).count();
     let muted = if muted > 0 { format!(" ({muted} muted)") } else { String::new() };
@@ -217,7 +212,7 @@ fn write_results(
         if let Some(m) = &r.muted {
             writeln!(out, "\tmuted: {}", clean(&memory::muted_text(m)))?;
         }
-        write_fix(out, audit.fix_of(snapshot, r).as_deref())?;
+        write_fix(out, audit.fix_of(r).as_deref())?;
     }
     writeln!(out)
 }

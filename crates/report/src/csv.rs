@@ -112,7 +112,7 @@ pub fn write_checks(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) ->
         let l = &r.location;
         let controls = r.check.controls.join(JOIN);
         let m = r.muted.as_ref();
-        let fix = audit.fix_of(snapshot, r).map(|f| fixes::script(r.check.id, &f)).unwrap_or_default();
+        let fix = audit.fix_of(r).map(|f| fixes::script(r.check.id, &f)).unwrap_or_default();
         let row: [&str; 19] = [
             &l.account_id,
             accounts.profile(&l.account_id),
@@ -635,7 +635,7 @@ mod tests {
         let fix = check_cell(user, "fix");
         assert!(fix.starts_with("# iam-user-mfa: =cmd|' /C calc'!A0 <script>"), "{fix}");
         assert_eq!(fix.lines().count(), 3);
-        let fixed = audit.results.iter().filter(|r| audit.fix_of(&snapshot, r).is_some()).count();
+        let fixed = audit.results.iter().filter(|r| audit.fix_of(r).is_some()).count();
         assert_eq!(rows.iter().filter(|r| !check_cell(r, "fix").is_empty()).count(), fixed + 1, "and the header");
     }
 }

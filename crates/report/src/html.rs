@@ -963,13 +963,13 @@ fn family_section(snapshot: &Snapshot, audit: &Audit, family: Family) -> Markup 
             }
             (report_ages(&reports))
             @for check in CHECKS.iter().filter(|c| c.family == family) {
-                (check_results(snapshot, audit, check, audit.results.iter().filter(|r| r.check.id == check.id).collect()))
+                (check_results(audit, check, audit.results.iter().filter(|r| r.check.id == check.id).collect()))
             }
         }
     }
 }
 
-fn check_results(snapshot: &Snapshot, audit: &Audit, check: &Check, results: Vec<&CheckResult>) -> Markup {
+fn check_results(audit: &Audit, check: &Check, results: Vec<&CheckResult>) -> Markup {
     let of = |outcome: Outcome| -> Vec<&CheckResult> {
         let mut list: Vec<&CheckResult> = results.iter().copied().filter(|r| r.outcome == outcome).collect();
         // Worst first; within one severity, the audit's order (account, region, resource).
@@ -1001,12 +1001,12 @@ fn check_results(snapshot: &Snapshot, audit: &Audit, check: &Check, results: Vec
                 p.remediation { strong { "How to fix: " } (check.remediation) }
             }
             @if !failed.is_empty() || !unknown.is_empty() {
-                (results_table(snapshot, audit, &failed, &unknown))
+                (results_table(audit, &failed, &unknown))
             }
             @if !passed.is_empty() {
                 details.passes {
                     summary { (num(passed.len())) " passed" }
-                    (results_table(snapshot, audit, &passed, &[]))
+                    (results_table(audit, &passed, &[]))
                 }
             }
             @if results.is_empty() { p.muted { "No result: nothing this check looks at was in the snapshot." } }
@@ -1015,7 +1015,7 @@ fn check_results(snapshot: &Snapshot, audit: &Audit, check: &Check, results: Vec
 }
 
 /// The rows of one check's results, each list cut at [`RESULTS_LISTED`] with a note of how many more.
-fn results_table(snapshot: &Snapshot, audit: &Audit, first: &[&CheckResult], then: &[&CheckResult]) -> Markup {
+fn results_table(audit: &Audit, first: &[&CheckResult], then: &[&CheckResult]) -> Markup {
     html! {
         div.table-wrap {
             table.data.compact.results {
@@ -1048,7 +1048,7 @@ fn results_table(snapshot: &Snapshot, audit: &Audit, first: &[&CheckResult], the
                                 td {
                                     (r.evidence)
                                     @if let Some(m) = &r.muted { (muted_by(m)) }
-                                    @if let Some(fix) = audit.fix_of(snapshot, r) { (fix_block(&fix)) }
+                                    @if let Some(fix) = audit.fix_of(r) { (fix_block(&fix)) }
                                 }
                             }
                         }
@@ -1696,11 +1696,7 @@ mod tests {
         let fix = crate::fixes::tests::hostile_fix();
         let cli = format!("<pre class=\"fix-cli\">{}</pre>", escaped(&crate::fixes::cli_text(&fix)));
         let fixed = audit.groups.iter().flat_map(|g| g.findings.iter().filter(|f| f.fix(g).is_some())).count()
-            + audit
-                .results
-                .iter()
-                .filter(|r| audit.fix_of(&snapshot, r).is_some() && r.outcome != Outcome::Pass)
-                .count();
+            + audit.results.iter().filter(|r| audit.fix_of(r).is_some() && r.outcome != Outcome::Pass).count();
         assert_eq!(html.matches("<details class=\"fix\">").count(), fixed);
         let bastion = audit.groups.iter().find(|g| g.group.group_id == "sg-0a300000000ba5710").unwrap();
         assert_eq!(html.matches(&cli).count(), bastion.findings.len() + 1, "the bastion's findings and =2+5");

@@ -614,7 +614,7 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::i
         },
         families: audit.families.iter().map(|f| f.id()).collect(),
         security_groups: Each::new(audit.groups.iter().map(group)),
-        results: audit.results.iter().map(|r| result(r, audit.fix_of(snapshot, r))).collect(),
+        results: audit.results.iter().map(|r| result(r, audit.fix_of(r))).collect(),
         coverage: Each::new(
             snapshot.regions.iter().flat_map(|r| r.coverage.iter().map(move |c| coverage(&r.account_id, &r.region, c))),
         ),
@@ -844,7 +844,7 @@ mod tests {
         for (entry, r) in results.iter().zip(&audit.results) {
             let mut keys: BTreeSet<&str> = entry.as_object().unwrap().keys().map(String::as_str).collect();
             // A fix is there where one can be written.
-            assert_eq!(keys.remove("fix"), audit.fix_of(&snapshot, r).is_some());
+            assert_eq!(keys.remove("fix"), audit.fix_of(r).is_some());
             assert_eq!(
                 keys,
                 BTreeSet::from([

@@ -215,7 +215,7 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::i
     let time = snapshot.collected_at.as_deref().and_then(crate::time::parse_rfc3339_ms).unwrap_or(0);
     let home = asff::HomeRegions::of(snapshot);
     let groups = audit.groups.iter().flat_map(|g| g.findings.iter().map(move |f| event(g, f, time)));
-    let results = audit.results.iter().map(|r| result_event(r, audit.fix_of(snapshot, r), home.of_result(r), time));
+    let results = audit.results.iter().map(|r| result_event(r, audit.fix_of(r), home.of_result(r), time));
     let events: Vec<Event> = groups.chain(results).collect();
     serde_json::to_writer_pretty(&mut *out, &events)?;
     writeln!(out)

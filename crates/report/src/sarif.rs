@@ -379,7 +379,7 @@ fn check_result<'a>(r: &'a CheckResult, fix: Option<&Fix>, any_exception: bool) 
     })
 }
 
-pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
+pub fn write(out: &mut impl Write, _snapshot: &Snapshot, audit: &Audit) -> std::io::Result<()> {
     let rules = CHECKS.iter().map(|c| rule(c)).collect();
     let any_exception = !audit.exceptions.is_empty();
     let groups = audit.groups.iter().flat_map(|g| {
@@ -411,9 +411,7 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::i
         })
     });
     let results = groups
-        .chain(
-            audit.results.iter().filter_map(|r| check_result(r, audit.fix_of(snapshot, r).as_deref(), any_exception)),
-        )
+        .chain(audit.results.iter().filter_map(|r| check_result(r, audit.fix_of(r).as_deref(), any_exception)))
         .collect();
     let log = Log {
         schema: SCHEMA,
@@ -625,7 +623,7 @@ mod tests {
             + audit
                 .results
                 .iter()
-                .filter(|r| changes(audit.fix_of(&snapshot, r).as_deref()) && r.outcome != Outcome::Pass)
+                .filter(|r| changes(audit.fix_of(r).as_deref()) && r.outcome != Outcome::Pass)
                 .count();
         assert_eq!(with_fixes.len(), fixed);
         let fix = crate::fixes::tests::hostile_fix();

@@ -342,7 +342,7 @@ fn workbook(snapshot: &Snapshot, audit: &Audit) -> Result<Written, XlsxError> {
         s3_grants(&mut book, snapshot, audit, &accounts)?;
     }
     if !families.is_empty() {
-        all_results(&mut book, snapshot, audit, &accounts)?;
+        all_results(&mut book, audit, &accounts)?;
     }
     coverage(&mut book, snapshot)?;
     if !audit.exceptions.is_empty() {
@@ -1186,7 +1186,7 @@ fn grantee(grant: &Grant, owner: Option<&str>) -> String {
     }
 }
 
-fn all_results(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv::Accounts) -> Result<(), XlsxError> {
+fn all_results(book: &mut Book, audit: &Audit, accounts: &csv::Accounts) -> Result<(), XlsxError> {
     let mut sheet = book.sheet(CHECKS_SHEET, audit.results.len() + 1)?;
     sheet.header(&CHECK_COLUMNS)?;
     // The controls, once per check rather than once per result.
@@ -1209,7 +1209,7 @@ fn all_results(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &c
             Cell::Text(accounts.name(account)),
         ];
         cells.extend(muted_cells(r.muted.as_ref()));
-        let fix = audit.fix_of(snapshot, r);
+        let fix = audit.fix_of(r);
         let script = fix.as_ref().map(|fix| fixes::script(r.check.id, fix));
         cells.extend(fix_cells(script.as_deref(), fix.as_deref()));
         sheet.row(&cells)?;
@@ -2150,8 +2150,7 @@ mod tests {
         assert_eq!(checks[0], CHECK_COLUMNS);
         let user = checks.iter().find(|r| r[0] == "iam-user-mfa" && r[8].ends_with("/=2+5")).unwrap();
         assert_eq!(user[column(&checks, "fix")], crate::fixes::script("iam-user-mfa", &fix));
-        let terraform =
-            audit.results.iter().filter(|r| audit.fix_of(&snapshot, r).is_some_and(|f| f.terraform.is_some())).count();
+        let terraform = audit.results.iter().filter(|r| audit.fix_of(r).is_some_and(|f| f.terraform.is_some())).count();
         assert_eq!(checks.iter().filter(|r| !r[column(&checks, "fix_terraform")].is_empty()).count(), terraform + 1);
         for name in book.sheet_names() {
             assert_eq!(book.worksheet_formula(&name).unwrap().used_cells().count(), 0, "{name} has formulas");
