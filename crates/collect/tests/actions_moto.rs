@@ -6,7 +6,7 @@
 //!   run too. Where moto cannot show it (it does not enforce the calls, lacks them, or refuses them even to
 //!   the right user), the source is named in the test's output, with the reason, and checked no further.
 //! - `each_probe_answers` (ignored, a tool): prints each probe's answer, for writing probes:
-//!   `SGAUDIT_PROBE_SOURCES=lambda-functions,ecs-services cargo test --workspace --test actions_moto --
+//!   `SGAUDIT_PROBE_SOURCES=lambda-functions,ecs-services cargo test --workspace --test collect actions_moto:: --
 //!   --ignored --nocapture each_probe_answers`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -212,7 +212,7 @@ def render_docs(version, services, mapping):
         "needed): a holder no source reads yet ([list](#gaps)).",
         "",
         ("**No gap remains.** " if count["gap"] == 0 else f"**{count['gap']} gaps remain.** ")
-        + "`cargo test -p sgaudit-collect --test inventory` regenerates "
+        + "`cargo test --workspace --test collect inventory::` regenerates "
         "the inventory from the installed botocore and fails when it differs from the checked-in one, when a member "
         "is neither sourced, waived nor a gap, when a mapping names a member AWS no longer has or a source that "
         "does not exist, and when the number of gaps differs from `KNOWN_GAPS` in the test (a ratchet: a new gap "

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 /// Parsing and judging a large estate allocates millions of small strings; mimalloc does that markedly faster
-/// than the system allocator (measured by `bench/run.py`).
+/// than the system allocator (measured by `bench/run.py`). The `system-allocator` feature leaves it out, for
+/// heaptrack, which sees only the system's (docs/ARCHITECTURE.md, "Where the memory goes").
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -7,7 +7,7 @@
 //! moto also never answers `DependencyViolation`, so the order of a chain is asserted from the log.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

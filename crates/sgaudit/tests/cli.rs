@@ -2,7 +2,7 @@
 //! no panic).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{sgaudit_cmd, Moto, Run};
 

@@ -3,7 +3,7 @@
 //! file found where documented; and a flag, then its environment variable, winning over the file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -4,7 +4,7 @@
 //! format), and never calls A's group unused when that cannot be read.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::proxy::{Fault, FaultProxy, Rule};
 use common::{group, Moto, Run};

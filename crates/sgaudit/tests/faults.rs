@@ -3,7 +3,7 @@
 //! never `unused`, and the run ends with exit code 3, without a panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

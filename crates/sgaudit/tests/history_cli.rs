@@ -3,7 +3,7 @@
 //! diff with nothing in it; a mark shows in the next run and in the false-positive rate.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! their real wire formats).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::canned::{json, xml};
 use common::{coverage, group, used_by, Moto};

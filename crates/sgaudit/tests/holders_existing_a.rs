@@ -3,7 +3,7 @@
 //! fixtures/seed_existing_a.py).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::canned::{self, json, xml};
 use common::proxy::{FaultProxy, Rule};

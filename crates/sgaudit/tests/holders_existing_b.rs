@@ -2,7 +2,7 @@
 //! answers, in the real wire formats, for the calls moto 5.2.1 lacks (see fixtures/seed_existing_b.py).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::canned::{self, json};
 use common::proxy::{FaultProxy, Rule};

@@ -5,7 +5,7 @@
 //! managed endpoint in a virtual cluster made in moto, among them).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::canned::{cbor, json};
 use common::{assert_held, coverage, group, used_by, Moto};

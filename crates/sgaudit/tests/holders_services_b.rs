@@ -5,7 +5,7 @@
 //! moto.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::canned::json;
 use common::{assert_held, coverage, group, used_by, Moto};

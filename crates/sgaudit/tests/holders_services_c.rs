@@ -5,7 +5,7 @@
 //! created in moto.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::canned::json;
 use common::proxy::{FaultProxy, Rule};

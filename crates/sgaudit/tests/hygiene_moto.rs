@@ -15,7 +15,7 @@
 //! Quotas' `GetServiceQuota` with AWS's defaults (60 and 5), which the quota checks use as the applied values.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -1,7 +1,7 @@
 //! A whole AWS Organization against moto: every account through an assumed role, every enabled region.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

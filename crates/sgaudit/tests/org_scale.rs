@@ -2,7 +2,7 @@
 //! AWS, in the test process, with throttling, expiring sessions and latency; the real binary scans it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::time::Instant;

@@ -5,7 +5,7 @@
 //! line and exit 2. Needs `parliament` and `cfn-lint` from PyPI (`.ci/run` installs them).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;

@@ -3,7 +3,7 @@
 //! can express both. The root user's checks are *not evaluated*: moto's credential report has no root row.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::Moto;
 use sgaudit_audit::checks::{Options, Outcome};

@@ -3,7 +3,7 @@
 //! is the audit's (its snapshot fixtures cover what moto cannot express: a root row, old keys).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{Moto, Run};
 use serde_json::Value;

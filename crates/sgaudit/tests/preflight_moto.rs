@@ -7,7 +7,7 @@
 //! wire, from the probe to the report and to the scan's coverage.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::Instant;

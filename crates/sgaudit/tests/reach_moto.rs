@@ -8,7 +8,7 @@
 //! Balancer, each forwarding port 80 to an instance target on 8080.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::proxy::{Fault, FaultProxy, Rule};
 use common::{coverage, group, sgaudit_at, Moto, Run};

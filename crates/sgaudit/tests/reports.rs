@@ -2,7 +2,7 @@
 //! written to files and read back against the JSON document.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! End to end: the built binary against a real moto server speaking the AWS wire protocols.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -2,7 +2,7 @@
 //! GetFindings), in batches of 100, and a batch that fails is reported, not hidden.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 
