@@ -122,7 +122,11 @@ fn whole_but(source: &str, action: &str, refused: bool) -> Vec<SourceCoverage> {
         if refused { ("UnauthorizedOperation", "not authorized") } else { ("Throttling", "Rate exceeded") };
     let error =
         SourceError { code: code.into(), message: message.into(), action: Some(action.into()), scp_deny: false };
-    let state = if refused { CoverageState::Denied { error } } else { CoverageState::Failed { error } };
+    let state = if refused {
+        CoverageState::Denied { error: Box::new(error) }
+    } else {
+        CoverageState::Failed { error: Box::new(error) }
+    };
     whole()
         .into_iter()
         .map(|c| if c.source == source { SourceCoverage { state: state.clone(), ..c } } else { c })

@@ -203,12 +203,12 @@ fn missing_evidence_is_never_a_pass_for_any_check() {
         let deny = |coverage: &mut Vec<sgaudit_snapshot::SourceCoverage>| {
             for c in coverage.iter_mut().filter(|c| check.reads.contains(&c.source.as_str())) {
                 c.state = CoverageState::Denied {
-                    error: SourceError {
+                    error: Box::new(SourceError {
                         code: "AccessDenied".into(),
                         message: "no".into(),
                         action: Some(format!("x:Read{}", c.source)),
                         scp_deny: false,
-                    },
+                    }),
                 };
             }
         };

@@ -84,12 +84,12 @@ fn denied(source: &str) -> SourceCoverage {
     SourceCoverage {
         source: source.into(),
         state: CoverageState::Denied {
-            error: SourceError {
+            error: Box::new(SourceError {
                 code: "AccessDeniedException".into(),
                 message: "explicit deny in a service control policy".into(),
                 action: Some("lambda:ListFunctions".into()),
                 scp_deny: true,
-            },
+            }),
         },
         requests: 1,
         items: 0,

@@ -199,12 +199,12 @@ fn a_fresh_judgement_before_deleting_keeps_what_became_used() {
     let region = fresh.regions.iter_mut().find(|r| r.region == US).unwrap();
     let c = region.coverage.iter_mut().find(|c| c.source == "lambda-functions").unwrap();
     c.state = sgaudit_snapshot::CoverageState::Failed {
-        error: sgaudit_snapshot::SourceError {
+        error: Box::new(sgaudit_snapshot::SourceError {
             code: "ThrottlingException".into(),
             message: "Rate exceeded".into(),
             action: Some("lambda:ListFunctions".into()),
             scp_deny: false,
-        },
+        }),
     };
     let audit = sgaudit_audit::audit(&fresh);
     let mut plan = plan_with(&snapshot, &Protections::default());

@@ -491,9 +491,9 @@ fn in_region(base: &aws_types::SdkConfig, region: &str) -> aws_types::SdkConfig 
 /// so an endpoint that cannot be reached proves nothing about it.
 fn account_state_of(error: SourceError) -> CoverageState {
     if source::is_denied(&error) {
-        CoverageState::Denied { error }
+        CoverageState::Denied { error: Box::new(error) }
     } else {
-        CoverageState::Failed { error }
+        CoverageState::Failed { error: Box::new(error) }
     }
 }
 
@@ -514,9 +514,9 @@ fn state_of(def: &SourceDef, region: &str, error: SourceError) -> CoverageState 
             reason: format!("{} is not offered in {region} ({data}): {}", def.service, error.message),
         }
     } else if source::is_denied(&error) {
-        CoverageState::Denied { error }
+        CoverageState::Denied { error: Box::new(error) }
     } else {
-        CoverageState::Failed { error }
+        CoverageState::Failed { error: Box::new(error) }
     }
 }
 
@@ -541,7 +541,7 @@ mod tests {
         let unresolved = error(source::UNRESOLVED_ENDPOINT);
         // Lambda is offered in us-east-1: a DNS failure there is a failure, with its error kept.
         match state_of(&lambda_functions::SOURCE, "us-east-1", unresolved.clone()) {
-            CoverageState::Failed { error } => assert_eq!(error, unresolved),
+            CoverageState::Failed { error } => assert_eq!(*error, unresolved),
             other => panic!("{other:?}"),
         }
         // DAX is not offered in GovCloud: there it is not applicable, whichever way the call failed to go out.

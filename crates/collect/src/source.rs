@@ -355,7 +355,7 @@ impl Found {
                 kind,
                 resource_id: resource_id.to_string(),
                 via,
-                source: self.source.to_string(),
+                source: self.source.into(),
                 detail: detail.clone(),
             });
         }

@@ -208,8 +208,7 @@ async fn read_source(
             whole: state.is_whole(),
         });
     }
-    let coverage =
-        SourceCoverage { source: def.id.to_string(), state, requests: ctx.requests.get(), items: found.items };
+    let coverage = SourceCoverage { source: def.id.into(), state, requests: ctx.requests.get(), items: found.items };
     (found, coverage)
 }
 
@@ -244,14 +243,14 @@ pub fn failed_part(key: &UnitKey, defs: &[&'static SourceDef], why: &str) -> Par
     let coverage = defs
         .iter()
         .map(|def| SourceCoverage {
-            source: def.id.to_string(),
+            source: def.id.into(),
             state: CoverageState::Failed {
-                error: SourceError {
+                error: Box::new(SourceError {
                     code: "not-read".to_string(),
                     message: why.to_string(),
                     action: def.actions.first().map(|a| a.name.to_string()),
                     scp_deny: false,
-                },
+                }),
             },
             requests: 0,
             items: 0,

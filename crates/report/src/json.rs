@@ -65,7 +65,9 @@ struct Document<'a> {
     /// Every group's verdict; empty when the `groups` family was not judged.
     security_groups: Each<'a, Group<'a>>,
     /// Every result of the account and regional checks, in the audit's order.
-    results: Vec<ResultEntry<'a>>,
+    // Written as they are made, each failure's fix only then: held for every result at once, an organisation's
+    // fixes were the largest part of the end of its scan (issue 15).
+    results: Each<'a, ResultEntry<'a>>,
     /// What each source of group evidence read, per account and region.
     coverage: Each<'a, Coverage<'a>>,
     /// The account-wide sources (IAM, the S3 account settings and bucket list), per account; `region` is
@@ -614,7 +616,7 @@ pub fn write(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) -> std::i
         },
         families: audit.families.iter().map(|f| f.id()).collect(),
         security_groups: Each::new(audit.groups.iter().map(group)),
-        results: audit.results.iter().map(|r| result(r, audit.fix_of(r))).collect(),
+        results: Each::new(audit.results.iter().map(|r| result(r, audit.fix_of(r)))),
         coverage: Each::new(
             snapshot.regions.iter().flat_map(|r| r.coverage.iter().map(move |c| coverage(&r.account_id, &r.region, c))),
         ),
@@ -917,12 +919,12 @@ mod tests {
         let not_evaluated = audit.count_outcome(Outcome::NotEvaluated);
         assert_eq!(document(&whole)["summary"]["partial"], not_evaluated > 0);
         whole.account_evidence[0].coverage[0].state = sgaudit_snapshot::CoverageState::Denied {
-            error: sgaudit_snapshot::SourceError {
+            error: Box::new(sgaudit_snapshot::SourceError {
                 code: "AccessDenied".into(),
                 message: "no".into(),
                 action: Some("iam:GenerateCredentialReport".into()),
                 scp_deny: false,
-            },
+            }),
         };
         let doc = document(&whole);
         assert_eq!(doc["summary"]["partial"], true, "a credential report not read leaves IAM checks not evaluated");
@@ -1022,8 +1024,8 @@ mod tests {
         let error = SourceError { code: "x".into(), message: String::new(), action: None, scp_deny: false };
         let states = [
             CoverageState::Complete,
-            CoverageState::Denied { error: error.clone() },
-            CoverageState::Failed { error },
+            CoverageState::Denied { error: Box::new(error.clone()) },
+            CoverageState::Failed { error: Box::new(error) },
             CoverageState::NotApplicable { reason: String::new() },
         ];
         for (state, id) in states.iter().zip(CoverageState::IDS) {

@@ -163,7 +163,7 @@ pub(crate) mod test_support {
         for region in &mut snapshot.regions {
             for c in &mut region.coverage {
                 if let CoverageState::Denied { error: e } | CoverageState::Failed { error: e } = &mut c.state {
-                    *e = error.clone();
+                    *e = Box::new(error.clone());
                 }
             }
             if region.region == "eu-west-1" {

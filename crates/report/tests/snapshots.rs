@@ -145,12 +145,12 @@ fn reasons() -> Snapshot {
     demo_east.coverage.retain(|c| c.source != "ec2-vpc-endpoints");
     if let Some(c) = demo_east.coverage.iter_mut().find(|c| c.source == "ecs-services") {
         c.state = CoverageState::Failed {
-            error: SourceError {
+            error: Box::new(SourceError {
                 code: "ThrottlingException".into(),
                 message: "Rate exceeded".into(),
                 action: Some("ecs:ListServices".into()),
                 scp_deny: false,
-            },
+            }),
         };
     }
     snapshot.normalize();

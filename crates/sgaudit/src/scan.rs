@@ -448,7 +448,7 @@ pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8
             keep_snapshot: h.keep_snapshot || config.and_then(|c| c.store.snapshot).unwrap_or(false),
         };
         let writing = Instant::now();
-        match h.record(&run.record()) {
+        match h.record_scan(&run) {
             Ok(()) => {
                 // Its parts are in the run now: the queue (as large as the snapshot) is dropped. A run that
                 // could not be recorded keeps it, for `--resume`.

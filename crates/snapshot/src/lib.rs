@@ -15,6 +15,7 @@ mod kind;
 pub mod network;
 pub mod posture;
 pub mod preflight;
+mod source_name;
 pub mod text;
 pub mod time;
 mod validate;
@@ -22,6 +23,7 @@ mod validate;
 pub use kind::ResourceKind;
 pub use network::{RegionNetwork, REACH_SOURCES};
 pub use posture::{AccountEvidence, Family, RegionPosture};
+pub use source_name::SourceName;
 
 /// Bumped whenever a change to this model would make an older reader misread a newer file.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -222,6 +224,21 @@ pub struct RegionSnapshot {
 }
 
 impl RegionSnapshot {
+    /// Gives back the spare capacity of every list in it, nested ones too. A list parsed from JSON grows by
+    /// doubling: 134 coverage entries sit in room for 256, a group's one rule in room for four. Over an
+    /// organisation (17,000 account-regions) that spare room was about as large as the evidence itself.
+    pub fn shrink_to_fit(&mut self) {
+        self.security_groups.shrink_to_fit();
+        for group in &mut self.security_groups {
+            group.shrink_to_fit();
+        }
+        self.attachments.shrink_to_fit();
+        self.coverage.shrink_to_fit();
+        self.stale_rules.shrink_to_fit();
+        self.posture.shrink_to_fit();
+        self.network.shrink_to_fit();
+    }
+
     /// The network interfaces of the region, each with the groups it holds, by interface id: the `eni`
     /// attachments of `ec2-network-interfaces` (the interfaces' addressing does not repeat them).
     pub fn interface_groups(&self) -> BTreeMap<&str, Vec<&str>> {
@@ -340,6 +357,21 @@ impl Direction {
     }
 }
 
+impl SecurityGroup {
+    /// [`RegionSnapshot::shrink_to_fit`] for one group: its rules and their peers.
+    pub fn shrink_to_fit(&mut self) {
+        for rules in [&mut self.ingress, &mut self.egress] {
+            rules.shrink_to_fit();
+            for rule in rules.iter_mut() {
+                rule.ipv4_ranges.shrink_to_fit();
+                rule.ipv6_ranges.shrink_to_fit();
+                rule.prefix_lists.shrink_to_fit();
+                rule.groups.shrink_to_fit();
+            }
+        }
+    }
+}
+
 /// One permission as the EC2 API groups it (`IpPermission`): a protocol and port range with its peers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
@@ -435,7 +467,7 @@ pub struct Attachment {
     pub resource_id: String,
     pub via: Via,
     /// The source that saw it (a `SourceId`).
-    pub source: String,
+    pub source: SourceName,
     /// Extra context for people (the state of an instance, the field that named the group, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -443,7 +475,7 @@ pub struct Attachment {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceCoverage {
-    pub source: String,
+    pub source: SourceName,
     #[serde(flatten)]
     pub state: CoverageState,
     /// API requests the source made (every page and retry attempt counted).
@@ -459,10 +491,11 @@ pub struct SourceCoverage {
 pub enum CoverageState {
     /// Every page was read.
     Complete,
-    /// The caller was refused (IAM, SCP, permission boundary): the evidence is missing.
-    Denied { error: SourceError },
+    /// The caller was refused (IAM, SCP, permission boundary): the evidence is missing. (Boxed, as in
+    /// `Failed`: most entries are `Complete`, and an organisation's snapshot has millions of them.)
+    Denied { error: Box<SourceError> },
     /// The list did not complete (throttled out, 5xx, timeout, bad page): the evidence is missing.
-    Failed { error: SourceError },
+    Failed { error: Box<SourceError> },
     /// The service does not exist in this region or account: there can be nothing to find.
     NotApplicable { reason: String },
 }
@@ -556,10 +589,17 @@ impl Snapshot {
 
     /// Puts a part of a scan in its place (a region, or an account's account-wide evidence); call
     /// [`Snapshot::normalize`] once all are in.
+    /// Puts a part in place, without the spare capacity its lists were parsed with.
     pub fn add_part(&mut self, part: Part) {
         match part {
-            Part::Region(region) => self.regions.push(*region),
-            Part::Account(evidence) => self.account_evidence.push(evidence),
+            Part::Region(mut region) => {
+                region.shrink_to_fit();
+                self.regions.push(*region);
+            }
+            Part::Account(mut evidence) => {
+                evidence.shrink_to_fit();
+                self.account_evidence.push(evidence);
+            }
         }
     }
 
@@ -718,7 +758,11 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
             // Each list parsed grows by doubling: what it does not use is given back, so that a large snapshot holds
             // its evidence and not up to as much again in spare capacity while it is judged.
             match part {
-                0 => Part::Groups(serde_json::from_str::<Vec<_>>(text).map(shrunk)?),
+                0 => Part::Groups(serde_json::from_str::<Vec<SecurityGroup>>(text).map(|mut groups| {
+                    groups.shrink_to_fit();
+                    groups.iter_mut().for_each(SecurityGroup::shrink_to_fit);
+                    groups
+                })?),
                 1 => Part::Attachments(serde_json::from_str::<Vec<_>>(text).map(shrunk)?),
                 _ => Part::Network(serde_json::from_str::<RegionNetwork>(text).map(|mut n| {
                     n.shrink_to_fit();
@@ -737,15 +781,20 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
     let mut regions: Vec<RegionSnapshot> = raw
         .regions
         .into_iter()
-        .map(|r| RegionSnapshot {
-            account_id: r.account_id,
-            region: r.region,
-            security_groups: Vec::new(),
-            attachments: Vec::new(),
-            coverage: r.coverage,
-            stale_rules: r.stale_rules,
-            posture: r.posture,
-            network: RegionNetwork::default(),
+        .map(|r| {
+            let mut region = RegionSnapshot {
+                account_id: r.account_id,
+                region: r.region,
+                security_groups: Vec::new(),
+                attachments: Vec::new(),
+                coverage: r.coverage,
+                stale_rules: r.stale_rules,
+                posture: r.posture,
+                network: RegionNetwork::default(),
+            };
+            // Its parsed lists (the three large ones are put in place below, shrunk as they were parsed).
+            region.shrink_to_fit();
+            region
         })
         .collect();
     for result in parsed {
@@ -756,6 +805,8 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
             Part::Network(n) => regions[i].network = n,
         }
     }
+    let mut account_evidence = raw.account_evidence;
+    account_evidence.iter_mut().for_each(AccountEvidence::shrink_to_fit);
     Ok(Snapshot {
         schema_version: raw.schema_version,
         sgaudit_version: raw.sgaudit_version,
@@ -763,7 +814,7 @@ fn parse_parallel(text: &str) -> Result<Snapshot, serde_json::Error> {
         accounts: raw.accounts,
         regions,
         families: raw.families,
-        account_evidence: raw.account_evidence,
+        account_evidence,
     })
 }
 
@@ -783,6 +834,48 @@ mod tests {
         assert!(matches!(err, LoadError::Parse { .. }));
     }
 
+    /// A snapshot loaded, or a part built by pushing (as a scan without the store builds them), keeps no spare
+    /// room in its lists (a list parsed from JSON, or pushed to, grows by doubling: 134 coverage entries in
+    /// room for 256), and nothing else changes. (A part read back from the store is parsed through serde's
+    /// buffer, which knows each list's length: no spare room to start with.)
+    #[test]
+    fn lists_keep_no_spare_capacity() {
+        let coverage: Vec<String> = (0..5)
+            .map(|i| format!(r#"{{"source": "s{i}", "state": "complete", "requests": 1, "items": 0}}"#))
+            .collect();
+        let text = format!(
+            r#"{{"schema_version": {SCHEMA_VERSION}, "sgaudit_version": "0.0.0", "accounts": [],
+                "regions": [{{"account_id": "111122223333", "region": "eu-west-1", "coverage": [{}],
+                "attachments": [], "security_groups": [{{"group_id": "sg-1", "group_name": "web", "description": "",
+                "owner_id": "111122223333", "ingress": [{{"protocol": "tcp", "from_port": 443, "to_port": 443,
+                "ipv4_ranges": [{{"id": "0.0.0.0/0"}}]}}], "egress": []}}],
+                "network": {{"interfaces": [{{"network_interface_id": "eni-1", "subnet_id": "subnet-1",
+                "vpc_id": "vpc-1", "private_ips": ["10.0.0.1"]}}]}}}}]}}"#,
+            coverage.join(",")
+        );
+        let grown: RegionSnapshot =
+            serde_json::from_str(&text[text.find(r#"{"account_id""#).unwrap()..text.len() - 2]).unwrap();
+        assert!(grown.coverage.capacity() > grown.coverage.len(), "serde grew it by doubling: nothing to test");
+        let loaded = Snapshot::from_json(&text, "x.json").unwrap();
+        let region = &loaded.regions[0];
+        assert_eq!(region, &grown);
+        let capacities = |r: &RegionSnapshot| {
+            let group = &r.security_groups[0];
+            (
+                r.coverage.capacity(),
+                group.ingress.capacity(),
+                group.ingress[0].ipv4_ranges.capacity(),
+                r.network.interfaces[0].private_ips.capacity(),
+            )
+        };
+        assert_eq!(capacities(region), (5, 1, 1, 1));
+
+        let mut snapshot = Snapshot::new("0.0.0", None);
+        snapshot.add_part(Part::Region(Box::new(grown.clone())));
+        assert_eq!(snapshot.regions[0], grown);
+        assert_eq!(capacities(&snapshot.regions[0]), (5, 1, 1, 1));
+    }
+
     #[test]
     fn round_trips() {
         let mut snap = Snapshot::new("0.0.0", None);
@@ -794,12 +887,12 @@ mod tests {
             coverage: vec![SourceCoverage {
                 source: "lambda-functions".into(),
                 state: CoverageState::Denied {
-                    error: SourceError {
+                    error: Box::new(SourceError {
                         code: "AccessDeniedException".into(),
                         message: "no".into(),
                         action: Some("lambda:ListFunctions".into()),
                         scp_deny: true,
-                    },
+                    }),
                 },
                 requests: 1,
                 items: 0,

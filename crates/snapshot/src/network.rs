@@ -57,13 +57,28 @@ impl RegionNetwork {
         self == &Self::default()
     }
 
-    /// Gives back the spare capacity of every list (a parsed list grows by doubling).
+    /// Gives back the spare capacity of every list, nested ones too (a parsed list grows by doubling).
     pub fn shrink_to_fit(&mut self) {
         self.subnets.shrink_to_fit();
+        self.subnets.iter_mut().for_each(|s| s.cidrs_ipv6.shrink_to_fit());
         self.route_tables.shrink_to_fit();
+        for table in &mut self.route_tables {
+            table.subnets.shrink_to_fit();
+            table.routes.shrink_to_fit();
+        }
         self.internet_gateways.shrink_to_fit();
+        self.internet_gateways.iter_mut().for_each(|g| g.vpcs.shrink_to_fit());
         self.interfaces.shrink_to_fit();
+        for eni in &mut self.interfaces {
+            eni.private_ips.shrink_to_fit();
+            eni.public_ips.shrink_to_fit();
+            eni.ipv6_addresses.shrink_to_fit();
+        }
         self.load_balancers.shrink_to_fit();
+        for lb in &mut self.load_balancers {
+            lb.subnets.shrink_to_fit();
+            lb.groups.shrink_to_fit();
+        }
         self.listeners.shrink_to_fit();
         self.targets.shrink_to_fit();
     }

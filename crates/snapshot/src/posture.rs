@@ -88,6 +88,23 @@ pub struct AccountEvidence {
     pub buckets: Vec<Bucket>,
 }
 
+impl AccountEvidence {
+    /// Gives back the spare capacity of its lists ([`crate::RegionSnapshot::shrink_to_fit`]).
+    pub fn shrink_to_fit(&mut self) {
+        self.coverage.shrink_to_fit();
+        if let Some(report) = &mut self.credential_report {
+            report.users.shrink_to_fit();
+            report.users.iter_mut().for_each(|u| u.access_keys.shrink_to_fit());
+        }
+        self.buckets.shrink_to_fit();
+        for bucket in &mut self.buckets {
+            bucket.grants.shrink_to_fit();
+            bucket.encryption.shrink_to_fit();
+            bucket.errors.shrink_to_fit();
+        }
+    }
+}
+
 /// IAM's credential report: one row per IAM user, and one for the root user (`<root_account>`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialReport {
@@ -264,6 +281,19 @@ pub struct RegionPosture {
 impl RegionPosture {
     pub fn is_empty(&self) -> bool {
         self == &Self::default()
+    }
+
+    /// Gives back the spare capacity of its lists ([`crate::RegionSnapshot::shrink_to_fit`]).
+    pub fn shrink_to_fit(&mut self) {
+        self.trails.shrink_to_fit();
+        self.network_acls.shrink_to_fit();
+        for acl in &mut self.network_acls {
+            acl.subnets.shrink_to_fit();
+            acl.entries.shrink_to_fit();
+        }
+        self.instances_outside_vpc.shrink_to_fit();
+        self.prefix_lists.shrink_to_fit();
+        self.quotas.shrink_to_fit();
     }
 
     /// The quota with this code, as read from Service Quotas.

@@ -112,7 +112,7 @@ fn estate() -> RegionSnapshot {
             .collect(),
         coverage: REACH_SOURCES
             .iter()
-            .map(|s| SourceCoverage { source: s.to_string(), state: CoverageState::Complete, requests: 1, items: 1 })
+            .map(|s| SourceCoverage { source: (*s).into(), state: CoverageState::Complete, requests: 1, items: 1 })
             .collect(),
         stale_rules: vec![],
         posture: RegionPosture {
@@ -259,12 +259,12 @@ fn missing_evidence_makes_unknown_but_a_found_path_stands() {
     let mut region = estate();
     let routes = region.coverage.iter_mut().find(|c| c.source == "ec2-route-tables").unwrap();
     routes.state = CoverageState::Denied {
-        error: SourceError {
+        error: Box::new(SourceError {
             code: "UnauthorizedOperation".into(),
             message: "no".into(),
             action: Some("ec2:DescribeRouteTables".into()),
             scp_deny: false,
-        },
+        }),
     };
     let reach = super::region(&region);
     assert_eq!(reach["sg-ssh-pub"].state, ReachState::Reachable);

@@ -65,7 +65,7 @@ pub fn fixture() -> Snapshot {
         let mut coverage: Vec<SourceCoverage> = template.coverage.iter().map(|c| complete(&c.source)).collect();
         if template.region == "eu-west-1" {
             for c in coverage.iter_mut().filter(|c| c.source == "ec2-security-groups") {
-                c.state = CoverageState::Denied { error: denied("ec2:DescribeSecurityGroups") };
+                c.state = CoverageState::Denied { error: Box::new(denied("ec2:DescribeSecurityGroups")) };
             }
         }
         snapshot.regions.push(RegionSnapshot {
@@ -87,7 +87,7 @@ pub fn fixture() -> Snapshot {
         coverage: vec![
             SourceCoverage {
                 source: "iam-credential-report".into(),
-                state: CoverageState::Denied { error: denied("iam:GenerateCredentialReport") },
+                state: CoverageState::Denied { error: Box::new(denied("iam:GenerateCredentialReport")) },
                 requests: 1,
                 items: 0,
             },
