@@ -163,7 +163,7 @@ pub(crate) mod test_support {
         for region in &mut snapshot.regions {
             for c in &mut region.coverage {
                 if let CoverageState::Denied { error: e } | CoverageState::Failed { error: e } = &mut c.state {
-                    *e = Box::new(error.clone());
+                    **e = error.clone();
                 }
             }
             if region.region == "eu-west-1" {
