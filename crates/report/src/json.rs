@@ -65,8 +65,8 @@ struct Document<'a> {
     /// Every group's verdict; empty when the `groups` family was not judged.
     security_groups: Each<'a, Group<'a>>,
     /// Every result of the account and regional checks, in the audit's order.
-    // Written as they are made, each failure's fix only then: held for every result at once, an organisation's
-    // fixes were the largest part of the end of its scan (issue 15).
+    // Written as they are made, each failure's fix only then: held for every result at once, the fixes were a
+    // fifth of the peak of an organisation scan's end (heaptrack, issue 15).
     results: Each<'a, ResultEntry<'a>>,
     /// What each source of group evidence read, per account and region.
     coverage: Each<'a, Coverage<'a>>,

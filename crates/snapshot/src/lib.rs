@@ -224,9 +224,10 @@ pub struct RegionSnapshot {
 }
 
 impl RegionSnapshot {
-    /// Gives back the spare capacity of every list in it, nested ones too. A list parsed from JSON grows by
-    /// doubling: 134 coverage entries sit in room for 256, a group's one rule in room for four. Over an
-    /// organisation (17,000 account-regions) that spare room was about as large as the evidence itself.
+    /// Gives back the spare capacity of every list in it, nested ones too. A list parsed from a snapshot file,
+    /// or pushed to by a scan without the store, grows by doubling: 134 coverage entries sit in room for 256, a
+    /// group's one rule in room for four. (A part read back from the store has none: serde parses it through a
+    /// buffer that knows each list's length.)
     pub fn shrink_to_fit(&mut self) {
         self.security_groups.shrink_to_fit();
         for group in &mut self.security_groups {
