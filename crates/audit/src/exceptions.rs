@@ -301,7 +301,7 @@ impl Exception {
 /// exception already muted, so that neither is reported as unmatched.
 pub fn apply(audit: &mut Audit, exceptions: &[Exception], today: Day) {
     let in_force: Vec<bool> = exceptions.iter().map(|e| e.holds_on(today)).collect();
-    let mutes: Vec<Muted> = exceptions.iter().map(Exception::muted).collect();
+    let mutes: Vec<Box<Muted>> = exceptions.iter().map(|e| Box::new(e.muted())).collect();
     let mut matched = vec![0usize; exceptions.len()];
     let unused_check = crate::checks::groups::unused_group::CHECK.id;
     for g in &mut audit.groups {
@@ -525,7 +525,7 @@ mod tests {
         assert_eq!(muted_findings(&audit), [(BASTION.to_string(), "sg-world-open-ssh")]);
         assert!(muted_results(&audit).is_empty(), "a result of another check is not muted");
         let finding = group(&audit, BASTION).findings.iter().find(|f| f.muted.is_some()).expect("muted");
-        let muted = finding.muted.as_ref().expect("muted");
+        let muted = finding.muted.as_deref().expect("muted");
         assert_eq!((muted.owner.as_str(), muted.reason.as_str()), ("team-ops", "behind the VPN"));
         assert_eq!((muted.ticket.as_deref(), muted.expires.as_deref()), (Some("SEC-1"), Some("2026-12-31")));
         assert_eq!(muted.declared_at, "sgaudit.toml:3");
@@ -646,7 +646,7 @@ mod tests {
         let first = exception(matcher(&[], &[], &[BASTION], &[], &[], &[]));
         let audit = applied(&snapshot, &[first, second]);
         let ssh = group(&audit, BASTION).findings.iter().find(|f| f.check.id == "sg-world-open-ssh").expect("ssh");
-        assert_eq!(ssh.muted.as_ref().map(|m| m.owner.as_str()), Some("team-ops"));
+        assert_eq!(ssh.muted.as_deref().map(|m| m.owner.as_str()), Some("team-ops"));
         assert_eq!(audit.exceptions[1].state, ExceptionStatus::Active, "not reported as unmatched");
         assert_eq!(audit.exceptions[1].matched, 1);
     }
@@ -672,7 +672,7 @@ mod tests {
         assert_eq!(before.count_false_positives(), 0);
         let audit = applied(&snapshot, &[e]);
         let mysql = group(&audit, LEGACY_MYSQL);
-        assert_eq!(mysql.marked_in_use.as_ref().map(|m| m.owner.as_str()), Some("team-ops"));
+        assert_eq!(mysql.marked_in_use.as_deref().map(|m| m.owner.as_str()), Some("team-ops"));
         assert_eq!(mysql.status, Status::Unused, "the evidence still says unused");
         assert_eq!(muted_findings(&audit), [(LEGACY_MYSQL.to_string(), "sg-unused")]);
         assert!(muted_results(&audit).is_empty());

@@ -3,9 +3,10 @@
 //! (IAM, CloudTrail, S3, network) with its result. No I/O, no clock, no network.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
+use sgaudit_snapshot::network::RegionNetwork;
 use sgaudit_snapshot::{Direction, ResourceKind, SecurityGroup, Snapshot, StaleRule, Target, Via};
 
 pub mod checks;
@@ -177,7 +178,7 @@ pub struct GroupVerdict<'a> {
     /// A use sgaudit cannot see, declared by people (`sgaudit mark GROUP --in-use`, or an `in_use`
     /// exception): such a group is never planned for cleanup, and counts as a false positive when its
     /// evidence says `unused`.
-    pub marked_in_use: Option<Muted>,
+    pub marked_in_use: Option<Box<Muted>>,
 }
 
 /// Coverage of one account-region, summed up, against the sources a snapshot must hold
@@ -279,6 +280,34 @@ pub fn audit(snapshot: &Snapshot) -> Audit<'_> {
 /// Judges the families of `options` (all the snapshot was collected for, by default): every group, and
 /// every account and regional check.
 pub fn audit_with<'a>(snapshot: &'a Snapshot, options: &Options) -> Audit<'a> {
+    audit_over(snapshot, options, |s| s.regions.iter().map(reach::region).collect())
+}
+
+/// [`audit_with`], with each region's network evidence (subnets, routes, interfaces' addresses, load balancers:
+/// [`RegionNetwork`]) given apart from the snapshot, in the order of its regions: taken out with
+/// [`Snapshot::take_networks`], it is read first, for every group's reachability, and freed before anything
+/// else is judged, since nothing after that reads it (no other check, no report, no store row, no fix). The
+/// verdicts then use the memory it held (issue 15: the addressing of every network interface is the largest
+/// part of an organisation's snapshot after its groups).
+pub fn audit_with_networks<'a>(snapshot: &'a Snapshot, networks: Vec<RegionNetwork>, options: &Options) -> Audit<'a> {
+    assert_eq!(networks.len(), snapshot.regions.len(), "one network per region of the snapshot");
+    audit_over(snapshot, options, move |s| {
+        let reaches = s.regions.iter().zip(&networks).map(|(region, network)| reach::region_with(region, network));
+        let reaches = reaches.collect();
+        drop(networks);
+        reaches
+    })
+}
+
+/// The reachability of every group, by group id, one map per region of the snapshot, in its order.
+type Reaches<'a> = Vec<BTreeMap<&'a str, reach::GroupReach>>;
+
+/// [`audit_with`], with the groups' reachability judged by `reaches` (called only when groups are judged).
+fn audit_over<'a>(
+    snapshot: &'a Snapshot,
+    options: &Options,
+    reaches: impl FnOnce(&'a Snapshot) -> Reaches<'a>,
+) -> Audit<'a> {
     let families: Vec<Family> = snapshot
         .families
         .iter()
@@ -286,7 +315,11 @@ pub fn audit_with<'a>(snapshot: &'a Snapshot, options: &Options) -> Audit<'a> {
         .filter(|f| options.families.as_ref().is_none_or(|asked| asked.contains(f)))
         .collect();
     let results = posture::judge(snapshot, options, &families);
-    let mut audit = if families.contains(&Family::Groups) { audit_groups(snapshot) } else { audit_accounts(snapshot) };
+    let mut audit = if families.contains(&Family::Groups) {
+        audit_groups(snapshot, reaches(snapshot))
+    } else {
+        audit_accounts(snapshot)
+    };
     audit.families = families;
     audit.results = results;
     audit.options = options.clone();
@@ -321,7 +354,7 @@ fn accounts(snapshot: &Snapshot) -> (Vec<Unreachable<'_>>, Vec<Skipped<'_>>, usi
 }
 
 /// Judges every group of the snapshot.
-fn audit_groups(snapshot: &Snapshot) -> Audit<'_> {
+fn audit_groups<'a>(snapshot: &'a Snapshot, reaches: Reaches<'a>) -> Audit<'a> {
     // Where each group lives, across every account and region (group ids are unique).
     let mut location: HashMap<&str, (usize, usize)> = HashMap::new();
     for (r, region) in snapshot.regions.iter().enumerate() {
@@ -455,10 +488,9 @@ fn audit_groups(snapshot: &Snapshot) -> Audit<'_> {
     }
     spread(&mut status, &referenced_by, Status::Unknown);
 
-    // Sized once: grown by doubling, an organisation's verdicts (448 bytes each) sat in up to twice their room.
+    // Sized once: grown by doubling, an organisation's verdicts (336 bytes each) sat in up to twice their room.
     let mut groups = Vec::with_capacity(snapshot.regions.iter().map(|r| r.security_groups.len()).sum());
-    for (r, region) in snapshot.regions.iter().enumerate() {
-        let mut reaches = reach::region(region);
+    for ((r, region), mut reaches) in snapshot.regions.iter().enumerate().zip(reaches) {
         for group in &region.security_groups {
             let id = group.group_id.as_str();
             let st = status.get(id).copied().unwrap_or(Status::Unused);

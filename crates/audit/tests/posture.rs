@@ -280,3 +280,26 @@ fn families_narrow_what_is_judged() {
     assert_eq!(old.families, [Family::Groups]);
     assert!(audit(&old).results.is_empty());
 }
+
+/// Judging with the network evidence taken out of the snapshot (as `sgaudit scan` does, to free it as soon as
+/// it is read) gives the same audit, reachability included; and the evidence is read, not ignored: without it
+/// the demo, which has groups the internet reaches and groups it does not, is judged otherwise.
+#[test]
+fn the_network_evidence_given_apart_is_judged_the_same() {
+    use sgaudit_audit::reach::ReachState;
+    let options = sgaudit_audit::checks::Options::default();
+    let whole = demo();
+    let judged = sgaudit_audit::audit_with(&whole, &options);
+    let states: Vec<ReachState> = judged.groups.iter().map(|g| g.reach.state).collect();
+    assert!(states.contains(&ReachState::Reachable) && states.contains(&ReachState::NotReachable), "{states:?}");
+    let expected = serde_json::to_value(&judged).expect("an audit serialises");
+
+    let mut apart = demo();
+    let networks = apart.take_networks();
+    assert!(apart.regions.iter().all(|r| r.network.is_empty()));
+    assert!(!networks.iter().all(|n| n.is_empty()));
+    let without = serde_json::to_value(sgaudit_audit::audit_with(&apart, &options)).expect("serialises");
+    assert_ne!(without, expected, "the demo's reachability depends on its network evidence");
+    let given = sgaudit_audit::audit_with_networks(&apart, networks, &options);
+    assert_eq!(serde_json::to_value(&given).expect("serialises"), expected);
+}

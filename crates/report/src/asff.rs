@@ -545,7 +545,7 @@ fn result_finding(r: &CheckResult, fix: Option<&Fix>, region: &str, time: &str, 
     product_fields.insert("sgaudit/Family".to_string(), r.check.family.id().to_string());
     product_fields.insert("sgaudit/Outcome".to_string(), r.outcome.id().to_string());
     product_fields.insert("sgaudit/Version".to_string(), env!("CARGO_PKG_VERSION").to_string());
-    let (workflow, note) = workflow(r.muted.as_ref(), workflow_status, time);
+    let (workflow, note) = workflow(r.muted.as_deref(), workflow_status, time);
     let resource = &r.location.resource;
     // An ARN says its own partition (`arn:aws-cn:...`); an id is in its region's.
     let resource_partition = match resource.strip_prefix("arn:").and_then(|rest| rest.split(':').next()) {
@@ -602,7 +602,7 @@ fn finding(g: &GroupVerdict, f: &Finding, resource: Resource, time: &str, import
     product_fields.insert("sgaudit/Risk".to_string(), g.risk.id().to_string());
     product_fields.insert("sgaudit/Version".to_string(), env!("CARGO_PKG_VERSION").to_string());
     product_fields.extend(reach_fields(&g.reach).into_iter().map(|(k, v)| (k.to_string(), v)));
-    let (workflow, note) = workflow(f.muted.as_ref(), WorkflowStatus::New, time);
+    let (workflow, note) = workflow(f.muted.as_deref(), WorkflowStatus::New, time);
     AsffFinding {
         schema_version: SCHEMA_VERSION.to_string(),
         id: finding_id(g, f.check.id),

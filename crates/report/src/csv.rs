@@ -111,7 +111,7 @@ pub fn write_checks(out: &mut impl Write, snapshot: &Snapshot, audit: &Audit) ->
     for r in &audit.results {
         let l = &r.location;
         let controls = r.check.controls.join(JOIN);
-        let m = r.muted.as_ref();
+        let m = r.muted.as_deref();
         let fix = audit.fix_of(r).map(|f| fixes::script(r.check.id, &f)).unwrap_or_default();
         let row: [&str; 19] = [
             &l.account_id,
@@ -197,10 +197,10 @@ pub(crate) fn row(g: &GroupVerdict, accounts: &Accounts, collected_at: Option<&s
             .and_then(|since| memory::days_since(since, collected_at))
             .map(|d| d.to_string())
             .unwrap_or_default(),
-        g.marked_in_use.as_ref().map(memory::muted_text).unwrap_or_default(),
+        g.marked_in_use.as_deref().map(memory::muted_text).unwrap_or_default(),
         g.findings
             .iter()
-            .filter_map(|f| f.muted.as_ref().map(|m| format!("{}: {}", f.check.id, memory::muted_text(m))))
+            .filter_map(|f| f.muted.as_deref().map(|m| format!("{}: {}", f.check.id, memory::muted_text(m))))
             .collect::<Vec<_>>()
             .join(JOIN),
         g.reach.state.id().to_string(),

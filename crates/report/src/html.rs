@@ -909,7 +909,7 @@ fn findings(audit: &Audit) -> Markup {
                                 }
                                 tbody {
                                     @for (g, f) in list.iter().take(FINDINGS_LISTED) {
-                                        tr class=[f.muted.as_ref().map(|_| "row-muted")] {
+                                        tr class=[f.muted.as_deref().map(|_| "row-muted")] {
                                             td {
                                                 span class=(severity_class(f.severity)) { (f.severity.id()) }
                                                 @if let Some(m) = &f.muted { (muted_badge(m)) }
@@ -1358,7 +1358,7 @@ fn island<'a>(snapshot: &Snapshot, audit: &'a Audit) -> Island<'a> {
             let findings = g
                 .findings
                 .iter()
-                .map(|f| (f.check.id, f.severity.id(), f.muted.as_ref().map(|m| text_index(memory::muted_text(m)))))
+                .map(|f| (f.check.id, f.severity.id(), f.muted.as_deref().map(|m| text_index(memory::muted_text(m)))))
                 .collect();
             let since = g.unused_since.as_deref().unwrap_or_default();
             let since_text = g
@@ -1366,7 +1366,7 @@ fn island<'a>(snapshot: &Snapshot, audit: &'a Audit) -> Island<'a> {
                 .as_deref()
                 .map(|s| memory::unused_since_text(s, snapshot.collected_at.as_deref()))
                 .unwrap_or_default();
-            let marked = g.marked_in_use.as_ref().map(|m| text_index(memory::muted_text(m)));
+            let marked = g.marked_in_use.as_deref().map(|m| text_index(memory::muted_text(m)));
             // The same reason (no public address, a source denied) recurs across many groups: stored once.
             let why = reachability::why(&g.reach).into_iter().map(&mut text_index).collect();
             Row(

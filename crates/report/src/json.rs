@@ -701,7 +701,7 @@ fn result<'a>(r: &'a CheckResult, fixed: Option<Cow<'a, Fix>>) -> ResultEntry<'a
         resource: &r.location.resource,
         evidence: &r.evidence,
         controls: r.check.controls,
-        muted: r.muted.as_ref().map(muted),
+        muted: r.muted.as_deref().map(muted),
         fix: fixed.map(|f| match f {
             Cow::Borrowed(f) => fix(f),
             Cow::Owned(f) => owned_fix(f),
@@ -805,7 +805,7 @@ fn group<'a>(v: &'a GroupVerdict<'a>) -> Group<'a> {
                 title: f.check.title,
                 message: &f.message,
                 controls: f.check.controls,
-                muted: f.muted.as_ref().map(muted),
+                muted: f.muted.as_deref().map(muted),
                 fix: f.fix(v).map(owned_fix),
             })
             .collect(),
@@ -815,7 +815,7 @@ fn group<'a>(v: &'a GroupVerdict<'a>) -> Group<'a> {
         ingress: v.group.ingress.iter().map(rule).collect(),
         egress: v.group.egress.iter().map(rule).collect(),
         unused_since: v.unused_since.as_deref(),
-        marked_in_use: v.marked_in_use.as_ref().map(muted),
+        marked_in_use: v.marked_in_use.as_deref().map(muted),
         reachability: reachability(&v.reach),
     }
 }

@@ -206,10 +206,10 @@ pub(crate) mod test_support {
         for g in &mut audit.groups {
             if g.group.group_id == "sg-0a300000000ba5710" {
                 let ssh = g.findings.iter_mut().find(|f| f.check.id == "sg-world-open-ssh");
-                ssh.expect("the bastion is open to SSH").muted = Some(muted.clone());
+                ssh.expect("the bastion is open to SSH").muted = Some(Box::new(muted.clone()));
             }
             if g.group.group_id == "sg-0a400000000001dc1" {
-                g.marked_in_use = Some(muted.clone());
+                g.marked_in_use = Some(Box::new(muted.clone()));
                 g.unused_since = Some("2026-10-01T04:00:00Z".into());
             }
         }
@@ -217,7 +217,7 @@ pub(crate) mod test_support {
             .results
             .iter_mut()
             .find(|r| r.check.id == "iam-user-mfa" && r.location.resource == "arn:aws:iam::123456789012:user/=2+5");
-        user.expect("=2+5 has no MFA").muted = Some(muted.clone());
+        user.expect("=2+5 has no MFA").muted = Some(Box::new(muted.clone()));
         let state = |state, matched| ExceptionState {
             declared_at: muted.declared_at.clone(),
             reason: muted.reason.clone(),

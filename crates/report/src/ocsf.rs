@@ -286,7 +286,7 @@ fn aws_account(uid: &str) -> Account<'_> {
 }
 
 fn result_event<'a>(r: &'a CheckResult, fix: Option<Cow<'a, Fix>>, filed_in: &'a str, time: i64) -> Event<'a> {
-    let h = header(r.severity, r.outcome == Outcome::Pass, r.muted.as_ref(), time);
+    let h = header(r.severity, r.outcome == Outcome::Pass, r.muted.as_deref(), time);
     let (status_id, status) = match r.outcome {
         Outcome::Pass => (1, "Pass"),
         Outcome::Fail => (3, "Fail"),
@@ -343,7 +343,7 @@ fn result_event<'a>(r: &'a CheckResult, fix: Option<Cow<'a, Fix>>, filed_in: &'a
 }
 
 fn event<'a>(g: &'a GroupVerdict<'a>, f: &'a Finding, time: i64) -> Event<'a> {
-    let h = header(f.severity, false, f.muted.as_ref(), time);
+    let h = header(f.severity, false, f.muted.as_deref(), time);
     let (status_id, status) = if asff::not_judged(g, f) { (0, "Unknown") } else { (3, "Fail") };
     let fix = f.fix(g);
     Event {

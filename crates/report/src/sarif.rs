@@ -365,7 +365,7 @@ fn check_result<'a>(r: &'a CheckResult, fix: Option<&Fix>, any_exception: bool) 
                 kind: "resource",
             }],
         }],
-        suppressions: suppressions(r.muted.as_ref(), any_exception),
+        suppressions: suppressions(r.muted.as_deref(), any_exception),
         fixes: fix
             .and_then(|f| sarif_fix(f, r.check.id, &l.account_id, l.region.as_deref().unwrap_or("global"), &l.resource))
             .into_iter()
@@ -396,7 +396,7 @@ pub fn write(out: &mut impl Write, _snapshot: &Snapshot, audit: &Audit) -> std::
                     kind: "resource",
                 }],
             }],
-            suppressions: suppressions(f.muted.as_ref(), any_exception),
+            suppressions: suppressions(f.muted.as_deref(), any_exception),
             fixes: f
                 .fix(g)
                 .and_then(|fix| sarif_fix(&fix, f.check.id, g.account_id, g.region, &g.group.group_id))

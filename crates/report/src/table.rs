@@ -428,7 +428,7 @@ fn muted_findings(out: &mut impl Write, audit: &Audit, many_accounts: bool, colo
         }
     };
     let marked: Vec<(&GroupVerdict, &Muted)> =
-        audit.groups.iter().filter_map(|g| g.marked_in_use.as_ref().map(|m| (g, m))).collect();
+        audit.groups.iter().filter_map(|g| g.marked_in_use.as_deref().map(|m| (g, m))).collect();
     if !marked.is_empty() {
         writeln!(out, "groups marked in use ({}), never planned for cleanup:", marked.len())?;
         for (g, m) in marked {
@@ -446,7 +446,7 @@ fn muted_findings(out: &mut impl Write, audit: &Audit, many_accounts: bool, colo
     let muted: Vec<(&GroupVerdict, &sgaudit_audit::Finding, &Muted)> = audit
         .groups
         .iter()
-        .flat_map(|g| g.findings.iter().filter_map(move |f| f.muted.as_ref().map(|m| (g, f, m))))
+        .flat_map(|g| g.findings.iter().filter_map(move |f| f.muted.as_deref().map(|m| (g, f, m))))
         .collect();
     if muted.is_empty() {
         return Ok(());

@@ -734,7 +734,7 @@ fn findings(book: &mut Book, audit: &Audit) -> Result<(), XlsxError> {
                 Cell::Text(&f.message),
                 Cell::Text(&controls),
             ];
-            cells.extend(muted_cells(f.muted.as_ref()));
+            cells.extend(muted_cells(f.muted.as_deref()));
             let tone = if g.reach.state == ReachState::Reachable { Tone::Missing } else { Tone::Plain };
             cells.push(Cell::Word(g.reach.state.id(), tone));
             let fix = f.fix(g);
@@ -800,7 +800,7 @@ fn muted_cells(m: Option<&Muted>) -> [Cell<'_>; 5] {
 
 /// The `muted` column of the re-check sheets: the exception in a line, empty when the result is not muted.
 fn muted_line(r: Option<&CheckResult>) -> String {
-    r.and_then(|r| r.muted.as_ref()).map(memory::muted_text).unwrap_or_default()
+    r.and_then(|r| r.muted.as_deref()).map(memory::muted_text).unwrap_or_default()
 }
 
 /// Whole days from `then` to `now` (both RFC 3339), counted as the checks count them.
@@ -1160,7 +1160,7 @@ fn s3_grants(book: &mut Book, snapshot: &Snapshot, audit: &Audit, accounts: &csv
         // The results of this row that an exception mutes, each `<check id>: <reason> (owner: …)`.
         let muted = of_row
             .iter()
-            .filter_map(|r| r.muted.as_ref().map(|m| format!("{}: {}", r.check.id, memory::muted_text(m))))
+            .filter_map(|r| r.muted.as_deref().map(|m| format!("{}: {}", r.check.id, memory::muted_text(m))))
             .collect::<Vec<_>>()
             .join(JOIN);
         cells.push(Cell::Text(&muted));
@@ -1208,7 +1208,7 @@ fn all_results(book: &mut Book, audit: &Audit, accounts: &csv::Accounts) -> Resu
             Cell::Text(r.check.remediation),
             Cell::Text(accounts.name(account)),
         ];
-        cells.extend(muted_cells(r.muted.as_ref()));
+        cells.extend(muted_cells(r.muted.as_deref()));
         let fix = audit.fix_of(r);
         let script = fix.as_ref().map(|fix| fixes::script(r.check.id, fix));
         cells.extend(fix_cells(script.as_deref(), fix.as_deref()));

@@ -272,8 +272,8 @@ impl<'a> ScanRun<'a> {
                 outcome: Outcome::Fail.id().to_string(),
                 title: sgaudit_report::asff::title(g, f),
                 message: f.message.clone(),
-                muted_reason: f.muted.as_ref().map(|m| m.reason.clone()),
-                muted_owner: f.muted.as_ref().map(|m| m.owner.clone()),
+                muted_reason: f.muted.as_deref().map(|m| m.reason.clone()),
+                muted_owner: f.muted.as_deref().map(|m| m.owner.clone()),
                 finding_id: Some(sgaudit_report::asff::finding_id(g, f.check.id)),
                 filed_region: Some(g.region.to_string()),
             })
@@ -289,8 +289,8 @@ impl<'a> ScanRun<'a> {
             outcome: r.outcome.id().to_string(),
             title: sgaudit_report::asff::result_title(r),
             message: r.evidence.clone(),
-            muted_reason: r.muted.as_ref().map(|m| m.reason.clone()),
-            muted_owner: r.muted.as_ref().map(|m| m.owner.clone()),
+            muted_reason: r.muted.as_deref().map(|m| m.reason.clone()),
+            muted_owner: r.muted.as_deref().map(|m| m.owner.clone()),
             finding_id: Some(sgaudit_report::asff::result_finding_id(r)),
             filed_region: Some(home.of_result(r).to_string()),
         });
@@ -315,7 +315,7 @@ fn group_row(g: &sgaudit_audit::GroupVerdict) -> GroupRow {
         unused_since: g.unused_since.clone(),
         uses: i64::try_from(g.used_by.len()).unwrap_or(i64::MAX),
         evidence,
-        marked_in_use: g.marked_in_use.as_ref().map(|m| m.reason.clone()),
+        marked_in_use: g.marked_in_use.as_deref().map(|m| m.reason.clone()),
     }
 }
 

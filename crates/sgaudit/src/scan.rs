@@ -336,7 +336,7 @@ pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8
     let families = args.checks.families();
     let mut scan_id: Option<String> = None;
     let mut history_records = history.as_ref().is_some_and(|h| h.records);
-    let (snapshot, live) = match (&args.from_snapshot, &args.from_run) {
+    let (mut snapshot, live) = match (&args.from_snapshot, &args.from_run) {
         (Some(path), _) => {
             let snapshot = Snapshot::load(path)?;
             (snapshot, None)
@@ -409,7 +409,17 @@ pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8
         allowed_open_ports: args.allow_open_ports.clone(),
         require_kms: args.require_kms,
     };
-    let mut audit = sgaudit_audit::audit_with(&snapshot, &options);
+    // The run's record keeps the whole snapshot when asked to; otherwise the network evidence is freed once
+    // judged, before the run is recorded and the reports are written (issue 15: nothing after judging reads it).
+    let keep_snapshot = history.as_ref().is_some_and(|h| {
+        history_records && (h.keep_snapshot || config.and_then(|c| c.store.snapshot).unwrap_or(false))
+    });
+    let mut audit = if keep_snapshot {
+        sgaudit_audit::audit_with(&snapshot, &options)
+    } else {
+        let networks = snapshot.take_networks();
+        sgaudit_audit::audit_with_networks(&snapshot, networks, &options)
+    };
     if let Some(h) = &history {
         h.remember(&snapshot, &mut audit)?;
     }
@@ -445,7 +455,7 @@ pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8
             security_hub_pushed: args.push_security_hub && live.is_some(),
             snapshot: &snapshot,
             audit: &audit,
-            keep_snapshot: h.keep_snapshot || config.and_then(|c| c.store.snapshot).unwrap_or(false),
+            keep_snapshot,
         };
         let writing = Instant::now();
         match h.record_scan(&run) {

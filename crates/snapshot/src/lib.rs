@@ -223,6 +223,15 @@ pub struct RegionSnapshot {
     pub network: RegionNetwork,
 }
 
+impl Snapshot {
+    /// Takes every region's network evidence out of the snapshot, in the order of its regions, leaving each
+    /// region's `network` empty: for judging with the evidence apart, so that it can be freed once judged
+    /// (`sgaudit_audit::audit_with_networks`).
+    pub fn take_networks(&mut self) -> Vec<RegionNetwork> {
+        self.regions.iter_mut().map(|r| std::mem::take(&mut r.network)).collect()
+    }
+}
+
 impl RegionSnapshot {
     /// Gives back the spare capacity of every list in it, nested ones too. A list parsed from a snapshot file,
     /// or pushed to by a scan without the store, grows by doubling: 134 coverage entries sit in room for 256, a

@@ -273,7 +273,7 @@ pub struct CheckResult {
     /// What was seen, in a sentence.
     pub evidence: String,
     /// The exception that mutes it, if one does ([`crate::exceptions`]).
-    pub muted: Option<crate::Muted>,
+    pub muted: Option<Box<crate::Muted>>,
     /// The change that fixes a failure, where one can be written ([`crate::fix`]): reports ask
     /// [`crate::Audit::fix_of`].
     #[serde(skip)]
@@ -419,7 +419,7 @@ pub struct Finding {
     pub severity: Severity,
     pub message: String,
     /// The exception that mutes it, if one does ([`crate::exceptions`]).
-    pub muted: Option<crate::Muted>,
+    pub muted: Option<Box<crate::Muted>>,
 }
 
 impl Finding {

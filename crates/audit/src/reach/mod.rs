@@ -30,7 +30,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
-use sgaudit_snapshot::network::{InterfaceAddressing, LoadBalancer, RouteTable};
+use sgaudit_snapshot::network::{InterfaceAddressing, LoadBalancer, RegionNetwork, RouteTable};
 use sgaudit_snapshot::posture::NetworkAcl;
 use sgaudit_snapshot::{Direction, RegionSnapshot, SecurityGroup, REACH_SOURCES};
 
@@ -154,7 +154,13 @@ impl GroupReach {
 
 /// The reachability of every group of the region, by group id.
 pub fn region(region: &RegionSnapshot) -> BTreeMap<&str, GroupReach> {
-    let net = Net::new(region);
+    region_with(region, &region.network)
+}
+
+/// [`region`], with the region's network evidence given apart from it: judging an organisation takes it out of
+/// the snapshot, to free it once every group is judged (nothing after judging reads it).
+pub fn region_with<'a>(region: &'a RegionSnapshot, network: &RegionNetwork) -> BTreeMap<&'a str, GroupReach> {
+    let net = Net::new(region, network);
     let mut out: BTreeMap<&str, GroupReach> =
         region.security_groups.iter().map(|g| (g.group_id.as_str(), GroupReach::not_exposed())).collect();
 
@@ -178,7 +184,7 @@ pub fn region(region: &RegionSnapshot) -> BTreeMap<&str, GroupReach> {
     }
 
     // Through internet-facing load balancers, and on to their targets.
-    for lb in region.network.load_balancers.iter().filter(|lb| lb.internet_facing && lb.kind != "gateway") {
+    for lb in network.load_balancers.iter().filter(|lb| lb.internet_facing && lb.kind != "gateway") {
         net.load_balancer(lb, &mut out);
     }
 
@@ -230,7 +236,7 @@ fn world_open(group: &SecurityGroup) -> Vec<Atom> {
 
 /// The region's network, indexed.
 struct Net<'a> {
-    region: &'a RegionSnapshot,
+    network: &'a RegionNetwork,
     groups: HashMap<&'a str, &'a SecurityGroup>,
     /// The interfaces holding each group.
     holders: HashMap<&'a str, Vec<&'a InterfaceAddressing>>,
@@ -247,8 +253,7 @@ struct Net<'a> {
 }
 
 impl<'a> Net<'a> {
-    fn new(region: &'a RegionSnapshot) -> Self {
-        let network = &region.network;
+    fn new(region: &'a RegionSnapshot, network: &'a RegionNetwork) -> Self {
         let held = region.interface_groups();
         let mut holders: HashMap<&str, Vec<&InterfaceAddressing>> = HashMap::new();
         for eni in &network.interfaces {
@@ -273,7 +278,7 @@ impl<'a> Net<'a> {
             }
         }
         Net {
-            region,
+            network,
             groups: region.security_groups.iter().map(|g| (g.group_id.as_str(), g)).collect(),
             holders,
             held,
@@ -387,9 +392,9 @@ impl<'a> Net<'a> {
 
     /// An internet-facing load balancer: its groups that admit a listener from the world, and the groups of
     /// its targets that admit the load balancer.
-    fn load_balancer(&self, lb: &'a LoadBalancer, out: &mut BTreeMap<&'a str, GroupReach>) {
+    fn load_balancer(&self, lb: &'a LoadBalancer, out: &mut BTreeMap<&str, GroupReach>) {
         let name = format!("{} load balancer {}", lb.kind, lb.name);
-        let listeners: Vec<_> = self.region.network.listeners.iter().filter(|l| l.load_balancer == lb.id).collect();
+        let listeners: Vec<_> = self.network.listeners.iter().filter(|l| l.load_balancer == lb.id).collect();
         for group in &lb.groups {
             if let Some(reach) = out.get_mut(group.as_str()) {
                 if reach.state == ReachState::NotExposed {
@@ -453,7 +458,7 @@ impl<'a> Net<'a> {
                     continue;
                 };
                 open_listeners.push((protocol.clone(), listener.port));
-                for (group, _) in &admitting {
+                for &(group, _) in &admitting {
                     if let Some(reach) = out.get_mut(group) {
                         reach.paths.push(Path {
                             via: Via::LoadBalancer,
@@ -512,7 +517,7 @@ impl<'a> Net<'a> {
         lb: &LoadBalancer,
         name: &str,
         listeners: &[(Protocol, u16)],
-        out: &mut BTreeMap<&'a str, GroupReach>,
+        out: &mut BTreeMap<&str, GroupReach>,
     ) {
         let lb_blocks: Vec<Cidr> = lb
             .subnets
@@ -525,16 +530,15 @@ impl<'a> Net<'a> {
             RulePeer::Cidr(c) => c.is_world() || lb_blocks.iter().any(|b| c.contains(b)),
             _ => false,
         };
-        for target in self.region.network.targets.iter().filter(|t| t.load_balancer == lb.id) {
+        for target in self.network.targets.iter().filter(|t| t.load_balancer == lb.id) {
             let enis: Vec<&InterfaceAddressing> = match target.kind.as_str() {
                 "instance" => self
-                    .region
                     .network
                     .interfaces
                     .iter()
                     .filter(|e| e.instance_id.as_deref() == Some(target.id.as_str()))
                     .collect(),
-                "ip" => self.region.network.interfaces.iter().filter(|e| e.private_ips.contains(&target.id)).collect(),
+                "ip" => self.network.interfaces.iter().filter(|e| e.private_ips.contains(&target.id)).collect(),
                 // A Lambda function or an application load balancer behind a network one: not followed.
                 _ => Vec::new(),
             };

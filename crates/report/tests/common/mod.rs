@@ -171,14 +171,14 @@ pub fn remember(audit: &mut sgaudit_audit::Audit, reason: &str, owner: &str) {
         .iter_mut()
         .find(|f| f.check.id == "sg-world-open-ssh")
         .expect("the bastion is open to SSH");
-    finding.muted = Some(muted.clone());
+    finding.muted = Some(Box::new(muted.clone()));
     let result = audit
         .results
         .iter_mut()
         .find(|r| r.check.id == "iam-user-mfa" && r.location.resource == MUTED_USER)
         .expect("=2+5 has no MFA");
     assert_eq!(result.outcome, sgaudit_audit::Outcome::Fail);
-    result.muted = Some(muted.clone());
+    result.muted = Some(Box::new(muted.clone()));
     let marked = group(audit, MARKED_GROUP);
     let mark = sgaudit_audit::Muted {
         reason: "CI runners of the release pipeline start in it monthly".into(),
@@ -187,9 +187,9 @@ pub fn remember(audit: &mut sgaudit_audit::Audit, reason: &str, owner: &str) {
         expires: None,
         declared_at: "mark".into(),
     };
-    audit.groups[marked].marked_in_use = Some(mark.clone());
+    audit.groups[marked].marked_in_use = Some(Box::new(mark.clone()));
     let unused = audit.groups[marked].findings.iter_mut().find(|f| f.check.id == "sg-unused");
-    unused.expect("the marked group is unused").muted = Some(mark.clone());
+    unused.expect("the marked group is unused").muted = Some(Box::new(mark.clone()));
     audit.groups[marked].unused_since = Some("2026-10-01T04:00:00Z".into());
     let recent = group(audit, RECENT_GROUP);
     audit.groups[recent].unused_since = Some("2026-11-16T04:00:00Z".into());
