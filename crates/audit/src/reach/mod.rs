@@ -158,7 +158,7 @@ pub fn region(region: &RegionSnapshot) -> BTreeMap<&str, GroupReach> {
 }
 
 /// [`region`], with the region's network evidence given apart from it: judging an organisation takes it out of
-/// the snapshot, to free it once every group is judged (nothing after judging reads it).
+/// the snapshot, to free it as soon as every group's reachability is judged (nothing after that reads it).
 pub fn region_with<'a>(region: &'a RegionSnapshot, network: &RegionNetwork) -> BTreeMap<&'a str, GroupReach> {
     let net = Net::new(region, network);
     let mut out: BTreeMap<&str, GroupReach> =
