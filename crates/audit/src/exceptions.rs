@@ -179,7 +179,7 @@ pub struct TagMatch {
 }
 
 impl TagMatch {
-    fn matches(&self, tags: &std::collections::BTreeMap<String, String>) -> bool {
+    fn matches(&self, tags: &sgaudit_snapshot::Tags) -> bool {
         tags.get(&self.key).is_some_and(|v| self.value.as_ref().is_none_or(|want| want == v))
     }
 }

@@ -514,7 +514,7 @@ fn group(id: &str, vpc: &str, ingress: Vec<sgaudit_snapshot::Rule>) -> sgaudit_s
         description: String::new(),
         vpc_id: Some(vpc.into()),
         owner_id: "123456789012".into(),
-        tags: BTreeMap::new(),
+        tags: Default::default(),
         ingress,
         egress: vec![all_out],
     }

@@ -3,8 +3,6 @@
 //! protocol from a public block, and groups near AWS's quota of rules. Each has a failure with its exact
 //! evidence, a pass, and what it leaves out; and missing evidence of groups is never a pass.
 
-use std::collections::BTreeMap;
-
 use sgaudit_audit::checks::{resource, Options, Outcome, ResultFix};
 use sgaudit_audit::rules::signature;
 use sgaudit_audit::{audit_with, CheckResult, Family, Severity};
@@ -34,7 +32,7 @@ fn group(id: &str, name: &str, vpc: &str, ingress: Vec<Rule>, egress: Vec<Rule>)
         description: String::new(),
         vpc_id: Some(vpc.into()),
         owner_id: ACCOUNT.into(),
-        tags: BTreeMap::new(),
+        tags: Default::default(),
         ingress,
         egress,
     }

@@ -1,7 +1,5 @@
 //! The verdict and risk rules over small hand-built snapshots: no network.
 
-use std::collections::BTreeMap;
-
 use sgaudit_audit::{audit, Audit, GroupVerdict, Missing, Risk, Severity, Status, Unread};
 use sgaudit_snapshot::{
     Attachment, CoverageState, GroupPeer, Peer, RegionSnapshot, ResourceKind, Rule, SecurityGroup, Snapshot,
@@ -17,7 +15,7 @@ fn group(id: &str, name: &str) -> SecurityGroup {
         description: String::new(),
         vpc_id: Some("vpc-1".into()),
         owner_id: ACCOUNT.into(),
-        tags: BTreeMap::new(),
+        tags: Default::default(),
         ingress: vec![],
         egress: vec![],
     }

@@ -51,7 +51,7 @@ fn group(id: &str, ingress: Vec<Rule>, egress: Vec<Rule>) -> SecurityGroup {
         description: format!("group {id}"),
         vpc_id: Some("vpc-1".into()),
         owner_id: ACCOUNT.into(),
-        tags: BTreeMap::new(),
+        tags: Default::default(),
         ingress,
         egress,
     }

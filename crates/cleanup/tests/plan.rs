@@ -370,7 +370,7 @@ fn keeping_groups_one_by_one_settles_as_a_full_rescan_would() {
                     description: String::new(),
                     vpc_id: Some("vpc-1".into()),
                     owner_id: ACCOUNT.into(),
-                    tags,
+                    tags: tags.into(),
                     ingress: rules,
                     egress: Vec::new(),
                 });

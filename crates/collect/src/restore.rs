@@ -113,7 +113,8 @@ pub async fn create(
 
 /// The tags of a recreated group: the original's, except those AWS reserves, and the restore mark.
 fn restored_tags(group: &SecurityGroup) -> Vec<(String, String)> {
-    let mut tags = group.tags.clone();
+    let mut tags: std::collections::BTreeMap<String, String> =
+        group.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     tags.retain(|key, _| !key.starts_with(RESERVED_TAG_PREFIX));
     tags.insert(RESTORED_TAG.to_string(), group.group_id.clone());
     tags.into_iter().collect()
@@ -279,7 +280,6 @@ fn key(rule: &Rule) -> RuleKey {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use sgaudit_snapshot::GroupPeer;
 
@@ -344,7 +344,7 @@ mod tests {
             description: "web".to_string(),
             vpc_id: Some("vpc-1".to_string()),
             owner_id: "111122223333".to_string(),
-            tags: BTreeMap::from([
+            tags: sgaudit_snapshot::Tags::from([
                 ("Name".to_string(), "web".to_string()),
                 ("aws:cloudformation:stack-name".to_string(), "stack".to_string()),
                 (RESTORED_TAG.to_string(), "sg-older".to_string()),

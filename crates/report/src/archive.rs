@@ -61,7 +61,7 @@ pub fn archived(pushed: &Pushed, now: &str) -> AsffFinding {
             id: pushed.resource.to_string(),
             partition: resource_partition.to_string(),
             region: Some(region.to_string()),
-            tags: BTreeMap::new(),
+            tags: Default::default(),
             details: None,
         }],
         compliance: Compliance {

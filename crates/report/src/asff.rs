@@ -580,7 +580,7 @@ fn result_finding(r: &CheckResult, fix: Option<&Fix>, region: &str, time: &str, 
             id: resource.clone(),
             partition: resource_partition.to_string(),
             region: Some(region.to_string()),
-            tags: BTreeMap::new(),
+            tags: Default::default(),
             details: None,
         }],
         compliance: Compliance {

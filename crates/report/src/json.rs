@@ -275,7 +275,9 @@ struct Group<'a> {
     not_evaluated: Vec<String>,
     /// High-risk ports its rules open to 0.0.0.0/0 or ::/0.
     world_open_ports: &'a [u16],
-    tags: &'a BTreeMap<String, String>,
+    // An object, as the snapshot has them (the schema is that of a map).
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    tags: &'a sgaudit_snapshot::Tags,
     ingress: Vec<Rule<'a>>,
     egress: Vec<Rule<'a>>,
     /// For an `unused` group whose history the store knows: when the current unbroken streak of runs that

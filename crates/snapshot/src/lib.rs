@@ -16,6 +16,8 @@ pub mod network;
 pub mod posture;
 pub mod preflight;
 mod source_name;
+mod tags;
+pub use tags::Tags;
 pub mod text;
 pub mod time;
 mod validate;
@@ -325,7 +327,7 @@ pub struct SecurityGroup {
     /// The account that owns the group.
     pub owner_id: String,
     #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    pub tags: Tags,
     #[serde(default)]
     pub ingress: Vec<Rule>,
     #[serde(default)]
@@ -964,7 +966,7 @@ mod tests {
             description: String::new(),
             vpc_id: Some("vpc-0a1b".into()),
             owner_id: A.into(),
-            tags: BTreeMap::new(),
+            tags: Default::default(),
             ingress: vec![],
             egress: vec![],
         }

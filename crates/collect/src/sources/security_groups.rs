@@ -1,8 +1,6 @@
 //! The inventory: every security group of the region with all its rules. Rule references between groups
 //! are read from here, so they need no source of their own.
 
-use std::collections::BTreeMap;
-
 use aws_sdk_ec2::types::{IpPermission, SecurityGroup as AwsGroup};
 use futures::FutureExt;
 use sgaudit_snapshot::{GroupPeer, Peer, Rule, SecurityGroup};
@@ -41,7 +39,7 @@ async fn collect(ctx: &Ctx, found: &mut Found) -> Result<(), sgaudit_snapshot::S
 }
 
 pub(crate) fn to_group(group: &AwsGroup, account_id: &str) -> SecurityGroup {
-    let tags: BTreeMap<String, String> = group
+    let tags: sgaudit_snapshot::Tags = group
         .tags()
         .iter()
         .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
