@@ -14,7 +14,7 @@ groups `unknown`, sources failed, requests in flight (max and mean) and the shar
 
 The simulator is built in release (it has no AWS SDK below it: about three minutes the first time). sgaudit is the
 binary given with --binary, else the one built in --profile (`bench-org`: optimised, without the release profile's
-whole-program LTO; the AWS SDK takes about 50 minutes to build in it on 2 cores), else the workspace's dev build
+whole-program LTO; the AWS SDK takes about 55 minutes to build in it on 2 cores), else the workspace's dev build
 (unoptimised: about 2 ms of CPU per request, so CPU-bound on 2 cores past ~100 accounts).
 """
 import argparse
@@ -68,7 +68,14 @@ def stats(url):
         return json.load(r)
 
 
-def run_scan(args, url, out_dir):
+def cpu_seconds_of(pid):
+    """User + system CPU of a running process, from /proc (the simulator's: it shares the machine's cores)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_scan(args, url, out_dir, sim):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update({
         "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
@@ -85,6 +92,7 @@ def run_scan(args, url, out_dir):
     if args.per_region:
         cmd += ["--per-region-concurrency", str(args.per_region)]
     started = time.monotonic()
+    sim_cpu_before = cpu_seconds_of(sim.pid)
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     # Sampled once a second: sgaudit's resident memory and the simulator's request count, so that the peak
     # while collecting (requests still growing) is told apart from the peak of the end (judging, reports).
@@ -105,19 +113,19 @@ def run_scan(args, url, out_dir):
     stderr = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - started
+    phases = {"simulator_cpu_seconds": round(cpu_seconds_of(sim.pid) - sim_cpu_before, 1)}
     stop.set()
     sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
     rss = usage.ru_maxrss / 1024
-    phases = {}
     if samples:
         last_request = max(r for _, _, r in samples)
         collecting = [s for s in samples if s[2] < last_request] or samples
         end_of_collection = collecting[-1][0]
-        phases = {"collection_seconds": round(end_of_collection, 1),
-                  "collection_peak_rss_mib": round(max(m for _, m, _ in collecting)),
-                  "end_peak_rss_mib": round(max((m for t, m, _ in samples if t >= end_of_collection), default=0))}
+        phases |= {"collection_seconds": round(end_of_collection, 1),
+                   "collection_peak_rss_mib": round(max(m for _, m, _ in collecting)),
+                   "end_peak_rss_mib": round(max((m for t, m, _ in samples if t >= end_of_collection), default=0))}
     if proc.returncode not in (0, 1, 3):
         sys.exit(f"sgaudit failed ({proc.returncode}):\n{stderr[-3000:]}")
     with open(report) as f:
@@ -149,7 +157,7 @@ def main():
     sim, url = start_simulator(args)
     try:
         with tempfile.TemporaryDirectory() as out_dir:
-            wall, cpu, rss, doc, code, phases = run_scan(args, url, out_dir)
+            wall, cpu, rss, doc, code, phases = run_scan(args, url, out_dir, sim)
         s = stats(url)
     finally:
         sim.stdin.close()
@@ -183,9 +191,10 @@ def main():
           f"{', TLS' if args.tls else ''}{', --no-store' if args.no_store else ', SQLite store'}")
     print(f"  wall time          {wall:.1f} s")
     print(f"  sgaudit CPU        {cpu:.1f} s ({figures['cpu_ms_per_request']} ms per request)")
+    print(f"  simulator CPU      {phases['simulator_cpu_seconds']:.1f} s (on the same cores: what AWS would spend)")
     print(f"  peak RSS           {rss:.0f} MiB" + (f" (collecting: {phases['collection_peak_rss_mib']} MiB over the "
           f"first {phases['collection_seconds']:.0f} s; judging and writing: {phases['end_peak_rss_mib']} MiB)"
-          if phases else ""))
+          if "collection_seconds" in phases else ""))
     print(f"  requests           {s['requests']} (minimum {minimum}: x{figures['ratio']}), "
           f"{s['connections']} connections")
     print(f"  throttled          {s['throttled']} met, all retried" if not failed.get("throttled")

@@ -131,13 +131,15 @@ struct Job {
 impl Job {
     async fn run(self) -> Part {
         let account = self.key.is_account();
+        // One context per source, all sharing the account-region's service clients.
+        let unit = Ctx::new(self.sdk.clone(), self.key.account_id.clone(), self.call_region.clone());
         // Boxed one by one: a stream mapped by a closure over `&'static SourceDef` trips rustc's inference of
         // `Send` for the spawned task (rust-lang/rust#102211).
         let reads: Vec<futures::future::BoxFuture<'static, (Found, SourceCoverage)>> = self
             .defs
             .iter()
             .map(|def| {
-                let ctx = Ctx::new(self.sdk.clone(), self.key.account_id.clone(), self.call_region.clone());
+                let ctx = unit.for_another_source();
                 read_source(def, ctx, self.global.clone(), self.progress.clone(), account).boxed()
             })
             .collect();
@@ -195,7 +197,7 @@ async fn read_source(
     // Never closed: a failed acquire would only mean running without a permit.
     let _permit = global.acquire_owned().await.ok();
     let mut found = Found::new(def.id);
-    let state = match (def.collect)(&ctx, &mut found).await {
+    let state = match ctx.counting((def.collect)(&ctx, &mut found)).await {
         Ok(()) => CoverageState::Complete,
         Err(error) if account => account_state_of(error),
         Err(error) => state_of(def, &ctx.region, error),

@@ -23,7 +23,7 @@ use aws_sdk_sts::config::Credentials;
 use sgaudit_collect::cleanup::{self, CreationTimes};
 use sgaudit_collect::sources::{
     dax_clusters, dms_replication_instances, elasticache_clusters, elasticbeanstalk_environments, fsx_file_systems,
-    msk_clusters, peered_references, rds_clusters, rds_instances, spot_requests,
+    msk_clusters, msk_vpc_connections, peered_references, rds_clusters, rds_instances, spot_requests,
 };
 use sgaudit_collect::{Connected, Ctx, Found, SourceDef};
 use sgaudit_snapshot::{ResourceKind, SourceError, Target, Via};
@@ -403,6 +403,43 @@ async fn msk_provisioned_and_serverless_clusters_over_two_pages() {
     assert_eq!(requests[0].method, "GET");
     assert_eq!(requests[0].query("maxResults").as_deref(), Some("100"));
     assert_eq!(requests[1].query("nextToken").as_deref(), Some(MSK_PAGE_1_TOKEN));
+}
+
+/// The sources of one account-region share its service clients (one MSK client here), and each still counts
+/// its own requests: what coverage says each source cost.
+#[tokio::test]
+async fn sources_sharing_a_client_count_their_own_requests() {
+    let server = Server::start(|request| match (request.operation().as_str(), request.query("nextToken")) {
+        ("GET /api/v2/clusters", None) => Reply::rest_json(MSK_PAGE_1),
+        ("GET /api/v2/clusters", Some(token)) if token == MSK_PAGE_1_TOKEN => Reply::rest_json(MSK_PAGE_2),
+        ("GET /v1/vpc-connections", None) => Reply::rest_json(r#"{"VpcConnections":[]}"#),
+        _ => Reply::unexpected(request),
+    })
+    .await;
+    let unit = context(&server, 1).await;
+    let (clusters, connections) = (unit.for_another_source(), unit.for_another_source());
+    let (mut found_clusters, mut found_connections) = (Found::new("a"), Found::new("b"));
+    let (a, b) = tokio::join!(
+        clusters.counting((msk_clusters::SOURCE.collect)(&clusters, &mut found_clusters)),
+        connections.counting((msk_vpc_connections::SOURCE.collect)(&connections, &mut found_connections)),
+    );
+    a.unwrap();
+    b.unwrap();
+    assert_eq!(server.requests().len(), 3, "{:?}", server.operations());
+    assert_eq!((clusters.requests(), connections.requests()), (2, 1));
+    assert_eq!(found_clusters.items, 2);
+    // One client, made by whichever source asked first.
+    let made = std::sync::atomic::AtomicU32::new(0);
+    let make = |ctx: &Ctx| {
+        made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        aws_sdk_kafka::Client::new(&ctx.sdk)
+    };
+    let (_, _) = (clusters.client(make), connections.client(make));
+    assert_eq!(made.into_inner(), 0, "both sources found the client their reading made");
+    // Outside any source's reading, a request is counted nowhere.
+    (msk_clusters::SOURCE.collect)(&clusters, &mut Found::new("a")).await.unwrap();
+    assert_eq!(clusters.requests(), 2);
+    assert_eq!(server.requests().len(), 5);
 }
 
 #[tokio::test]
