@@ -335,6 +335,7 @@ pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8
     };
     let families = args.checks.families();
     let mut scan_id: Option<String> = None;
+    let mut caller_arn: Option<String> = None;
     let mut history_records = history.as_ref().is_some_and(|h| h.records);
     let (mut snapshot, live) = match (&args.from_snapshot, &args.from_run) {
         (Some(path), _) => {
@@ -355,7 +356,7 @@ pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8
             (stored.snapshot, None)
         }
         (None, None) => {
-            let recording = history.as_ref().filter(|h| h.records).map(|h| h.location.clone());
+            let recording = history.as_ref().filter(|h| h.records);
             if args.queue.used() && recording.is_none() {
                 return Err(Error::usage(
                     "--resume and --shared-scan keep the scan's parts in the store: not with --no-store",
@@ -363,9 +364,15 @@ pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8
             }
             let mut live = Live::connect(&args.scope)?;
             live.options.families = families.clone();
-            match recording {
+            // Where the estate collected is: in memory, or in the store's scan queue (with the skeleton to
+            // read its parts into).
+            enum Gathered<'h> {
+                Held(Snapshot),
+                Stored(&'h History, String, Snapshot),
+            }
+            let gathered = match recording {
                 // Each account-region is written to the store as it completes: an interrupted scan resumes.
-                Some(location) => {
+                Some(h) => {
                     let mode = if args.queue.resume {
                         queue::Mode::Resume
                     } else if let Some(name) = &args.queue.shared_scan {
@@ -375,22 +382,30 @@ pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8
                     };
                     let scope = queue::scope_document(&args.scope, &families);
                     let lease = std::time::Duration::from_secs(args.queue.lease_seconds);
-                    let collected = queue::collect(&live, &location, &scope, mode, lease, args.quiet)?;
+                    let collected = queue::collect(&live, &h.location, &scope, mode, lease, args.quiet)?;
                     if !args.quiet && collected.from_store > 0 {
                         eprintln!(
                             "sgaudit: scan {} resumed: {} units read now, {} taken from the store",
                             collected.scan_id, collected.read_here, collected.from_store
                         );
                     }
-                    scan_id = Some(collected.scan_id);
-                    match collected.snapshot {
-                        Some(snapshot) => (snapshot, Some(live)),
-                        // A shared scan's worker: `sgaudit report --run` writes the reports.
-                        None => return Ok(exit::OK),
-                    }
+                    // A shared scan's worker: `sgaudit report --run` writes the reports.
+                    let Some(skeleton) = collected.skeleton else { return Ok(exit::OK) };
+                    scan_id = Some(collected.scan_id.clone());
+                    // Read back from the store once the collection's runtime is gone (below).
+                    Gathered::Stored(h, collected.scan_id, skeleton)
                 }
-                None => (live.scan(args.quiet), Some(live)),
-            }
+                None => Gathered::Held(live.scan(args.quiet)),
+            };
+            caller_arn = live.connected.caller_arn.clone();
+            // Only the push to Security Hub calls AWS again: otherwise the runtime that collected goes now, with
+            // its worker threads, every account's clients and the connection pool, before the estate is judged.
+            let live = args.push_security_hub.then_some(live);
+            let snapshot = match gathered {
+                Gathered::Held(snapshot) => snapshot,
+                Gathered::Stored(h, scan_id, skeleton) => queue::snapshot_of(h, &scan_id, skeleton)?,
+            };
+            (snapshot, live)
         }
     };
     if let Some(path) = &args.save_snapshot {
@@ -450,9 +465,9 @@ pub fn run(args: ScanArgs, config: Option<&sgaudit_config::Config>) -> Result<u8
             id: run_id.clone(),
             started_at: started_at.clone(),
             duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
-            caller_arn: live.as_ref().and_then(|l| l.connected.caller_arn.clone()),
+            caller_arn: caller_arn.clone(),
             from_snapshot: args.from_snapshot.is_some() || args.from_run.is_some(),
-            security_hub_pushed: args.push_security_hub && live.is_some(),
+            security_hub_pushed: live.is_some(),
             snapshot: &snapshot,
             audit: &audit,
             keep_snapshot,
