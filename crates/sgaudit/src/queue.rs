@@ -334,7 +334,8 @@ async fn with_parts(
     Ok(snapshot)
 }
 
-/// Adds to `snapshot` the parts of `scan_id` in `only` (every done part when `None`), read a page at a time.
+/// Adds to `snapshot` the parts of `scan_id` whose units are in `only` (the units done: a part of any other is left
+/// out), read a page at a time.
 async fn add_stored_parts(
     store: &Store,
     scan_id: &str,
