@@ -2,6 +2,7 @@
 //! AWS Organization through a role assumed in it.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use aws_config::sts::AssumeRoleProvider;
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -10,6 +11,7 @@ use aws_types::os_shim_internal::{Env, Fs};
 use aws_types::SdkConfig;
 use sgaudit_snapshot::{Account, SourceError};
 
+use crate::clients::ClientPool;
 use crate::source::{Action, PageTrail, MAX_PAGES};
 use crate::ScanError;
 
@@ -61,6 +63,8 @@ impl Default for OrgOptions {
 /// An account to scan, with the configuration that reaches it.
 pub(crate) struct Target {
     pub sdk: SdkConfig,
+    /// The clients of the configuration it is reached through (see [`crate::clients`]).
+    pub pool: Arc<ClientPool>,
     /// The account id where known before asking STS (organization members).
     pub account_id: Option<String>,
     pub name: Option<String>,
@@ -97,6 +101,8 @@ pub(crate) async fn organization(
     options: &OrgOptions,
 ) -> Result<Chosen, ScanError> {
     let org = aws_sdk_organizations::Client::new(base);
+    // Every member is reached through `base` (with a role session of its own): one pool of clients for all.
+    let pool = ClientPool::new(base);
     let mut accounts = Vec::new();
     let mut pages = org.list_accounts().into_paginator().send();
     // A list of accounts that goes round would leave accounts out without a word: refuse it.
@@ -165,7 +171,7 @@ pub(crate) async fn organization(
                 .identity_cache(aws_config::identity::IdentityCache::lazy().build())
                 .build()
         };
-        chosen.targets.push(Target { sdk, account_id: Some(id), name, profile: None });
+        chosen.targets.push(Target { sdk, pool: pool.clone(), account_id: Some(id), name, profile: None });
     }
     Ok(chosen)
 }

@@ -554,6 +554,8 @@ pub async fn rescan(
                 s.regions.iter().filter(|r| places.contains(&(s.account_id.clone(), (*r).clone()))).cloned().collect();
             (!regions.is_empty()).then(|| Session {
                 sdk: s.sdk.clone(),
+                pool: s.pool.clone(),
+                identity: s.identity.clone(),
                 account_id: s.account_id.clone(),
                 name: s.name.clone(),
                 profile: s.profile.clone(),

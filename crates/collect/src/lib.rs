@@ -20,6 +20,7 @@ use sgaudit_snapshot::{Account, CoverageState, Snapshot, SourceError};
 
 pub mod accounts;
 pub mod cleanup;
+pub mod clients;
 pub(crate) mod describe_each;
 pub(crate) mod host_prefix;
 pub mod http;
@@ -168,6 +169,10 @@ pub struct Connected {
 /// One account reached: how to call it, and the regions to work in.
 pub struct Session {
     pub(crate) sdk: aws_types::SdkConfig,
+    /// The service clients of the configuration that reaches this account, shared with the other accounts
+    /// it reaches (an organization's members), and this account's credentials, which they sign with for it.
+    pub(crate) pool: Arc<clients::ClientPool>,
+    pub(crate) identity: Option<Arc<clients::AccountIdentity>>,
     pub account_id: String,
     pub name: Option<String>,
     pub profile: Option<String>,
@@ -191,8 +196,16 @@ impl Connected {
     /// serve canned answers.
     #[doc(hidden)]
     pub fn for_tests(sdk: aws_types::SdkConfig, account_id: &str, regions: Vec<String>) -> Self {
-        let session =
-            Session { sdk, account_id: account_id.to_string(), name: None, profile: None, regions, caller_arn: None };
+        let session = Session {
+            pool: clients::ClientPool::new(&sdk),
+            identity: clients::AccountIdentity::of(&sdk),
+            sdk,
+            account_id: account_id.to_string(),
+            name: None,
+            profile: None,
+            regions,
+            caller_arn: None,
+        };
         Self { sessions: vec![session], left_out: Vec::new(), notes: Vec::new(), caller_arn: None }
     }
 }
@@ -283,10 +296,18 @@ pub async fn connect(options: &ScanOptions) -> Result<Connected, ScanError> {
             not_members = chosen.not_members;
         }
         AccountSelection::Profiles(_) => {
-            targets.push(accounts::Target { sdk: first, account_id: None, name: None, profile: profiles[0].clone() });
+            let pool = clients::ClientPool::new(&first);
+            targets.push(accounts::Target {
+                sdk: first,
+                pool,
+                account_id: None,
+                name: None,
+                profile: profiles[0].clone(),
+            });
             for profile in &profiles[1..] {
                 let sdk = load(profile.clone()).await;
-                targets.push(accounts::Target { sdk, account_id: None, name: None, profile: profile.clone() });
+                let pool = clients::ClientPool::new(&sdk);
+                targets.push(accounts::Target { sdk, pool, account_id: None, name: None, profile: profile.clone() });
             }
         }
     }
@@ -479,7 +500,16 @@ async fn reach(target: accounts::Target, options: &ScanOptions, probe: &str) -> 
     regions.retain(|r| !options.exclude_regions.contains(r));
     regions.sort();
     regions.dedup();
-    Ok(Session { sdk: target.sdk, account_id, name: target.name, profile: target.profile, regions, caller_arn })
+    Ok(Session {
+        identity: clients::AccountIdentity::of(&target.sdk),
+        sdk: target.sdk,
+        pool: target.pool,
+        account_id,
+        name: target.name,
+        profile: target.profile,
+        regions,
+        caller_arn,
+    })
 }
 
 fn in_region(base: &aws_types::SdkConfig, region: &str) -> aws_types::SdkConfig {
@@ -614,6 +644,8 @@ mod tests {
     fn account_wide_sources_run_from_a_region_that_offers_their_services() {
         let session = |regions: &[&str]| Session {
             sdk: aws_types::SdkConfig::builder().build(),
+            pool: clients::ClientPool::new(&aws_types::SdkConfig::builder().build()),
+            identity: None,
             account_id: "111122223333".into(),
             name: None,
             profile: None,

@@ -4,9 +4,12 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
+use crate::clients::{AccountIdentity, Clients};
 use aws_smithy_async::future::pagination_stream::PaginationStream;
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -147,6 +150,8 @@ impl std::fmt::Debug for SourceDef {
 
 /// Where a source runs: one account and region, with credentials, retry and timeouts already set.
 pub struct Ctx {
+    /// The account-region's own configuration (its credentials and region), for a source that makes a client
+    /// of its own (with settings of its own); [`client!`](crate::client!) gives the shared one.
     pub sdk: aws_types::SdkConfig,
     pub account_id: String,
     pub region: String,
@@ -154,17 +159,36 @@ pub struct Ctx {
     max_pages: u32,
     partition: aws_smithy_runtime::client::retries::RetryPartition,
     clients: Arc<Clients>,
+    /// The account's credentials, which the requests of shared clients are signed with (see [`Clients`]).
+    identity: Option<Arc<AccountIdentity>>,
 }
 
 impl Ctx {
+    /// A context with clients of its own, made from `sdk` (the preflight's and cleanup's).
     pub fn new(sdk: aws_types::SdkConfig, account_id: String, region: String) -> Self {
         let partition = aws_smithy_runtime::client::retries::RetryPartition::new(format!("{account_id}/{region}"));
-        let clients = Arc::default();
-        Self { sdk, account_id, region, requests: RequestCounter::default(), max_pages: MAX_PAGES, partition, clients }
+        let identity = AccountIdentity::of(&sdk);
+        Self {
+            sdk,
+            account_id,
+            region,
+            requests: RequestCounter::default(),
+            max_pages: MAX_PAGES,
+            partition,
+            clients: Clients::own(),
+            identity,
+        }
     }
 
-    /// The same account-region, for another source: the same service clients (see [`Clients`]), its own
-    /// count of requests.
+    /// The same, with the clients of its configuration's pool for this region (see [`crate::clients`]) and
+    /// the account's identity (made once per account), which those clients sign with.
+    pub(crate) fn sharing(mut self, clients: Arc<Clients>, identity: Option<Arc<AccountIdentity>>) -> Self {
+        self.clients = clients;
+        self.identity = identity;
+        self
+    }
+
+    /// The same account-region, for another source: the same service clients, its own count of requests.
     pub fn for_another_source(&self) -> Self {
         Self {
             sdk: self.sdk.clone(),
@@ -174,6 +198,7 @@ impl Ctx {
             max_pages: self.max_pages,
             partition: self.partition.clone(),
             clients: self.clients.clone(),
+            identity: self.identity.clone(),
         }
     }
 
@@ -182,10 +207,11 @@ impl Ctx {
         self.requests.get()
     }
 
-    /// The client of type `C` of this account-region: made by `make` the first time a source asks for it,
-    /// then shared (what [`client!`](crate::client!) calls).
-    pub fn client<C: Clone + Send + Sync + 'static>(&self, make: impl FnOnce(&Self) -> C) -> C {
-        self.clients.get_or_make(|| make(self))
+    /// The client of type `C` for this account-region: made by `make` the first time a source of its
+    /// configuration and region asks for it, from the configuration given (the pool's, or this context's
+    /// own), then shared (what [`client!`](crate::client!) calls).
+    pub fn client<C: Clone + Send + Sync + 'static>(&self, make: impl FnOnce(&Self, &aws_types::SdkConfig) -> C) -> C {
+        self.clients.get_or_make(|shared| make(self, shared.unwrap_or(&self.sdk)))
     }
 
     /// The retry partition of this account-region, which every client of its sources carries. The SDK keeps
@@ -230,8 +256,15 @@ impl Ctx {
 
     /// Runs `read` (a source's reading, with this context) so that the requests its clients send are counted
     /// in this context's count, whichever source made the client.
+    /// It is also what the pool's clients sign with ([`crate::clients`]) and what sets each request's retry
+    /// partition: every source's reading runs in it.
     pub async fn counting<T>(&self, read: impl std::future::Future<Output = T>) -> T {
-        SOURCE_REQUESTS.scope(self.requests.clone(), read).await
+        let scope = SourceScope {
+            requests: self.requests.clone(),
+            partition: self.partition.clone(),
+            identity: self.identity.clone(),
+        };
+        SOURCE.scope(scope, read).await
     }
 
     /// Turns a failed call into the coverage error for `action`.
@@ -272,14 +305,14 @@ pub fn service_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<
     err.as_service_error().and_then(ProvideErrorMetadata::code)
 }
 
-/// The service client for a source, from the region's config, with the request counter attached: built once
-/// per account-region and service, and shared by its sources (see [`Clients`]).
+/// The service client for a source, with the request counter attached: made once per configuration, region
+/// and service, and shared by every account of that configuration ([`crate::clients`]).
 #[macro_export]
 macro_rules! client {
     ($ctx:expr, $krate:ident) => {
-        $ctx.client(|ctx| {
+        $ctx.client(|ctx, sdk| {
             $krate::Client::from_conf(
-                $krate::config::Builder::from(&ctx.sdk)
+                $krate::config::Builder::from(sdk)
                     .interceptor(ctx.counter())
                     .retry_partition(ctx.retry_partition())
                     .build(),
@@ -538,21 +571,45 @@ impl RequestCounter {
     }
 }
 
-tokio::task_local! {
-    /// The count of the source being read, set by [`Ctx::counting`] around its reading.
-    static SOURCE_REQUESTS: RequestCounter;
+/// What the requests of one source's reading take from it: where they are counted, their account-region's
+/// retry partition, and the account's credentials.
+struct SourceScope {
+    requests: RequestCounter,
+    partition: aws_smithy_runtime::client::retries::RetryPartition,
+    identity: Option<Arc<AccountIdentity>>,
 }
 
-/// The interceptor every client carries: counts each request attempt for the source being read when it is
-/// sent. Counted through the task rather than by a counter in the client, because a client is shared by
-/// every source of its account-region and service; a request sent outside any source's reading (the
-/// preflight's probes, cleanup) is not counted.
+tokio::task_local! {
+    /// The source being read, set by [`Ctx::counting`] around its reading.
+    static SOURCE: SourceScope;
+}
+
+/// The identity of the account whose source is being read: `None` outside any source's reading, `Some(None)`
+/// for an account without credentials.
+pub(crate) fn account_identity() -> Option<Option<Arc<AccountIdentity>>> {
+    SOURCE.try_with(|scope| scope.identity.clone()).ok()
+}
+
+/// The interceptor every client carries. For each request of a source's reading, it puts the account-region's
+/// retry partition in the request's configuration (where the SDK's retry strategy looks it up: a client may
+/// be shared by many accounts), and counts each attempt for that source. Both come from the task rather than
+/// from the client, which is shared; a request sent outside any source's reading (the preflight's probes,
+/// cleanup) keeps its client's partition and is not counted.
 #[derive(Debug, Clone, Copy)]
 pub struct SourceRequests;
 
 impl Intercept for SourceRequests {
     fn name(&self) -> &'static str {
         "sgaudit-request-counter"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let _ = SOURCE.try_with(|scope| cfg.interceptor_state().store_put(scope.partition.clone()));
+        Ok(())
     }
 
     fn read_before_transmit(
@@ -562,38 +619,8 @@ impl Intercept for SourceRequests {
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         // Outside any source's reading there is nothing to count in.
-        let _ = SOURCE_REQUESTS.try_with(|count| count.0.fetch_add(1, Ordering::Relaxed));
+        let _ = SOURCE.try_with(|scope| scope.requests.0.fetch_add(1, Ordering::Relaxed));
         Ok(())
-    }
-}
-
-/// The service clients of one account-region, one per service, made when a source first asks for one and
-/// shared by the others. Building a client resolves and checks the SDK's whole configuration, and the 138
-/// sources read 86 services (19 of them EC2): one client per source was 2.2 million clients for 2.7 million
-/// requests at 1,000 accounts × 17 regions (with this and the SDK's runtime at opt-level 3, `bench/org.py` went
-/// from 0.457 to 0.25 ms of CPU per request; see the README's benchmark).
-/// Every client of an account-region has the same configuration (its credentials, region, retry partition
-/// and counter), so which source made it does not matter.
-#[derive(Default)]
-pub struct Clients(std::sync::Mutex<Vec<(std::any::TypeId, Box<dyn std::any::Any + Send + Sync>)>>);
-
-impl Clients {
-    fn get_or_make<C: Clone + Send + Sync + 'static>(&self, make: impl FnOnce() -> C) -> C {
-        let id = std::any::TypeId::of::<C>();
-        // A panic while the lock was held leaves the list as it was: still usable.
-        let mut clients = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(client) = clients.iter().find(|(t, _)| *t == id).and_then(|(_, c)| c.downcast_ref::<C>()) {
-            return client.clone();
-        }
-        let client = make();
-        clients.push((id, Box::new(client.clone())));
-        client
-    }
-}
-
-impl std::fmt::Debug for Clients {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Clients")
     }
 }
 
@@ -716,22 +743,6 @@ mod tests {
     use aws_sdk_iam::operation::get_credential_report::GetCredentialReportError;
     use aws_smithy_types::body::SdkBody;
     use aws_smithy_types::error::ErrorMetadata;
-
-    #[test]
-    fn an_account_regions_clients_are_made_once_per_type() {
-        let clients = Clients::default();
-        let made = AtomicU32::new(0);
-        let make = |name: &'static str| {
-            made.fetch_add(1, Ordering::Relaxed);
-            name
-        };
-        assert_eq!(clients.get_or_make(|| make("first")), "first");
-        assert_eq!(clients.get_or_make(|| make("second")), "first");
-        assert_eq!(clients.get_or_make(|| String::from("a string")), "a string");
-        assert_eq!(made.load(Ordering::Relaxed), 1);
-        let other = Clients::default();
-        assert_eq!(other.get_or_make(|| make("another account-region")), "another account-region");
-    }
 
     fn answered(status: u16, code: Option<&str>, message: Option<&str>) -> SourceError {
         let mut meta = ErrorMetadata::builder();

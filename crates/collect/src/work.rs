@@ -22,6 +22,7 @@ use sgaudit_snapshot::{
 };
 use tokio::sync::Semaphore;
 
+use crate::clients::{AccountIdentity, Clients};
 use crate::source::{Ctx, Found, SourceDef};
 use crate::{account_region, account_state_of, registry, state_of, Connected, Progress, ProgressFn, ScanOptions};
 
@@ -91,6 +92,8 @@ where
                 let region = if key.is_account() { account_region(session, &plan.account)? } else { &key.region };
                 Some(Job {
                     sdk: session.in_region(region),
+                    clients: session.pool.clients(region),
+                    identity: session.identity.clone(),
                     call_region: region.clone(),
                     key: key.clone(),
                     defs: defs.clone(),
@@ -119,6 +122,10 @@ where
 struct Job {
     key: UnitKey,
     sdk: aws_types::SdkConfig,
+    /// The service clients of its configuration and region, shared with the other accounts of that
+    /// configuration, and the account's credentials they sign with for it.
+    clients: Arc<Clients>,
+    identity: Option<Arc<AccountIdentity>>,
     /// The region its calls go to (for an account's unit, the region chosen for its account-wide sources).
     call_region: String,
     defs: Vec<&'static SourceDef>,
@@ -132,7 +139,8 @@ impl Job {
     async fn run(self) -> Part {
         let account = self.key.is_account();
         // One context per source, all sharing the account-region's service clients.
-        let unit = Ctx::new(self.sdk.clone(), self.key.account_id.clone(), self.call_region.clone());
+        let unit = Ctx::new(self.sdk.clone(), self.key.account_id.clone(), self.call_region.clone())
+            .sharing(self.clients.clone(), self.identity.clone());
         // Boxed one by one: a stream mapped by a closure over `&'static SourceDef` trips rustc's inference of
         // `Send` for the spawned task (rust-lang/rust#102211).
         let reads: Vec<futures::future::BoxFuture<'static, (Found, SourceCoverage)>> = self

@@ -430,9 +430,9 @@ async fn sources_sharing_a_client_count_their_own_requests() {
     assert_eq!(found_clusters.items, 2);
     // One client, made by whichever source asked first.
     let made = std::sync::atomic::AtomicU32::new(0);
-    let make = |ctx: &Ctx| {
+    let make = |_: &Ctx, sdk: &SdkConfig| {
         made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        aws_sdk_kafka::Client::new(&ctx.sdk)
+        aws_sdk_kafka::Client::new(sdk)
     };
     let (_, _) = (clusters.client(make), connections.client(make));
     assert_eq!(made.into_inner(), 0, "both sources found the client their reading made");

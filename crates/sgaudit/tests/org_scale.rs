@@ -93,6 +93,14 @@ fn fifty_accounts_with_throttling_are_read_whole_with_the_minimum_of_requests() 
     assert_eq!(by_status.values().sum::<usize>(), groups, "{by_status:?}");
     assert_eq!(by_status.get("unknown"), None, "{by_status:?}");
     assert!(by_status.get("unused").is_some_and(|n| *n > 0), "{by_status:?}");
+    // Each account's groups were read with its own credentials, though its clients are shared with the other
+    // members (crates/collect/src/clients.rs): the simulator answers with the estate of the account the access
+    // key belongs to, whose groups it owns, so a request signed for another account would show here.
+    let groups_list = doc["security_groups"].as_array().unwrap();
+    let foreign: Vec<&Value> = groups_list.iter().filter(|g| g["owner_id"] != g["account_id"]).take(3).collect();
+    assert!(foreign.is_empty(), "groups of another account: {foreign:?}");
+    let owners: std::collections::BTreeSet<&str> = groups_list.iter().filter_map(|g| g["owner_id"].as_str()).collect();
+    assert_eq!(owners.len(), accounts as usize, "{owners:?}");
 
     // Throttles were met, and every one absorbed by a retry (nothing above was left unread); beyond retries, at
     // most 5 % more requests than the minimum (the simulator's distinct count).
