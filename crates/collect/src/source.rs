@@ -214,10 +214,12 @@ impl Ctx {
         self.clients.get_or_make(|shared| make(self, shared.unwrap_or(&self.sdk)))
     }
 
-    /// The retry partition of this account-region, which every client of its sources carries. The SDK keeps
-    /// one retry allowance and one adaptive rate limiter per partition, by default one per service for the
-    /// whole process: a service failing or throttled in one account then spent the retries, and slowed the
-    /// pace, of every account. AWS's own limits are per account and region, and so are these.
+    /// The retry partition of this account-region, which every request of its sources' readings is sent with
+    /// (put in each request's configuration by [`SourceRequests`], since a client may be shared by many
+    /// accounts; a client of its own also carries it). The SDK keeps one retry allowance and one adaptive rate
+    /// limiter per partition, by default one per service for the whole process: a service failing or
+    /// throttled in one account then spent the retries, and slowed the pace, of every account. AWS's own
+    /// limits are per account and region, and so are these.
     pub fn retry_partition(&self) -> aws_smithy_runtime::client::retries::RetryPartition {
         self.partition.clone()
     }
