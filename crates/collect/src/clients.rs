@@ -248,8 +248,8 @@ mod tests {
         let (a, b) = (account(&base, "AKIDACCOUNTA"), account(&base, "AKIDACCOUNTB"));
         let pool = ClientPool::new(&base);
         let in_pool = |sdk: &SdkConfig, id: &str| {
-            Ctx::new(sdk.clone(), id.to_string(), "eu-west-1".to_string())
-                .sharing(pool.clients("eu-west-1"), AccountIdentity::of(sdk))
+            let (account, region) = (id.to_string(), "eu-west-1".to_string());
+            Ctx::sharing(sdk.clone(), account, region, pool.clients("eu-west-1"), AccountIdentity::of(sdk))
         };
         let (ctx_a, ctx_b) = (in_pool(&a, "111111111111"), in_pool(&b, "222222222222"));
         let made = AtomicUsize::new(0);

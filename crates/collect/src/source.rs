@@ -166,8 +166,20 @@ pub struct Ctx {
 impl Ctx {
     /// A context with clients of its own, made from `sdk` (the preflight's and cleanup's).
     pub fn new(sdk: aws_types::SdkConfig, account_id: String, region: String) -> Self {
-        let partition = aws_smithy_runtime::client::retries::RetryPartition::new(format!("{account_id}/{region}"));
         let identity = AccountIdentity::of(&sdk);
+        Self::sharing(sdk, account_id, region, Clients::own(), identity)
+    }
+
+    /// A context whose clients are `clients`: those of its configuration's pool for this region (see
+    /// [`crate::clients`]), which sign with `identity`, the account's (made once per account).
+    pub(crate) fn sharing(
+        sdk: aws_types::SdkConfig,
+        account_id: String,
+        region: String,
+        clients: Arc<Clients>,
+        identity: Option<Arc<AccountIdentity>>,
+    ) -> Self {
+        let partition = aws_smithy_runtime::client::retries::RetryPartition::new(format!("{account_id}/{region}"));
         Self {
             sdk,
             account_id,
@@ -175,17 +187,9 @@ impl Ctx {
             requests: RequestCounter::default(),
             max_pages: MAX_PAGES,
             partition,
-            clients: Clients::own(),
+            clients,
             identity,
         }
-    }
-
-    /// The same, with the clients of its configuration's pool for this region (see [`crate::clients`]) and
-    /// the account's identity (made once per account), which those clients sign with.
-    pub(crate) fn sharing(mut self, clients: Arc<Clients>, identity: Option<Arc<AccountIdentity>>) -> Self {
-        self.clients = clients;
-        self.identity = identity;
-        self
     }
 
     /// The same account-region, for another source: the same service clients, its own count of requests.

@@ -138,9 +138,15 @@ struct Job {
 impl Job {
     async fn run(self) -> Part {
         let account = self.key.is_account();
-        // One context per source, all sharing the account-region's service clients.
-        let unit = Ctx::new(self.sdk.clone(), self.key.account_id.clone(), self.call_region.clone())
-            .sharing(self.clients.clone(), self.identity.clone());
+        // One context per source, all with the service clients of the region, shared with the other accounts
+        // of the same configuration.
+        let unit = Ctx::sharing(
+            self.sdk.clone(),
+            self.key.account_id.clone(),
+            self.call_region.clone(),
+            self.clients,
+            self.identity,
+        );
         // Boxed one by one: a stream mapped by a closure over `&'static SourceDef` trips rustc's inference of
         // `Send` for the spawned task (rust-lang/rust#102211).
         let reads: Vec<futures::future::BoxFuture<'static, (Found, SourceCoverage)>> = self
